@@ -1,0 +1,103 @@
+/* Connection to systemd and unit naming. Never falls back silently to a different manager than the
+ * one asked for: private socket first, then the system bus, and says so at debug level. */
+#include <string.h>
+#include <unistd.h>
+
+#include "bus.h"
+#include "util/log.h"
+
+#define PRIVATE_SOCKET "/run/systemd/private"
+
+int bus_connect_system(sd_bus **ret) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        int r;
+
+        if (geteuid() == 0 && access(PRIVATE_SOCKET, F_OK) == 0) {
+                r = sd_bus_new(&bus);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to allocate bus: %m");
+                r = sd_bus_set_address(bus, "unix:path=" PRIVATE_SOCKET);
+                if (r >= 0)
+                        r = sd_bus_start(bus);
+                if (r >= 0) {
+                        *ret = TAKE_PTR(bus);
+                        return 0;
+                }
+                log_debug_errno(r, "Failed to connect to %s, trying the system bus: %m", PRIVATE_SOCKET);
+                bus = sd_bus_flush_close_unref(bus);
+        }
+        r = sd_bus_open_system(&bus);
+        if (r < 0)
+                return log_error_errno(r, "Failed to connect to systemd (is systemd running?): %m");
+        *ret = TAKE_PTR(bus);
+        return 0;
+}
+
+const char *bus_error_text(const sd_bus_error *e, int r) {
+        if (e && sd_bus_error_is_set(e) && e->message)
+                return e->message;
+        return strerror(r < 0 ? -r : r);
+}
+
+/* Unit names allow [A-Za-z0-9:_.-\]; anything else in an id is written as \xHH, as systemd does. */
+static int append_escaped(char *buf, size_t size, size_t *n, const char *s) {
+        for (; *s; s++) {
+                int k;
+                if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:_.-", *s))
+                        k = snprintf(buf + *n, size - *n, "%c", *s);
+                else
+                        k = snprintf(buf + *n, size - *n, "\\x%02x", (unsigned char) *s);
+                if (k < 0 || (size_t) k >= size - *n)
+                        return -ENAMETOOLONG;
+                *n += (size_t) k;
+        }
+        return 0;
+}
+
+int bus_unit_names(const char *cgroups_path, const char *id, char **ret_unit, char **ret_slice) {
+        _cleanup_free_ char *slice = NULL, *prefix = NULL;
+        char unit[256];
+        const char *name = id;
+        size_t n = 0;
+        int r;
+
+        if (cgroups_path && cgroups_path[0] != '/' && strchr(cgroups_path, ':')) {
+                const char *a = strchr(cgroups_path, ':'), *b = strchr(a + 1, ':');
+                if (!b || strchr(b + 1, ':'))
+                        return log_error_errno(EINVAL, "config.json: linux.cgroupsPath: expected \"slice:prefix:name\", got '%s'",
+                                               cgroups_path);
+                slice = strndup(cgroups_path, (size_t) (a - cgroups_path));
+                prefix = strndup(a + 1, (size_t) (b - a - 1));
+                if (!slice || !prefix)
+                        return log_oom();
+                name = b + 1;
+                if (!*name)
+                        return log_error_errno(EINVAL, "config.json: linux.cgroupsPath: the name part is empty");
+                size_t l = strlen(name);
+                if (l > 6 && strcmp(name + l - 6, ".slice") == 0)
+                        return log_error_errno(EOPNOTSUPP, "config.json: linux.cgroupsPath: a slice as the container's unit is not supported yet");
+                if (*slice && (strlen(slice) < 7 || strcmp(slice + strlen(slice) - 6, ".slice") != 0))
+                        return log_error_errno(EINVAL, "config.json: linux.cgroupsPath: '%s' is not a slice name", slice);
+        } else if (cgroups_path && *cgroups_path)
+                log_debug("linux.cgroupsPath '%s' is not in systemd form; using the default unit", cgroups_path);
+
+        r = append_escaped(unit, sizeof(unit), &n, prefix ? prefix : "runscope");
+        if (r >= 0 && (!prefix || *prefix))
+                r = append_escaped(unit, sizeof(unit), &n, "-");
+        if (r >= 0)
+                r = append_escaped(unit, sizeof(unit), &n, name);
+        if (r >= 0)
+                r = append_escaped(unit, sizeof(unit), &n, ".scope");
+        if (r < 0)
+                return log_error_errno(r, "Container id '%s' is too long for a systemd unit name", id);
+
+        char *u = strdup(unit), *s = strdup(slice && *slice ? slice : BUS_DEFAULT_SLICE);
+        if (!u || !s) {
+                free(u);
+                free(s);
+                return log_oom();
+        }
+        *ret_unit = u;
+        *ret_slice = s;
+        return 0;
+}

@@ -1,0 +1,47 @@
+/* Talking to systemd's manager over sd-bus: connecting, transient scopes, jobs and unit state.
+ * Every cgroup decision is systemd's; nothing here touches a cgroup file. */
+#pragma once
+
+#include <stdint.h>
+#include <systemd/sd-bus.h>
+#include <sys/types.h>
+
+#include "spec/spec.h"
+#include "util/alloc.h"
+
+#define BUS_JOB_TIMEOUT_USEC (90ULL * 1000 * 1000)
+#define BUS_DEFAULT_SLICE "machine.slice"
+
+
+/* As root, systemd's private socket (no dbus-daemon hop); else, or if that fails, the system bus. */
+int bus_connect_system(sd_bus **ret);
+const char *bus_error_text(const sd_bus_error *e, int r);
+
+/* The unit and slice of a container: `runscope-<id>.scope` in machine.slice, or from
+ * linux.cgroupsPath in runc's systemd form "slice:prefix:name". */
+int bus_unit_names(const char *cgroups_path, const char *id, char **ret_unit, char **ret_slice);
+
+typedef struct ScopeRequest {
+        const char *unit, *slice, *description;
+        const Spec *spec;
+} ScopeRequest;
+
+/* Builds the StartTransientUnit call once without sending it: every resource error surfaces here,
+ * before anything is forked or sent. */
+int bus_scope_check(sd_bus *bus, const ScopeRequest *req);
+/* StartTransientUnit(unit, "fail") with PIDs=[pid], Delegate, Slice, … and the translated resources;
+ * waits for the job to end "done". A failed or inactive leftover of the same name is reset and the
+ * call retried once. */
+int bus_start_scope(sd_bus *bus, const ScopeRequest *req, pid_t pid);
+/* StopUnit and wait for the job; a unit systemd does not know is already stopped (returns 0). */
+int bus_stop_unit(sd_bus *bus, const char *unit);
+int bus_kill_unit(sd_bus *bus, const char *unit, int sig);
+/* ActiveState ("active", "inactive", "failed", …); "inactive" for a unit systemd does not have. */
+int bus_unit_active_state(sd_bus *bus, const char *unit, char **ret);
+
+/* Translation of OCI resources into unit properties, appended as (sv) entries to an open a(sv). */
+int props_append_resources(sd_bus_message *m, const Spec *spec);
+/* The curve runc and crun use for cpu.shares -> cpu.weight: 2 -> 1, 1024 -> 100, 262144 -> 10000. */
+uint64_t props_cpu_shares_to_weight(uint64_t shares);
+/* quota/period as CPUQuotaPerSecUSec, rounded up to 10 ms as systemd keeps it (1% steps). */
+uint64_t props_cpu_quota_per_sec_usec(int64_t quota, uint64_t period);

@@ -1,0 +1,214 @@
+/* StartTransientUnit, StopUnit, KillUnit and unit state, with job tracking. Never returns before
+ * the job it started has ended, and never leaves a unit behind when starting fails. */
+#include <string.h>
+#include <time.h>
+
+#include "bus.h"
+#include "util/log.h"
+
+#define DEST "org.freedesktop.systemd1"
+#define PATH "/org/freedesktop/systemd1"
+#define MANAGER "org.freedesktop.systemd1.Manager"
+
+typedef struct JobWait {
+        char *job;
+        char *result;
+} JobWait;
+
+static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        JobWait *w = userdata;
+        const char *path, *unit, *result;
+        uint32_t id;
+
+        (void) error;
+        if (sd_bus_message_read(m, "uoss", &id, &path, &unit, &result) < 0)
+                return 0;
+        if (w->job && !w->result && strcmp(path, w->job) == 0)
+                w->result = strdup(result) ?: strdup("");
+        return 0;
+}
+
+static uint64_t now_usec(void) {
+        struct timespec ts;
+        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
+}
+
+/* Installs the JobRemoved match. It must exist before the call that queues the job: the job can
+ * finish before the reply arrives, and a signal nobody matched yet is dropped. */
+static int job_match(sd_bus *bus, JobWait *w, sd_bus_slot **ret_slot) {
+        /* Direct connections (the private socket) carry no sender; the bus does. */
+        const char *sender = sd_bus_is_bus_client(bus) > 0 ? DEST : NULL;
+        int r = sd_bus_match_signal(bus, ret_slot, sender, PATH, MANAGER, "JobRemoved", on_job_removed, w);
+        if (r < 0)
+                return log_error_errno(r, "Failed to watch systemd jobs: %m");
+        return 0;
+}
+
+static int job_wait(sd_bus *bus, JobWait *w, const char *unit, const char *what) {
+        uint64_t deadline = now_usec() + BUS_JOB_TIMEOUT_USEC;
+        int r;
+
+        while (!w->result) {
+                r = sd_bus_process(bus, NULL);
+                if (r < 0)
+                        return log_error_errno(r, "Lost the connection to systemd while waiting to %s %s: %m", what, unit);
+                if (r > 0)
+                        continue;
+                uint64_t now = now_usec();
+                if (now >= deadline)
+                        return log_error_errno(ETIMEDOUT, "Timed out waiting for systemd to %s %s", what, unit);
+                r = sd_bus_wait(bus, deadline - now);
+                if (r < 0)
+                        return log_error_errno(r, "Lost the connection to systemd while waiting to %s %s: %m", what, unit);
+        }
+        if (strcmp(w->result, "done") != 0)
+                return log_error_errno(EIO, "systemd failed to %s %s: job %s", what, unit, w->result);
+        return 0;
+}
+
+static void job_wait_done(JobWait *w) {
+        free(w->job);
+        free(w->result);
+}
+
+static int scope_message(sd_bus *bus, const ScopeRequest *req, pid_t pid, sd_bus_message **ret) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        int r;
+
+        r = sd_bus_message_new_method_call(bus, &m, DEST, PATH, MANAGER, "StartTransientUnit");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "ss", req->unit, "fail");
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'a', "(sv)");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "(sv)(sv)(sv)(sv)(sv)", "Description", "s", req->description, "Slice",
+                                          "s", req->slice, "Delegate", "b", 1, "DefaultDependencies", "b", 0,
+                                          "CollectMode", "s", "inactive-or-failed");
+        if (r >= 0 && pid > 0)
+                r = sd_bus_message_append(m, "(sv)", "PIDs", "au", 1, (uint32_t) pid);
+        if (r < 0)
+                return log_error_errno(r, "Failed to build the properties of %s: %m", req->unit);
+        r = props_append_resources(m, req->spec);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_close_container(m);
+        if (r >= 0)
+                r = sd_bus_message_append(m, "a(sa(sv))", 0);
+        if (r < 0)
+                return log_error_errno(r, "Failed to build the properties of %s: %m", req->unit);
+        *ret = TAKE_PTR(m);
+        return 0;
+}
+
+int bus_scope_check(sd_bus *bus, const ScopeRequest *req) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        return scope_message(bus, req, 0, &m);
+}
+
+static int start_transient(sd_bus *bus, const ScopeRequest *req, pid_t pid, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
+        JobWait w = {};
+        const char *job;
+        int r;
+
+        r = scope_message(bus, req, pid, &m);
+        if (r < 0)
+                return r;
+        r = job_match(bus, &w, &slot);
+        if (r < 0)
+                return r;
+        r = sd_bus_call(bus, m, BUS_JOB_TIMEOUT_USEC, error, &reply);
+        if (r < 0)
+                return r; /* the caller decides: a leftover unit is retried */
+        r = sd_bus_message_read(reply, "o", &job);
+        if (r < 0)
+                return log_error_errno(r, "Bad reply to StartTransientUnit: %m");
+        w.job = strdup(job);
+        if (!w.job)
+                return log_oom();
+        r = job_wait(bus, &w, req->unit, "start");
+        job_wait_done(&w);
+        return r;
+}
+
+int bus_start_scope(sd_bus *bus, const ScopeRequest *req, pid_t pid) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        int r;
+
+        r = start_transient(bus, req, pid, &error);
+        if (r >= 0 || !sd_bus_error_is_set(&error))
+                return r;
+        if (sd_bus_error_has_name(&error, "org.freedesktop.systemd1.UnitExists")) {
+                _cleanup_free_ char *state = NULL;
+                r = bus_unit_active_state(bus, req->unit, &state);
+                if (r < 0)
+                        return r;
+                if (strcmp(state, "failed") != 0 && strcmp(state, "inactive") != 0)
+                        return log_error_errno(EEXIST, "Unit %s already exists and is %s", req->unit, state);
+                log_debug("Unit %s is a %s leftover, resetting it", req->unit, state);
+                (void) sd_bus_call_method(bus, DEST, PATH, MANAGER, "ResetFailedUnit", NULL, NULL, "s", req->unit);
+                sd_bus_error_free(&error);
+                r = start_transient(bus, req, pid, &error);
+                if (r >= 0 || !sd_bus_error_is_set(&error))
+                        return r;
+        }
+        return log_error_errno(r, "Failed to start unit %s: %s", req->unit, bus_error_text(&error, r));
+}
+
+int bus_stop_unit(sd_bus *bus, const char *unit) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
+        JobWait w = {};
+        const char *job;
+        int r;
+
+        r = job_match(bus, &w, &slot);
+        if (r < 0)
+                return r;
+        r = sd_bus_call_method(bus, DEST, PATH, MANAGER, "StopUnit", &error, &reply, "ss", unit, "replace");
+        if (r < 0) {
+                if (sd_bus_error_has_name(&error, "org.freedesktop.systemd1.NoSuchUnit"))
+                        return 0;
+                return log_error_errno(r, "Failed to stop unit %s: %s", unit, bus_error_text(&error, r));
+        }
+        r = sd_bus_message_read(reply, "o", &job);
+        if (r < 0)
+                return log_error_errno(r, "Bad reply to StopUnit: %m");
+        w.job = strdup(job);
+        if (!w.job)
+                return log_oom();
+        r = job_wait(bus, &w, unit, "stop");
+        job_wait_done(&w);
+        if (r < 0)
+                return r;
+        /* A scope whose processes were killed may be left "failed"; clear it so the name is free. */
+        (void) sd_bus_call_method(bus, DEST, PATH, MANAGER, "ResetFailedUnit", NULL, NULL, "s", unit);
+        return 0;
+}
+
+int bus_kill_unit(sd_bus *bus, const char *unit, int sig) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        int r;
+
+        r = sd_bus_call_method(bus, DEST, PATH, MANAGER, "KillUnit", &error, NULL, "ssi", unit, "all", sig);
+        if (r < 0)
+                return log_error_errno(r, "Failed to signal unit %s: %s", unit, bus_error_text(&error, r));
+        return 0;
+}
+
+int bus_unit_active_state(sd_bus *bus, const char *unit, char **ret) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_free_ char *path = NULL;
+        int r;
+
+        r = sd_bus_path_encode(PATH "/unit", unit, &path);
+        if (r < 0)
+                return log_oom();
+        r = sd_bus_get_property_string(bus, DEST, path, "org.freedesktop.systemd1.Unit", "ActiveState", &error, ret);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read the state of unit %s: %s", unit, bus_error_text(&error, r));
+        return 0;
+}

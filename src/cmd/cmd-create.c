@@ -1,0 +1,63 @@
+/* `runscope create` and `runscope run`: runc's flags for both. Never touches state itself. */
+#include <getopt.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "container.h"
+#include "util/log.h"
+
+static int parse(int argc, char *argv[], bool is_run, CreateOptions *o, bool *detach) {
+        enum { ARG_PID_FILE = 0x100, ARG_CONSOLE_SOCKET };
+        static const struct option options[] = {
+                { "bundle", required_argument, NULL, 'b' },
+                { "pid-file", required_argument, NULL, ARG_PID_FILE },
+                { "console-socket", required_argument, NULL, ARG_CONSOLE_SOCKET },
+                { "detach", no_argument, NULL, 'd' },
+                {}
+        };
+        int c;
+
+        while ((c = getopt_long(argc, argv, is_run ? "b:d" : "b:", options, NULL)) >= 0)
+                switch (c) {
+                case 'b':
+                        o->bundle = optarg;
+                        break;
+                case ARG_PID_FILE:
+                        o->pid_file = optarg;
+                        break;
+                case ARG_CONSOLE_SOCKET:
+                        return log_error_errno(EOPNOTSUPP, "--console-socket: terminals are not supported by runscope yet");
+                case 'd':
+                        if (!is_run)
+                                return log_error_errno(EINVAL, "create: unknown option --detach");
+                        *detach = true;
+                        break;
+                default:
+                        return -EINVAL;
+                }
+        if (cmd_expect_args(argc, argv, 1, 1, is_run ? "run [OPTIONS] ID" : "create [OPTIONS] ID") < 0)
+                return -EINVAL;
+        o->id = argv[optind];
+        o->root = arg_root;
+        return 0;
+}
+
+int verb_create(int argc, char *argv[]) {
+        CreateOptions o = {};
+        bool detach = false;
+
+        if (parse(argc, argv, false, &o, &detach) < 0)
+                return 1;
+        return container_create(&o) < 0 ? 1 : 0;
+}
+
+int verb_run(int argc, char *argv[]) {
+        CreateOptions o = {};
+        bool detach = false;
+        int r;
+
+        if (parse(argc, argv, true, &o, &detach) < 0)
+                return 1;
+        r = container_run(&o, detach);
+        return r < 0 ? 1 : r;
+}

@@ -1,0 +1,53 @@
+/* `runscope state ID`: the OCI state JSON. Reads without taking the container's lock, so it never
+ * waits behind a long-running command. */
+#include <fcntl.h>
+#include <getopt.h>
+#include <pwd.h>
+#include <stdio.h>
+
+#include "cmd.h"
+#include "container.h"
+#include "util/json.h"
+
+void cmd_print_state(const ContainerState *st, int status, bool pretty) {
+        const char *nl = pretty ? "\n  " : "", *sp = pretty ? " " : "";
+        struct passwd *pw = getpwuid(st->owner);
+
+        printf("{%s\"ociVersion\":%s\"1.0.2\",%s\"id\":%s", nl, sp, nl, sp);
+        json_print_string(stdout, st->id);
+        printf(",%s\"pid\":%s%d,%s\"status\":%s\"%s\",%s\"bundle\":%s", nl, sp,
+               status == CONTAINER_STOPPED ? 0 : (int) st->pid, nl, sp, container_status_to_string(status), nl, sp);
+        json_print_string(stdout, st->bundle);
+        printf(",%s\"rootfs\":%s", nl, sp);
+        json_print_string(stdout, st->rootfs);
+        printf(",%s\"created\":%s", nl, sp);
+        json_print_string(stdout, st->created);
+        printf(",%s\"owner\":%s", nl, sp);
+        json_print_string(stdout, pw ? pw->pw_name : "");
+        printf(",%s\"unit\":%s", nl, sp);
+        json_print_string(stdout, st->unit);
+        printf(",%s\"annotations\":%s{", nl, sp);
+        for (char **a = st->annotations; a && a[0] && a[1]; a += 2) {
+                if (a != st->annotations)
+                        fputc(',', stdout);
+                json_print_string(stdout, a[0]);
+                fputc(':', stdout);
+                json_print_string(stdout, a[1]);
+        }
+        printf("}%s}", pretty ? "\n" : "");
+}
+
+int verb_state(int argc, char *argv[]) {
+        _cleanup_(state_freep) ContainerState *st = NULL;
+        _cleanup_close_ int root_fd = -EBADF;
+        ContainerStatus status;
+
+        if (getopt_long(argc, argv, "", (const struct option[]) { {} }, NULL) >= 0 ||
+            cmd_expect_args(argc, argv, 1, 1, "state ID") < 0)
+                return 1;
+        if (state_root_open(arg_root, &root_fd) < 0 || container_load(root_fd, argv[optind], &st, &status) < 0)
+                return 1;
+        cmd_print_state(st, status, true);
+        putchar('\n');
+        return fflush(stdout) == 0 ? 0 : 1;
+}

@@ -1,0 +1,25 @@
+/* The runscope CLI: global flags and one function per verb. arg_* globals live only here. */
+#pragma once
+
+#include <stdbool.h>
+
+extern const char *arg_root;
+
+typedef int (*VerbFunc)(int argc, char *argv[]);
+
+/* Each returns the process exit status (0, 1 for an error, or the container's status for run). */
+int verb_create(int argc, char *argv[]);
+int verb_run(int argc, char *argv[]);
+int verb_start(int argc, char *argv[]);
+int verb_state(int argc, char *argv[]);
+int verb_kill(int argc, char *argv[]);
+int verb_delete(int argc, char *argv[]);
+int verb_list(int argc, char *argv[]);
+int verb_spec(int argc, char *argv[]);
+
+/* Checks that exactly n positional arguments follow the options; logs the usage error. */
+int cmd_expect_args(int argc, char *argv[], int min, int max, const char *usage);
+
+typedef struct ContainerState ContainerState;
+/* The OCI state object as runc prints it (pid 0 once stopped), plus the unit's name. */
+void cmd_print_state(const ContainerState *st, int status, bool pretty);

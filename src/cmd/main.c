@@ -1,0 +1,110 @@
+/* runscope's entry: runc's global flags, the verb table and log set-up. Never does a verb's work
+ * itself, and never writes to stdout except through a verb. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "config.h"
+#include "state/state.h"
+#include "util/log.h"
+
+const char *arg_root = STATE_ROOT_DEFAULT;
+
+static const struct {
+        const char *name;
+        VerbFunc func;
+        const char *help;
+} verbs[] = {
+        { "create", verb_create, "create a container" },
+        { "start", verb_start, "start the process of a created container" },
+        { "run", verb_run, "create and start a container" },
+        { "state", verb_state, "print the state of a container as JSON" },
+        { "kill", verb_kill, "send a signal to a container's init (--all: to every process)" },
+        { "delete", verb_delete, "delete a container and its unit" },
+        { "list", verb_list, "list containers" },
+        { "spec", verb_spec, "write a default config.json" },
+};
+
+static void help(void) {
+        printf("runscope - an OCI container runtime whose containers are systemd scopes\n\n"
+               "Usage: runscope [GLOBAL OPTIONS] COMMAND [OPTIONS] [ARGS]\n\nCommands:\n");
+        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+                printf("  %-8s %s\n", verbs[i].name, verbs[i].help);
+        printf("\nGlobal options:\n"
+               "  --root DIR           state directory (default " STATE_ROOT_DEFAULT ")\n"
+               "  --log FILE           write log messages to FILE\n"
+               "  --log-format FORMAT  text or json\n"
+               "  --debug              log debug messages\n"
+               "  --systemd-cgroup     accepted for runc compatibility (always systemd)\n"
+               "  -v, --version        print the version\n");
+}
+
+static void version(void) {
+        printf("runscope version " PACKAGE_VERSION "\nspec: 1.1.0\n");
+}
+
+int main(int argc, char *argv[]) {
+        enum { ARG_ROOT = 0x100, ARG_LOG, ARG_LOG_FORMAT, ARG_DEBUG, ARG_SYSTEMD_CGROUP };
+        static const struct option options[] = {
+                { "root", required_argument, NULL, ARG_ROOT },
+                { "log", required_argument, NULL, ARG_LOG },
+                { "log-format", required_argument, NULL, ARG_LOG_FORMAT },
+                { "debug", no_argument, NULL, ARG_DEBUG },
+                { "systemd-cgroup", no_argument, NULL, ARG_SYSTEMD_CGROUP },
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, 'v' },
+                {}
+        };
+        const char *log_path = NULL;
+        LogFormat format = LOG_FORMAT_TEXT;
+        int c;
+
+        /* "+": global options end at the verb; the verb parses the rest. */
+        while ((c = getopt_long(argc, argv, "+hv", options, NULL)) >= 0)
+                switch (c) {
+                case ARG_ROOT:
+                        arg_root = optarg;
+                        break;
+                case ARG_LOG:
+                        log_path = optarg;
+                        break;
+                case ARG_LOG_FORMAT:
+                        format = log_format_from_string(optarg);
+                        if (format < 0) {
+                                log_error("Invalid --log-format '%s': use text or json", optarg);
+                                return 1;
+                        }
+                        break;
+                case ARG_DEBUG:
+                        log_set_max_level(LOG_LEVEL_DEBUG);
+                        break;
+                case ARG_SYSTEMD_CGROUP:
+                        break;
+                case 'h':
+                        help();
+                        return 0;
+                case 'v':
+                        version();
+                        return 0;
+                default:
+                        return 1;
+                }
+        if (log_open(log_path, format) < 0)
+                return 1;
+        if (optind >= argc) {
+                help();
+                return 1;
+        }
+
+        const char *verb = argv[optind];
+        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+                if (strcmp(verbs[i].name, verb) == 0) {
+                        argv += optind;
+                        argc -= optind;
+                        optind = 0; /* getopt starts over for the verb's own options */
+                        return verbs[i].func(argc, argv);
+                }
+        log_error("Unknown command '%s' (see runscope --help)", verb);
+        return 1;
+}

@@ -1,0 +1,319 @@
+/* Orchestrates the lifecycle over spec/, state/, bus/ and launch/: validate everything, then lock
+ * the id, clone, ask systemd for the scope, release the launcher. Never leaves a unit, a state
+ * directory or a process behind when a step fails. */
+#include <fcntl.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "bus/bus.h"
+#include "container.h"
+#include "launch/launch.h"
+#include "spec/spec.h"
+#include "util/fd.h"
+#include "util/log.h"
+#include "util/missing.h"
+#include "util/proc.h"
+#include "util/strv.h"
+
+static const char *const status_names[_CONTAINER_STATUS_MAX] = {
+        [CONTAINER_CREATED] = "created",
+        [CONTAINER_RUNNING] = "running",
+        [CONTAINER_STOPPED] = "stopped",
+};
+
+const char *container_status_to_string(ContainerStatus s) {
+        return s >= 0 && s < _CONTAINER_STATUS_MAX ? status_names[s] : NULL;
+}
+
+static ContainerStatus status_of(int dir_fd, const ContainerState *st, int *ret_pidfd) {
+        int pidfd = proc_pidfd_verified(st->pid, st->pid_start_time);
+
+        if (pidfd < 0)
+                return CONTAINER_STOPPED;
+        if (ret_pidfd)
+                *ret_pidfd = pidfd;
+        else
+                safe_close(pidfd);
+        /* The init blocks on the exec fifo until `start`, which removes it. */
+        return faccessat(dir_fd, LAUNCH_EXEC_FIFO, F_OK, AT_SYMLINK_NOFOLLOW) == 0 ? CONTAINER_CREATED
+                                                                                   : CONTAINER_RUNNING;
+}
+
+int container_load(int root_fd, const char *id, ContainerState **ret_state, ContainerStatus *ret_status) {
+        _cleanup_close_ int dir_fd = -EBADF;
+        int r;
+
+        r = state_validate_id(id);
+        if (r < 0)
+                return r;
+        dir_fd = openat(root_fd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (dir_fd < 0 && (errno == ENOENT || errno == ENOTDIR))
+                return log_error_errno(ENOENT, "container %s does not exist", id);
+        if (dir_fd < 0)
+                return log_error_errno(errno, "Failed to open state of %s: %m", id);
+        r = state_load(dir_fd, id, ret_state);
+        if (r == -ENOENT)
+                return log_error_errno(ENOENT, "container %s does not exist (it is being created or deleted)", id);
+        if (r < 0)
+                return r;
+        *ret_status = status_of(dir_fd, *ret_state, NULL);
+        return 0;
+}
+
+static int write_pid_file(const char *path, pid_t pid) {
+        char buf[32], dir[PATH_MAX];
+        _cleanup_close_ int dir_fd = -EBADF;
+        int n = snprintf(buf, sizeof(buf), "%d", (int) pid), r;
+
+        (void) snprintf(dir, sizeof(dir), "%s", path);
+        char *slash = strrchr(dir, '/');
+        const char *name = slash ? slash + 1 : path;
+        if (slash)
+                *slash = 0;
+        dir_fd = open(slash ? (dir[0] ? dir : "/") : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dir_fd < 0)
+                return log_error_errno(errno, "Failed to open the directory of pid file %s: %m", path);
+        r = write_file_atomic_at(dir_fd, name, buf, (size_t) n, 0644);
+        if (r < 0)
+                return log_error_errno(r, "Failed to write pid file %s: %m", path);
+        return 0;
+}
+
+typedef struct Created {
+        int root_fd;
+        int dir_fd; /* locked */
+        sd_bus *bus;
+        Launcher launcher;
+        char *unit;
+} Created;
+
+static void created_done(Created *c) {
+        launcher_done(&c->launcher);
+        c->dir_fd = safe_close(c->dir_fd);
+        c->root_fd = safe_close(c->root_fd);
+        c->bus = sd_bus_flush_close_unref(c->bus);
+        free(c->unit);
+        c->unit = NULL;
+}
+
+/* Undoes a create that failed after the id was taken. */
+static void created_abort(Created *c, const char *id) {
+        launch_kill(&c->launcher);
+        if (c->unit && c->bus)
+                (void) bus_stop_unit(c->bus, c->unit);
+        (void) state_remove(c->root_fd, id);
+}
+
+static int create(const CreateOptions *o, Created *c) {
+        _cleanup_(spec_freep) Spec *spec = NULL;
+        _cleanup_(state_freep) ContainerState *st = NULL;
+        _cleanup_free_ char *slice = NULL, *description = NULL;
+        char bundle[PATH_MAX];
+        int r;
+
+        r = state_validate_id(o->id);
+        if (r < 0)
+                return r;
+        if (!realpath(o->bundle ?: ".", bundle))
+                return log_error_errno(errno, "bundle %s: %m", o->bundle ?: ".");
+        r = spec_load(bundle, &spec);
+        if (r < 0)
+                return r;
+        r = bus_unit_names(spec->cgroups_path, o->id, &c->unit, &slice);
+        if (r < 0)
+                return r;
+        if (asprintf(&description, "runscope container %s", o->id) < 0)
+                return log_oom();
+        ScopeRequest req = { .unit = c->unit, .slice = slice, .description = description, .spec = spec };
+
+        r = bus_connect_system(&c->bus);
+        if (r < 0)
+                return r;
+        /* Everything is checked before the first side effect. */
+        r = bus_scope_check(c->bus, &req);
+        if (r < 0)
+                return r;
+
+        r = state_root_open(o->root, &c->root_fd);
+        if (r < 0)
+                return r;
+        r = state_create(c->root_fd, o->id, &c->dir_fd);
+        if (r < 0)
+                return r;
+
+        st = calloc(1, sizeof(ContainerState));
+        if (!st)
+                return log_oom();
+        st->id = strdup(o->id);
+        st->bundle = strdup(bundle);
+        st->rootfs = spec->root_path[0] == '/' ? strdup(spec->root_path) : NULL;
+        if (!st->rootfs && asprintf(&st->rootfs, "%s/%s", bundle, spec->root_path) < 0)
+                st->rootfs = NULL;
+        st->unit = strdup(c->unit);
+        st->slice = strdup(slice);
+        st->owner = getuid();
+        if (!st->id || !st->bundle || !st->rootfs || !st->unit || !st->slice || state_now(&st->created) < 0)
+                r = log_oom();
+        for (char **a = spec->annotations; r >= 0 && a && *a; a++)
+                if (strv_extend(&st->annotations, *a) < 0)
+                        r = log_oom();
+        if (r >= 0)
+                r = launch_clone(spec, bundle, c->dir_fd, &c->launcher);
+        if (r >= 0)
+                r = bus_start_scope(c->bus, &req, c->launcher.pid);
+        if (r >= 0) {
+                st->pid = c->launcher.pid;
+                r = proc_stat(st->pid, &st->pid_start_time, NULL);
+                if (r < 0)
+                        r = log_error_errno(r, "Failed to read the launcher's start time: %m");
+        }
+        /* Saved before the launcher sets up, so that a runscope killed from here on leaves a
+         * container that `delete --force` finds. */
+        if (r >= 0)
+                r = state_save(c->dir_fd, st);
+        if (r >= 0)
+                r = launch_release(&c->launcher);
+        if (r >= 0 && o->pid_file)
+                r = write_pid_file(o->pid_file, st->pid);
+        if (r < 0) {
+                created_abort(c, o->id);
+                return r;
+        }
+        return 0;
+}
+
+int container_create(const CreateOptions *o) {
+        Created c = { .root_fd = -EBADF, .dir_fd = -EBADF, .launcher = { .pidfd = -EBADF, .sync_fd = -EBADF } };
+        int r = create(o, &c);
+        created_done(&c);
+        return r;
+}
+
+/* Opens and locks a container and loads its state; -ENOENT with *ret_dir_fd set (and nothing
+ * logged) when the directory is there without a state.json. */
+static int open_container(const char *root, const char *id, int *ret_root_fd, int *ret_dir_fd,
+                          ContainerState **ret_state) {
+        int r = state_root_open(root, ret_root_fd);
+        if (r < 0)
+                return r;
+        r = state_open(*ret_root_fd, id, ret_dir_fd);
+        if (r < 0)
+                return r;
+        return state_load(*ret_dir_fd, id, ret_state);
+}
+
+int container_start(const char *root, const char *id) {
+        _cleanup_(state_freep) ContainerState *st = NULL;
+        _cleanup_close_ int root_fd = -EBADF, dir_fd = -EBADF, pidfd = -EBADF;
+        int r;
+
+        r = open_container(root, id, &root_fd, &dir_fd, &st);
+        if (r == -ENOENT && dir_fd >= 0)
+                return log_error_errno(r, "container %s does not exist (it is being created)", id);
+        if (r < 0)
+                return r;
+        switch (status_of(dir_fd, st, &pidfd)) {
+        case CONTAINER_CREATED:
+                return launch_start(dir_fd, id, pidfd);
+        case CONTAINER_RUNNING:
+                return log_error_errno(EEXIST, "cannot start an already running container");
+        default:
+                return log_error_errno(ESRCH, "cannot start a container that has stopped");
+        }
+}
+
+int container_run(const CreateOptions *o, bool detach) {
+        Created c = { .root_fd = -EBADF, .dir_fd = -EBADF, .launcher = { .pidfd = -EBADF, .sync_fd = -EBADF } };
+        int r, status;
+
+        r = create(o, &c);
+        if (r < 0) {
+                int command_error = c.launcher.command_error;
+                created_done(&c);
+                /* Like a shell: a missing command is 127, one that cannot be executed 126. */
+                if (command_error == -ENOENT)
+                        return 127;
+                if (command_error < 0)
+                        return 126;
+                return r;
+        }
+        r = launch_start(c.dir_fd, o->id, c.launcher.pidfd);
+        if (r < 0) {
+                created_abort(&c, o->id);
+                created_done(&c);
+                return r;
+        }
+        if (detach) {
+                created_done(&c);
+                return 0;
+        }
+        /* Unlocked while it runs, so that state, kill and delete from elsewhere are not blocked. */
+        c.dir_fd = safe_close(c.dir_fd);
+        c.bus = sd_bus_flush_close_unref(c.bus);
+        status = launch_wait(&c.launcher);
+        created_done(&c);
+        if (status < 0)
+                return status;
+        r = container_delete(o->root, o->id, true);
+        if (r < 0 && r != -ENOENT)
+                return r;
+        return status;
+}
+
+int container_kill(const char *root, const char *id, int sig, bool all) {
+        _cleanup_(state_freep) ContainerState *st = NULL;
+        _cleanup_close_ int root_fd = -EBADF, dir_fd = -EBADF, pidfd = -EBADF;
+        int r;
+
+        r = open_container(root, id, &root_fd, &dir_fd, &st);
+        if (r == -ENOENT && dir_fd >= 0)
+                return log_error_errno(r, "container %s does not exist (it is being created)", id);
+        if (r < 0)
+                return r;
+        if (status_of(dir_fd, st, &pidfd) == CONTAINER_STOPPED)
+                return log_error_errno(ESRCH, "container not running");
+        if (all) {
+                _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+                r = bus_connect_system(&bus);
+                if (r < 0)
+                        return r;
+                return bus_kill_unit(bus, st->unit, sig);
+        }
+        /* Through the pidfd: the pid cannot have been reused since it was verified. */
+        if (pidfd_send_signal(pidfd, sig, NULL, 0) < 0)
+                return log_error_errno(errno, "Failed to signal container %s: %m", id);
+        return 0;
+}
+
+int container_delete(const char *root, const char *id, bool force) {
+        _cleanup_(state_freep) ContainerState *st = NULL;
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_close_ int root_fd = -EBADF, dir_fd = -EBADF, pidfd = -EBADF;
+        int r;
+
+        r = open_container(root, id, &root_fd, &dir_fd, &st);
+        if (r == -ENOENT && dir_fd >= 0) {
+                /* A create that was killed before it saved any state: nothing was started. */
+                log_debug("Removing the incomplete container %s", id);
+                return state_remove(root_fd, id);
+        }
+        if (r < 0)
+                return r;
+        ContainerStatus s = status_of(dir_fd, st, &pidfd);
+        if (s == CONTAINER_RUNNING && !force)
+                return log_error_errno(EBUSY, "cannot delete container %s that is not stopped: running", id);
+        if (pidfd >= 0 && pidfd_send_signal(pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
+                return log_error_errno(errno, "Failed to kill container %s: %m", id);
+
+        /* The unit may still hold processes that left the init (no pid namespace); stopping it
+         * ends them and waits until systemd is done. */
+        r = bus_connect_system(&bus);
+        if (r < 0)
+                return r;
+        r = bus_stop_unit(bus, st->unit);
+        if (r < 0)
+                return r;
+        return state_remove(root_fd, id);
+}

@@ -1,0 +1,34 @@
+/* The container lifecycle: create, start, run, kill, delete, and its status. The only module that
+ * sees every other one. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "state/state.h"
+
+typedef enum ContainerStatus {
+        CONTAINER_CREATED,
+        CONTAINER_RUNNING,
+        CONTAINER_STOPPED,
+        _CONTAINER_STATUS_MAX,
+        _CONTAINER_STATUS_INVALID = -EINVAL,
+} ContainerStatus;
+
+const char *container_status_to_string(ContainerStatus s);
+
+typedef struct CreateOptions {
+        const char *root;
+        const char *id;
+        const char *bundle; /* NULL: the current directory */
+        const char *pid_file;
+} CreateOptions;
+
+int container_create(const CreateOptions *o);
+int container_start(const char *root, const char *id);
+/* create + start; unless detach, waits and deletes, and returns the process's exit status. */
+int container_run(const CreateOptions *o, bool detach);
+int container_kill(const char *root, const char *id, int sig, bool all);
+int container_delete(const char *root, const char *id, bool force);
+
+/* Loads a container without taking its lock (for state and list); the status is read live. */
+int container_load(int root_fd, const char *id, ContainerState **ret_state, ContainerStatus *ret_status);

@@ -1,0 +1,20 @@
+/* Shared by the launcher's files only. Everything here runs in the cloned child, which must not
+ * log (its stderr is the container's): failures are formatted with launch_error() and sent to the
+ * parent once. */
+#pragma once
+
+#include "spec/spec.h"
+#include "util/alloc.h"
+
+/* Formats the launcher's one-line failure (with %m for err) and returns -abs(err). */
+int launch_error(int err, const char *fmt, ...) _printf_(2, 3);
+const char *launch_error_text(void);
+
+/* Bind-mounts the rootfs onto itself, carries out spec->mounts inside it, and returns an O_PATH fd
+ * of the rootfs. Destinations are resolved inside the rootfs and never follow a symlink out of it. */
+int mount_setup_rootfs(const Spec *spec, const char *bundle, int *ret_root_fd);
+/* pivot_root into the prepared rootfs and drop the old root. */
+int mount_pivot_root(int root_fd);
+/* After pivot_root: default /dev nodes and links, masked and read-only paths, read-only root,
+ * rootfs propagation. */
+int mount_finish(const Spec *spec);

@@ -1,0 +1,133 @@
+/* runscope's side of the launcher: clone it into the spec's namespaces, release it once its scope
+ * exists, start it through the exec fifo, wait for it. Never leaves a launcher alive on failure. */
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "child.h"
+#include "launch.h"
+#include "sync.h"
+#include "util/log.h"
+#include "util/missing.h"
+
+void launcher_done(Launcher *l) {
+        l->pidfd = safe_close(l->pidfd);
+        l->sync_fd = safe_close(l->sync_fd);
+}
+
+int launch_clone(const Spec *spec, const char *bundle, int state_dir_fd, Launcher *ret) {
+        _cleanup_close_ int parent_fd = -EBADF, child_fd = -EBADF, dir_fd = -EBADF;
+        int pair[2], pidfd = -EBADF;
+        uint64_t flags = 0;
+        pid_t pid;
+
+        for (size_t i = 0; i < spec->n_namespaces; i++)
+                /* The cgroup namespace is made by the launcher once it is in its scope. */
+                if (spec->namespaces[i].type != NAMESPACE_CGROUP)
+                        flags |= namespace_type_clone_flag(spec->namespaces[i].type);
+
+        if (mkfifoat(state_dir_fd, LAUNCH_EXEC_FIFO, 0600) < 0)
+                return log_error_errno(errno, "Failed to create the exec fifo: %m");
+        /* Its own open file description, not the locked one: flock() would be shared otherwise. */
+        dir_fd = openat(state_dir_fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (dir_fd < 0)
+                return log_error_errno(errno, "Failed to open the state directory: %m");
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
+                return log_error_errno(errno, "Failed to create the launcher socket: %m");
+        parent_fd = pair[0];
+        child_fd = pair[1];
+
+        pid = clone3_fork(flags, &pidfd);
+        if (pid < 0)
+                return log_error_errno(errno, "Failed to clone the launcher into its namespaces: %m");
+        if (pid == 0) {
+                ChildArgs a = { .spec = spec, .bundle = bundle, .sync_fd = child_fd, .state_dir_fd = dir_fd };
+                child_main(&a);
+        }
+        *ret = (Launcher) { .pid = pid, .pidfd = pidfd, .sync_fd = TAKE_FD(parent_fd) };
+        return 0;
+}
+
+void launch_kill(Launcher *l) {
+        if (l->pidfd < 0)
+                return;
+        (void) pidfd_send_signal(l->pidfd, SIGKILL, NULL, 0);
+        (void) waitpid(l->pid, NULL, 0);
+        launcher_done(l);
+}
+
+int launch_release(Launcher *l) {
+        SyncMessage m;
+        int r;
+
+        r = sync_send(l->sync_fd, SYNC_GO, 0, false, NULL);
+        if (r >= 0)
+                r = sync_recv(l->sync_fd, &m);
+        if (r < 0) {
+                launch_kill(l);
+                return log_error_errno(r, "The launcher died before setting up the container");
+        }
+        if (m.kind == SYNC_READY) {
+                log_debug("Launcher %d is ready to exec %s", (int) l->pid, m.text);
+                l->sync_fd = safe_close(l->sync_fd);
+                return 0;
+        }
+        launch_kill(l);
+        if (m.kind != SYNC_ERROR || m.err >= 0)
+                return log_error_errno(EPROTO, "The launcher sent an unexpected message");
+        if (m.command)
+                l->command_error = m.err;
+        return log_error_errno(m.err, "%s", m.text);
+}
+
+int launch_start(int state_dir_fd, const char *id, int init_pidfd) {
+        _cleanup_close_ int fd = -EBADF;
+        char c;
+        ssize_t n;
+
+        /* Non-blocking open, then wait for the launcher's byte or its death: a container whose
+         * init was killed while "created" must not hang `start`. */
+        fd = openat(state_dir_fd, LAUNCH_EXEC_FIFO, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0)
+                return log_error_errno(errno, "Failed to open the exec fifo of %s: %m", id);
+        for (;;) {
+                struct pollfd p[2] = { { .fd = fd, .events = POLLIN }, { .fd = init_pidfd, .events = POLLIN } };
+                if (poll(p, 2, -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return log_error_errno(errno, "Failed to wait for container %s: %m", id);
+                }
+                n = read(fd, &c, 1);
+                if (n == 1)
+                        break;
+                if (n < 0 && errno != EAGAIN && errno != EINTR)
+                        return log_error_errno(errno, "Failed to read the exec fifo of %s: %m", id);
+                if (p[1].revents & POLLIN)
+                        return log_error_errno(ESRCH, "container %s died before it could start", id);
+                if (n == 0)
+                        /* No writer yet: the launcher is opening its end; poll would spin on HUP. */
+                        (void) usleep(1000);
+        }
+        if (unlinkat(state_dir_fd, LAUNCH_EXEC_FIFO, 0) < 0)
+                return log_error_errno(errno, "Failed to remove the exec fifo of %s: %m", id);
+        return 0;
+}
+
+int launch_wait(Launcher *l) {
+        siginfo_t si = {};
+
+        for (;;) {
+                if (waitid(P_PIDFD, (id_t) l->pidfd, &si, WEXITED) >= 0)
+                        break;
+                if (errno != EINTR)
+                        return log_error_errno(errno, "Failed to wait for the container: %m");
+        }
+        launcher_done(l);
+        if (si.si_code == CLD_EXITED)
+                return si.si_status;
+        return 128 + si.si_status;
+}

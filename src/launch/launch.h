@@ -1,0 +1,35 @@
+/* The launcher: a child cloned into the container's namespaces that waits for its scope, sets up
+ * the container in the kernel's order and execs the process once `start` opens the exec fifo. */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "spec/spec.h"
+#include "util/alloc.h"
+
+#define LAUNCH_EXEC_FIFO "exec.fifo"
+
+typedef struct Launcher {
+        pid_t pid;
+        int pidfd;
+        int sync_fd;
+        int command_error; /* -ENOENT or -EACCES when process.args[0] cannot be run */
+} Launcher;
+
+void launcher_done(Launcher *l);
+
+/* Clones the launcher with the spec's namespaces; it blocks until launch_release(). state_dir_fd is
+ * where exec.fifo lives; bundle resolves a relative root.path and bind sources. */
+int launch_clone(const Spec *spec, const char *bundle, int state_dir_fd, Launcher *ret);
+/* Lets the launcher set up the container (it is in its scope now) and waits until it is blocked on
+ * the exec fifo. A failure in the launcher is logged here as one line; -ENOENT and -EACCES mean the
+ * command is missing or not executable. The launcher is dead when this fails. */
+int launch_release(Launcher *l);
+/* Opens the exec fifo and lets the process exec (the `start` half); fails if the init, watched
+ * through init_pidfd, dies first. */
+int launch_start(int state_dir_fd, const char *id, int init_pidfd);
+/* Waits for the launcher and returns its exit status the shell way: n, or 128+signal. */
+int launch_wait(Launcher *l);
+/* SIGKILL through the pidfd and reap. */
+void launch_kill(Launcher *l);

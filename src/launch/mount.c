@@ -1,0 +1,310 @@
+/* The launcher's mounts: rootfs, spec mounts, pivot_root, /dev, masked and read-only paths. Runs
+ * in the child's own mount namespace. Never mounts onto a path resolved outside the rootfs: every
+ * destination is opened with openat2(RESOLVE_IN_ROOT) and mounted through its fd. */
+#include <fcntl.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "launch-internal.h"
+#include "util/missing.h"
+
+typedef struct MountOption {
+        const char *name;
+        bool clear;
+        unsigned long flag;
+} MountOption;
+
+static const MountOption mount_options[] = {
+        { "ro", false, MS_RDONLY },          { "rw", true, MS_RDONLY },
+        { "nosuid", false, MS_NOSUID },      { "suid", true, MS_NOSUID },
+        { "nodev", false, MS_NODEV },        { "dev", true, MS_NODEV },
+        { "noexec", false, MS_NOEXEC },      { "exec", true, MS_NOEXEC },
+        { "sync", false, MS_SYNCHRONOUS },   { "async", true, MS_SYNCHRONOUS },
+        { "dirsync", false, MS_DIRSYNC },    { "remount", false, MS_REMOUNT },
+        { "mand", false, MS_MANDLOCK },      { "nomand", true, MS_MANDLOCK },
+        { "noatime", false, MS_NOATIME },    { "atime", true, MS_NOATIME },
+        { "nodiratime", false, MS_NODIRATIME }, { "diratime", true, MS_NODIRATIME },
+        { "relatime", false, MS_RELATIME },  { "norelatime", true, MS_RELATIME },
+        { "strictatime", false, MS_STRICTATIME }, { "nostrictatime", true, MS_STRICTATIME },
+        { "bind", false, MS_BIND },          { "rbind", false, MS_BIND | MS_REC },
+};
+
+static const MountOption propagation_options[] = {
+        { "private", false, MS_PRIVATE },       { "rprivate", false, MS_PRIVATE | MS_REC },
+        { "shared", false, MS_SHARED },         { "rshared", false, MS_SHARED | MS_REC },
+        { "slave", false, MS_SLAVE },           { "rslave", false, MS_SLAVE | MS_REC },
+        { "unbindable", false, MS_UNBINDABLE }, { "runbindable", false, MS_UNBINDABLE | MS_REC },
+};
+
+static unsigned long propagation_flags(const char *name) {
+        for (size_t i = 0; name && i < ELEMENTSOF(propagation_options); i++)
+                if (strcmp(propagation_options[i].name, name) == 0)
+                        return propagation_options[i].flag;
+        return 0;
+}
+
+static int parse_options(char **options, unsigned long *ret_flags, unsigned long *ret_propagation, char *data,
+                         size_t data_size) {
+        unsigned long flags = 0, propagation = 0;
+        size_t n = 0;
+
+        data[0] = 0;
+        for (char **o = options; o && *o; o++) {
+                bool known = false;
+                for (size_t i = 0; i < ELEMENTSOF(mount_options) && !known; i++)
+                        if (strcmp(mount_options[i].name, *o) == 0) {
+                                known = true;
+                                if (mount_options[i].clear)
+                                        flags &= ~mount_options[i].flag;
+                                else
+                                        flags |= mount_options[i].flag;
+                        }
+                if (!known && propagation_flags(*o)) {
+                        propagation |= propagation_flags(*o);
+                        known = true;
+                }
+                if (known)
+                        continue;
+                int k = snprintf(data + n, data_size - n, "%s%s", n ? "," : "", *o);
+                if (k < 0 || (size_t) k >= data_size - n)
+                        return -E2BIG;
+                n += (size_t) k;
+        }
+        *ret_flags = flags;
+        *ret_propagation = propagation;
+        return 0;
+}
+
+static int open_in_root(int root_fd, const char *path, int flags) {
+        struct open_how how = {
+                .flags = (uint64_t) (flags | O_CLOEXEC),
+                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+        };
+        int fd = openat2_call(root_fd, path, &how);
+        return fd < 0 ? -errno : fd;
+}
+
+/* Opens dest (absolute, inside root) as O_PATH, creating missing directories and, when as_file, a
+ * missing last component as an empty file. A symlink is resolved as the container would see it. */
+static int open_target(int root_fd, const char *dest, bool as_file) {
+        char buf[PATH_MAX];
+        int fd;
+
+        fd = open_in_root(root_fd, dest, O_PATH);
+        if (fd != -ENOENT)
+                return fd;
+
+        if (snprintf(buf, sizeof(buf), "%s", dest) >= (int) sizeof(buf))
+                return -ENAMETOOLONG;
+        char *slash = strrchr(buf, '/');
+        const char *name = slash + 1;
+        if (!*name)
+                return -EINVAL;
+        *slash = 0;
+
+        _cleanup_close_ int parent = open_target(root_fd, buf[0] ? buf : "/", false);
+        if (parent < 0)
+                return parent;
+        if (as_file) {
+                int f = openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+                if (f < 0 && errno != EEXIST)
+                        return -errno;
+                safe_close(f);
+        } else if (mkdirat(parent, name, 0755) < 0 && errno != EEXIST)
+                return -errno;
+        /* Opened again through the root: a dangling symlink that won the name stays ENOENT. */
+        fd = open_in_root(root_fd, dest, O_PATH);
+        return fd == -ENOENT ? -ELOOP : fd;
+}
+
+static void fd_path(int fd, char buf[static 64]) {
+        (void) snprintf(buf, 64, "/proc/self/fd/%d", fd);
+}
+
+static int mount_one(int root_fd, const SpecMount *m, const char *bundle, size_t index) {
+        unsigned long flags, propagation;
+        char data[4096], target[64], source[PATH_MAX];
+        const char *type = m->type, *src = m->source;
+        bool bind;
+        int r;
+
+        r = parse_options(m->options, &flags, &propagation, data, sizeof(data));
+        if (r < 0)
+                return launch_error(r, "mounts[%zu] (%s): options too long", index, m->destination);
+        bind = (flags & MS_BIND) || (type && strcmp(type, "bind") == 0);
+
+        bool as_file = false;
+        if (bind) {
+                struct stat st;
+                if (!src)
+                        return launch_error(EINVAL, "mounts[%zu] (%s): a bind mount needs a source", index, m->destination);
+                if (src[0] != '/') {
+                        (void) snprintf(source, sizeof(source), "%s/%s", bundle, src);
+                        src = source;
+                }
+                if (stat(src, &st) < 0)
+                        return launch_error(errno, "mounts[%zu]: bind source %s: %m", index, src);
+                as_file = !S_ISDIR(st.st_mode);
+                type = NULL;
+                flags |= MS_BIND;
+        }
+
+        _cleanup_close_ int fd = open_target(root_fd, m->destination, as_file);
+        if (fd < 0)
+                return launch_error(fd, "mounts[%zu]: destination %s in the rootfs: %m", index, m->destination);
+        fd_path(fd, target);
+
+        if (type && strcmp(type, "cgroup") == 0) {
+                /* The container sees its own cgroup through its cgroup namespace; the unified
+                 * hierarchy is the one every host layout has. */
+                type = "cgroup2";
+                data[0] = 0;
+        }
+
+        unsigned long first = bind ? flags & (MS_BIND | MS_REC) : flags & ~MS_REMOUNT;
+        if (mount(src ? src : type, target, type, first, data[0] ? data : NULL) < 0)
+                return launch_error(errno, "mounts[%zu]: mount %s on %s: %m", index, type ? type : src, m->destination);
+        /* A bind mount takes ro, nosuid, … only on a remount of itself. */
+        if (bind && (flags & ~(MS_BIND | MS_REC)))
+                if (mount(NULL, target, NULL, (flags & ~MS_REC) | MS_REMOUNT | MS_BIND, NULL) < 0)
+                        return launch_error(errno, "mounts[%zu]: remount %s with its options: %m", index, m->destination);
+        if (propagation && mount(NULL, target, NULL, propagation, NULL) < 0)
+                return launch_error(errno, "mounts[%zu]: propagation of %s: %m", index, m->destination);
+        return 0;
+}
+
+int mount_setup_rootfs(const Spec *spec, const char *bundle, int *ret_root_fd) {
+        char path[PATH_MAX], rootfs[PATH_MAX];
+        int r;
+
+        /* Nothing mounted from here on may reach the host's mount table. */
+        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+                return launch_error(errno, "Failed to make the mount namespace private: %m");
+
+        if (spec->root_path[0] == '/')
+                (void) snprintf(path, sizeof(path), "%s", spec->root_path);
+        else
+                (void) snprintf(path, sizeof(path), "%s/%s", bundle, spec->root_path);
+        if (!realpath(path, rootfs))
+                return launch_error(errno, "root.path %s: %m", path);
+
+        /* pivot_root needs the new root to be a mount point. */
+        if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+                return launch_error(errno, "Failed to bind the rootfs %s: %m", rootfs);
+
+        _cleanup_close_ int root_fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root_fd < 0)
+                return launch_error(errno, "Failed to open the rootfs %s: %m", rootfs);
+
+        for (size_t i = 0; i < spec->n_mounts; i++) {
+                r = mount_one(root_fd, &spec->mounts[i], bundle, i);
+                if (r < 0)
+                        return r;
+        }
+        *ret_root_fd = TAKE_FD(root_fd);
+        return 0;
+}
+
+int mount_pivot_root(int root_fd) {
+        if (fchdir(root_fd) < 0)
+                return launch_error(errno, "Failed to enter the rootfs: %m");
+        /* pivot_root(".", ".") stacks the old root on top of the new one; unmounting "." then
+         * drops the old root without needing a directory for it inside the container. */
+        if (pivot_root(".", ".") < 0)
+                return launch_error(errno, "pivot_root: %m");
+        if (umount2(".", MNT_DETACH) < 0)
+                return launch_error(errno, "Failed to detach the old root: %m");
+        if (chdir("/") < 0)
+                return launch_error(errno, "chdir /: %m");
+        return 0;
+}
+
+static const struct {
+        const char *name;
+        unsigned major, minor;
+} default_devices[] = {
+        { "/dev/null", 1, 3 }, { "/dev/zero", 1, 5 },    { "/dev/full", 1, 7 },
+        { "/dev/random", 1, 8 }, { "/dev/urandom", 1, 9 }, { "/dev/tty", 5, 0 },
+};
+
+static const struct {
+        const char *target, *link;
+} default_links[] = {
+        { "/proc/self/fd", "/dev/fd" },     { "/proc/self/fd/0", "/dev/stdin" },
+        { "/proc/self/fd/1", "/dev/stdout" }, { "/proc/self/fd/2", "/dev/stderr" },
+        { "pts/ptmx", "/dev/ptmx" },
+};
+
+static bool dev_is_tmpfs(const Spec *spec) {
+        for (size_t i = 0; i < spec->n_mounts; i++)
+                if (strcmp(spec->mounts[i].destination, "/dev") == 0)
+                        return spec->mounts[i].type && strcmp(spec->mounts[i].type, "tmpfs") == 0;
+        return false;
+}
+
+static int setup_dev(void) {
+        mode_t old = umask(0);
+
+        for (size_t i = 0; i < ELEMENTSOF(default_devices); i++) {
+                if (mknod(default_devices[i].name, S_IFCHR | 0666,
+                          makedev(default_devices[i].major, default_devices[i].minor)) < 0 && errno != EEXIST) {
+                        umask(old);
+                        return launch_error(errno, "mknod %s: %m", default_devices[i].name);
+                }
+        }
+        umask(old);
+        for (size_t i = 0; i < ELEMENTSOF(default_links); i++)
+                if (symlink(default_links[i].target, default_links[i].link) < 0 && errno != EEXIST)
+                        return launch_error(errno, "symlink %s: %m", default_links[i].link);
+        return 0;
+}
+
+static int mask_path(const char *path) {
+        struct stat st;
+
+        if (lstat(path, &st) < 0)
+                return errno == ENOENT ? 0 : launch_error(errno, "linux.maskedPaths: %s: %m", path);
+        if (S_ISDIR(st.st_mode)) {
+                if (mount("tmpfs", path, "tmpfs", MS_RDONLY, "size=0") < 0)
+                        return launch_error(errno, "linux.maskedPaths: %s: %m", path);
+        } else if (mount("/dev/null", path, NULL, MS_BIND, NULL) < 0)
+                return launch_error(errno, "linux.maskedPaths: %s: %m", path);
+        return 0;
+}
+
+static int readonly_path(const char *path) {
+        if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0)
+                return errno == ENOENT ? 0 : launch_error(errno, "linux.readonlyPaths: %s: %m", path);
+        if (mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+                return launch_error(errno, "linux.readonlyPaths: %s: %m", path);
+        return 0;
+}
+
+int mount_finish(const Spec *spec) {
+        int r;
+
+        if (dev_is_tmpfs(spec)) {
+                r = setup_dev();
+                if (r < 0)
+                        return r;
+        }
+        for (char **p = spec->masked_paths; p && *p; p++) {
+                r = mask_path(*p);
+                if (r < 0)
+                        return r;
+        }
+        for (char **p = spec->readonly_paths; p && *p; p++) {
+                r = readonly_path(*p);
+                if (r < 0)
+                        return r;
+        }
+        if (spec->root_readonly && mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
+                return launch_error(errno, "root.readonly: %m");
+        unsigned long propagation = propagation_flags(spec->rootfs_propagation);
+        if (propagation && mount(NULL, "/", NULL, propagation, NULL) < 0)
+                return launch_error(errno, "linux.rootfsPropagation: %m");
+        return 0;
+}

@@ -1,0 +1,22 @@
+/* Messages between runscope and its launcher over a SOCK_SEQPACKET pair. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef enum SyncKind {
+        SYNC_GO = 1, /* parent -> launcher: you are in your scope, set up */
+        SYNC_READY,  /* launcher -> parent: set up, waiting on the exec fifo */
+        SYNC_ERROR,  /* launcher -> parent: err and text say why it gave up */
+} SyncKind;
+
+typedef struct SyncMessage {
+        int32_t kind;
+        int32_t err;
+        int32_t command; /* SYNC_ERROR: 1 when process.args[0] could not be found or executed */
+        char text[1024];
+} SyncMessage;
+
+int sync_send(int fd, SyncKind kind, int err, bool command, const char *text);
+/* -EPIPE when the peer is gone without a word. */
+int sync_recv(int fd, SyncMessage *ret);

@@ -1,0 +1,12 @@
+/* Shared between the files of src/spec/ only. */
+#pragma once
+
+#include "spec-field.h"
+
+extern const SpecField spec_capabilities_fields[];
+extern const SpecField spec_linux_fields[];
+
+int spec_parse_rlimits(const cJSON *j, const char *path, void *dest);
+int spec_parse_gids(const cJSON *j, const char *path, void *dest);
+int spec_parse_mounts(const cJSON *j, const char *path, void *dest);
+int spec_parse_annotations(const cJSON *j, const char *path, void *dest);

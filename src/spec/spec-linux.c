@@ -1,0 +1,256 @@
+/* Parsers for the `linux` object and `mounts`: namespaces, resources, device rules, paths.
+ * Refuses what runscope cannot honour instead of ignoring it, so no limit is ever looser than asked. */
+#include <sched.h>
+#include <string.h>
+
+#include "spec-internal.h"
+#include "util/log.h"
+#include "util/strv.h"
+
+static const char *const namespace_names[_NAMESPACE_MAX] = {
+        [NAMESPACE_PID] = "pid",   [NAMESPACE_NETWORK] = "network", [NAMESPACE_MOUNT] = "mount",
+        [NAMESPACE_IPC] = "ipc",   [NAMESPACE_UTS] = "uts",         [NAMESPACE_USER] = "user",
+        [NAMESPACE_CGROUP] = "cgroup", [NAMESPACE_TIME] = "time",
+};
+
+NamespaceType namespace_type_from_string(const char *s) {
+        for (int i = 0; i < _NAMESPACE_MAX; i++)
+                if (strcmp(namespace_names[i], s) == 0)
+                        return (NamespaceType) i;
+        return _NAMESPACE_INVALID;
+}
+
+const char *namespace_type_to_string(NamespaceType t) {
+        return t >= 0 && t < _NAMESPACE_MAX ? namespace_names[t] : NULL;
+}
+
+unsigned long namespace_type_clone_flag(NamespaceType t) {
+        static const unsigned long flags[_NAMESPACE_MAX] = {
+                [NAMESPACE_PID] = CLONE_NEWPID, [NAMESPACE_NETWORK] = CLONE_NEWNET,
+                [NAMESPACE_MOUNT] = CLONE_NEWNS, [NAMESPACE_IPC] = CLONE_NEWIPC,
+                [NAMESPACE_UTS] = CLONE_NEWUTS, [NAMESPACE_USER] = CLONE_NEWUSER,
+                [NAMESPACE_CGROUP] = CLONE_NEWCGROUP, [NAMESPACE_TIME] = 0x00000080 /* CLONE_NEWTIME */,
+        };
+        return t >= 0 && t < _NAMESPACE_MAX ? flags[t] : 0;
+}
+
+static int parse_namespace_type(const cJSON *j, const char *path, void *dest) {
+        NamespaceType t = cJSON_IsString(j) ? namespace_type_from_string(j->valuestring) : _NAMESPACE_INVALID;
+        if (t < 0)
+                return spec_error(EINVAL, path, "unknown namespace type%s%s", cJSON_IsString(j) ? " " : "",
+                                  cJSON_IsString(j) ? j->valuestring : "");
+        *(NamespaceType *) dest = t;
+        return 0;
+}
+
+static const SpecField namespace_fields[] = {
+        { "type", FIELD_CUSTOM, offsetof(SpecNamespace, type), FIELD_REQUIRED, .parse = parse_namespace_type },
+        { "path", FIELD_ABSPATH, offsetof(SpecNamespace, path) },
+        {}
+};
+
+static int parse_namespaces(const cJSON *j, const char *path, void *dest) {
+        Spec *s = (Spec *) ((char *) dest - offsetof(Spec, namespaces));
+        unsigned seen = 0;
+        char ep[512];
+        const cJSON *e;
+        int r;
+
+        if (!cJSON_IsArray(j))
+                return spec_error(EINVAL, path, "expected an array");
+        s->namespaces = calloc((size_t) cJSON_GetArraySize(j) + 1, sizeof(SpecNamespace));
+        if (!s->namespaces)
+                return log_oom();
+        cJSON_ArrayForEach(e, j) {
+                SpecNamespace *ns = &s->namespaces[s->n_namespaces];
+                spec_path_index(ep, sizeof(ep), path, s->n_namespaces);
+                ns->type = _NAMESPACE_INVALID;
+                s->n_namespaces++; /* counted before parsing, so spec_free() sees a half-parsed entry */
+                r = spec_parse_object(e, ep, namespace_fields, ns);
+                if (r < 0)
+                        return r;
+                if (seen & (1u << ns->type))
+                        return spec_error(EINVAL, ep, "namespace '%s' is listed twice",
+                                          namespace_type_to_string(ns->type));
+                seen |= 1u << ns->type;
+                if (ns->path)
+                        return spec_error(EOPNOTSUPP, ep, "joining an existing namespace is not supported yet");
+                if (ns->type == NAMESPACE_USER || ns->type == NAMESPACE_TIME)
+                        return spec_error(EOPNOTSUPP, ep, "%s namespaces are not supported yet",
+                                          namespace_type_to_string(ns->type));
+        }
+        return 0;
+}
+
+static int parse_device_type(const cJSON *j, const char *path, void *dest) {
+        if (!cJSON_IsString(j) || strlen(j->valuestring) != 1 || !strchr("acb", j->valuestring[0]))
+                return spec_error(EINVAL, path, "expected \"a\", \"c\" or \"b\"");
+        *(char *) dest = j->valuestring[0];
+        return 0;
+}
+
+static int parse_device_access(const cJSON *j, const char *path, void *dest) {
+        if (!cJSON_IsString(j) || strlen(j->valuestring) > 3 || strspn(j->valuestring, "rwm") != strlen(j->valuestring))
+                return spec_error(EINVAL, path, "expected a combination of r, w and m");
+        strcpy(dest, j->valuestring);
+        return 0;
+}
+
+static const SpecField device_rule_fields[] = {
+        { "allow", FIELD_BOOL, offsetof(SpecDeviceRule, allow), FIELD_REQUIRED },
+        { "type", FIELD_CUSTOM, offsetof(SpecDeviceRule, type), .parse = parse_device_type },
+        { "major", FIELD_INT64, offsetof(SpecDeviceRule, major) },
+        { "minor", FIELD_INT64, offsetof(SpecDeviceRule, minor) },
+        { "access", FIELD_CUSTOM, offsetof(SpecDeviceRule, access), .parse = parse_device_access },
+        {}
+};
+
+static int parse_device_rules(const cJSON *j, const char *path, void *dest) {
+        SpecResources *res = (SpecResources *) ((char *) dest - offsetof(SpecResources, devices));
+        char ep[512];
+        const cJSON *e;
+        int r;
+
+        if (!cJSON_IsArray(j))
+                return spec_error(EINVAL, path, "expected an array");
+        res->devices = calloc((size_t) cJSON_GetArraySize(j) + 1, sizeof(SpecDeviceRule));
+        if (!res->devices)
+                return log_oom();
+        cJSON_ArrayForEach(e, j) {
+                SpecDeviceRule *d = &res->devices[res->n_devices];
+                spec_path_index(ep, sizeof(ep), path, res->n_devices);
+                *d = (SpecDeviceRule) { .type = 'a', .major = -1, .minor = -1, .access = "rwm" };
+                r = spec_parse_object(e, ep, device_rule_fields, d);
+                if (r < 0)
+                        return r;
+                res->n_devices++;
+        }
+        return 0;
+}
+
+#define R(member) offsetof(Spec, resources.member)
+static const SpecField memory_fields[] = {
+        { "limit", FIELD_INT64, R(memory_limit), .has = HAS(Spec, resources.has_memory_limit) },
+        { "reservation", FIELD_INT64, R(memory_reservation), .has = HAS(Spec, resources.has_memory_reservation) },
+        { "swap", FIELD_INT64, R(memory_swap), .has = HAS(Spec, resources.has_memory_swap) },
+        { "swappiness", FIELD_UNSUPPORTED },
+        { "disableOOMKiller", FIELD_UNSUPPORTED },
+        { "useHierarchy", FIELD_UNSUPPORTED },
+        { "checkBeforeUpdate", FIELD_UNSUPPORTED },
+        {}
+};
+
+static const SpecField cpu_fields[] = {
+        { "shares", FIELD_UINT64, R(cpu_shares), .has = HAS(Spec, resources.has_cpu_shares) },
+        { "quota", FIELD_INT64, R(cpu_quota), .has = HAS(Spec, resources.has_cpu_quota) },
+        { "period", FIELD_UINT64, R(cpu_period), .has = HAS(Spec, resources.has_cpu_period) },
+        { "cpus", FIELD_UNSUPPORTED },
+        { "mems", FIELD_UNSUPPORTED },
+        { "realtimeRuntime", FIELD_UNSUPPORTED },
+        { "realtimePeriod", FIELD_UNSUPPORTED },
+        { "idle", FIELD_UNSUPPORTED },
+        {}
+};
+
+static const SpecField pids_fields[] = {
+        { "limit", FIELD_INT64, R(pids_limit), FIELD_REQUIRED, .has = HAS(Spec, resources.has_pids_limit) },
+        {}
+};
+
+static const SpecField resources_fields[] = {
+        { "memory", FIELD_OBJECT, 0, .fields = memory_fields },
+        { "cpu", FIELD_OBJECT, 0, .fields = cpu_fields },
+        { "pids", FIELD_OBJECT, 0, .fields = pids_fields },
+        { "devices", FIELD_CUSTOM, R(devices), .parse = parse_device_rules },
+        { "blockIO", FIELD_UNSUPPORTED },
+        { "hugepageLimits", FIELD_UNSUPPORTED },
+        { "network", FIELD_UNSUPPORTED },
+        { "rdma", FIELD_UNSUPPORTED },
+        { "unified", FIELD_UNSUPPORTED },
+        {}
+};
+#undef R
+
+static int parse_propagation(const cJSON *j, const char *path, void *dest) {
+        static const char *const allowed[] = { "private", "rprivate", "slave", "rslave", "shared",
+                                                "rshared", "unbindable", "runbindable" };
+        if (cJSON_IsString(j))
+                for (size_t i = 0; i < ELEMENTSOF(allowed); i++)
+                        if (strcmp(allowed[i], j->valuestring) == 0) {
+                                char *s = strdup(j->valuestring);
+                                if (!s)
+                                        return log_oom();
+                                *(char **) dest = s;
+                                return 0;
+                        }
+        return spec_error(EINVAL, path, "expected one of private, slave, shared, unbindable (or r-prefixed)");
+}
+
+const SpecField spec_linux_fields[] = {
+        { "namespaces", FIELD_CUSTOM, offsetof(Spec, namespaces), .parse = parse_namespaces },
+        { "resources", FIELD_OBJECT, 0, .fields = resources_fields },
+        { "cgroupsPath", FIELD_STRING, offsetof(Spec, cgroups_path) },
+        { "rootfsPropagation", FIELD_CUSTOM, offsetof(Spec, rootfs_propagation), .parse = parse_propagation },
+        { "maskedPaths", FIELD_STRV, offsetof(Spec, masked_paths) },
+        { "readonlyPaths", FIELD_STRV, offsetof(Spec, readonly_paths) },
+        { "uidMappings", FIELD_UNSUPPORTED },
+        { "gidMappings", FIELD_UNSUPPORTED },
+        { "timeOffsets", FIELD_UNSUPPORTED },
+        { "devices", FIELD_UNSUPPORTED },
+        { "sysctl", FIELD_UNSUPPORTED },
+        { "seccomp", FIELD_UNSUPPORTED },
+        { "intelRdt", FIELD_UNSUPPORTED },
+        { "personality", FIELD_UNSUPPORTED },
+        { "mountLabel", FIELD_UNSUPPORTED },
+        {}
+};
+
+static const SpecField mount_fields[] = {
+        { "destination", FIELD_ABSPATH, offsetof(SpecMount, destination), FIELD_REQUIRED },
+        { "type", FIELD_STRING, offsetof(SpecMount, type) },
+        { "source", FIELD_STRING, offsetof(SpecMount, source) },
+        { "options", FIELD_STRV, offsetof(SpecMount, options) },
+        { "uidMappings", FIELD_UNSUPPORTED },
+        { "gidMappings", FIELD_UNSUPPORTED },
+        {}
+};
+
+int spec_parse_mounts(const cJSON *j, const char *path, void *dest) {
+        Spec *s = (Spec *) ((char *) dest - offsetof(Spec, mounts));
+        char ep[512];
+        const cJSON *e;
+        int r;
+
+        if (!cJSON_IsArray(j))
+                return spec_error(EINVAL, path, "expected an array");
+        s->mounts = calloc((size_t) cJSON_GetArraySize(j) + 1, sizeof(SpecMount));
+        if (!s->mounts)
+                return log_oom();
+        cJSON_ArrayForEach(e, j) {
+                SpecMount *m = &s->mounts[s->n_mounts++];
+                spec_path_index(ep, sizeof(ep), path, s->n_mounts - 1);
+                r = spec_parse_object(e, ep, mount_fields, m);
+                if (r < 0)
+                        return r;
+                if (!m->type && !m->options)
+                        return spec_error(EINVAL, ep, "needs a type, or a \"bind\" option");
+        }
+        return 0;
+}
+
+int spec_parse_annotations(const cJSON *j, const char *path, void *dest) {
+        char ***l = dest;
+        char ep[512];
+        const cJSON *e;
+
+        if (!cJSON_IsObject(j))
+                return spec_error(EINVAL, path, "expected an object of strings");
+        cJSON_ArrayForEach(e, j) {
+                spec_path_join(ep, sizeof(ep), path, e->string);
+                if (!cJSON_IsString(e))
+                        return spec_error(EINVAL, ep, "expected a string");
+                if (strv_extend(l, e->string) < 0 || strv_extend(l, e->valuestring) < 0)
+                        return log_oom();
+        }
+        return 0;
+}

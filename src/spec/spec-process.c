@@ -1,0 +1,117 @@
+/* Parsers for the parts of `process` that need more than a field table: capabilities (by name,
+ * through libcap), rlimits and additionalGids. Never drops an unknown name silently. */
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/resource.h>
+
+#include "spec-internal.h"
+#include "util/log.h"
+#include "util/strv.h"
+
+static int parse_cap_set(const cJSON *j, const char *path, void *dest) {
+        _cleanup_strv_free_ char **names = NULL;
+        uint64_t mask = 0;
+        char p[512];
+        int r;
+
+        r = spec_strv(j, path, &names);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; names[i]; i++) {
+                cap_value_t c;
+                spec_path_index(p, sizeof(p), path, i);
+                /* libcap takes "cap_sys_admin" in any case; OCI spells it "CAP_SYS_ADMIN". */
+                if (strncmp(names[i], "CAP_", 4) != 0 || cap_from_name(names[i], &c) < 0 || c < 0 || c > 63)
+                        return spec_error(EINVAL, p, "unknown capability '%s'", names[i]);
+                mask |= UINT64_C(1) << c;
+        }
+        *(uint64_t *) dest = mask;
+        return 0;
+}
+
+const SpecField spec_capabilities_fields[] = {
+        { "bounding", FIELD_CUSTOM, offsetof(Spec, process.capabilities.bounding), .parse = parse_cap_set },
+        { "effective", FIELD_CUSTOM, offsetof(Spec, process.capabilities.effective), .parse = parse_cap_set },
+        { "inheritable", FIELD_CUSTOM, offsetof(Spec, process.capabilities.inheritable), .parse = parse_cap_set },
+        { "permitted", FIELD_CUSTOM, offsetof(Spec, process.capabilities.permitted), .parse = parse_cap_set },
+        { "ambient", FIELD_CUSTOM, offsetof(Spec, process.capabilities.ambient), .parse = parse_cap_set },
+        {}
+};
+
+static const struct {
+        const char *name;
+        int resource;
+} rlimit_names[] = {
+        { "RLIMIT_AS", RLIMIT_AS },           { "RLIMIT_CORE", RLIMIT_CORE },
+        { "RLIMIT_CPU", RLIMIT_CPU },         { "RLIMIT_DATA", RLIMIT_DATA },
+        { "RLIMIT_FSIZE", RLIMIT_FSIZE },     { "RLIMIT_LOCKS", RLIMIT_LOCKS },
+        { "RLIMIT_MEMLOCK", RLIMIT_MEMLOCK }, { "RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE },
+        { "RLIMIT_NICE", RLIMIT_NICE },       { "RLIMIT_NOFILE", RLIMIT_NOFILE },
+        { "RLIMIT_NPROC", RLIMIT_NPROC },     { "RLIMIT_RSS", RLIMIT_RSS },
+        { "RLIMIT_RTPRIO", RLIMIT_RTPRIO },   { "RLIMIT_RTTIME", RLIMIT_RTTIME },
+        { "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING }, { "RLIMIT_STACK", RLIMIT_STACK },
+};
+
+static int parse_rlimit_type(const cJSON *j, const char *path, void *dest) {
+        if (cJSON_IsString(j))
+                for (size_t i = 0; i < ELEMENTSOF(rlimit_names); i++)
+                        if (strcmp(rlimit_names[i].name, j->valuestring) == 0) {
+                                *(int *) dest = rlimit_names[i].resource;
+                                return 0;
+                        }
+        return spec_error(EINVAL, path, "unknown rlimit type%s%s", cJSON_IsString(j) ? " " : "",
+                          cJSON_IsString(j) ? j->valuestring : "");
+}
+
+static const SpecField rlimit_fields[] = {
+        { "type", FIELD_CUSTOM, offsetof(SpecRlimit, resource), FIELD_REQUIRED, .parse = parse_rlimit_type },
+        { "soft", FIELD_UINT64, offsetof(SpecRlimit, soft), FIELD_REQUIRED },
+        { "hard", FIELD_UINT64, offsetof(SpecRlimit, hard), FIELD_REQUIRED },
+        {}
+};
+
+int spec_parse_rlimits(const cJSON *j, const char *path, void *dest) {
+        SpecProcess *p = (SpecProcess *) ((char *) dest - offsetof(SpecProcess, rlimits));
+        char ep[512];
+        size_t n = 0;
+        const cJSON *e;
+        int r;
+
+        if (!cJSON_IsArray(j))
+                return spec_error(EINVAL, path, "expected an array");
+        p->rlimits = calloc((size_t) cJSON_GetArraySize(j) + 1, sizeof(SpecRlimit));
+        if (!p->rlimits)
+                return log_oom();
+        cJSON_ArrayForEach(e, j) {
+                spec_path_index(ep, sizeof(ep), path, n);
+                r = spec_parse_object(e, ep, rlimit_fields, &p->rlimits[n]);
+                if (r < 0)
+                        return r;
+                if (p->rlimits[n].soft > p->rlimits[n].hard)
+                        return spec_error(EINVAL, ep, "soft limit is above the hard limit");
+                p->n_rlimits = ++n;
+        }
+        return 0;
+}
+
+int spec_parse_gids(const cJSON *j, const char *path, void *dest) {
+        SpecProcess *p = (SpecProcess *) ((char *) dest - offsetof(SpecProcess, additional_gids));
+        char ep[512];
+        const cJSON *e;
+        int64_t v;
+        int r;
+
+        if (!cJSON_IsArray(j))
+                return spec_error(EINVAL, path, "expected an array of integers");
+        p->additional_gids = calloc((size_t) cJSON_GetArraySize(j) + 1, sizeof(uint32_t));
+        if (!p->additional_gids)
+                return log_oom();
+        cJSON_ArrayForEach(e, j) {
+                spec_path_index(ep, sizeof(ep), path, p->n_additional_gids);
+                r = spec_int64(e, ep, 0, UINT32_MAX - 1, &v);
+                if (r < 0)
+                        return r;
+                p->additional_gids[p->n_additional_gids++] = (uint32_t) v;
+        }
+        return 0;
+}

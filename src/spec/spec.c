@@ -1,0 +1,160 @@
+/* Loads config.json into a Spec: the top-level and process tables, and freeing. Never has a side
+ * effect beyond memory and reading the file; every error names the JSON path. */
+#include <fcntl.h>
+#include <string.h>
+
+#include "spec-internal.h"
+#include "util/fd.h"
+#include "util/log.h"
+#include "util/strv.h"
+
+#define SPEC_MAX_SIZE (16u * 1024 * 1024)
+
+#define P(member) offsetof(Spec, process.member)
+static const SpecField user_fields[] = {
+        { "uid", FIELD_UINT32, P(uid), FIELD_REQUIRED },
+        { "gid", FIELD_UINT32, P(gid), FIELD_REQUIRED },
+        { "umask", FIELD_UINT32, P(umask), .has = HAS(Spec, process.has_umask) },
+        { "additionalGids", FIELD_CUSTOM, P(additional_gids), .parse = spec_parse_gids },
+        { "username", FIELD_UNSUPPORTED },
+        {}
+};
+
+static int parse_args(const cJSON *j, const char *path, void *dest) {
+        int r = spec_strv(j, path, dest);
+        if (r < 0)
+                return r;
+        if (!(*(char ***) dest)[0])
+                return spec_error(EINVAL, path, "must hold at least the command to run");
+        return 0;
+}
+
+static const SpecField process_fields[] = {
+        { "terminal", FIELD_BOOL, P(terminal) },
+        { "user", FIELD_OBJECT, 0, FIELD_REQUIRED, .fields = user_fields },
+        { "args", FIELD_CUSTOM, P(args), FIELD_REQUIRED, .parse = parse_args },
+        { "env", FIELD_STRV, P(env) },
+        { "cwd", FIELD_ABSPATH, P(cwd), FIELD_REQUIRED },
+        { "capabilities", FIELD_OBJECT, 0, .fields = spec_capabilities_fields,
+          .has = HAS(Spec, process.has_capabilities) },
+        { "rlimits", FIELD_CUSTOM, P(rlimits), .parse = spec_parse_rlimits },
+        { "noNewPrivileges", FIELD_BOOL, P(no_new_privileges) },
+        { "oomScoreAdj", FIELD_INT32, P(oom_score_adj), .has = HAS(Spec, process.has_oom_score_adj) },
+        { "apparmorProfile", FIELD_UNSUPPORTED },
+        { "selinuxLabel", FIELD_UNSUPPORTED },
+        { "ioPriority", FIELD_UNSUPPORTED },
+        { "scheduler", FIELD_UNSUPPORTED },
+        { "execCPUAffinity", FIELD_UNSUPPORTED },
+        {}
+};
+#undef P
+
+static const SpecField root_fields[] = {
+        { "path", FIELD_STRING, offsetof(Spec, root_path), FIELD_REQUIRED },
+        { "readonly", FIELD_BOOL, offsetof(Spec, root_readonly) },
+        {}
+};
+
+static const SpecField spec_fields[] = {
+        { "ociVersion", FIELD_STRING, offsetof(Spec, oci_version), FIELD_REQUIRED },
+        { "root", FIELD_OBJECT, 0, FIELD_REQUIRED, .fields = root_fields },
+        { "process", FIELD_OBJECT, 0, FIELD_REQUIRED, .fields = process_fields },
+        { "hostname", FIELD_STRING, offsetof(Spec, hostname) },
+        { "mounts", FIELD_CUSTOM, offsetof(Spec, mounts), .parse = spec_parse_mounts },
+        { "annotations", FIELD_CUSTOM, offsetof(Spec, annotations), .parse = spec_parse_annotations },
+        { "linux", FIELD_OBJECT, 0, .fields = spec_linux_fields },
+        { "domainname", FIELD_UNSUPPORTED },
+        { "hooks", FIELD_UNSUPPORTED },
+        {}
+};
+
+Spec *spec_free(Spec *s) {
+        if (!s)
+                return NULL;
+        free(s->oci_version);
+        free(s->root_path);
+        free(s->process.additional_gids);
+        strv_free(s->process.args);
+        strv_free(s->process.env);
+        free(s->process.cwd);
+        free(s->process.rlimits);
+        free(s->hostname);
+        for (size_t i = 0; i < s->n_mounts; i++) {
+                free(s->mounts[i].destination);
+                free(s->mounts[i].type);
+                free(s->mounts[i].source);
+                strv_free(s->mounts[i].options);
+        }
+        free(s->mounts);
+        for (size_t i = 0; i < s->n_namespaces; i++)
+                free(s->namespaces[i].path);
+        free(s->namespaces);
+        free(s->resources.devices);
+        free(s->cgroups_path);
+        free(s->rootfs_propagation);
+        strv_free(s->masked_paths);
+        strv_free(s->readonly_paths);
+        strv_free(s->annotations);
+        free(s);
+        return NULL;
+}
+
+static void cjson_deletep(cJSON **j) {
+        cJSON_Delete(*j);
+}
+
+int spec_parse(const char *text, Spec **ret) {
+        _cleanup_(cjson_deletep) cJSON *j = NULL;
+        _cleanup_(spec_freep) Spec *s = NULL;
+        const char *end = NULL;
+        int r;
+
+        j = cJSON_ParseWithOpts(text, &end, true);
+        if (!j) {
+                size_t off = end ? (size_t) (end - text) : 0;
+                return log_error_errno(EINVAL, "config.json: invalid JSON near byte %zu", off);
+        }
+        s = calloc(1, sizeof(Spec));
+        if (!s)
+                return log_oom();
+        r = spec_parse_object(j, "", spec_fields, s);
+        if (r < 0)
+                return r;
+        if (s->process.terminal)
+                return spec_error(EOPNOTSUPP, "process.terminal", "a terminal is not supported by runscope yet");
+        if (!spec_has_namespace(s, NAMESPACE_MOUNT))
+                return spec_error(EOPNOTSUPP, "linux.namespaces", "a mount namespace is required");
+        *ret = TAKE_PTR(s);
+        return 0;
+}
+
+int spec_load(const char *bundle, Spec **ret) {
+        _cleanup_free_ char *text = NULL, *path = NULL;
+        size_t size;
+        int r;
+
+        if (asprintf(&path, "%s/config.json", bundle) < 0)
+                return log_oom();
+        r = read_file_at(AT_FDCWD, path, SPEC_MAX_SIZE, &text, &size);
+        if (r == -EFBIG)
+                return log_error_errno(r, "%s: larger than %u bytes", path, SPEC_MAX_SIZE);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read %s: %m", path);
+        if (strlen(text) != size)
+                return log_error_errno(EINVAL, "%s: holds a NUL byte", path);
+        return spec_parse(text, ret);
+}
+
+bool spec_has_namespace(const Spec *s, NamespaceType t) {
+        for (size_t i = 0; i < s->n_namespaces; i++)
+                if (s->namespaces[i].type == t)
+                        return true;
+        return false;
+}
+
+const char *spec_annotation(const Spec *s, const char *key) {
+        for (char **a = s->annotations; a && a[0] && a[1]; a += 2)
+                if (strcmp(a[0], key) == 0)
+                        return a[1];
+        return NULL;
+}

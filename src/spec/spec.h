@@ -1,0 +1,118 @@
+/* The typed OCI runtime configuration (config.json). Everything the rest of runscope knows of a
+ * bundle's configuration is in these structs; cJSON never leaves src/spec/. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "util/alloc.h"
+
+typedef enum NamespaceType {
+        NAMESPACE_PID,
+        NAMESPACE_NETWORK,
+        NAMESPACE_MOUNT,
+        NAMESPACE_IPC,
+        NAMESPACE_UTS,
+        NAMESPACE_USER,
+        NAMESPACE_CGROUP,
+        NAMESPACE_TIME,
+        _NAMESPACE_MAX,
+        _NAMESPACE_INVALID = -EINVAL,
+} NamespaceType;
+
+NamespaceType namespace_type_from_string(const char *s);
+const char *namespace_type_to_string(NamespaceType t);
+/* The CLONE_NEW* flag of a namespace type. */
+unsigned long namespace_type_clone_flag(NamespaceType t);
+
+typedef struct SpecRlimit {
+        int resource;
+        uint64_t soft, hard;
+} SpecRlimit;
+
+typedef struct SpecCapabilities {
+        uint64_t bounding, effective, inheritable, permitted, ambient; /* bit n = capability n */
+} SpecCapabilities;
+
+typedef struct SpecProcess {
+        bool terminal;
+        uint32_t uid, gid;
+        uint32_t *additional_gids;
+        size_t n_additional_gids;
+        bool has_umask;
+        uint32_t umask;
+        char **args;
+        char **env;
+        char *cwd;
+        bool has_capabilities;
+        SpecCapabilities capabilities;
+        SpecRlimit *rlimits;
+        size_t n_rlimits;
+        bool no_new_privileges;
+        bool has_oom_score_adj;
+        int32_t oom_score_adj;
+} SpecProcess;
+
+typedef struct SpecMount {
+        char *destination;
+        char *type;
+        char *source;
+        char **options;
+} SpecMount;
+
+typedef struct SpecNamespace {
+        NamespaceType type;
+        char *path;
+} SpecNamespace;
+
+typedef struct SpecDeviceRule {
+        bool allow;
+        char type; /* 'a', 'c' or 'b' */
+        int64_t major, minor; /* -1: any */
+        char access[4];
+} SpecDeviceRule;
+
+/* A limit is applied only where its has_* flag is set. */
+typedef struct SpecResources {
+        bool has_memory_limit, has_memory_reservation, has_memory_swap;
+        int64_t memory_limit, memory_reservation, memory_swap;
+        bool has_cpu_shares, has_cpu_quota, has_cpu_period;
+        uint64_t cpu_shares, cpu_period;
+        int64_t cpu_quota;
+        bool has_pids_limit;
+        int64_t pids_limit;
+        SpecDeviceRule *devices;
+        size_t n_devices;
+} SpecResources;
+
+typedef struct Spec {
+        char *oci_version;
+        char *root_path;
+        bool root_readonly;
+        SpecProcess process;
+        char *hostname;
+        SpecMount *mounts;
+        size_t n_mounts;
+        SpecNamespace *namespaces;
+        size_t n_namespaces;
+        SpecResources resources;
+        char *cgroups_path;
+        char *rootfs_propagation;
+        char **masked_paths;
+        char **readonly_paths;
+        char **annotations; /* key, value, key, value, … */
+} Spec;
+
+Spec *spec_free(Spec *s);
+DEFINE_CLEANUP(Spec *, spec_free);
+
+/* Parses config.json text completely; errors name the JSON path and are logged here. */
+int spec_parse(const char *text, Spec **ret);
+/* Reads and parses <bundle>/config.json. */
+int spec_load(const char *bundle, Spec **ret);
+/* The default configuration `runscope spec` writes, as JSON text (caller frees). */
+char *spec_default_json(void);
+
+bool spec_has_namespace(const Spec *s, NamespaceType t);
+const char *spec_annotation(const Spec *s, const char *key);

@@ -1,0 +1,263 @@
+/* Reads and writes <root>/<id>/state.json under a per-container flock. Never stores a cgroup path
+ * (the unit is the name; systemd knows where it lives), and never leaves a partly written file. */
+#include <cjson/cJSON.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "state.h"
+#include "util/fd.h"
+#include "util/log.h"
+#include "util/strv.h"
+
+ContainerState *state_free(ContainerState *s) {
+        if (!s)
+                return NULL;
+        free(s->id);
+        free(s->bundle);
+        free(s->rootfs);
+        free(s->created);
+        free(s->unit);
+        free(s->slice);
+        strv_free(s->annotations);
+        free(s);
+        return NULL;
+}
+
+int state_validate_id(const char *id) {
+        size_t n = strlen(id);
+
+        if (n == 0)
+                return log_error_errno(EINVAL, "Invalid container id: empty");
+        if (n > STATE_ID_MAX)
+                return log_error_errno(EINVAL, "Invalid container id: longer than %d characters", STATE_ID_MAX);
+        if (id[0] == '-' || id[0] == '.' || strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                   "0123456789_+-.") != n)
+                return log_error_errno(EINVAL, "Invalid container id '%s': use letters, digits and _+-. "
+                                               "and do not start with - or .", id);
+        return 0;
+}
+
+int state_root_open(const char *root, int *ret_fd) {
+        int r, fd;
+
+        r = mkdir_p(root, 0700);
+        if (r < 0)
+                return log_error_errno(r, "Failed to create state root %s: %m", root);
+        fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return log_error_errno(errno, "Failed to open state root %s: %m", root);
+        *ret_fd = fd;
+        return 0;
+}
+
+static int open_locked(int root_fd, const char *id, int *ret_fd) {
+        _cleanup_close_ int fd = -EBADF;
+
+        fd = openat(root_fd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        while (flock(fd, LOCK_EX) < 0)
+                if (errno != EINTR)
+                        return -errno;
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
+int state_create(int root_fd, const char *id, int *ret_dir_fd) {
+        int r;
+
+        r = state_validate_id(id);
+        if (r < 0)
+                return r;
+        if (mkdirat(root_fd, id, 0711) < 0) {
+                if (errno == EEXIST)
+                        return log_error_errno(EEXIST, "container with id %s already exists", id);
+                return log_error_errno(errno, "Failed to create state directory of %s: %m", id);
+        }
+        r = open_locked(root_fd, id, ret_dir_fd);
+        if (r < 0) {
+                (void) unlinkat(root_fd, id, AT_REMOVEDIR);
+                return log_error_errno(r, "Failed to lock state directory of %s: %m", id);
+        }
+        return 0;
+}
+
+int state_open(int root_fd, const char *id, int *ret_dir_fd) {
+        int r;
+
+        r = state_validate_id(id);
+        if (r < 0)
+                return r;
+        r = open_locked(root_fd, id, ret_dir_fd);
+        if (r == -ENOENT || r == -ENOTDIR)
+                return log_error_errno(ENOENT, "container %s does not exist", id);
+        if (r < 0)
+                return log_error_errno(r, "Failed to open state of %s: %m", id);
+        return 0;
+}
+
+static int add_string(cJSON *o, const char *key, const char *value) {
+        if (!value)
+                return 0;
+        return cJSON_AddStringToObject(o, key, value) ? 0 : -ENOMEM;
+}
+
+int state_save(int dir_fd, const ContainerState *s) {
+        cJSON *o = cJSON_CreateObject(), *a;
+        _cleanup_free_ char *text = NULL;
+        int r = 0;
+
+        if (!o)
+                return log_oom();
+        r |= add_string(o, "id", s->id);
+        r |= add_string(o, "bundle", s->bundle);
+        r |= add_string(o, "rootfs", s->rootfs);
+        r |= cJSON_AddNumberToObject(o, "pid", s->pid) ? 0 : -ENOMEM;
+        r |= cJSON_AddNumberToObject(o, "pidStartTime", (double) s->pid_start_time) ? 0 : -ENOMEM;
+        r |= add_string(o, "created", s->created);
+        r |= cJSON_AddNumberToObject(o, "owner", s->owner) ? 0 : -ENOMEM;
+        r |= add_string(o, "unit", s->unit);
+        r |= add_string(o, "slice", s->slice);
+        a = cJSON_AddObjectToObject(o, "annotations");
+        r |= a ? 0 : -ENOMEM;
+        for (char **k = s->annotations; a && k && k[0] && k[1]; k += 2)
+                r |= add_string(a, k[0], k[1]);
+        if (r == 0)
+                text = cJSON_PrintUnformatted(o);
+        cJSON_Delete(o);
+        if (!text)
+                return log_oom();
+        r = write_file_atomic_at(dir_fd, "state.json", text, strlen(text), 0600);
+        if (r < 0)
+                return log_error_errno(r, "Failed to write state of %s: %m", s->id);
+        return 0;
+}
+
+static int dup_string(const cJSON *o, const char *key, bool required, char **ret) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+        if (!v && !required)
+                return 0;
+        if (!cJSON_IsString(v))
+                return -EBADMSG;
+        *ret = strdup(v->valuestring);
+        return *ret ? 0 : -ENOMEM;
+}
+
+static int parse_state(const char *text, ContainerState *s) {
+        cJSON *o = cJSON_Parse(text);
+        const cJSON *v;
+        int r = -EBADMSG;
+
+        if (!cJSON_IsObject(o))
+                goto finish;
+        if ((r = dup_string(o, "id", true, &s->id)) < 0 || (r = dup_string(o, "bundle", true, &s->bundle)) < 0 ||
+            (r = dup_string(o, "rootfs", true, &s->rootfs)) < 0 || (r = dup_string(o, "created", true, &s->created)) < 0 ||
+            (r = dup_string(o, "unit", true, &s->unit)) < 0 || (r = dup_string(o, "slice", false, &s->slice)) < 0)
+                goto finish;
+        r = -EBADMSG;
+        v = cJSON_GetObjectItemCaseSensitive(o, "pid");
+        if (!cJSON_IsNumber(v) || v->valuedouble < 1 || v->valuedouble > INT32_MAX)
+                goto finish;
+        s->pid = (pid_t) v->valuedouble;
+        v = cJSON_GetObjectItemCaseSensitive(o, "pidStartTime");
+        if (!cJSON_IsNumber(v) || v->valuedouble < 0)
+                goto finish;
+        s->pid_start_time = (uint64_t) v->valuedouble;
+        v = cJSON_GetObjectItemCaseSensitive(o, "owner");
+        if (!cJSON_IsNumber(v) || v->valuedouble < 0)
+                goto finish;
+        s->owner = (uid_t) v->valuedouble;
+        v = cJSON_GetObjectItemCaseSensitive(o, "annotations");
+        const cJSON *e;
+        cJSON_ArrayForEach(e, v) {
+                if (!cJSON_IsString(e))
+                        goto finish;
+                if (strv_extend(&s->annotations, e->string) < 0 || strv_extend(&s->annotations, e->valuestring) < 0) {
+                        r = -ENOMEM;
+                        goto finish;
+                }
+        }
+        r = 0;
+finish:
+        cJSON_Delete(o);
+        return r;
+}
+
+int state_load(int dir_fd, const char *id, ContainerState **ret) {
+        _cleanup_(state_freep) ContainerState *s = NULL;
+        _cleanup_free_ char *text = NULL;
+        int r;
+
+        r = read_file_at(dir_fd, "state.json", 1024 * 1024, &text, NULL);
+        if (r == -ENOENT)
+                return r;
+        if (r < 0)
+                return log_error_errno(r, "Failed to read state of %s: %m", id);
+        s = calloc(1, sizeof(ContainerState));
+        if (!s)
+                return log_oom();
+        r = parse_state(text, s);
+        if (r == -ENOMEM)
+                return log_oom();
+        if (r < 0 || strcmp(s->id, id) != 0)
+                return log_error_errno(EBADMSG, "State of %s is corrupt (state.json)", id);
+        *ret = TAKE_PTR(s);
+        return 0;
+}
+
+int state_remove(int root_fd, const char *id) {
+        int r = rm_rf_at(root_fd, id);
+        if (r < 0)
+                return log_error_errno(r, "Failed to remove state of %s: %m", id);
+        return 0;
+}
+
+static int cmp_strings(const void *a, const void *b) {
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+int state_list(int root_fd, char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+        int fd;
+        DIR *d;
+
+        fd = openat(root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return log_error_errno(errno, "Failed to open state root: %m");
+        d = fdopendir(fd);
+        if (!d) {
+                safe_close(fd);
+                return log_error_errno(errno, "Failed to read state root: %m");
+        }
+        for (struct dirent *de; (de = readdir(d));) {
+                if (de->d_name[0] == '.' || de->d_type != DT_DIR)
+                        continue;
+                if (strv_extend(&l, de->d_name) < 0) {
+                        (void) closedir(d);
+                        return log_oom();
+                }
+        }
+        (void) closedir(d);
+        if (l)
+                qsort(l, strv_length(l), sizeof(char *), cmp_strings);
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+int state_now(char **ret) {
+        struct timespec now;
+        struct tm tm;
+        char buf[64];
+        size_t n;
+
+        (void) clock_gettime(CLOCK_REALTIME, &now);
+        (void) gmtime_r(&now.tv_sec, &tm);
+        n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+        (void) snprintf(buf + n, sizeof(buf) - n, ".%09ldZ", now.tv_nsec);
+        *ret = strdup(buf);
+        return *ret ? 0 : -ENOMEM;
+}

@@ -1,0 +1,19 @@
+/* File descriptor and file content helpers. They return -errno and never log. */
+#pragma once
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "alloc.h"
+
+int write_all(int fd, const void *buf, size_t n);
+/* Reads a whole file below dir_fd (AT_FDCWD for a plain path) into a NUL-terminated buffer;
+ * files larger than max_size fail with -EFBIG. */
+int read_file_at(int dir_fd, const char *path, size_t max_size, char **ret, size_t *ret_size);
+/* Writes data to dir_fd/name through a temporary file, fsync and rename: readers see the old or the
+ * new content, never a part. */
+int write_file_atomic_at(int dir_fd, const char *name, const char *data, size_t n, mode_t mode);
+/* Removes dir_fd/name and everything below it, without following symlinks. */
+int rm_rf_at(int dir_fd, const char *name);
+/* Creates every missing directory of path (absolute or relative to the cwd). */
+int mkdir_p(const char *path, mode_t mode);

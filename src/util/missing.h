@@ -1,0 +1,61 @@
+/* Kernel interfaces that glibc 2.36 does not wrap yet. Detected by configure (AC_CHECK_DECLS),
+ * never by kernel version. */
+#pragma once
+
+#include <fcntl.h>
+#include <stdint.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/openat2.h>
+#if __has_include(<sys/pidfd.h>)
+#include <sys/pidfd.h>
+#endif
+
+#include "config.h"
+
+#if !HAVE_DECL_PIDFD_OPEN
+static inline int pidfd_open(pid_t pid, unsigned flags) {
+        return (int) syscall(SYS_pidfd_open, pid, flags);
+}
+#endif
+
+#if !HAVE_DECL_PIDFD_SEND_SIGNAL
+static inline int pidfd_send_signal(int pidfd, int sig, siginfo_t *info, unsigned flags) {
+        return (int) syscall(SYS_pidfd_send_signal, pidfd, sig, info, flags);
+}
+#endif
+
+#if !HAVE_DECL_CLOSE_RANGE
+static inline int close_range(unsigned first, unsigned last, int flags) {
+        return (int) syscall(SYS_close_range, first, last, flags);
+}
+#endif
+
+static inline int openat2_call(int dir_fd, const char *path, struct open_how *how) {
+        return (int) syscall(SYS_openat2, dir_fd, path, how, sizeof(*how));
+}
+
+#if !HAVE_DECL_PIVOT_ROOT
+static inline int pivot_root(const char *new_root, const char *put_old) {
+        return (int) syscall(SYS_pivot_root, new_root, put_old);
+}
+#endif
+
+/* clone3(2) arguments, version 0 (64 bytes), as the kernel ABI defines them. */
+struct clone_args_v0 {
+        uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+};
+
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x00001000
+#endif
+
+static inline pid_t clone3_fork(uint64_t flags, int *ret_pidfd) {
+        struct clone_args_v0 args = {
+                .flags = flags | CLONE_PIDFD,
+                .pidfd = (uint64_t) (uintptr_t) ret_pidfd,
+                .exit_signal = SIGCHLD,
+        };
+        return (pid_t) syscall(SYS_clone3, &args, sizeof(args));
+}

@@ -1,0 +1,81 @@
+/* A static multi-call probe copied into test rootfses: `probe NAME [ARGS]` prints one fact of the
+ * container it runs in, so tests compare text instead of trusting a shell. Links no project code. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <signal.h>
+#include <unistd.h>
+
+static int cat(const char *path, const char *prefix) {
+        char line[4096];
+        FILE *f = fopen(path, "re");
+        if (!f) {
+                fprintf(stderr, "probe: %s: %s\n", path, strerror(errno));
+                return 1;
+        }
+        while (fgets(line, sizeof(line), f))
+                if (!prefix || strncmp(line, prefix, strlen(prefix)) == 0)
+                        fputs(line, stdout);
+        fclose(f);
+        return 0;
+}
+
+static int fds(void) {
+        DIR *d = opendir("/proc/self/fd");
+        struct dirent *de;
+        int self;
+
+        if (!d)
+                return perror("probe: /proc/self/fd"), 1;
+        self = dirfd(d);
+        while ((de = readdir(d)))
+                if (de->d_name[0] != '.' && atoi(de->d_name) != self)
+                        printf("%s\n", de->d_name);
+        closedir(d);
+        return 0;
+}
+
+int main(int argc, char *argv[]) {
+        const char *cmd = argc > 1 ? argv[1] : "";
+        char buf[4096];
+
+        if (strcmp(cmd, "hostname") == 0) {
+                if (gethostname(buf, sizeof(buf)) < 0)
+                        return perror("probe: gethostname"), 1;
+                printf("%s\n", buf);
+                return 0;
+        }
+        if (strcmp(cmd, "cgroup") == 0)
+                return cat("/proc/self/cgroup", NULL);
+        if (strcmp(cmd, "caps") == 0)
+                return cat("/proc/self/status", "Cap");
+        if (strcmp(cmd, "nnp") == 0)
+                return cat("/proc/self/status", "NoNewPrivs");
+        if (strcmp(cmd, "fds") == 0)
+                return fds();
+        if (strcmp(cmd, "pid") == 0)
+                return printf("%d\n", (int) getpid()) < 0;
+        if (strcmp(cmd, "id") == 0)
+                return printf("uid=%d gid=%d\n", (int) getuid(), (int) getgid()) < 0;
+        if (strcmp(cmd, "cwd") == 0)
+                return !getcwd(buf, sizeof(buf)) || printf("%s\n", buf) < 0;
+        if (strcmp(cmd, "env") == 0 && argc > 2) {
+                const char *v = getenv(argv[2]);
+                return v ? printf("%s\n", v) < 0 : 1;
+        }
+        if (strcmp(cmd, "exit") == 0 && argc > 2)
+                return atoi(argv[2]);
+        if (strcmp(cmd, "sleep") == 0 && argc > 2) {
+                sleep((unsigned) atoi(argv[2]));
+                return 0;
+        }
+        if (strcmp(cmd, "kill-self") == 0 && argc > 2) {
+                kill(getpid(), atoi(argv[2]));
+                pause();
+                return 0;
+        }
+        fprintf(stderr, "usage: probe hostname|cgroup|caps|nnp|fds|pid|id|cwd|env NAME|exit N|sleep N|kill-self SIG\n");
+        return 2;
+}

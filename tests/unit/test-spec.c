@@ -1,0 +1,118 @@
+/* Unit tests of src/spec: the config.json parser accepts what runc writes, ignores unknown keys and
+ * rejects, with the JSON path, what it cannot honour. */
+#include <sched.h>
+#include <sys/resource.h>
+
+#include "spec/spec.h"
+#include "tap.h"
+
+#define MINIMAL_PROCESS "\"process\":{\"user\":{\"uid\":0,\"gid\":0},\"args\":[\"sh\"],\"cwd\":\"/\"}"
+#define MINIMAL_LINUX "\"linux\":{\"namespaces\":[{\"type\":\"mount\"}]}"
+#define SPEC(...) "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"}," __VA_ARGS__ "}"
+
+static int parse(const char *text) {
+        _cleanup_(spec_freep) Spec *s = NULL;
+        int r = spec_parse(text, &s);
+        if (r < 0 && s)
+                return -1000; /* a failed parse must not hand anything out */
+        return r;
+}
+
+static void test_minimal_spec(void) {
+        _cleanup_(spec_freep) Spec *s = NULL;
+        ASSERT_EQ(spec_parse(SPEC(MINIMAL_PROCESS "," MINIMAL_LINUX), &s), 0);
+        ASSERT_STREQ(s->root_path, "rootfs");
+        ASSERT_STREQ(s->process.args[0], "sh");
+        ASSERT_STREQ(s->process.cwd, "/");
+        ASSERT_TRUE(spec_has_namespace(s, NAMESPACE_MOUNT));
+        ASSERT_TRUE(!spec_has_namespace(s, NAMESPACE_PID));
+        ASSERT_TRUE(!s->resources.has_memory_limit);
+}
+
+static void test_default_spec_parses(void) {
+        _cleanup_(spec_freep) Spec *s = NULL;
+        _cleanup_free_ char *text = spec_default_json();
+        ASSERT_EQ(spec_parse(text, &s), 0);
+        ASSERT_EQ(s->n_mounts, 7);
+        ASSERT_STREQ(s->mounts[1].destination, "/dev");
+        ASSERT_EQ(s->n_namespaces, 6);
+        ASSERT_EQ(s->process.n_rlimits, 1);
+        ASSERT_EQ(s->process.rlimits[0].resource, RLIMIT_NOFILE);
+        ASSERT_EQ(s->process.capabilities.bounding, (1ull << 29) | (1ull << 5) | (1ull << 10));
+        ASSERT_EQ(s->resources.n_devices, 1);
+        ASSERT_TRUE(s->root_readonly);
+        ASSERT_TRUE(s->process.no_new_privileges);
+}
+
+static void test_unknown_keys_ignored(void) {
+        ASSERT_EQ(parse(SPEC("\"future\":{\"x\":1}," MINIMAL_PROCESS "," MINIMAL_LINUX)), 0);
+}
+
+static void test_resources(void) {
+        _cleanup_(spec_freep) Spec *s = NULL;
+        ASSERT_EQ(spec_parse(SPEC(MINIMAL_PROCESS ",\"linux\":{\"namespaces\":[{\"type\":\"mount\"}],"
+                                                  "\"resources\":{\"memory\":{\"limit\":67108864},\"pids\":{\"limit\":33},"
+                                                  "\"cpu\":{\"shares\":512,\"quota\":50000,\"period\":100000}}}"),
+                             &s),
+                  0);
+        ASSERT_TRUE(s->resources.has_memory_limit);
+        ASSERT_EQ(s->resources.memory_limit, 67108864);
+        ASSERT_EQ(s->resources.pids_limit, 33);
+        ASSERT_EQ(s->resources.cpu_shares, 512);
+        ASSERT_EQ(s->resources.cpu_quota, 50000);
+        ASSERT_TRUE(!s->resources.has_memory_swap);
+}
+
+static void test_bad_inputs_are_rejected(void) {
+        ASSERT_EQ(parse("{"), -EINVAL);
+        ASSERT_EQ(parse("[]"), -EINVAL);
+        ASSERT_EQ(parse(SPEC(MINIMAL_LINUX)), -EINVAL); /* no process */
+        ASSERT_EQ(parse(SPEC("\"process\":{\"user\":{\"uid\":0,\"gid\":0},\"cwd\":\"/\"}," MINIMAL_LINUX)), -EINVAL);
+        ASSERT_EQ(parse(SPEC("\"process\":{\"user\":{\"uid\":0,\"gid\":0},\"args\":[],\"cwd\":\"/\"}," MINIMAL_LINUX)),
+                  -EINVAL);
+        ASSERT_EQ(parse(SPEC("\"process\":{\"user\":{\"uid\":0,\"gid\":0},\"args\":[\"sh\"],\"cwd\":\"tmp\"}," MINIMAL_LINUX)),
+                  -EINVAL);
+        ASSERT_EQ(parse(SPEC("\"process\":{\"user\":{\"uid\":-1,\"gid\":0},\"args\":[\"sh\"],\"cwd\":\"/\"}," MINIMAL_LINUX)),
+                  -ERANGE);
+        ASSERT_EQ(parse(SPEC("\"process\":{\"user\":{\"uid\":\"0\",\"gid\":0},\"args\":[\"sh\"],\"cwd\":\"/\"}," MINIMAL_LINUX)),
+                  -EINVAL);
+        ASSERT_EQ(parse(SPEC(MINIMAL_PROCESS ",\"linux\":{\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"bogus\"}]}")),
+                  -EINVAL);
+        ASSERT_EQ(parse(SPEC(MINIMAL_PROCESS ",\"linux\":{\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"mount\"}]}")),
+                  -EINVAL);
+        ASSERT_EQ(parse(SPEC(MINIMAL_PROCESS ",\"mounts\":[{\"destination\":\"proc\",\"type\":\"proc\"}]," MINIMAL_LINUX)),
+                  -EINVAL);
+        ASSERT_EQ(parse(SPEC("\"process\":{\"user\":{\"uid\":0,\"gid\":0},\"args\":[\"sh\"],\"cwd\":\"/\","
+                             "\"capabilities\":{\"bounding\":[\"CAP_BOGUS\"]}}," MINIMAL_LINUX)),
+                  -EINVAL);
+        ASSERT_EQ(parse(SPEC("\"process\":{\"user\":{\"uid\":0,\"gid\":0},\"args\":[\"sh\"],\"cwd\":\"/\","
+                             "\"rlimits\":[{\"type\":\"RLIMIT_NOPE\",\"soft\":1,\"hard\":1}]}," MINIMAL_LINUX)),
+                  -EINVAL);
+        ASSERT_EQ(parse(SPEC(MINIMAL_PROCESS ",\"linux\":{\"namespaces\":[{\"type\":\"mount\"}],"
+                                             "\"resources\":{\"memory\":{\"limit\":1.5}}}")),
+                  -EINVAL);
+}
+
+static void test_unsupported_is_refused(void) {
+        ASSERT_EQ(parse(SPEC(MINIMAL_PROCESS ",\"linux\":{\"namespaces\":[{\"type\":\"mount\"}],"
+                                             "\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\"}}")),
+                  -EOPNOTSUPP);
+        ASSERT_EQ(parse(SPEC(MINIMAL_PROCESS ",\"linux\":{\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"user\"}]}")),
+                  -EOPNOTSUPP);
+        ASSERT_EQ(parse(SPEC(MINIMAL_PROCESS ",\"linux\":{\"namespaces\":[{\"type\":\"mount\"},"
+                                             "{\"type\":\"network\",\"path\":\"/proc/1/ns/net\"}]}")),
+                  -EOPNOTSUPP);
+        ASSERT_EQ(parse(SPEC(MINIMAL_PROCESS ",\"linux\":{\"namespaces\":[]}")), -EOPNOTSUPP);
+        /* An empty value of an unsupported key asks for nothing. */
+        ASSERT_EQ(parse(SPEC(MINIMAL_PROCESS ",\"linux\":{\"namespaces\":[{\"type\":\"mount\"}],\"sysctl\":{}}")), 0);
+}
+
+static void test_spec_load_names_the_file(void) {
+        _cleanup_(spec_freep) Spec *s = NULL;
+        ASSERT_EQ(spec_load(TEST_DATA "/spec/missing", &s), -ENOENT);
+        ASSERT_EQ(spec_load(TEST_DATA "/spec/minimal", &s), 0);
+        ASSERT_STREQ(s->hostname, "probe");
+}
+
+TEST_MAIN(test_minimal_spec, test_default_spec_parses, test_unknown_keys_ignored, test_resources,
+          test_bad_inputs_are_rejected, test_unsupported_is_refused, test_spec_load_names_the_file)

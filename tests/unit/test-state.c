@@ -1,0 +1,87 @@
+/* Unit tests of src/state: id validation, exclusive create, atomic save and load, listing. */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "state/state.h"
+#include "tap.h"
+#include "util/fd.h"
+#include "util/strv.h"
+
+static void test_validate_id(void) {
+        ASSERT_EQ(state_validate_id("web-1_a.b+c"), 0);
+        ASSERT_EQ(state_validate_id(""), -EINVAL);
+        ASSERT_EQ(state_validate_id("a/b"), -EINVAL);
+        ASSERT_EQ(state_validate_id(".."), -EINVAL);
+        ASSERT_EQ(state_validate_id("../x"), -EINVAL);
+        ASSERT_EQ(state_validate_id("--force"), -EINVAL);
+        ASSERT_EQ(state_validate_id("a b"), -EINVAL);
+        char long_id[STATE_ID_MAX + 2];
+        memset(long_id, 'a', sizeof(long_id) - 1);
+        long_id[sizeof(long_id) - 1] = 0;
+        ASSERT_EQ(state_validate_id(long_id), -EINVAL);
+}
+
+static void test_create_save_load_list_remove(void) {
+        char root[] = "/tmp/runscope-test-state.XXXXXX";
+        _cleanup_close_ int root_fd = -EBADF, dir_fd = -EBADF, dir2 = -EBADF;
+        _cleanup_(state_freep) ContainerState *loaded = NULL;
+        _cleanup_strv_free_ char **ids = NULL;
+        char *ann[] = { "k", "v", NULL };
+        ContainerState st = { .id = "c1", .bundle = "/b", .rootfs = "/b/rootfs", .pid = 42, .pid_start_time = 7,
+                              .created = "2026-01-01T00:00:00.000000000Z", .owner = 0, .unit = "runscope-c1.scope",
+                              .slice = "machine.slice", .annotations = ann };
+
+        ASSERT_TRUE(mkdtemp(root));
+        ASSERT_EQ(state_root_open(root, &root_fd), 0);
+        ASSERT_EQ(state_create(root_fd, "c1", &dir_fd), 0);
+        ASSERT_EQ(state_create(root_fd, "c1", &dir2), -EEXIST);
+        ASSERT_EQ(state_load(dir_fd, "c1", &loaded), -ENOENT);
+        ASSERT_EQ(state_save(dir_fd, &st), 0);
+        ASSERT_EQ(state_load(dir_fd, "c1", &loaded), 0);
+        ASSERT_STREQ(loaded->unit, "runscope-c1.scope");
+        ASSERT_EQ(loaded->pid, 42);
+        ASSERT_EQ(loaded->pid_start_time, 7);
+        ASSERT_STREQ(loaded->annotations[1], "v");
+        ASSERT_EQ(state_list(root_fd, &ids), 0);
+        ASSERT_EQ(strv_length(ids), 1);
+        ASSERT_STREQ(ids[0], "c1");
+        ASSERT_EQ(state_remove(root_fd, "c1"), 0);
+        ASSERT_EQ(state_open(root_fd, "c1", &dir2), -ENOENT);
+        ASSERT_EQ(rm_rf_at(AT_FDCWD, root), 0);
+}
+
+static void test_state_never_holds_a_cgroup_path(void) {
+        char root[] = "/tmp/runscope-test-state.XXXXXX";
+        _cleanup_close_ int root_fd = -EBADF, dir_fd = -EBADF;
+        _cleanup_free_ char *text = NULL;
+        ContainerState st = { .id = "c2", .bundle = "/b", .rootfs = "/b/r", .pid = 1, .created = "x",
+                              .unit = "runscope-c2.scope", .slice = "machine.slice" };
+
+        ASSERT_TRUE(mkdtemp(root));
+        ASSERT_EQ(state_root_open(root, &root_fd), 0);
+        ASSERT_EQ(state_create(root_fd, "c2", &dir_fd), 0);
+        ASSERT_EQ(state_save(dir_fd, &st), 0);
+        ASSERT_EQ(read_file_at(dir_fd, "state.json", 4096, &text, NULL), 0);
+        ASSERT_TRUE(strstr(text, "\"unit\":\"runscope-c2.scope\""));
+        ASSERT_TRUE(!strstr(text, "cgroup"));
+        ASSERT_EQ(rm_rf_at(AT_FDCWD, root), 0);
+}
+
+static void test_corrupt_state_is_an_error(void) {
+        char root[] = "/tmp/runscope-test-state.XXXXXX";
+        _cleanup_close_ int root_fd = -EBADF, dir_fd = -EBADF;
+        _cleanup_(state_freep) ContainerState *loaded = NULL;
+
+        ASSERT_TRUE(mkdtemp(root));
+        ASSERT_EQ(state_root_open(root, &root_fd), 0);
+        ASSERT_EQ(state_create(root_fd, "c3", &dir_fd), 0);
+        ASSERT_EQ(write_file_atomic_at(dir_fd, "state.json", "{\"id\":\"c3\",\"pid\":\"x\"}", 22, 0600), 0);
+        ASSERT_EQ(state_load(dir_fd, "c3", &loaded), -EBADMSG);
+        ASSERT_NULL(loaded);
+        ASSERT_EQ(rm_rf_at(AT_FDCWD, root), 0);
+}
+
+TEST_MAIN(test_validate_id, test_create_save_load_list_remove, test_state_never_holds_a_cgroup_path,
+          test_corrupt_state_is_an_error)

@@ -1,0 +1,79 @@
+/* Unit tests of src/util: strings, files, JSON escaping, /proc parsing. */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tap.h"
+#include "util/fd.h"
+#include "util/json.h"
+#include "util/proc.h"
+#include "util/strv.h"
+
+static void test_strv_extend_and_env(void) {
+        _cleanup_strv_free_ char **l = NULL;
+        ASSERT_EQ(strv_extend(&l, "PATH=/bin"), 0);
+        ASSERT_EQ(strv_extend(&l, "HOME=/root"), 0);
+        ASSERT_EQ(strv_length(l), 2);
+        ASSERT_STREQ(strv_env_get(l, "HOME"), "/root");
+        ASSERT_NULL(strv_env_get(l, "HOM"));
+        ASSERT_NULL(l[2]);
+}
+
+static void test_json_escape(void) {
+        char buf[64];
+        json_escape("a\"b\\c\n\x01", buf, sizeof(buf));
+        ASSERT_STREQ(buf, "a\\\"b\\\\c\\n\\u0001");
+        json_escape("0123456789", buf, 5);
+        ASSERT_STREQ(buf, "0123");
+}
+
+static void test_atomic_write_read_and_rm_rf(void) {
+        char dir[] = "/tmp/runscope-test-util.XXXXXX";
+        _cleanup_free_ char *text = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        size_t n;
+
+        ASSERT_TRUE(mkdtemp(dir));
+        fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        ASSERT_TRUE(fd >= 0);
+        ASSERT_EQ(write_file_atomic_at(fd, "f", "hello", 5, 0600), 0);
+        ASSERT_EQ(read_file_at(fd, "f", 100, &text, &n), 0);
+        ASSERT_STREQ(text, "hello");
+        ASSERT_EQ(n, 5);
+        ASSERT_EQ(faccessat(fd, ".f.tmp", F_OK, 0), -1);
+        ASSERT_EQ(read_file_at(fd, "f", 3, &text, &n), -EFBIG);
+        ASSERT_EQ(mkdirat(fd, "sub", 0700), 0);
+        ASSERT_EQ(symlinkat("/etc", fd, "sub/link"), 0);
+        _cleanup_close_ int sub = openat(fd, "sub", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        ASSERT_EQ(write_file_atomic_at(sub, "g", "x", 1, 0600), 0);
+        ASSERT_EQ(rm_rf_at(AT_FDCWD, dir), 0);
+        ASSERT_EQ(access(dir, F_OK), -1);
+        ASSERT_EQ(access("/etc/passwd", F_OK), 0); /* the symlink was not followed */
+}
+
+static void test_mkdir_p(void) {
+        char dir[] = "/tmp/runscope-test-mkdir.XXXXXX", path[128];
+        ASSERT_TRUE(mkdtemp(dir));
+        snprintf(path, sizeof(path), "%s/a/b/c", dir);
+        ASSERT_EQ(mkdir_p(path, 0755), 0);
+        ASSERT_EQ(mkdir_p(path, 0755), 0);
+        ASSERT_EQ(access(path, F_OK), 0);
+        ASSERT_EQ(rm_rf_at(AT_FDCWD, dir), 0);
+}
+
+static void test_proc_stat_and_verified_pidfd(void) {
+        uint64_t start;
+        char state;
+        ASSERT_EQ(proc_stat(getpid(), &start, &state), 0);
+        ASSERT_TRUE(start > 0);
+        ASSERT_TRUE(state == 'R' || state == 'S');
+        int fd = proc_pidfd_verified(getpid(), start);
+        ASSERT_TRUE(fd >= 0);
+        close(fd);
+        ASSERT_EQ(proc_pidfd_verified(getpid(), start + 1), -ESRCH);
+        ASSERT_EQ(proc_stat(0x3fffffff, &start, &state), -ESRCH);
+}
+
+TEST_MAIN(test_strv_extend_and_env, test_json_escape, test_atomic_write_read_and_rm_rf, test_mkdir_p,
+          test_proc_stat_and_verified_pidfd)
