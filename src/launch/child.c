@@ -92,8 +92,11 @@ static int set_capabilities(const SpecCapabilities *c) {
         cap_free(caps);
         if (r < 0)
                 return launch_error(r, "process.capabilities: %m");
+        /* The kernel raises an ambient capability only if it is permitted and inheritable too; runc
+         * and crun skip the others (EPERM) rather than fail, and bundles written for them rely on it. */
         for (cap_value_t v = 0; v <= CAP_LAST_CAP; v++)
-                if ((c->ambient & (UINT64_C(1) << v)) && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, v, 0, 0) < 0)
+                if ((c->ambient & (UINT64_C(1) << v)) && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, v, 0, 0) < 0 &&
+                    errno != EPERM)
                         return launch_error(errno, "process.capabilities.ambient: raising capability %d: %m", v);
         return 0;
 }
@@ -161,6 +164,11 @@ static int setup(const ChildArgs *a, char *exe, size_t exe_size) {
         r = mount_pivot_root(root_fd);
         if (r < 0)
                 return r;
+        /* cwd is created as root and before the root turns read-only, like runc, so a non-root
+         * user may start in a fresh directory. */
+        r = mkdir_p(p->cwd, 0755);
+        if (r < 0)
+                return launch_error(r, "process.cwd %s: %m", p->cwd);
         r = mount_finish(spec);
         if (r < 0)
                 return r;
@@ -179,11 +187,6 @@ static int setup(const ChildArgs *a, char *exe, size_t exe_size) {
                 return r;
         if (p->has_umask)
                 umask((mode_t) p->umask);
-
-        /* cwd is created as root, like runc, so a non-root user may start in a fresh directory. */
-        r = mkdir_p(p->cwd, 0755);
-        if (r < 0)
-                return launch_error(r, "process.cwd %s: %m", p->cwd);
 
         /* The bounding set is dropped while we still hold CAP_SETPCAP; KEEPCAPS carries the
          * permitted set across setuid, and the capability sets are then set for the new user. */

@@ -30,7 +30,9 @@ int launch_clone(const Spec *spec, const char *bundle, int state_dir_fd, Launche
                 if (spec->namespaces[i].type != NAMESPACE_CGROUP)
                         flags |= namespace_type_clone_flag(spec->namespaces[i].type);
 
-        if (mkfifoat(state_dir_fd, LAUNCH_EXEC_FIFO, 0600) < 0)
+        /* 0622 as in runc: a process.user other than root must be able to open it for writing
+         * after the user switch; only root can read it, and only a reader starts the container. */
+        if (mkfifoat(state_dir_fd, LAUNCH_EXEC_FIFO, 0622) < 0 || fchmodat(state_dir_fd, LAUNCH_EXEC_FIFO, 0622, 0) < 0)
                 return log_error_errno(errno, "Failed to create the exec fifo: %m");
         /* Its own open file description, not the locked one: flock() would be shared otherwise. */
         dir_fd = openat(state_dir_fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);

@@ -1,0 +1,57 @@
+#!/bin/bash
+# Bad input fails with one clear line, a non-zero exit, and nothing left behind.
+. "$(dirname "$0")/../lib/common.sh"
+
+B=$T_WORK/bundle
+make_bundle "$B" /bin/true
+
+# expect_clean DESC PATTERN ID ARGS...: runscope ARGS fails with one line matching PATTERN and
+# leaves neither state nor unit for ID.
+expect_clean() {
+        local desc=$1 pattern=$2 id=$3
+        shift 3
+        local err rc
+        err=$(rs "$@" 2>&1 >/dev/null)
+        rc=$?
+        t_is "$rc" 1 "$desc: exits 1"
+        t_is "$(wc -l <<<"$err" | tr -d ' ')" 1 "$desc: one line of error"
+        t_match "$err" "$pattern" "$desc: the error names what is wrong"
+        t_ok "$desc: nothing is left" nothing_left "$id" "runscope-$id.scope"
+}
+
+id=$(t_id)
+expect_clean "missing bundle" "$T_WORK/nope: No such file" "$id" run -b "$T_WORK/nope" "$id"
+
+id=$(t_id)
+mkdir -p "$T_WORK/malformed" && ln -s "$B/rootfs" "$T_WORK/malformed/rootfs"
+echo '{"ociVersion": "1.0.2", "process": ' >"$T_WORK/malformed/config.json"
+expect_clean "malformed JSON" "config.json: invalid JSON" "$id" run -b "$T_WORK/malformed" "$id"
+
+id=$(t_id)
+cp -r "$B" "$T_WORK/noargs" 2>/dev/null
+bundle_edit "$T_WORK/noargs" 'del(.process.args)'
+expect_clean "missing process.args" "config.json: process.args: required" "$id" run -b "$T_WORK/noargs" "$id"
+
+id=$(t_id)
+bundle_edit "$T_WORK/noargs" '.process.args = ["/bin/true"] | .linux.resources.memory.limit = "1G"'
+expect_clean "a limit of the wrong type" "linux.resources.memory.limit: expected an integer" "$id" \
+        create -b "$T_WORK/noargs" "$id"
+
+expect_clean "an id with /" "Invalid container id" "a-b" run -b "$B" "a/b"
+expect_clean "an id with .." "Invalid container id" "x" run -b "$B" ".."
+expect_clean "an id that looks like an option" "Invalid container id|unrecognized" "x" create -b "$B" -- "-x"
+
+id=$(t_id)
+bundle_edit "$B" '.process.args = ["/bin/sleep","300"]'
+rs run -d -b "$B" "$id"
+err=$(rs run -b "$B" "$id" 2>&1)
+t_is "$?" 1 "an id in use: exits 1"
+t_is "$err" "runscope: container with id $id already exists" "an id in use: runc's message"
+t_is "$(rs state "$id" | jq -r .status)" running "an id in use: the running container is untouched"
+t_is "$(systemctl is-active "runscope-$id.scope")" active "an id in use: its unit is untouched"
+rs delete -f "$id"
+
+id=$(t_id)
+expect_clean "an unknown signal" "Invalid signal 'BOGUS'" "$id" kill "$id" BOGUS
+t_is "$(rs bogus 2>&1)" "runscope: Unknown command 'bogus' (see runscope --help)" "an unknown command is named"
+t_done

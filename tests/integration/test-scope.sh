@@ -1,0 +1,62 @@
+#!/bin/bash
+# The container is a transient scope of systemd: it exists while the container runs, carries the
+# limits asked for, holds the container's processes, and is gone after delete.
+. "$(dirname "$0")/../lib/common.sh"
+
+B=$T_WORK/bundle
+make_bundle "$B" /bin/sleep 300
+bundle_edit "$B" '.linux.resources.memory.limit = 67108864 | .linux.resources.pids.limit = 33
+        | .linux.resources.cpu = {shares: 512, quota: 50000, period: 100000}'
+
+id=$(t_id)
+unit=runscope-$id.scope
+rs run -d -b "$B" "$id"
+t_is "$?" 0 "run -d succeeds"
+t_is "$(systemctl is-active "$unit")" active "the scope $unit is active"
+t_is "$(systemctl show -P MemoryMax "$unit")" 67108864 "MemoryMax is memory.limit"
+t_is "$(systemctl show -P TasksMax "$unit")" 33 "TasksMax is pids.limit"
+t_is "$(systemctl show -P CPUWeight "$unit")" 59 "CPUWeight follows cpu.shares (512 -> 59)"
+t_is "$(systemctl show -P CPUQuotaPerSecUSec "$unit")" 500ms "CPUQuotaPerSecUSec is quota/period"
+t_is "$(systemctl show -P Slice "$unit")" machine.slice "the scope is in machine.slice"
+t_is "$(systemctl show -P Delegate "$unit")" yes "the scope is delegated"
+
+pid=$(rs state "$id" | jq -r .pid)
+cg=$(systemctl show -P ControlGroup "$unit")
+t_match "$(cat /proc/$pid/cgroup)" "::$cg\$|name=systemd:$cg\$" "the container's init is in the scope's cgroup"
+if [ -f /sys/fs/cgroup/memory/memory.limit_in_bytes ]; then
+        t_is "$(cat /sys/fs/cgroup/memory$cg/memory.limit_in_bytes)" 67108864 "the kernel holds the memory limit (v1 memory)"
+        t_is "$(cat /sys/fs/cgroup/pids$cg/pids.max)" 33 "the kernel holds the pids limit (v1 pids)"
+else
+        t_is "$(cat /sys/fs/cgroup$cg/memory.max)" 67108864 "the kernel holds the memory limit (memory.max)"
+        t_is "$(cat /sys/fs/cgroup$cg/pids.max)" 33 "the kernel holds the pids limit (pids.max)"
+fi
+
+state=$(cat "$T_ROOT/$id/state.json")
+t_is "$(jq -r .unit <<<"$state")" "$unit" "state.json names the unit"
+t_ok "state.json holds no cgroup path" bash -c "! grep -q -e cgroup -e '$cg' <<<'$state'"
+
+rs delete --force "$id"
+t_is "$?" 0 "delete --force of a running container succeeds"
+t_ok "the scope is gone after delete" unit_gone "$unit"
+t_ok "the state is gone after delete" test ! -e "$T_ROOT/$id"
+t_ok "the container's process is gone" bash -c "! kill -0 $pid 2>/dev/null"
+
+# linux.cgroupsPath in runc's systemd form names the unit and its slice.
+id=$(t_id)
+bundle_edit "$B" --arg id "$id" '.linux.cgroupsPath = "system.slice:rstest:" + $id'
+rs run -d -b "$B" "$id"
+t_is "$(systemctl is-active "rstest-$id.scope")" active "cgroupsPath slice:prefix:name gives rstest-<name>.scope"
+t_is "$(systemctl show -P Slice "rstest-$id.scope")" system.slice "... in the slice named there"
+t_is "$(rs state "$id" | jq -r .unit)" "rstest-$id.scope" "... and state reports that unit"
+rs delete -f "$id"
+t_ok "... and it is gone after delete" unit_gone "rstest-$id.scope"
+
+# A failed leftover of the same unit name is reset and the container still starts.
+id=$(t_id)
+systemd-run --quiet --unit "runscope-$id" --scope -p RuntimeMaxSec=0.2 sleep 5 2>/dev/null
+t_is "$(systemctl is-failed "runscope-$id.scope")" failed "a failed scope runscope-$id.scope is left over"
+bundle_edit "$B" '.linux.cgroupsPath = "" | .process.args = ["/bin/probe","exit","3"]'
+rs run -b "$B" "$id"
+t_is "$?" 3 "run resets the failed leftover and runs"
+
+t_done

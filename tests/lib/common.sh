@@ -1,0 +1,89 @@
+# Sourced by every tests/integration/test-*.sh: TAP helpers and the bundles. The scripts run inside
+# the systemd that run.sh provides (the host's, or a private one), as root.
+
+. "$(dirname "${BASH_SOURCE[0]}")/rootfs.sh"
+
+T_N=0
+T_WORK=$(mktemp -d /tmp/runscope-it.XXXXXX)
+T_ROOT=$T_WORK/state # every test file has a state root of its own
+T_IDS=()
+
+if [ "$(cat /proc/1/comm)" != systemd ]; then
+        echo "Bail out! PID 1 is not systemd: run tests/integration/run.sh"
+        exit 1
+fi
+
+t_cleanup() {
+        local id
+        for id in "${T_IDS[@]}"; do
+                "$RUNSCOPE" --root "$T_ROOT" delete --force "$id" >/dev/null 2>&1
+        done
+        rm -rf "$T_WORK"
+}
+trap t_cleanup EXIT
+
+rs() { "$RUNSCOPE" --root "$T_ROOT" "$@"; }
+
+# A fresh id, remembered for cleanup.
+t_id() {
+        local id="t$$-$RANDOM$RANDOM"
+        T_IDS+=("$id")
+        echo "$id"
+}
+
+t_result() {
+        T_N=$((T_N + 1))
+        if [ "$1" = 0 ]; then echo "ok $T_N - $2"; else echo "not ok $T_N - $2"; fi
+}
+
+# t_ok DESC CMD...: passes when CMD succeeds.
+t_ok() {
+        local desc=$1
+        shift
+        "$@"
+        t_result $? "$desc"
+}
+
+# t_is GOT EXPECTED DESC
+t_is() {
+        if [ "$1" = "$2" ]; then
+                t_result 0 "$3"
+        else
+                t_result 1 "$3"
+                printf '#   got:      %s\n#   expected: %s\n' "$1" "$2" | head -20
+        fi
+}
+
+# t_match GOT REGEX DESC
+t_match() {
+        if [[ $1 =~ $2 ]]; then
+                t_result 0 "$3"
+        else
+                t_result 1 "$3"
+                printf '#   got:   %s\n#   match: %s\n' "$1" "$2" | head -20
+        fi
+}
+
+t_skip() {
+        T_N=$((T_N + 1))
+        echo "ok $T_N - $1 # SKIP $2"
+}
+
+t_done() { echo "1..$T_N"; }
+
+# unit_gone UNIT: the unit is not loaded (systemd may take a moment to collect it).
+unit_gone() {
+        local i
+        for i in $(seq 1 50); do
+                [ "$(systemctl show -P LoadState "$1" 2>/dev/null)" = not-found ] && return 0
+                sleep 0.1
+        done
+        systemctl status --no-pager "$1" 2>&1 | sed 's/^/#   /' | head -10
+        return 1
+}
+
+# nothing_left ID UNIT: no state directory and no unit.
+nothing_left() {
+        [ ! -e "$T_ROOT/$1" ] || { echo "#   $T_ROOT/$1 is left"; return 1; }
+        unit_gone "$2"
+}
