@@ -46,7 +46,7 @@ int verb_list(int argc, char *argv[]) {
         else if (!quiet)
                 printf("%-20s %-8s %-8s %-40s %-31s %s\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER");
         /* Errors of one container (gone, half-created) are for debug only: list shows what is. */
-        log_set_max_level(log_debug_enabled() ? LOG_LEVEL_DEBUG : (LogLevel) -1);
+        log_set_max_level(log_debug_enabled() ? LOG_LEVEL_DEBUG : LOG_LEVEL_OFF);
         for (char **id = ids; id && *id; id++) {
                 _cleanup_(state_freep) ContainerState *st = NULL;
                 ContainerStatus status;

@@ -147,44 +147,43 @@ static int dup_string(const cJSON *o, const char *key, bool required, char **ret
         return *ret ? 0 : -ENOMEM;
 }
 
+static void cjson_deletep(cJSON **j) {
+        cJSON_Delete(*j);
+}
+
+static int number(const cJSON *o, const char *key, double min, double max, double *ret) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+        if (!cJSON_IsNumber(v) || v->valuedouble < min || v->valuedouble > max)
+                return -EBADMSG;
+        *ret = v->valuedouble;
+        return 0;
+}
+
 static int parse_state(const char *text, ContainerState *s) {
-        cJSON *o = cJSON_Parse(text);
-        const cJSON *v;
-        int r = -EBADMSG;
+        _cleanup_(cjson_deletep) cJSON *o = cJSON_Parse(text);
+        const cJSON *e;
+        double pid, start, owner;
+        int r;
 
         if (!cJSON_IsObject(o))
-                goto finish;
+                return -EBADMSG;
         if ((r = dup_string(o, "id", true, &s->id)) < 0 || (r = dup_string(o, "bundle", true, &s->bundle)) < 0 ||
             (r = dup_string(o, "rootfs", true, &s->rootfs)) < 0 || (r = dup_string(o, "created", true, &s->created)) < 0 ||
             (r = dup_string(o, "unit", true, &s->unit)) < 0 || (r = dup_string(o, "slice", false, &s->slice)) < 0)
-                goto finish;
-        r = -EBADMSG;
-        v = cJSON_GetObjectItemCaseSensitive(o, "pid");
-        if (!cJSON_IsNumber(v) || v->valuedouble < 1 || v->valuedouble > INT32_MAX)
-                goto finish;
-        s->pid = (pid_t) v->valuedouble;
-        v = cJSON_GetObjectItemCaseSensitive(o, "pidStartTime");
-        if (!cJSON_IsNumber(v) || v->valuedouble < 0)
-                goto finish;
-        s->pid_start_time = (uint64_t) v->valuedouble;
-        v = cJSON_GetObjectItemCaseSensitive(o, "owner");
-        if (!cJSON_IsNumber(v) || v->valuedouble < 0)
-                goto finish;
-        s->owner = (uid_t) v->valuedouble;
-        v = cJSON_GetObjectItemCaseSensitive(o, "annotations");
-        const cJSON *e;
-        cJSON_ArrayForEach(e, v) {
+                return r;
+        if (number(o, "pid", 1, INT32_MAX, &pid) < 0 || number(o, "pidStartTime", 0, 1e19, &start) < 0 ||
+            number(o, "owner", 0, UINT32_MAX, &owner) < 0)
+                return -EBADMSG;
+        s->pid = (pid_t) pid;
+        s->pid_start_time = (uint64_t) start;
+        s->owner = (uid_t) owner;
+        cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(o, "annotations")) {
                 if (!cJSON_IsString(e))
-                        goto finish;
-                if (strv_extend(&s->annotations, e->string) < 0 || strv_extend(&s->annotations, e->valuestring) < 0) {
-                        r = -ENOMEM;
-                        goto finish;
-                }
+                        return -EBADMSG;
+                if (strv_extend(&s->annotations, e->string) < 0 || strv_extend(&s->annotations, e->valuestring) < 0)
+                        return -ENOMEM;
         }
-        r = 0;
-finish:
-        cJSON_Delete(o);
-        return r;
+        return 0;
 }
 
 int state_load(int dir_fd, const char *id, ContainerState **ret) {

@@ -7,6 +7,7 @@
 #include "alloc.h"
 
 typedef enum LogLevel {
+        LOG_LEVEL_OFF = -1,
         LOG_LEVEL_ERROR,
         LOG_LEVEL_WARNING,
         LOG_LEVEL_INFO,

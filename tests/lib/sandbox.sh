@@ -62,8 +62,6 @@ mount -t tmpfs -o mode=755 tmpfs "$dir/rw"
 mkdir -p "$dir/rw/upper" "$dir/rw/work"
 mount -t overlay overlay -o "lowerdir=/,upperdir=$dir/rw/upper,workdir=$dir/rw/work" "$root"
 mount --rbind /dev "$root/dev"
-mkdir -p "$root$checkout"
-mount --bind "$checkout" "$root$checkout"
 mount -t proc proc "$root/proc"
 mount -t sysfs sysfs "$root/sys"
 mount -t tmpfs -o mode=755 tmpfs "$root/sys/fs/cgroup"
@@ -77,6 +75,9 @@ for h in $hierarchies; do
 done
 mount -t tmpfs -o mode=755 tmpfs "$root/run"
 mount -t tmpfs -o mode=1777 tmpfs "$root/tmp"
+# After the tmpfs mounts: the checkout may itself live under /tmp or /run.
+mkdir -p "$root$checkout"
+mount --bind "$checkout" "$root$checkout"
 # The overlay copy of /etc must not carry the host's machine id or a failed-boot leftover.
 rm -f "$root/etc/machine-id"
 : >"$root/etc/machine-id"

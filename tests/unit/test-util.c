@@ -1,12 +1,14 @@
 /* Unit tests of src/util: strings, files, JSON escaping, /proc parsing. */
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "tap.h"
 #include "util/fd.h"
 #include "util/json.h"
+#include "util/log.h"
 #include "util/proc.h"
 #include "util/strv.h"
 
@@ -75,5 +77,24 @@ static void test_proc_stat_and_verified_pidfd(void) {
         ASSERT_EQ(proc_stat(0x3fffffff, &start, &state), -ESRCH);
 }
 
+static void test_log_json_line(void) {
+        char path[] = "/tmp/runscope-test-log.XXXXXX";
+        _cleanup_free_ char *text = NULL;
+        int fd = mkstemp(path);
+
+        ASSERT_TRUE(fd >= 0);
+        close(fd);
+        ASSERT_EQ(log_open(path, LOG_FORMAT_JSON), 0);
+        ASSERT_EQ(log_error_errno(ENOENT, "open \"%s\": %m", "x"), -ENOENT);
+        ASSERT_EQ(log_error_errno(-EPERM, "second"), -EPERM);
+        log_debug("not at the default level");
+        ASSERT_EQ(read_file_at(AT_FDCWD, path, 4096, &text, NULL), 0);
+        const char *want = "{\"level\":\"error\",\"msg\":\"open \\\"x\\\": No such file or directory\",\"time\":\"";
+        ASSERT_TRUE(strncmp(text, want, strlen(want)) == 0);
+        ASSERT_TRUE(strstr(text, "Z\"}\n{\"level\":\"error\",\"msg\":\"second\""));
+        ASSERT_NULL(strstr(text, "not at the default level"));
+        unlink(path);
+}
+
 TEST_MAIN(test_strv_extend_and_env, test_json_escape, test_atomic_write_read_and_rm_rf, test_mkdir_p,
-          test_proc_stat_and_verified_pidfd)
+          test_proc_stat_and_verified_pidfd, test_log_json_line)
