@@ -87,6 +87,7 @@ typedef struct Created {
         sd_bus *bus;
         Launcher launcher;
         char *unit;
+        bool unit_started; /* ours to stop: a unit of the same name may belong to someone else */
 } Created;
 
 static void created_done(Created *c) {
@@ -101,7 +102,7 @@ static void created_done(Created *c) {
 /* Undoes a create that failed after the id was taken. */
 static void created_abort(Created *c, const char *id) {
         launch_kill(&c->launcher);
-        if (c->unit && c->bus)
+        if (c->unit_started)
                 (void) bus_stop_unit(c->bus, c->unit);
         (void) state_remove(c->root_fd, id);
 }
@@ -164,6 +165,7 @@ static int create(const CreateOptions *o, Created *c) {
         if (r >= 0)
                 r = bus_start_scope(c->bus, &req, c->launcher.pid);
         if (r >= 0) {
+                c->unit_started = true;
                 st->pid = c->launcher.pid;
                 r = proc_stat(st->pid, &st->pid_start_time, NULL);
                 if (r < 0)
@@ -238,6 +240,14 @@ int container_run(const CreateOptions *o, bool detach) {
                 if (command_error < 0)
                         return 126;
                 return r;
+        }
+        if (!detach) {
+                r = launch_block_signals();
+                if (r < 0) {
+                        created_abort(&c, o->id);
+                        created_done(&c);
+                        return r;
+                }
         }
         r = launch_start(c.dir_fd, o->id, c.launcher.pidfd);
         if (r < 0) {

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -119,15 +120,54 @@ int launch_start(int state_dir_fd, const char *id, int init_pidfd) {
         return 0;
 }
 
-int launch_wait(Launcher *l) {
-        siginfo_t si = {};
+/* What `run` passes on to the container's init, as runc does; SIGCHLD and the signals the kernel
+ * will not let us catch stay ours. */
+static void forwarded_signals(sigset_t *set) {
+        sigfillset(set);
+        sigdelset(set, SIGCHLD);
+        sigdelset(set, SIGKILL);
+        sigdelset(set, SIGSTOP);
+        sigdelset(set, SIGSEGV);
+        sigdelset(set, SIGBUS);
+        sigdelset(set, SIGILL);
+        sigdelset(set, SIGFPE);
+        sigdelset(set, SIGTSTP);
+        sigdelset(set, SIGTTIN);
+        sigdelset(set, SIGTTOU);
+}
 
+int launch_block_signals(void) {
+        sigset_t set;
+
+        forwarded_signals(&set);
+        if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+                return log_error_errno(errno, "Failed to block signals: %m");
+        return 0;
+}
+
+int launch_wait(Launcher *l) {
+        _cleanup_close_ int sfd = -EBADF;
+        siginfo_t si = {};
+        sigset_t set;
+
+        forwarded_signals(&set);
+        sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+        if (sfd < 0)
+                return log_error_errno(errno, "Failed to watch signals: %m");
         for (;;) {
-                if (waitid(P_PIDFD, (id_t) l->pidfd, &si, WEXITED) >= 0)
-                        break;
-                if (errno != EINTR)
+                struct pollfd p[2] = { { .fd = l->pidfd, .events = POLLIN }, { .fd = sfd, .events = POLLIN } };
+                struct signalfd_siginfo ssi;
+
+                if (poll(p, 2, -1) < 0 && errno != EINTR)
                         return log_error_errno(errno, "Failed to wait for the container: %m");
+                while (read(sfd, &ssi, sizeof(ssi)) == (ssize_t) sizeof(ssi))
+                        if (pidfd_send_signal(l->pidfd, (int) ssi.ssi_signo, NULL, 0) < 0 && errno != ESRCH)
+                                log_warning_errno(errno, "Failed to forward signal %u, ignoring: %m", ssi.ssi_signo);
+                if (p[0].revents & POLLIN)
+                        break;
         }
+        if (waitid(P_PIDFD, (id_t) l->pidfd, &si, WEXITED) < 0)
+                return log_error_errno(errno, "Failed to wait for the container: %m");
         launcher_done(l);
         if (si.si_code == CLD_EXITED)
                 return si.si_status;

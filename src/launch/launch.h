@@ -29,7 +29,10 @@ int launch_release(Launcher *l);
 /* Opens the exec fifo and lets the process exec (the `start` half); fails if the init, watched
  * through init_pidfd, dies first. */
 int launch_start(int state_dir_fd, const char *id, int init_pidfd);
-/* Waits for the launcher and returns its exit status the shell way: n, or 128+signal. */
+/* Blocks the signals launch_wait() forwards; call before launch_start(), so none is lost. */
+int launch_block_signals(void);
+/* Waits for the launcher, forwarding the signals runscope receives to it, and returns its exit
+ * status the shell way: n, or 128+signal. */
 int launch_wait(Launcher *l);
 /* SIGKILL through the pidfd and reap. */
 void launch_kill(Launcher *l);

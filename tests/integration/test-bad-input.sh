@@ -49,6 +49,13 @@ t_is "$?" 1 "an id in use: exits 1"
 t_is "$err" "runscope: container with id $id already exists" "an id in use: runc's message"
 t_is "$(rs state "$id" | jq -r .status)" running "an id in use: the running container is untouched"
 t_is "$(systemctl is-active "runscope-$id.scope")" active "an id in use: its unit is untouched"
+
+# The same id under another --root maps to the same unit: refused, and the other's unit untouched.
+err=$("$RUNSCOPE" --root "$T_WORK/other-root" run -b "$B" "$id" 2>&1)
+t_is "$?" 1 "an id whose unit is taken (another --root): exits 1"
+t_is "$err" "runscope: Unit runscope-$id.scope already exists and is active" "... naming the unit"
+t_is "$(systemctl is-active "runscope-$id.scope")" active "... and the other container's unit is untouched"
+t_ok "... and no state is left in the other root" test ! -e "$T_WORK/other-root/$id"
 rs delete -f "$id"
 
 id=$(t_id)

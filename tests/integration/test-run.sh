@@ -58,6 +58,15 @@ fi
 bundle_edit "$B" '.process.args = ["/bin/sh","-c","echo 1 2>/dev/null >/proc/sys/kernel/ns_last_pid && echo writable || echo read-only"]'
 t_is "$(rs run -b "$B" "$(t_id)")" "read-only" "readonlyPaths makes /proc/sys read-only"
 
+# Signals to a foreground run reach the container's init, as with runc.
+bundle_edit "$B" '.process.args = ["/bin/sh","-c","trap \"exit 42\" TERM; echo up; while :; do sleep 0.1; done"]'
+"$RUNSCOPE" --root "$T_ROOT" run -b "$B" "$(t_id)" >"$T_WORK/sig.out" &
+runpid=$!
+for i in $(seq 1 50); do grep -q up "$T_WORK/sig.out" && break; sleep 0.1; done
+kill -TERM "$runpid"
+wait "$runpid"
+t_is "$?" 42 "SIGTERM to runscope run is forwarded to the container (its handler exits 42)"
+
 id=$(t_id)
 bundle_edit "$B" '.process.args = ["/no/such/command"]'
 err=$(rs run -b "$B" "$id" 2>&1)
