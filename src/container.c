@@ -193,17 +193,20 @@ int container_create(const CreateOptions *o) {
         return r;
 }
 
-/* Opens and locks a container and loads its state; -ENOENT with *ret_dir_fd set (and nothing
- * logged) when the directory is there without a state.json. */
-static int open_container(const char *root, const char *id, int *ret_root_fd, int *ret_dir_fd,
-                          ContainerState **ret_state) {
+/* Opens and locks a container and loads its state. A directory without state.json is a create
+ * that died before saving: -ENOENT, logged unless incomplete_ok (with *ret_dir_fd set then). */
+static int open_container(const char *root, const char *id, bool incomplete_ok, int *ret_root_fd,
+                          int *ret_dir_fd, ContainerState **ret_state) {
         int r = state_root_open(root, ret_root_fd);
         if (r < 0)
                 return r;
         r = state_open(*ret_root_fd, id, ret_dir_fd);
         if (r < 0)
                 return r;
-        return state_load(*ret_dir_fd, id, ret_state);
+        r = state_load(*ret_dir_fd, id, ret_state);
+        if (r == -ENOENT && !incomplete_ok)
+                return log_error_errno(r, "container %s does not exist (it is being created)", id);
+        return r;
 }
 
 int container_start(const char *root, const char *id) {
@@ -211,9 +214,7 @@ int container_start(const char *root, const char *id) {
         _cleanup_close_ int root_fd = -EBADF, dir_fd = -EBADF, pidfd = -EBADF;
         int r;
 
-        r = open_container(root, id, &root_fd, &dir_fd, &st);
-        if (r == -ENOENT && dir_fd >= 0)
-                return log_error_errno(r, "container %s does not exist (it is being created)", id);
+        r = open_container(root, id, false, &root_fd, &dir_fd, &st);
         if (r < 0)
                 return r;
         switch (status_of(dir_fd, st, &pidfd)) {
@@ -277,9 +278,7 @@ int container_kill(const char *root, const char *id, int sig, bool all) {
         _cleanup_close_ int root_fd = -EBADF, dir_fd = -EBADF, pidfd = -EBADF;
         int r;
 
-        r = open_container(root, id, &root_fd, &dir_fd, &st);
-        if (r == -ENOENT && dir_fd >= 0)
-                return log_error_errno(r, "container %s does not exist (it is being created)", id);
+        r = open_container(root, id, false, &root_fd, &dir_fd, &st);
         if (r < 0)
                 return r;
         if (status_of(dir_fd, st, &pidfd) == CONTAINER_STOPPED)
@@ -303,7 +302,7 @@ int container_delete(const char *root, const char *id, bool force) {
         _cleanup_close_ int root_fd = -EBADF, dir_fd = -EBADF, pidfd = -EBADF;
         int r;
 
-        r = open_container(root, id, &root_fd, &dir_fd, &st);
+        r = open_container(root, id, true, &root_fd, &dir_fd, &st);
         if (r == -ENOENT && dir_fd >= 0) {
                 /* A create that was killed before it saved any state: nothing was started. */
                 log_debug("Removing the incomplete container %s", id);

@@ -5,41 +5,27 @@
 B=$T_WORK/bundle
 make_bundle "$B" /bin/true
 
-# expect_clean DESC PATTERN ID ARGS...: runscope ARGS fails with one line matching PATTERN and
-# leaves neither state nor unit for ID.
-expect_clean() {
-        local desc=$1 pattern=$2 id=$3
-        shift 3
-        local err rc
-        err=$(rs "$@" 2>&1 >/dev/null)
-        rc=$?
-        t_is "$rc" 1 "$desc: exits 1"
-        t_is "$(wc -l <<<"$err" | tr -d ' ')" 1 "$desc: one line of error"
-        t_match "$err" "$pattern" "$desc: the error names what is wrong"
-        t_ok "$desc: nothing is left" nothing_left "$id" "runscope-$id.scope"
-}
-
 id=$(t_id)
-expect_clean "missing bundle" "$T_WORK/nope: No such file" "$id" run -b "$T_WORK/nope" "$id"
+expect_clean 1 "missing bundle" "$T_WORK/nope: No such file" "$id" run -b "$T_WORK/nope" "$id"
 
 id=$(t_id)
 mkdir -p "$T_WORK/malformed" && ln -s "$B/rootfs" "$T_WORK/malformed/rootfs"
 echo '{"ociVersion": "1.0.2", "process": ' >"$T_WORK/malformed/config.json"
-expect_clean "malformed JSON" "config.json: invalid JSON" "$id" run -b "$T_WORK/malformed" "$id"
+expect_clean 1 "malformed JSON" "config.json: invalid JSON" "$id" run -b "$T_WORK/malformed" "$id"
 
 id=$(t_id)
 cp -r "$B" "$T_WORK/noargs" 2>/dev/null
 bundle_edit "$T_WORK/noargs" 'del(.process.args)'
-expect_clean "missing process.args" "config.json: process.args: required" "$id" run -b "$T_WORK/noargs" "$id"
+expect_clean 1 "missing process.args" "config.json: process.args: required" "$id" run -b "$T_WORK/noargs" "$id"
 
 id=$(t_id)
 bundle_edit "$T_WORK/noargs" '.process.args = ["/bin/true"] | .linux.resources.memory.limit = "1G"'
-expect_clean "a limit of the wrong type" "linux.resources.memory.limit: expected an integer" "$id" \
+expect_clean 1 "a limit of the wrong type" "linux.resources.memory.limit: expected an integer" "$id" \
         create -b "$T_WORK/noargs" "$id"
 
-expect_clean "an id with /" "Invalid container id" "a-b" run -b "$B" "a/b"
-expect_clean "an id with .." "Invalid container id" "x" run -b "$B" ".."
-expect_clean "an id that looks like an option" "Invalid container id|unrecognized" "x" create -b "$B" -- "-x"
+expect_clean 1 "an id with /" "Invalid container id" "a-b" run -b "$B" "a/b"
+expect_clean 1 "an id with .." "Invalid container id" "x" run -b "$B" ".."
+expect_clean 1 "an id that looks like an option" "Invalid container id|unrecognized" "x" create -b "$B" -- "-x"
 
 id=$(t_id)
 bundle_edit "$B" '.process.args = ["/bin/sleep","300"]'
@@ -59,6 +45,6 @@ t_ok "... and no state is left in the other root" test ! -e "$T_WORK/other-root/
 rs delete -f "$id"
 
 id=$(t_id)
-expect_clean "an unknown signal" "Invalid signal 'BOGUS'" "$id" kill "$id" BOGUS
+expect_clean 1 "an unknown signal" "Invalid signal 'BOGUS'" "$id" kill "$id" BOGUS
 t_is "$(rs bogus 2>&1)" "runscope: Unknown command 'bogus' (see runscope --help)" "an unknown command is named"
 t_done

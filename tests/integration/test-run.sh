@@ -69,18 +69,11 @@ t_is "$?" 42 "SIGTERM to runscope run is forwarded to the container (its handler
 
 id=$(t_id)
 bundle_edit "$B" '.process.args = ["/no/such/command"]'
-err=$(rs run -b "$B" "$id" 2>&1)
-rc=$?
-t_is "$rc" 127 "a missing command exits 127"
-t_is "$(wc -l <<<"$err")" 1 "... with one line of error"
-t_match "$err" 'no/such/command' "... naming the command"
-t_ok "... and leaves no state or unit" nothing_left "$id" "runscope-$id.scope"
+expect_clean 127 "a missing command" 'exec: "/no/such/command": No such file' "$id" run -b "$B" "$id"
 
 id=$(t_id)
 bundle_edit "$B" '.process.args = ["/etc/passwd"]'
-rs run -b "$B" "$id" 2>/dev/null
-t_is "$?" 126 "a command that is not executable exits 126"
-t_ok "... and leaves no state or unit" nothing_left "$id" "runscope-$id.scope"
+expect_clean 126 "a command that is not executable" 'exec: "/etc/passwd": permission denied' "$id" run -b "$B" "$id"
 
 id=$(t_id)
 bundle_edit "$B" '.process.args = ["nosuchcommand"]'

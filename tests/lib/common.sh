@@ -87,3 +87,17 @@ nothing_left() {
         [ ! -e "$T_ROOT/$1" ] || { echo "#   $T_ROOT/$1 is left"; return 1; }
         unit_gone "$2"
 }
+
+# expect_clean RC DESC PATTERN ID ARGS...: runscope ARGS exits RC with one line of error matching
+# PATTERN, and leaves neither state nor unit for ID.
+expect_clean() {
+        local want=$1 desc=$2 pattern=$3 id=$4
+        shift 4
+        local err rc
+        err=$(rs "$@" 2>&1 >/dev/null)
+        rc=$?
+        t_is "$rc" "$want" "$desc: exits $want"
+        t_is "$(wc -l <<<"$err" | tr -d ' ')" 1 "$desc: one line of error"
+        t_match "$err" "$pattern" "$desc: the error names what is wrong"
+        t_ok "$desc: nothing is left" nothing_left "$id" "runscope-$id.scope"
+}
