@@ -8,7 +8,7 @@
 #include <sys/wait.h>
 
 #include "bus/bus.h"
-#include "container.h"
+#include "container-internal.h"
 #include "launch/launch.h"
 #include "spec/spec.h"
 #include "util/fd.h"
@@ -27,7 +27,7 @@ const char *container_status_to_string(ContainerStatus s) {
         return s >= 0 && s < _CONTAINER_STATUS_MAX ? status_names[s] : NULL;
 }
 
-static ContainerStatus status_of(int dir_fd, const ContainerState *st, int *ret_pidfd) {
+ContainerStatus container_status_of(int dir_fd, const ContainerState *st, int *ret_pidfd) {
         int pidfd = proc_pidfd_verified(st->pid, st->pid_start_time);
 
         if (pidfd < 0)
@@ -58,11 +58,11 @@ int container_load(int root_fd, const char *id, ContainerState **ret_state, Cont
                 return log_error_errno(ENOENT, "container %s does not exist (it is being created or deleted)", id);
         if (r < 0)
                 return r;
-        *ret_status = status_of(dir_fd, *ret_state, NULL);
+        *ret_status = container_status_of(dir_fd, *ret_state, NULL);
         return 0;
 }
 
-static int write_pid_file(const char *path, pid_t pid) {
+int container_write_pid_file(const char *path, pid_t pid) {
         char buf[32], dir[PATH_MAX];
         _cleanup_close_ int dir_fd = -EBADF;
         int n = snprintf(buf, sizeof(buf), "%d", (int) pid), r;
@@ -143,6 +143,12 @@ static int create(const CreateOptions *o, Created *c) {
         r = state_create(c->root_fd, o->id, &c->dir_fd);
         if (r < 0)
                 return r;
+        /* exec reads the container's configuration from here: the bundle may change meanwhile. */
+        r = state_save_config(c->dir_fd, bundle);
+        if (r < 0) {
+                (void) state_remove(c->root_fd, o->id);
+                return r;
+        }
 
         st = calloc(1, sizeof(ContainerState));
         if (!st)
@@ -178,7 +184,7 @@ static int create(const CreateOptions *o, Created *c) {
         if (r >= 0)
                 r = launch_release(&c->launcher);
         if (r >= 0 && o->pid_file)
-                r = write_pid_file(o->pid_file, st->pid);
+                r = container_write_pid_file(o->pid_file, st->pid);
         if (r < 0) {
                 created_abort(c, o->id);
                 return r;
@@ -193,10 +199,8 @@ int container_create(const CreateOptions *o) {
         return r;
 }
 
-/* Opens and locks a container and loads its state. A directory without state.json is a create
- * that died before saving: -ENOENT, logged unless incomplete_ok (with *ret_dir_fd set then). */
-static int open_container(const char *root, const char *id, bool incomplete_ok, int *ret_root_fd,
-                          int *ret_dir_fd, ContainerState **ret_state) {
+int container_open(const char *root, const char *id, bool incomplete_ok, int *ret_root_fd, int *ret_dir_fd,
+                   ContainerState **ret_state) {
         int r = state_root_open(root, ret_root_fd);
         if (r < 0)
                 return r;
@@ -214,10 +218,10 @@ int container_start(const char *root, const char *id) {
         _cleanup_close_ int root_fd = -EBADF, dir_fd = -EBADF, pidfd = -EBADF;
         int r;
 
-        r = open_container(root, id, false, &root_fd, &dir_fd, &st);
+        r = container_open(root, id, false, &root_fd, &dir_fd, &st);
         if (r < 0)
                 return r;
-        switch (status_of(dir_fd, st, &pidfd)) {
+        switch (container_status_of(dir_fd, st, &pidfd)) {
         case CONTAINER_CREATED:
                 return launch_start(dir_fd, id, pidfd);
         case CONTAINER_RUNNING:
@@ -278,10 +282,10 @@ int container_kill(const char *root, const char *id, int sig, bool all) {
         _cleanup_close_ int root_fd = -EBADF, dir_fd = -EBADF, pidfd = -EBADF;
         int r;
 
-        r = open_container(root, id, false, &root_fd, &dir_fd, &st);
+        r = container_open(root, id, false, &root_fd, &dir_fd, &st);
         if (r < 0)
                 return r;
-        if (status_of(dir_fd, st, &pidfd) == CONTAINER_STOPPED)
+        if (container_status_of(dir_fd, st, &pidfd) == CONTAINER_STOPPED)
                 return log_error_errno(ESRCH, "container not running");
         if (all) {
                 _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
@@ -302,7 +306,7 @@ int container_delete(const char *root, const char *id, bool force) {
         _cleanup_close_ int root_fd = -EBADF, dir_fd = -EBADF, pidfd = -EBADF;
         int r;
 
-        r = open_container(root, id, true, &root_fd, &dir_fd, &st);
+        r = container_open(root, id, true, &root_fd, &dir_fd, &st);
         if (r == -ENOENT && dir_fd >= 0) {
                 /* A create that was killed before it saved any state: nothing was started. */
                 log_debug("Removing the incomplete container %s", id);
@@ -310,7 +314,7 @@ int container_delete(const char *root, const char *id, bool force) {
         }
         if (r < 0)
                 return r;
-        ContainerStatus s = status_of(dir_fd, st, &pidfd);
+        ContainerStatus s = container_status_of(dir_fd, st, &pidfd);
         if (s == CONTAINER_RUNNING && !force)
                 return log_error_errno(EBUSY, "cannot delete container %s that is not stopped: running", id);
         if (pidfd >= 0 && pidfd_send_signal(pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)

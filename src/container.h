@@ -4,6 +4,8 @@
 
 #include <stdbool.h>
 
+#include <stdint.h>
+
 #include "state/state.h"
 
 typedef enum ContainerStatus {
@@ -32,3 +34,24 @@ int container_delete(const char *root, const char *id, bool force);
 
 /* Loads a container without taking its lock (for state and list); the status is read live. */
 int container_load(int root_fd, const char *id, ContainerState **ret_state, ContainerStatus *ret_status);
+
+typedef struct ExecOptions {
+        const char *root;
+        const char *id;
+        const char *process_file; /* --process: a whole process object; the options below are ignored */
+        char **args;
+        const char *cwd;
+        char **env; /* NAME=value: replaces NAME or is added */
+        bool has_user;
+        uint32_t uid, gid;
+        char **caps; /* added to every capability set */
+        bool no_new_privs;
+        bool detach;
+        const char *pid_file;
+        int preserve_fds;
+} ExecOptions;
+
+/* Runs a process in a running container: its namespaces, its unit, its configured process defaults
+ * (user, env, cwd, capabilities, rlimits, no_new_privs) unless overridden. Returns the process's exit
+ * status (0 with detach), or -errno. */
+int container_exec(const ExecOptions *o);

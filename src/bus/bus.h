@@ -35,6 +35,8 @@ int bus_scope_check(sd_bus *bus, const ScopeRequest *req);
 int bus_start_scope(sd_bus *bus, const ScopeRequest *req, pid_t pid);
 /* StopUnit and wait for the job; a unit systemd does not know is already stopped (returns 0). */
 int bus_stop_unit(sd_bus *bus, const char *unit);
+/* AttachProcessesToUnit(unit, "", [pid]): into the unit's cgroup on every hierarchy. */
+int bus_attach_process(sd_bus *bus, const char *unit, pid_t pid);
 int bus_kill_unit(sd_bus *bus, const char *unit, int sig);
 /* ActiveState ("active", "inactive", "failed", …); "inactive" for a unit systemd does not have. */
 int bus_unit_active_state(sd_bus *bus, const char *unit, char **ret);

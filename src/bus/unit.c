@@ -212,3 +212,17 @@ int bus_unit_active_state(sd_bus *bus, const char *unit, char **ret) {
                 return log_error_errno(r, "Failed to read the state of unit %s: %s", unit, bus_error_text(&error, r));
         return 0;
 }
+
+int bus_attach_process(sd_bus *bus, const char *unit, pid_t pid) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        int r;
+
+        /* systemd moves it on every hierarchy, v1 controllers included; CLONE_INTO_CGROUP could
+         * only place it on the unified one of a hybrid host. */
+        r = sd_bus_call_method(bus, DEST, PATH, MANAGER, "AttachProcessesToUnit", &error, NULL, "ssau", unit, "", 1,
+                               (uint32_t) pid);
+        if (r < 0)
+                return log_error_errno(r, "Failed to move process %d into unit %s: %s", (int) pid, unit,
+                                       bus_error_text(&error, r));
+        return 0;
+}

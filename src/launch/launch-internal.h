@@ -18,3 +18,10 @@ int mount_pivot_root(int root_fd);
 /* After pivot_root: default /dev nodes and links, masked and read-only paths, read-only root,
  * rootfs propagation. */
 int mount_finish(const Spec *spec);
+
+/* rlimits, oomScoreAdj, umask, capabilities, user, cwd, command lookup and no_new_privs, in that
+ * order. *ret_command_failed is set when process.args[0] cannot be run. */
+int process_setup(const SpecProcess *p, char *exe, size_t exe_size, bool *ret_command_failed);
+/* Execs exe; fds from 3 + keep_fds up are closed on exec. A failure is sent on sync_fd (if >= 0)
+ * or written to stderr, and the process exits 127 or 126. */
+_noreturn_ void process_exec(const SpecProcess *p, const char *exe, int keep_fds, int sync_fd);

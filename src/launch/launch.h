@@ -34,5 +34,12 @@ int launch_block_signals(void);
 /* Waits for the launcher, forwarding the signals runscope receives to it, and returns its exit
  * status the shell way: n, or 128+signal. */
 int launch_wait(Launcher *l);
+/* Forks the exec launcher for a running container; it waits until launch_exec_release(), so the
+ * caller can first move it into the container's unit. ns_flags are the CLONE_NEW* to join through
+ * init_pidfd; fds 3 … 3+keep_fds-1 are passed on to the process. */
+int launch_exec_fork(const SpecProcess *p, unsigned long ns_flags, int init_pidfd, int keep_fds, Launcher *ret);
+/* Lets it join the namespaces and fork the process, and returns that process once it has exec'd
+ * (ret_process->command_error tells a missing or non-executable command). */
+int launch_exec_release(Launcher *l, Launcher *ret_process);
 /* SIGKILL through the pidfd and reap. */
 void launch_kill(Launcher *l);

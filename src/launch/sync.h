@@ -8,12 +8,14 @@ typedef enum SyncKind {
         SYNC_GO = 1, /* parent -> launcher: you are in your scope, set up */
         SYNC_READY,  /* launcher -> parent: set up, waiting on the exec fifo */
         SYNC_ERROR,  /* launcher -> parent: err and text say why it gave up */
+        SYNC_PID,    /* exec launcher -> parent: pid (as runscope sees it) of the process to exec */
 } SyncKind;
 
 typedef struct SyncMessage {
         int32_t kind;
         int32_t err;
         int32_t command; /* SYNC_ERROR: 1 when process.args[0] could not be found or executed */
+        int32_t pid;     /* SYNC_PID */
         char text[1024];
 } SyncMessage;
 

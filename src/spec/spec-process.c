@@ -8,6 +8,15 @@
 #include "util/log.h"
 #include "util/strv.h"
 
+int spec_capability_from_name(const char *name) {
+        cap_value_t c;
+
+        /* libcap takes "cap_sys_admin" in any case; OCI spells it "CAP_SYS_ADMIN". */
+        if (strncmp(name, "CAP_", 4) != 0 || cap_from_name(name, &c) < 0 || c < 0 || c > 63)
+                return -EINVAL;
+        return c;
+}
+
 static int parse_cap_set(const cJSON *j, const char *path, void *dest) {
         _cleanup_strv_free_ char **names = NULL;
         uint64_t mask = 0;
@@ -18,10 +27,9 @@ static int parse_cap_set(const cJSON *j, const char *path, void *dest) {
         if (r < 0)
                 return r;
         for (size_t i = 0; names[i]; i++) {
-                cap_value_t c;
+                int c = spec_capability_from_name(names[i]);
                 spec_path_index(p, sizeof(p), path, i);
-                /* libcap takes "cap_sys_admin" in any case; OCI spells it "CAP_SYS_ADMIN". */
-                if (strncmp(names[i], "CAP_", 4) != 0 || cap_from_name(names[i], &c) < 0 || c < 0 || c > 63)
+                if (c < 0)
                         return spec_error(EINVAL, p, "unknown capability '%s'", names[i]);
                 mask |= UINT64_C(1) << c;
         }

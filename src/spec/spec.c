@@ -145,6 +145,26 @@ int spec_load(const char *bundle, Spec **ret) {
         return spec_parse(text, ret);
 }
 
+int spec_parse_process(const char *text, Spec **ret) {
+        _cleanup_(cjson_deletep) cJSON *j = NULL;
+        _cleanup_(spec_freep) Spec *s = NULL;
+        int r;
+
+        j = cJSON_Parse(text);
+        if (!j)
+                return log_error_errno(EINVAL, "process.json: invalid JSON");
+        s = calloc(1, sizeof(Spec));
+        if (!s)
+                return log_oom();
+        r = spec_parse_object(j, "process", process_fields, s);
+        if (r < 0)
+                return r;
+        if (s->process.terminal)
+                return spec_error(EOPNOTSUPP, "process.terminal", "a terminal is not supported by runscope yet");
+        *ret = TAKE_PTR(s);
+        return 0;
+}
+
 bool spec_has_namespace(const Spec *s, NamespaceType t) {
         for (size_t i = 0; i < s->n_namespaces; i++)
                 if (s->namespaces[i].type == t)

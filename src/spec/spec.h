@@ -114,5 +114,10 @@ int spec_load(const char *bundle, Spec **ret);
 /* The default configuration `runscope spec` writes, as JSON text (caller frees). */
 char *spec_default_json(void);
 
+/* Parses a process object (as `exec --process FILE` gets it) into s->process of a new Spec. */
+int spec_parse_process(const char *text, Spec **ret);
+/* "CAP_SYS_ADMIN" -> 21; -EINVAL for names libcap does not know. */
+int spec_capability_from_name(const char *name);
+
 bool spec_has_namespace(const Spec *s, NamespaceType t);
 const char *spec_annotation(const Spec *s, const char *key);

@@ -260,3 +260,18 @@ int state_now(char **ret) {
         *ret = strdup(buf);
         return *ret ? 0 : -ENOMEM;
 }
+
+int state_save_config(int dir_fd, const char *bundle) {
+        _cleanup_free_ char *path = NULL, *text = NULL;
+        size_t n;
+        int r;
+
+        if (asprintf(&path, "%s/config.json", bundle) < 0)
+                return log_oom();
+        r = read_file_at(AT_FDCWD, path, 16u * 1024 * 1024, &text, &n);
+        if (r >= 0)
+                r = write_file_atomic_at(dir_fd, "config.json", text, n, 0600);
+        if (r < 0)
+                return log_error_errno(r, "Failed to keep a copy of %s: %m", path);
+        return 0;
+}

@@ -36,6 +36,8 @@ int state_create(int root_fd, const char *id, int *ret_dir_fd);
 /* Opens <root>/<id> and waits for its lock; -ENOENT (logged) if there is no such container. */
 int state_open(int root_fd, const char *id, int *ret_dir_fd);
 int state_save(int dir_fd, const ContainerState *s);
+/* Keeps <bundle>/config.json as <root>/<id>/config.json, for exec. */
+int state_save_config(int dir_fd, const char *bundle);
 /* Reads state.json; -ENOENT (not logged) if the container was never completely created. */
 int state_load(int dir_fd, const char *id, ContainerState **ret);
 int state_remove(int root_fd, const char *id);

@@ -47,6 +47,9 @@ struct clone_args_v0 {
         uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
 };
 
+#ifndef CLONE_PARENT
+#define CLONE_PARENT 0x00008000
+#endif
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x00001000
 #endif
@@ -55,7 +58,8 @@ static inline pid_t clone3_fork(uint64_t flags, int *ret_pidfd) {
         struct clone_args_v0 args = {
                 .flags = flags | CLONE_PIDFD,
                 .pidfd = (uint64_t) (uintptr_t) ret_pidfd,
-                .exit_signal = SIGCHLD,
+                /* CLONE_PARENT takes the caller's own exit signal; clone3 refuses any other. */
+                .exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD,
         };
         return (pid_t) syscall(SYS_clone3, &args, sizeof(args));
 }

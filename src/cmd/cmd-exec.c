@@ -1,0 +1,114 @@
+/* `runscope exec [OPTIONS] ID COMMAND [ARGS...]` or `exec --process FILE ID`: runc's flags. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "container.h"
+#include "util/log.h"
+#include "util/strv.h"
+
+static int parse_user(const char *s, ExecOptions *o) {
+        char *end;
+        unsigned long uid = strtoul(s, &end, 10), gid = 0;
+
+        if (end == s || (*end && *end != ':'))
+                return log_error_errno(EINVAL, "--user %s: expected UID[:GID]", s);
+        if (*end == ':') {
+                const char *g = end + 1;
+                gid = strtoul(g, &end, 10);
+                if (end == g || *end)
+                        return log_error_errno(EINVAL, "--user %s: expected UID[:GID]", s);
+        }
+        if (uid > UINT32_MAX - 1 || gid > UINT32_MAX - 1)
+                return log_error_errno(ERANGE, "--user %s: out of range", s);
+        o->has_user = true;
+        o->uid = (uint32_t) uid;
+        o->gid = (uint32_t) gid;
+        return 0;
+}
+
+int verb_exec(int argc, char *argv[]) {
+        enum { ARG_CWD = 0x100, ARG_PID_FILE, ARG_CAP, ARG_NNP, ARG_PRESERVE, ARG_APPARMOR, ARG_LABEL, ARG_CONSOLE };
+        static const struct option options[] = {
+                { "process", required_argument, NULL, 'p' },
+                { "cwd", required_argument, NULL, ARG_CWD },
+                { "env", required_argument, NULL, 'e' },
+                { "user", required_argument, NULL, 'u' },
+                { "cap", required_argument, NULL, ARG_CAP },
+                { "no-new-privs", no_argument, NULL, ARG_NNP },
+                { "detach", no_argument, NULL, 'd' },
+                { "pid-file", required_argument, NULL, ARG_PID_FILE },
+                { "preserve-fds", required_argument, NULL, ARG_PRESERVE },
+                { "tty", no_argument, NULL, 't' },
+                { "console-socket", required_argument, NULL, ARG_CONSOLE },
+                { "apparmor", required_argument, NULL, ARG_APPARMOR },
+                { "process-label", required_argument, NULL, ARG_LABEL },
+                {}
+        };
+        _cleanup_strv_free_ char **env = NULL, **caps = NULL;
+        ExecOptions o = { .root = arg_root };
+        char *end;
+        int c, r;
+
+        /* "+": the container's command and its options start at the first non-option. */
+        while ((c = getopt_long(argc, argv, "+p:e:u:dt", options, NULL)) >= 0)
+                switch (c) {
+                case 'p':
+                        o.process_file = optarg;
+                        break;
+                case ARG_CWD:
+                        o.cwd = optarg;
+                        break;
+                case 'e':
+                        if (strv_extend(&env, optarg) < 0)
+                                return log_oom(), 1;
+                        break;
+                case 'u':
+                        if (parse_user(optarg, &o) < 0)
+                                return 1;
+                        break;
+                case ARG_CAP:
+                        if (strv_extend(&caps, optarg) < 0)
+                                return log_oom(), 1;
+                        break;
+                case ARG_NNP:
+                        o.no_new_privs = true;
+                        break;
+                case 'd':
+                        o.detach = true;
+                        break;
+                case ARG_PID_FILE:
+                        o.pid_file = optarg;
+                        break;
+                case ARG_PRESERVE:
+                        o.preserve_fds = (int) strtol(optarg, &end, 10);
+                        if (*end || o.preserve_fds < 0 || o.preserve_fds > 1024) {
+                                log_error("--preserve-fds %s: expected a number of fds", optarg);
+                                return 1;
+                        }
+                        break;
+                case 't':
+                case ARG_CONSOLE:
+                        log_error("exec: terminals are not supported by runscope yet");
+                        return 1;
+                case ARG_APPARMOR:
+                case ARG_LABEL:
+                        if (*optarg) {
+                                log_error("exec: %s is not supported on this host", c == ARG_APPARMOR ? "--apparmor" : "--process-label");
+                                return 1;
+                        }
+                        break;
+                default:
+                        return 1;
+                }
+        if (cmd_expect_args(argc, argv, o.process_file ? 1 : 2, o.process_file ? 1 : INT32_MAX,
+                            "exec [OPTIONS] ID COMMAND [ARGS...] | exec --process FILE ID") < 0)
+                return 1;
+        o.id = argv[optind];
+        o.args = argv + optind + 1;
+        o.env = env;
+        o.caps = caps;
+        r = container_exec(&o);
+        return r < 0 ? 1 : r;
+}

@@ -1,0 +1,166 @@
+/* `exec`: a process started in a running container's namespaces and unit, with the container's
+ * process settings unless overridden. Never lets the process run before systemd has moved it into
+ * the container's unit. */
+#include <fcntl.h>
+#include <string.h>
+
+#include "bus/bus.h"
+#include "container-internal.h"
+#include "launch/launch.h"
+#include "spec/spec.h"
+#include "util/fd.h"
+#include "util/log.h"
+#include "util/strv.h"
+
+static int env_set(char ***env, const char *assignment) {
+        const char *eq = strchr(assignment, '=');
+        size_t n;
+
+        if (!eq || eq == assignment)
+                return log_error_errno(EINVAL, "--env %s: expected NAME=value", assignment);
+        n = (size_t) (eq - assignment) + 1;
+        for (char **e = *env; e && *e; e++)
+                if (strncmp(*e, assignment, n) == 0) {
+                        char *c = strdup(assignment);
+                        if (!c)
+                                return log_oom();
+                        free(*e);
+                        *e = c;
+                        return 0;
+                }
+        return strv_extend(env, assignment) < 0 ? log_oom() : 0;
+}
+
+/* The process to run: --process FILE as given, or the container's own process with the command
+ * line's overrides. */
+static int exec_process(const ExecOptions *o, Spec *spec) {
+        SpecProcess *p = &spec->process;
+        int r;
+
+        if (o->process_file) {
+                _cleanup_(spec_freep) Spec *other = NULL;
+                _cleanup_free_ char *text = NULL;
+                r = read_file_at(AT_FDCWD, o->process_file, 4 * 1024 * 1024, &text, NULL);
+                if (r < 0)
+                        return log_error_errno(r, "--process %s: %m", o->process_file);
+                r = spec_parse_process(text, &other);
+                if (r < 0)
+                        return r;
+                SpecProcess swap = spec->process;
+                spec->process = other->process;
+                other->process = swap;
+                return 0;
+        }
+
+        strv_free(p->args);
+        p->args = NULL;
+        for (char **a = o->args; a && *a; a++)
+                if (strv_extend(&p->args, *a) < 0)
+                        return log_oom();
+        if (o->cwd) {
+                if (o->cwd[0] != '/')
+                        return log_error_errno(EINVAL, "--cwd %s: must be absolute", o->cwd);
+                free(p->cwd);
+                p->cwd = strdup(o->cwd);
+                if (!p->cwd)
+                        return log_oom();
+        }
+        for (char **e = o->env; e && *e; e++) {
+                r = env_set(&p->env, *e);
+                if (r < 0)
+                        return r;
+        }
+        if (o->has_user) {
+                p->uid = o->uid;
+                p->gid = o->gid;
+                free(p->additional_gids);
+                p->additional_gids = NULL;
+                p->n_additional_gids = 0;
+        }
+        for (char **c = o->caps; c && *c; c++) {
+                int v = spec_capability_from_name(*c);
+                if (v < 0)
+                        return log_error_errno(EINVAL, "--cap %s: unknown capability", *c);
+                uint64_t bit = UINT64_C(1) << v;
+                p->has_capabilities = true;
+                p->capabilities.bounding |= bit;
+                p->capabilities.effective |= bit;
+                p->capabilities.permitted |= bit;
+                p->capabilities.inheritable |= bit;
+                p->capabilities.ambient |= bit;
+        }
+        if (o->no_new_privs)
+                p->no_new_privileges = true;
+        return 0;
+}
+
+int container_exec(const ExecOptions *o) {
+        _cleanup_(state_freep) ContainerState *st = NULL;
+        _cleanup_(spec_freep) Spec *spec = NULL;
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_close_ int root_fd = -EBADF, dir_fd = -EBADF, init_pidfd = -EBADF;
+        _cleanup_free_ char *text = NULL;
+        Launcher l = { .pidfd = -EBADF, .sync_fd = -EBADF }, proc = { .pidfd = -EBADF, .sync_fd = -EBADF };
+        unsigned long ns_flags = 0;
+        int r;
+
+        r = container_open(o->root, o->id, false, &root_fd, &dir_fd, &st);
+        if (r < 0)
+                return r;
+        if (container_status_of(dir_fd, st, &init_pidfd) != CONTAINER_RUNNING)
+                return log_error_errno(ESRCH, "cannot exec in a container that is not running: %s", o->id);
+        r = read_file_at(dir_fd, "config.json", 16u * 1024 * 1024, &text, NULL);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read the configuration of %s: %m", o->id);
+        r = spec_parse(text, &spec);
+        if (r < 0)
+                return r;
+        /* Not held while the process runs: state, kill and delete must not wait behind an exec. */
+        dir_fd = safe_close(dir_fd);
+
+        r = exec_process(o, spec);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < spec->n_namespaces; i++)
+                ns_flags |= namespace_type_clone_flag(spec->namespaces[i].type);
+
+        r = bus_connect_system(&bus);
+        if (r < 0)
+                return r;
+        r = launch_exec_fork(&spec->process, ns_flags, init_pidfd, o->preserve_fds, &l);
+        if (r < 0)
+                return r;
+        /* Into the unit first: from the moment it joins the namespaces it is the container's. */
+        r = bus_attach_process(bus, st->unit, l.pid);
+        if (r < 0) {
+                launch_kill(&l);
+                return r;
+        }
+        if (!o->detach) {
+                r = launch_block_signals();
+                if (r < 0) {
+                        launch_kill(&l);
+                        return r;
+                }
+        }
+        r = launch_exec_release(&l, &proc);
+        if (r < 0) {
+                if (proc.command_error == -ENOENT)
+                        return 127;
+                if (proc.command_error < 0)
+                        return 126;
+                return r;
+        }
+        if (o->pid_file) {
+                r = container_write_pid_file(o->pid_file, proc.pid);
+                if (r < 0) {
+                        launch_kill(&proc);
+                        return r;
+                }
+        }
+        if (o->detach) {
+                launcher_done(&proc);
+                return 0;
+        }
+        return launch_wait(&proc);
+}

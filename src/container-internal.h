@@ -1,0 +1,14 @@
+/* Shared by src/container*.c only. */
+#pragma once
+
+#include "container.h"
+
+/* Opens and locks a container and loads its state. A directory without state.json is a create
+ * that died before saving: -ENOENT, logged unless incomplete_ok (with *ret_dir_fd set then). */
+int container_open(const char *root, const char *id, bool incomplete_ok, int *ret_root_fd, int *ret_dir_fd,
+                   ContainerState **ret_state);
+/* Live status from the init's pid and start time; *ret_pidfd (if not NULL) gets a pidfd of a live
+ * init. */
+ContainerStatus container_status_of(int dir_fd, const ContainerState *st, int *ret_pidfd);
+/* Writes pid to path atomically (a temporary file in the same directory, then rename). */
+int container_write_pid_file(const char *path, pid_t pid);

@@ -1,0 +1,123 @@
+/* The exec launcher: a child that joins a running container's namespaces (setns on the init's
+ * pidfd) and forks the process to exec into them as runscope's own child. It never joins a
+ * namespace before runscope has put it into the container's unit, so no process of the
+ * container ever runs outside its cgroup. */
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include "launch-internal.h"
+#include "launch.h"
+#include "sync.h"
+#include "util/log.h"
+#include "util/missing.h"
+
+/* Runs in the intermediate child: it stays in runscope's pid namespace (setns(CLONE_NEWPID) only
+ * affects children), forks the process with CLONE_PARENT so runscope can wait for it, and exits. */
+static _noreturn_ void exec_child(const SpecProcess *p, unsigned long ns_flags, int init_pidfd, int keep_fds,
+                                  int sync_fd) {
+        char exe[PATH_MAX];
+        bool command_failed = false;
+        SyncMessage m;
+        int pidfd = -EBADF, r;
+
+        (void) prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+        if (sync_recv(sync_fd, &m) < 0 || m.kind != SYNC_GO)
+                _exit(1);
+        /* All namespaces in one call: the kernel orders them (user first) and it is atomic. */
+        if (setns(init_pidfd, (int) ns_flags) < 0) {
+                (void) launch_error(errno, "Failed to join the container's namespaces: %m");
+                (void) sync_send(sync_fd, SYNC_ERROR, -errno, false, launch_error_text());
+                _exit(1);
+        }
+        pid_t pid = clone3_fork(CLONE_PARENT, &pidfd);
+        if (pid < 0) {
+                (void) launch_error(errno, "Failed to fork into the container: %m");
+                (void) sync_send(sync_fd, SYNC_ERROR, -errno, false, launch_error_text());
+                _exit(1);
+        }
+        if (pid > 0) {
+                SyncMessage pm = { .kind = SYNC_PID, .pid = pid };
+                (void) !send(sync_fd, &pm, sizeof(pm), MSG_NOSIGNAL);
+                _exit(0);
+        }
+
+        safe_close(init_pidfd);
+        r = process_setup(p, exe, sizeof(exe), &command_failed);
+        if (r < 0) {
+                (void) sync_send(sync_fd, SYNC_ERROR, r, command_failed, launch_error_text());
+                _exit(1);
+        }
+        process_exec(p, exe, keep_fds, sync_fd);
+}
+
+int launch_exec_fork(const SpecProcess *p, unsigned long ns_flags, int init_pidfd, int keep_fds, Launcher *ret) {
+        _cleanup_close_ int parent_fd = -EBADF, child_fd = -EBADF, ns_fd = -EBADF;
+        int pair[2], pidfd = -EBADF;
+        pid_t pid;
+
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
+                return log_error_errno(errno, "Failed to create the exec socket: %m");
+        parent_fd = pair[0];
+        /* Above the fds passed on (3 … 3+keep_fds-1), so that none of them is overwritten. */
+        child_fd = fcntl(pair[1], F_DUPFD_CLOEXEC, 3 + keep_fds);
+        safe_close(pair[1]);
+        ns_fd = fcntl(init_pidfd, F_DUPFD_CLOEXEC, 3 + keep_fds);
+        if (child_fd < 0 || ns_fd < 0)
+                return log_error_errno(errno, "Failed to move the exec fds: %m");
+
+        pid = clone3_fork(0, &pidfd);
+        if (pid < 0)
+                return log_error_errno(errno, "Failed to fork the exec launcher: %m");
+        if (pid == 0)
+                exec_child(p, ns_flags, ns_fd, keep_fds, child_fd);
+        *ret = (Launcher) { .pid = pid, .pidfd = pidfd, .sync_fd = TAKE_FD(parent_fd) };
+        return 0;
+}
+
+int launch_exec_release(Launcher *l, Launcher *ret_process) {
+        siginfo_t si;
+        SyncMessage m;
+        int r, pidfd;
+
+        r = sync_send(l->sync_fd, SYNC_GO, 0, false, NULL);
+        if (r >= 0)
+                r = sync_recv(l->sync_fd, &m);
+        (void) waitid(P_PIDFD, (id_t) l->pidfd, &si, WEXITED);
+        if (r < 0) {
+                launcher_done(l);
+                return log_error_errno(r, "The exec launcher died before forking the process");
+        }
+        if (m.kind == SYNC_ERROR) {
+                launcher_done(l);
+                return log_error_errno(m.err, "%s", m.text);
+        }
+        if (m.kind != SYNC_PID) {
+                launcher_done(l);
+                return log_error_errno(EPROTO, "The exec launcher sent an unexpected message");
+        }
+        /* Our child (CLONE_PARENT), so the pid cannot be reused before we reap it. */
+        pidfd = pidfd_open(m.pid, 0);
+        if (pidfd < 0) {
+                launcher_done(l);
+                return log_error_errno(errno, "Failed to open the exec'd process: %m");
+        }
+        *ret_process = (Launcher) { .pid = m.pid, .pidfd = pidfd, .sync_fd = -EBADF };
+
+        /* The socket closes on a successful execve (CLOEXEC); a message means it failed. */
+        r = sync_recv(l->sync_fd, &m);
+        launcher_done(l);
+        if (r == -EPIPE)
+                return 0;
+        if (r >= 0 && m.kind == SYNC_ERROR) {
+                ret_process->command_error = m.command ? m.err : 0;
+                (void) waitid(P_PIDFD, (id_t) pidfd, &si, WEXITED);
+                launcher_done(ret_process);
+                return log_error_errno(m.err, "%s", m.text);
+        }
+        launch_kill(ret_process);
+        return log_error_errno(r < 0 ? r : EPROTO, "Lost the exec'd process before it started");
+}

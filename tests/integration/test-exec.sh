@@ -1,0 +1,59 @@
+#!/bin/bash
+# exec: a process in a running container's namespaces and unit, with runc's flags.
+. "$(dirname "$0")/../lib/common.sh"
+
+B=$T_WORK/bundle
+make_bundle "$B" /bin/sleep 300
+bundle_edit "$B" '.hostname = "exechost" | .process.env += ["FROM_SPEC=yes"]'
+id=$(t_id)
+unit=runscope-$id.scope
+rs run -d -b "$B" "$id"
+init=$(rs state "$id" | jq -r .pid)
+
+t_is "$(rs exec "$id" /bin/probe hostname)" exechost "exec joins the uts namespace"
+t_is "$(rs exec "$id" /bin/sh -c 'readlink /proc/self/ns/pid')" "$(readlink /proc/$init/ns/pid)" "exec joins the pid namespace"
+t_match "$(rs exec "$id" /bin/sh -c 'echo $$')" '^[0-9]$' "... and sees the container's pids"
+t_is "$(rs exec "$id" /bin/sh -c 'readlink /proc/self/ns/mnt')" "$(readlink /proc/$init/ns/mnt)" "exec joins the mount namespace"
+t_is "$(rs exec "$id" /bin/sh -c 'readlink /proc/self/ns/net')" "$(readlink /proc/$init/ns/net)" "exec joins the network namespace"
+t_is "$(rs exec "$id" /bin/probe env FROM_SPEC)" yes "exec gets the container's env"
+rs exec "$id" /bin/probe exit 5
+t_is "$?" 5 "exec returns the process's exit status"
+out=$(rs exec "$id" /no/such 2>&1)
+t_is "$?:$out" "127:runscope: exec: \"/no/such\": No such file or directory" "exec of a missing command: 127 and one line"
+t_is "$(rs exec -u 65534:65534 -e FOO=bar -e FROM_SPEC=no --cwd /tmp "$id" /bin/sh -c 'echo $(id -u):$(id -g) $FOO $FROM_SPEC $(pwd)')" \
+        "65534:65534 bar no /tmp" "--user, --env (added and replaced) and --cwd apply"
+t_match "$(rs exec --cap CAP_SYS_ADMIN "$id" /bin/probe caps)" "CapEff:	0000000020200420" "--cap adds a capability"
+t_match "$(rs exec "$id" /bin/probe nnp)" "NoNewPrivs:	1" "the container's noNewPrivileges applies"
+
+rs exec -d --pid-file "$T_WORK/exec.pid" "$id" /bin/sleep 200
+t_is "$?" 0 "exec --detach returns at once"
+epid=$(cat "$T_WORK/exec.pid")
+t_match "$(systemctl show -P ControlGroup "$unit")" "$unit\$" "the unit has a cgroup"
+cg=$(systemctl show -P ControlGroup "$unit")
+t_match "$(grep -E '^(0::|[0-9]+:name=systemd:)' /proc/$epid/cgroup | head -n1)" "$cg\$" "the exec'd process is in the container's unit"
+if [ -f /sys/fs/cgroup/memory/cgroup.procs ]; then
+        t_match "$(grep ':memory:' /proc/$epid/cgroup)" "$cg\$" "... on the v1 memory hierarchy too (its limits apply)"
+fi
+t_match "$(systemctl status --no-pager "$unit")" "$epid /bin/sleep 200" "systemctl status lists the exec'd process"
+
+t_is "$(rs exec --preserve-fds 1 "$id" /bin/probe fds 3</dev/null 4</dev/null | tr '\n' ' ')" "0 1 2 3 " \
+        "--preserve-fds 1 passes fd 3 and no other"
+echo '{"user":{"uid":0,"gid":0},"args":["/bin/probe","cwd"],"cwd":"/etc","env":["PATH=/bin"]}' >"$T_WORK/p.json"
+t_is "$(rs exec --process "$T_WORK/p.json" "$id")" /etc "exec --process FILE runs that process"
+echo '{"user":{"uid":0,"gid":0},"args":["/bin/true"],"cwd":"etc"}' >"$T_WORK/bad.json"
+t_is "$(rs exec --process "$T_WORK/bad.json" "$id" 2>&1)" \
+        "runscope: config.json: process.cwd: must be an absolute path, got 'etc'" "a bad --process file names the field"
+
+"$RUNSCOPE" --root "$T_ROOT" exec "$id" /bin/sh -c 'trap "exit 9" TERM; echo up; while :; do sleep 0.1; done' >"$T_WORK/x.out" &
+xpid=$!
+for i in $(seq 1 50); do grep -q up "$T_WORK/x.out" && break; sleep 0.1; done
+kill -TERM "$xpid"
+wait "$xpid"
+t_is "$?" 9 "signals to a foreground exec reach the process"
+
+rs kill "$id" KILL
+for i in $(seq 1 50); do [ "$(rs state "$id" | jq -r .status)" = stopped ] && break; sleep 0.1; done
+out=$(rs exec "$id" /bin/true 2>&1)
+t_is "$?:$out" "1:runscope: cannot exec in a container that is not running: $id" "exec into a stopped container fails"
+rs delete "$id"
+t_done
