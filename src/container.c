@@ -11,6 +11,7 @@
 #include "container-internal.h"
 #include "launch/launch.h"
 #include "spec/spec.h"
+#include "util/cgroup.h"
 #include "util/fd.h"
 #include "util/log.h"
 #include "util/missing.h"
@@ -20,6 +21,7 @@
 static const char *const status_names[_CONTAINER_STATUS_MAX] = {
         [CONTAINER_CREATED] = "created",
         [CONTAINER_RUNNING] = "running",
+        [CONTAINER_PAUSED] = "paused",
         [CONTAINER_STOPPED] = "stopped",
 };
 
@@ -37,8 +39,14 @@ ContainerStatus container_status_of(int dir_fd, const ContainerState *st, int *r
         else
                 safe_close(pidfd);
         /* The init blocks on the exec fifo until `start`, which removes it. */
-        return faccessat(dir_fd, LAUNCH_EXEC_FIFO, F_OK, AT_SYMLINK_NOFOLLOW) == 0 ? CONTAINER_CREATED
-                                                                                   : CONTAINER_RUNNING;
+        if (faccessat(dir_fd, LAUNCH_EXEC_FIFO, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+                return CONTAINER_CREATED;
+        /* Frozen or not is the kernel's word, read where the init is now: by systemd's FreezeUnit
+         * or by our own fallback, or thawed behind our back, the answer is the same. */
+        _cleanup_free_ char *cg = NULL;
+        if (cgroup_pid_unified_path(st->pid, &cg) >= 0 && cgroup_is_frozen(cg) > 0)
+                return CONTAINER_PAUSED;
+        return CONTAINER_RUNNING;
 }
 
 int container_load(int root_fd, const char *id, ContainerState **ret_state, ContainerStatus *ret_status) {
@@ -329,4 +337,36 @@ int container_delete(const char *root, const char *id, bool force) {
         if (r < 0)
                 return r;
         return state_remove(root_fd, id);
+}
+
+int container_pause(const char *root, const char *id, bool pause) {
+        _cleanup_(state_freep) ContainerState *st = NULL;
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_close_ int root_fd = -EBADF, dir_fd = -EBADF;
+        _cleanup_free_ char *cg = NULL;
+        int r;
+
+        r = container_open(root, id, false, &root_fd, &dir_fd, &st);
+        if (r < 0)
+                return r;
+        ContainerStatus s = container_status_of(dir_fd, st, NULL);
+        if (pause && s != CONTAINER_RUNNING)
+                return log_error_errno(EINVAL, "container %s is not running (%s)", id, container_status_to_string(s));
+        if (!pause && s != CONTAINER_PAUSED)
+                return log_error_errno(EINVAL, "container %s is not paused (%s)", id, container_status_to_string(s));
+
+        r = bus_connect_system(&bus);
+        if (r < 0)
+                return r;
+        r = bus_freeze_unit(bus, st->unit, pause);
+        if (r != -EOPNOTSUPP)
+                return r;
+        /* systemd cannot freeze here; the unit's own cgroup on the unified hierarchy can. */
+        r = bus_unit_control_group(bus, st->unit, &cg);
+        if (r < 0)
+                return r;
+        r = cgroup_set_frozen(cg, pause, 10000);
+        if (r < 0)
+                return log_error_errno(r, "Failed to %s the cgroup %s of %s: %m", pause ? "freeze" : "thaw", cg, st->unit);
+        return 0;
 }

@@ -11,6 +11,7 @@
 typedef enum ContainerStatus {
         CONTAINER_CREATED,
         CONTAINER_RUNNING,
+        CONTAINER_PAUSED,
         CONTAINER_STOPPED,
         _CONTAINER_STATUS_MAX,
         _CONTAINER_STATUS_INVALID = -EINVAL,
@@ -31,6 +32,8 @@ int container_start(const char *root, const char *id);
 int container_run(const CreateOptions *o, bool detach);
 int container_kill(const char *root, const char *id, int sig, bool all);
 int container_delete(const char *root, const char *id, bool force);
+/* Freezes (pause) or thaws (resume) every process of the container's unit. */
+int container_pause(const char *root, const char *id, bool pause);
 
 /* Loads a container without taking its lock (for state and list); the status is read live. */
 int container_load(int root_fd, const char *id, ContainerState **ret_state, ContainerStatus *ret_status);

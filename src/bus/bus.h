@@ -2,6 +2,7 @@
  * Every cgroup decision is systemd's; nothing here touches a cgroup file. */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <systemd/sd-bus.h>
 #include <sys/types.h>
@@ -37,6 +38,10 @@ int bus_start_scope(sd_bus *bus, const ScopeRequest *req, pid_t pid);
 int bus_stop_unit(sd_bus *bus, const char *unit);
 /* AttachProcessesToUnit(unit, "", [pid]): into the unit's cgroup on every hierarchy. */
 int bus_attach_process(sd_bus *bus, const char *unit, pid_t pid);
+/* FreezeUnit/ThawUnit; -EOPNOTSUPP (not logged) where systemd cannot freeze (a hybrid host). */
+int bus_freeze_unit(sd_bus *bus, const char *unit, bool freeze);
+/* The unit's ControlGroup, as systemd reports it now. */
+int bus_unit_control_group(sd_bus *bus, const char *unit, char **ret);
 int bus_kill_unit(sd_bus *bus, const char *unit, int sig);
 /* ActiveState ("active", "inactive", "failed", …); "inactive" for a unit systemd does not have. */
 int bus_unit_active_state(sd_bus *bus, const char *unit, char **ret);

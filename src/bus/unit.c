@@ -226,3 +226,36 @@ int bus_attach_process(sd_bus *bus, const char *unit, pid_t pid) {
                                        bus_error_text(&error, r));
         return 0;
 }
+
+int bus_freeze_unit(sd_bus *bus, const char *unit, bool freeze) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        const char *method = freeze ? "FreezeUnit" : "ThawUnit";
+        int r;
+
+        r = sd_bus_call_method(bus, DEST, PATH, MANAGER, method, &error, NULL, "s", unit);
+        if (r >= 0)
+                return 0;
+        /* systemd freezes only on the unified hierarchy; a hybrid host answers NotSupported. */
+        if (sd_bus_error_has_names(&error, SD_BUS_ERROR_NOT_SUPPORTED, SD_BUS_ERROR_UNKNOWN_METHOD)) {
+                log_debug("%s %s: %s", method, unit, bus_error_text(&error, r));
+                return -EOPNOTSUPP;
+        }
+        return log_error_errno(r, "Failed to %s unit %s: %s", freeze ? "freeze" : "thaw", unit, bus_error_text(&error, r));
+}
+
+int bus_unit_control_group(sd_bus *bus, const char *unit, char **ret) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_free_ char *path = NULL, *cg = NULL;
+        int r;
+
+        r = sd_bus_path_encode(PATH "/unit", unit, &path);
+        if (r < 0)
+                return log_oom();
+        r = sd_bus_get_property_string(bus, DEST, path, "org.freedesktop.systemd1.Scope", "ControlGroup", &error, &cg);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read the cgroup of unit %s: %s", unit, bus_error_text(&error, r));
+        if (!cg[0])
+                return log_error_errno(ESRCH, "Unit %s has no cgroup (it is not running)", unit);
+        *ret = TAKE_PTR(cg);
+        return 0;
+}

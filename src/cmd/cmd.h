@@ -12,6 +12,8 @@ int verb_create(int argc, char *argv[]);
 int verb_run(int argc, char *argv[]);
 int verb_start(int argc, char *argv[]);
 int verb_exec(int argc, char *argv[]);
+int verb_pause(int argc, char *argv[]);
+int verb_resume(int argc, char *argv[]);
 int verb_state(int argc, char *argv[]);
 int verb_kill(int argc, char *argv[]);
 int verb_delete(int argc, char *argv[]);

@@ -20,6 +20,8 @@ static const struct {
         { "start", verb_start, "start the process of a created container" },
         { "run", verb_run, "create and start a container" },
         { "exec", verb_exec, "run a process in a running container" },
+        { "pause", verb_pause, "freeze every process of a container" },
+        { "resume", verb_resume, "thaw a paused container" },
         { "state", verb_state, "print the state of a container as JSON" },
         { "kill", verb_kill, "send a signal to a container's init (--all: to every process)" },
         { "delete", verb_delete, "delete a container and its unit" },

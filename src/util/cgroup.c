@@ -1,0 +1,107 @@
+/* The unified hierarchy's freezer, for hosts where systemd does not freeze (hybrid). Never writes
+ * anything but cgroup.freeze, and only of a cgroup it was given. */
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
+
+#include "cgroup.h"
+#include "fd.h"
+
+int cgroup_unified_root(const char **ret) {
+        static const char *const candidates[] = { "/sys/fs/cgroup", "/sys/fs/cgroup/unified" };
+        struct statfs sfs;
+
+        for (size_t i = 0; i < ELEMENTSOF(candidates); i++)
+                if (statfs(candidates[i], &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC) {
+                        *ret = candidates[i];
+                        return 0;
+                }
+        return -ENOMEDIUM;
+}
+
+int cgroup_pid_unified_path(pid_t pid, char **ret) {
+        _cleanup_free_ char *text = NULL;
+        char path[64];
+        int r;
+
+        (void) snprintf(path, sizeof(path), "/proc/%d/cgroup", (int) pid);
+        r = read_file_at(AT_FDCWD, path, 65536, &text, NULL);
+        if (r < 0)
+                return r == -ENOENT ? -ESRCH : r;
+        for (char *line = text; line && *line;) {
+                char *nl = strchr(line, '\n');
+                if (nl)
+                        *nl = 0;
+                if (strncmp(line, "0::", 3) == 0) {
+                        *ret = strdup(line + 3);
+                        return *ret ? 0 : -ENOMEM;
+                }
+                line = nl ? nl + 1 : NULL;
+        }
+        return -ENOMEDIUM;
+}
+
+static int open_in_cgroup(const char *cg, const char *file, int flags) {
+        const char *root;
+        char path[PATH_MAX];
+        int r, fd;
+
+        r = cgroup_unified_root(&root);
+        if (r < 0)
+                return r;
+        if (snprintf(path, sizeof(path), "%s%s/%s", root, cg, file) >= (int) sizeof(path))
+                return -ENAMETOOLONG;
+        fd = open(path, flags | O_CLOEXEC | O_NOFOLLOW);
+        return fd < 0 ? -errno : fd;
+}
+
+static int read_frozen(int fd) {
+        char buf[512];
+        ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+
+        if (n < 0)
+                return -errno;
+        buf[n] = 0;
+        const char *p = strstr(buf, "frozen ");
+        if (!p)
+                return -EOPNOTSUPP; /* a kernel without the v2 freezer */
+        return p[7] == '1';
+}
+
+int cgroup_is_frozen(const char *cg) {
+        _cleanup_close_ int fd = open_in_cgroup(cg, "cgroup.events", O_RDONLY);
+        if (fd < 0)
+                return fd;
+        return read_frozen(fd);
+}
+
+int cgroup_set_frozen(const char *cg, bool frozen, int timeout_ms) {
+        _cleanup_close_ int events = -EBADF, freeze = -EBADF;
+        int r;
+
+        events = open_in_cgroup(cg, "cgroup.events", O_RDONLY);
+        if (events < 0)
+                return events;
+        freeze = open_in_cgroup(cg, "cgroup.freeze", O_WRONLY);
+        if (freeze < 0)
+                return freeze;
+        r = write_all(freeze, frozen ? "1" : "0", 1);
+        if (r < 0)
+                return r;
+        /* Freezing is asynchronous; the kernel signals changes of cgroup.events with POLLPRI. */
+        for (;;) {
+                r = read_frozen(events);
+                if (r < 0 || r == frozen)
+                        return r < 0 ? r : 0;
+                struct pollfd p = { .fd = events, .events = POLLPRI };
+                r = poll(&p, 1, timeout_ms);
+                if (r < 0 && errno != EINTR)
+                        return -errno;
+                if (r == 0)
+                        return -ETIMEDOUT;
+        }
+}

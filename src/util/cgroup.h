@@ -1,0 +1,17 @@
+/* Reading the unified cgroup hierarchy for what systemd does not do on a hybrid host (freezing).
+ * Paths come from the kernel (/proc/PID/cgroup) or from systemd (a unit's ControlGroup), never
+ * from runscope's state. Return -errno, never log. */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+/* Where the unified (v2) hierarchy is mounted: /sys/fs/cgroup on a v2 host, /sys/fs/cgroup/unified
+ * on a hybrid one; -ENOMEDIUM when there is none. */
+int cgroup_unified_root(const char **ret);
+/* The v2 cgroup of pid, as "/machine.slice/x.scope". */
+int cgroup_pid_unified_path(pid_t pid, char **ret);
+/* 1 if the cgroup (a v2 path) is frozen, 0 if not. */
+int cgroup_is_frozen(const char *cg);
+/* Writes cgroup.freeze and waits (up to timeout_ms) until cgroup.events says it took effect. */
+int cgroup_set_frozen(const char *cg, bool frozen, int timeout_ms);
