@@ -370,3 +370,44 @@ int container_pause(const char *root, const char *id, bool pause) {
                 return log_error_errno(r, "Failed to %s the cgroup %s of %s: %m", pause ? "freeze" : "thaw", cg, st->unit);
         return 0;
 }
+
+int container_update(const char *root, const char *id, const Spec *resources) {
+        _cleanup_(state_freep) ContainerState *st = NULL;
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_close_ int root_fd = -EBADF, dir_fd = -EBADF;
+        int r;
+
+        r = container_open(root, id, false, &root_fd, &dir_fd, &st);
+        if (r < 0)
+                return r;
+        if (container_status_of(dir_fd, st, NULL) == CONTAINER_STOPPED)
+                return log_error_errno(ESRCH, "container %s is not running", id);
+        r = bus_connect_system(&bus);
+        if (r < 0)
+                return r;
+        return bus_update_unit(bus, st->unit, resources);
+}
+
+int container_pids(const char *root, const char *id, pid_t **ret, size_t *ret_n) {
+        _cleanup_(state_freep) ContainerState *st = NULL;
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_close_ int root_fd = -EBADF;
+        ContainerStatus status;
+        int r;
+
+        r = state_root_open(root, &root_fd);
+        if (r < 0)
+                return r;
+        r = container_load(root_fd, id, &st, &status);
+        if (r < 0)
+                return r;
+        if (status == CONTAINER_STOPPED) {
+                *ret = NULL;
+                *ret_n = 0;
+                return 0;
+        }
+        r = bus_connect_system(&bus);
+        if (r < 0)
+                return r;
+        return bus_unit_pids(bus, st->unit, ret, ret_n);
+}

@@ -32,6 +32,12 @@ int container_start(const char *root, const char *id);
 int container_run(const CreateOptions *o, bool detach);
 int container_kill(const char *root, const char *id, int sig, bool all);
 int container_delete(const char *root, const char *id, bool force);
+/* The pids of the container's unit, as systemd reports them (none once stopped). */
+int container_pids(const char *root, const char *id, pid_t **ret, size_t *ret_n);
+
+typedef struct Spec Spec;
+/* SetUnitProperties with the resources of a Spec (see spec_parse_resources()), read back. */
+int container_update(const char *root, const char *id, const Spec *resources);
 /* Freezes (pause) or thaws (resume) every process of the container's unit. */
 int container_pause(const char *root, const char *id, bool pause);
 

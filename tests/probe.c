@@ -71,11 +71,38 @@ int main(int argc, char *argv[]) {
                 sleep((unsigned) atoi(argv[2]));
                 return 0;
         }
+        if (strcmp(cmd, "alloc") == 0 && argc > 2) {
+                /* Touches N MiB, one page at a time, and reports progress: an OOM kill shows. */
+                size_t mib = (size_t) atoi(argv[2]);
+                for (size_t i = 0; i < mib; i++) {
+                        char *p = malloc(1 << 20);
+                        if (!p)
+                                return perror("probe: malloc"), 1;
+                        memset(p, 1, 1 << 20);
+                }
+                printf("allocated %zu MiB\n", mib);
+                return 0;
+        }
+        if (strcmp(cmd, "fork") == 0 && argc > 2) {
+                /* Forks up to N sleeping children and prints how many it got. */
+                int n = atoi(argv[2]), got = 0;
+                for (; got < n; got++) {
+                        pid_t pid = fork();
+                        if (pid < 0)
+                                break;
+                        if (pid == 0) {
+                                sleep(30);
+                                _exit(0);
+                        }
+                }
+                printf("%d\n", got);
+                return 0;
+        }
         if (strcmp(cmd, "kill-self") == 0 && argc > 2) {
                 kill(getpid(), atoi(argv[2]));
                 pause();
                 return 0;
         }
-        fprintf(stderr, "usage: probe hostname|cgroup|caps|nnp|fds|pid|id|cwd|env NAME|exit N|sleep N|kill-self SIG\n");
+        fprintf(stderr, "usage: probe hostname|cgroup|caps|nnp|fds|pid|id|cwd|env NAME|exit N|sleep N|alloc MIB|fork N|kill-self SIG\n");
         return 2;
 }

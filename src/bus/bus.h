@@ -42,12 +42,27 @@ int bus_attach_process(sd_bus *bus, const char *unit, pid_t pid);
 int bus_freeze_unit(sd_bus *bus, const char *unit, bool freeze);
 /* The unit's ControlGroup, as systemd reports it now. */
 int bus_unit_control_group(sd_bus *bus, const char *unit, char **ret);
+/* The pids in the unit's cgroup, from GetUnitProcesses. */
+int bus_unit_pids(sd_bus *bus, const char *unit, pid_t **ret, size_t *ret_n);
 int bus_kill_unit(sd_bus *bus, const char *unit, int sig);
 /* ActiveState ("active", "inactive", "failed", …); "inactive" for a unit systemd does not have. */
 int bus_unit_active_state(sd_bus *bus, const char *unit, char **ret);
 
-/* Translation of OCI resources into unit properties, appended as (sv) entries to an open a(sv). */
-int props_append_resources(sd_bus_message *m, const Spec *spec);
+/* The integer properties a translation set, so that `update` can read back what systemd applied. */
+typedef struct PropsApplied {
+        struct {
+                const char *name;
+                uint64_t value;
+        } items[48];
+        size_t n;
+} PropsApplied;
+
+/* Translation of OCI resources (and org.systemd.property.* annotations) into unit properties,
+ * appended as (sv) entries to an open a(sv). applied may be NULL. */
+int props_append_resources(sd_bus_message *m, const Spec *spec, PropsApplied *applied);
+/* SetUnitProperties(unit, runtime=true) with the resources of spec, then reads back every integer
+ * property and fails if systemd holds another value. */
+int bus_update_unit(sd_bus *bus, const char *unit, const Spec *spec);
 /* The curve runc and crun use for cpu.shares -> cpu.weight: 2 -> 1, 1024 -> 100, 262144 -> 10000. */
 uint64_t props_cpu_shares_to_weight(uint64_t shares);
 /* quota/period as CPUQuotaPerSecUSec, rounded up to 10 ms as systemd keeps it (1% steps). */

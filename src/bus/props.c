@@ -1,14 +1,13 @@
-/* OCI linux.resources as systemd unit properties (DESIGN.md, "OCI resources to unit properties").
- * Never widens a limit: what systemd cannot express exactly is an error naming the JSON path. */
+/* OCI linux.resources as systemd unit properties (DESIGN.md, "OCI resources to unit properties"):
+ * memory, cpu, cpuset, pids and block I/O. Never widens a limit: what systemd cannot express
+ * exactly, or cannot apply on this host, is an error naming the JSON path. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "bus.h"
+#include "props-internal.h"
+#include "util/cgroup.h"
 #include "util/log.h"
-
-#define INFINITY_U64 UINT64_MAX
-#define props_error(r, path, fmt, ...) log_error_errno((r), "config.json: linux.resources.%s: " fmt, (path), ##__VA_ARGS__)
 
 uint64_t props_cpu_shares_to_weight(uint64_t shares) {
         if (shares <= 2)
@@ -33,29 +32,38 @@ uint64_t props_cpu_quota_per_sec_usec(int64_t quota, uint64_t period) {
         return usec;
 }
 
-static int append_u64(sd_bus_message *m, const char *name, uint64_t v) {
+int props_u64(sd_bus_message *m, PropsApplied *applied, const char *name, uint64_t v) {
         int r = sd_bus_message_append(m, "(sv)", name, "t", v);
         if (r < 0)
                 return log_error_errno(r, "Failed to add property %s: %m", name);
+        if (applied && applied->n < ELEMENTSOF(applied->items)) {
+                applied->items[applied->n].name = name;
+                applied->items[applied->n++].value = v;
+        }
         return 0;
 }
 
-static int append_memory(sd_bus_message *m, const SpecResources *res) {
+static bool host_is_hybrid(void) {
+        const char *root;
+        return cgroup_unified_root(&root) >= 0 && strcmp(root, "/sys/fs/cgroup/unified") == 0;
+}
+
+static int append_memory(sd_bus_message *m, PropsApplied *a, const SpecResources *res) {
         int r;
 
         if (res->has_memory_limit) {
                 if (res->memory_limit < -1 || res->memory_limit == 0)
                         return props_error(EINVAL, "memory.limit", "%lld is not a limit (bytes, or -1 for none)",
                                            (long long) res->memory_limit);
-                r = append_u64(m, "MemoryMax", res->memory_limit == -1 ? INFINITY_U64 : (uint64_t) res->memory_limit);
+                r = props_u64(m, a, "MemoryMax", res->memory_limit == -1 ? INFINITY_U64 : (uint64_t) res->memory_limit);
                 if (r < 0)
                         return r;
         }
         if (res->has_memory_reservation) {
                 if (res->memory_reservation < -1)
                         return props_error(EINVAL, "memory.reservation", "must be -1 or more");
-                r = append_u64(m, "MemoryLow",
-                               res->memory_reservation == -1 ? INFINITY_U64 : (uint64_t) res->memory_reservation);
+                r = props_u64(m, a, "MemoryLow",
+                              res->memory_reservation == -1 ? INFINITY_U64 : (uint64_t) res->memory_reservation);
                 if (r < 0)
                         return r;
         }
@@ -70,18 +78,18 @@ static int append_memory(sd_bus_message *m, const SpecResources *res) {
                                            (long long) res->memory_swap, (long long) res->memory_limit);
                 else
                         swap = (uint64_t) (res->memory_swap - res->memory_limit);
-                r = append_u64(m, "MemorySwapMax", swap);
+                r = props_u64(m, a, "MemorySwapMax", swap);
                 if (r < 0)
                         return r;
         }
         return 0;
 }
 
-static int append_cpu_pids(sd_bus_message *m, const SpecResources *res) {
+static int append_cpu(sd_bus_message *m, PropsApplied *a, const SpecResources *res) {
         int r;
 
         if (res->has_cpu_shares && res->cpu_shares > 0) {
-                r = append_u64(m, "CPUWeight", props_cpu_shares_to_weight(res->cpu_shares));
+                r = props_u64(m, a, "CPUWeight", props_cpu_shares_to_weight(res->cpu_shares));
                 if (r < 0)
                         return r;
         }
@@ -90,115 +98,147 @@ static int append_cpu_pids(sd_bus_message *m, const SpecResources *res) {
         if (res->has_cpu_quota && res->cpu_quota != 0) {
                 if (res->cpu_quota < -1)
                         return props_error(EINVAL, "cpu.quota", "must be -1 or positive");
-                r = append_u64(m, "CPUQuotaPerSecUSec",
-                               props_cpu_quota_per_sec_usec(res->cpu_quota, res->has_cpu_period ? res->cpu_period : 0));
+                r = props_u64(m, a, "CPUQuotaPerSecUSec",
+                              props_cpu_quota_per_sec_usec(res->cpu_quota, res->has_cpu_period ? res->cpu_period : 0));
                 if (r < 0)
                         return r;
         }
         if (res->has_cpu_period) {
-                r = append_u64(m, "CPUQuotaPeriodUSec", res->cpu_period);
+                r = props_u64(m, a, "CPUQuotaPeriodUSec", res->cpu_period);
                 if (r < 0)
                         return r;
         }
-        if (res->has_pids_limit) {
-                if (res->pids_limit < -1)
-                        return props_error(EINVAL, "pids.limit", "must be -1 or more");
-                /* 0 would mean no task at all, which systemd cannot hold; 1 is the tightest it can. */
-                uint64_t v = res->pids_limit == -1 ? INFINITY_U64 : res->pids_limit == 0 ? 1 : (uint64_t) res->pids_limit;
-                r = append_u64(m, "TasksMax", v);
-                if (r < 0)
+        if ((res->cpu_cpus && *res->cpu_cpus) || (res->cpu_mems && *res->cpu_mems)) {
+                /* systemd drives cpuset only on the unified hierarchy; on a hybrid host the
+                 * setting would be accepted and silently not applied. */
+                if (host_is_hybrid())
+                        return props_error(EOPNOTSUPP, res->cpu_cpus && *res->cpu_cpus ? "cpu.cpus" : "cpu.mems",
+                                           "systemd applies cpusets on cgroup v2 only, and this host's cpuset is v1");
+                if (res->cpu_cpus && *res->cpu_cpus && (r = props_cpuset(m, "AllowedCPUs", res->cpu_cpus, "cpu.cpus")) < 0)
+                        return r;
+                if (res->cpu_mems && *res->cpu_mems &&
+                    (r = props_cpuset(m, "AllowedMemoryNodes", res->cpu_mems, "cpu.mems")) < 0)
                         return r;
         }
         return 0;
 }
 
-/* Devices an OCI runtime always makes usable (runtime-spec config-linux.md, "Default Devices"). */
-static const char *const default_devices[] = {
-        "/dev/char/1:3", "/dev/char/1:5", "/dev/char/1:7", "/dev/char/1:8", "/dev/char/1:9",
-        "/dev/char/5:0", "/dev/char/5:1", "/dev/char/5:2", "char-pts",
+static int append_pids(sd_bus_message *m, PropsApplied *a, const SpecResources *res) {
+        if (!res->has_pids_limit)
+                return 0;
+        if (res->pids_limit < -1)
+                return props_error(EINVAL, "pids.limit", "must be -1 or more");
+        /* 0 would mean no task at all, which systemd cannot hold; 1 is the tightest it can. */
+        return props_u64(m, a, "TasksMax",
+                         res->pids_limit == -1 ? INFINITY_U64 : res->pids_limit == 0 ? 1 : (uint64_t) res->pids_limit);
+}
+
+int props_cpuset(sd_bus_message *m, const char *name, const char *list, const char *path) {
+        uint8_t mask[128] = {};
+        size_t used = 0;
+
+        for (const char *p = list; *p;) {
+                char *end;
+                unsigned long a = strtoul(p, &end, 10), b;
+                if (end == p)
+                        return props_error(EINVAL, path, "'%s' is not a list like 0-3,5", list);
+                b = a;
+                if (*end == '-') {
+                        const char *q = end + 1;
+                        b = strtoul(q, &end, 10);
+                        if (end == q || b < a)
+                                return props_error(EINVAL, path, "'%s' is not a list like 0-3,5", list);
+                }
+                if (b >= sizeof(mask) * 8)
+                        return props_error(ERANGE, path, "%lu is beyond the %zu CPUs or nodes runscope handles", b,
+                                           sizeof(mask) * 8);
+                for (unsigned long i = a; i <= b; i++)
+                        mask[i / 8] |= (uint8_t) (1u << (i % 8));
+                used = b / 8 + 1 > used ? b / 8 + 1 : used;
+                if (*end == ',')
+                        end++;
+                else if (*end)
+                        return props_error(EINVAL, path, "'%s' is not a list like 0-3,5", list);
+                p = end;
+        }
+        int r = sd_bus_message_open_container(m, 'r', "sv");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "s", name);
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'v', "ay");
+        if (r >= 0)
+                r = sd_bus_message_append_array(m, 'y', mask, used);
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to add property %s: %m", name);
+        return 0;
+}
+
+static const char *const io_properties[_BLKIO_MAX] = {
+        [BLKIO_WEIGHT_DEVICE] = "IODeviceWeight",
+        [BLKIO_THROTTLE_READ_BPS] = "IOReadBandwidthMax",
+        [BLKIO_THROTTLE_WRITE_BPS] = "IOWriteBandwidthMax",
+        [BLKIO_THROTTLE_READ_IOPS] = "IOReadIOPSMax",
+        [BLKIO_THROTTLE_WRITE_IOPS] = "IOWriteIOPSMax",
 };
 
-static int device_entry(const SpecDeviceRule *d, const char *path, char *buf, size_t size) {
-        const char *kind = d->type == 'b' ? "block" : "char";
+static const char *const io_paths[_BLKIO_MAX] = {
+        [BLKIO_WEIGHT_DEVICE] = "blockIO.weightDevice",
+        [BLKIO_THROTTLE_READ_BPS] = "blockIO.throttleReadBpsDevice",
+        [BLKIO_THROTTLE_WRITE_BPS] = "blockIO.throttleWriteBpsDevice",
+        [BLKIO_THROTTLE_READ_IOPS] = "blockIO.throttleReadIOPSDevice",
+        [BLKIO_THROTTLE_WRITE_IOPS] = "blockIO.throttleWriteIOPSDevice",
+};
 
-        if (d->type == 'a')
-                return props_error(EOPNOTSUPP, path, "type \"a\" with a major or minor cannot be expressed as DeviceAllow");
-        if (d->major < 0)
-                (void) snprintf(buf, size, "%s-*", kind);
-        else if (d->minor < 0)
-                return props_error(EOPNOTSUPP, path, "any minor of major %lld cannot be expressed as DeviceAllow",
-                                   (long long) d->major);
-        else
-                (void) snprintf(buf, size, "/dev/%s/%lld:%lld", kind, (long long) d->major, (long long) d->minor);
-        return 0;
-}
-
-static int append_devices(sd_bus_message *m, const SpecResources *res) {
-        char path[64], entry[64];
-        size_t first = 0;
-        bool strict = false;
+static int append_io(sd_bus_message *m, PropsApplied *a, const SpecResources *res) {
+        char dev[64];
         int r;
 
-        /* Only the effect of the rules matters: everything before the last deny-all is overridden. */
-        for (size_t i = 0; i < res->n_devices; i++) {
-                const SpecDeviceRule *d = &res->devices[i];
-                bool all = d->type == 'a' && d->major < 0 && d->minor < 0 && strcmp(d->access, "rwm") == 0;
-                if (all) {
-                        strict = !d->allow;
-                        first = i + 1;
-                }
-        }
-        if (!strict) {
-                /* systemd only lists what is allowed: a deny rule on an open device cgroup cannot be held. */
-                for (size_t i = first; i < res->n_devices; i++)
-                        if (!res->devices[i].allow) {
-                                (void) snprintf(path, sizeof(path), "devices[%zu]", i);
-                                return props_error(EOPNOTSUPP, path, "a deny rule without a preceding deny-all cannot be expressed");
-                        }
-                return 0;
-        }
-
-        r = sd_bus_message_append(m, "(sv)", "DevicePolicy", "s", "strict");
-        if (r >= 0)
-                r = sd_bus_message_open_container(m, 'r', "sv");
-        if (r >= 0)
-                r = sd_bus_message_append(m, "s", "DeviceAllow");
-        if (r >= 0)
-                r = sd_bus_message_open_container(m, 'v', "a(ss)");
-        if (r >= 0)
-                r = sd_bus_message_open_container(m, 'a', "(ss)");
-        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(default_devices); i++)
-                r = sd_bus_message_append(m, "(ss)", default_devices[i], "rwm");
-        for (size_t i = first; r >= 0 && i < res->n_devices; i++) {
-                const SpecDeviceRule *d = &res->devices[i];
-                (void) snprintf(path, sizeof(path), "devices[%zu]", i);
-                if (!d->allow)
-                        return props_error(EOPNOTSUPP, path, "a deny rule after an allow rule cannot be expressed as DeviceAllow");
-                r = device_entry(d, path, entry, sizeof(entry));
+        if (res->has_blkio_weight && res->blkio_weight > 0) {
+                if (res->blkio_weight < 10 || res->blkio_weight > 1000)
+                        return props_error(EINVAL, "blockIO.weight", "must be between 10 and 1000");
+                /* blkio's 10…1000 onto io's 1…10000, as runc and crun map it. */
+                r = props_u64(m, a, "IOWeight", 1 + ((uint64_t) res->blkio_weight - 10) * 9999 / 990);
                 if (r < 0)
                         return r;
-                if (d->access[0])
-                        r = sd_bus_message_append(m, "(ss)", entry, d->access);
         }
-        if (r >= 0)
-                r = sd_bus_message_close_container(m);
-        if (r >= 0)
-                r = sd_bus_message_close_container(m);
-        if (r >= 0)
-                r = sd_bus_message_close_container(m);
-        if (r < 0)
-                return log_error_errno(r, "Failed to add property DeviceAllow: %m");
+        for (int l = 0; l < _BLKIO_MAX; l++) {
+                if (res->n_blkio[l] == 0)
+                        continue;
+                r = sd_bus_message_open_container(m, 'r', "sv");
+                if (r >= 0)
+                        r = sd_bus_message_append(m, "s", io_properties[l]);
+                if (r >= 0)
+                        r = sd_bus_message_open_container(m, 'v', "a(st)");
+                if (r >= 0)
+                        r = sd_bus_message_open_container(m, 'a', "(st)");
+                for (size_t i = 0; r >= 0 && i < res->n_blkio[l]; i++) {
+                        const SpecBlockDevice *d = &res->blkio[l][i];
+                        if (l == BLKIO_WEIGHT_DEVICE && (d->value < 10 || d->value > 1000))
+                                return props_error(EINVAL, io_paths[l], "weight %llu is not between 10 and 1000",
+                                                   (unsigned long long) d->value);
+                        (void) snprintf(dev, sizeof(dev), "/dev/block/%lld:%lld", (long long) d->major, (long long) d->minor);
+                        r = sd_bus_message_append(m, "(st)", dev,
+                                                  l == BLKIO_WEIGHT_DEVICE ? 1 + (d->value - 10) * 9999 / 990 : d->value);
+                }
+                for (int k = 0; r >= 0 && k < 3; k++)
+                        r = sd_bus_message_close_container(m);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to add property %s: %m", io_properties[l]);
+        }
         return 0;
 }
 
-int props_append_resources(sd_bus_message *m, const Spec *spec) {
+int props_append_resources(sd_bus_message *m, const Spec *spec, PropsApplied *applied) {
+        const SpecResources *res = &spec->resources;
         int r;
 
-        r = append_memory(m, &spec->resources);
-        if (r < 0)
+        if ((r = append_memory(m, applied, res)) < 0 || (r = append_cpu(m, applied, res)) < 0 ||
+            (r = append_pids(m, applied, res)) < 0 || (r = append_io(m, applied, res)) < 0 ||
+            (r = props_append_devices(m, res)) < 0 || (r = props_append_unified(m, applied, res->unified)) < 0)
                 return r;
-        r = append_cpu_pids(m, &spec->resources);
-        if (r < 0)
-                return r;
-        return append_devices(m, &spec->resources);
+        return props_append_annotations(m, spec->annotations);
 }

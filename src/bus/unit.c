@@ -89,7 +89,7 @@ static int scope_message(sd_bus *bus, const ScopeRequest *req, pid_t pid, sd_bus
                 r = sd_bus_message_append(m, "(sv)", "PIDs", "au", 1, (uint32_t) pid);
         if (r < 0)
                 return log_error_errno(r, "Failed to build the properties of %s: %m", req->unit);
-        r = props_append_resources(m, req->spec);
+        r = props_append_resources(m, req->spec, NULL);
         if (r < 0)
                 return r;
         r = sd_bus_message_close_container(m);
@@ -257,5 +257,78 @@ int bus_unit_control_group(sd_bus *bus, const char *unit, char **ret) {
         if (!cg[0])
                 return log_error_errno(ESRCH, "Unit %s has no cgroup (it is not running)", unit);
         *ret = TAKE_PTR(cg);
+        return 0;
+}
+
+int bus_update_unit(sd_bus *bus, const char *unit, const Spec *spec) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        _cleanup_free_ char *path = NULL;
+        PropsApplied applied = {};
+        int r;
+
+        r = sd_bus_message_new_method_call(bus, &m, DEST, PATH, MANAGER, "SetUnitProperties");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "sb", unit, 1);
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'a', "(sv)");
+        if (r < 0)
+                return log_error_errno(r, "Failed to build SetUnitProperties: %m");
+        r = props_append_resources(m, spec, &applied);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_close_container(m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to build SetUnitProperties: %m");
+        r = sd_bus_call(bus, m, BUS_JOB_TIMEOUT_USEC, &error, NULL);
+        if (r < 0)
+                return log_error_errno(r, "Failed to update unit %s: %s", unit, bus_error_text(&error, r));
+
+        /* Read back: a value systemd clamped or ignored is an error, not a silent difference. */
+        r = sd_bus_path_encode(PATH "/unit", unit, &path);
+        if (r < 0)
+                return log_oom();
+        for (size_t i = 0; i < applied.n; i++) {
+                uint64_t v;
+                r = sd_bus_get_property_trivial(bus, DEST, path, "org.freedesktop.systemd1.Scope", applied.items[i].name,
+                                                &error, 't', &v);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to read back %s of %s: %s", applied.items[i].name, unit,
+                                               bus_error_text(&error, r));
+                if (v != applied.items[i].value)
+                        return log_error_errno(EIO, "systemd holds %s=%llu for %s, not the %llu asked for",
+                                               applied.items[i].name, (unsigned long long) v, unit,
+                                               (unsigned long long) applied.items[i].value);
+        }
+        return 0;
+}
+
+int bus_unit_pids(sd_bus *bus, const char *unit, pid_t **ret, size_t *ret_n) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_free_ pid_t *pids = NULL;
+        size_t n = 0, size = 0;
+        const char *cg, *cmdline;
+        uint32_t pid;
+        int r;
+
+        r = sd_bus_call_method(bus, DEST, PATH, MANAGER, "GetUnitProcesses", &error, &reply, "s", unit);
+        if (r < 0)
+                return log_error_errno(r, "Failed to list the processes of unit %s: %s", unit, bus_error_text(&error, r));
+        r = sd_bus_message_enter_container(reply, 'a', "(sus)");
+        while (r >= 0 && (r = sd_bus_message_read(reply, "(sus)", &cg, &pid, &cmdline)) > 0) {
+                if (n == size) {
+                        size = size ? size * 2 : 16;
+                        pid_t *p = realloc(pids, size * sizeof(pid_t));
+                        if (!p)
+                                return log_oom();
+                        pids = p;
+                }
+                pids[n++] = (pid_t) pid;
+        }
+        if (r < 0)
+                return log_error_errno(r, "Bad reply to GetUnitProcesses: %m");
+        *ret = TAKE_PTR(pids);
+        *ret_n = n;
         return 0;
 }

@@ -13,6 +13,8 @@ int verb_run(int argc, char *argv[]);
 int verb_start(int argc, char *argv[]);
 int verb_exec(int argc, char *argv[]);
 int verb_pause(int argc, char *argv[]);
+int verb_update(int argc, char *argv[]);
+int verb_ps(int argc, char *argv[]);
 int verb_resume(int argc, char *argv[]);
 int verb_state(int argc, char *argv[]);
 int verb_kill(int argc, char *argv[]);

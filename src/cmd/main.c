@@ -22,6 +22,8 @@ static const struct {
         { "exec", verb_exec, "run a process in a running container" },
         { "pause", verb_pause, "freeze every process of a container" },
         { "resume", verb_resume, "thaw a paused container" },
+        { "update", verb_update, "change a running container's resource limits" },
+        { "ps", verb_ps, "list the processes of a container's unit" },
         { "state", verb_state, "print the state of a container as JSON" },
         { "kill", verb_kill, "send a signal to a container's init (--all: to every process)" },
         { "delete", verb_delete, "delete a container and its unit" },

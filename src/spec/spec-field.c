@@ -106,7 +106,7 @@ static int parse_field(const SpecField *f, const cJSON *j, const char *path, voi
                 if (cJSON_IsNull(j) || ((cJSON_IsArray(j) || cJSON_IsObject(j)) && !j->child) ||
                     (cJSON_IsString(j) && !*j->valuestring))
                         return 0;
-                return spec_error(EOPNOTSUPP, path, "not supported by runscope yet");
+                return spec_error(EOPNOTSUPP, path, "%s", f->why ?: "not supported by runscope yet");
         }
         return -EINVAL;
 }

@@ -30,6 +30,7 @@ typedef struct SpecField {
         const struct SpecField *fields;
         FieldParser parse;
         size_t has; /* HAS(): a bool set when the key is present; 0 for none */
+        const char *why; /* FIELD_UNSUPPORTED: the reason given, if not "not supported by runscope yet" */
 } SpecField;
 
 #define FIELD_REQUIRED 1u

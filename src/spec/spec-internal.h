@@ -5,6 +5,7 @@
 
 extern const SpecField spec_capabilities_fields[];
 extern const SpecField spec_linux_fields[];
+extern const SpecField spec_resources_fields[];
 
 int spec_parse_rlimits(const cJSON *j, const char *path, void *dest);
 int spec_parse_gids(const cJSON *j, const char *path, void *dest);

@@ -128,14 +128,69 @@ static int parse_device_rules(const cJSON *j, const char *path, void *dest) {
         return 0;
 }
 
+static int parse_disable_oom_killer(const cJSON *j, const char *path, void *dest) {
+        if (!cJSON_IsBool(j))
+                return spec_error(EINVAL, path, "expected true or false");
+        if (cJSON_IsTrue(j))
+                return spec_error(EOPNOTSUPP, path, "systemd cannot turn the OOM killer off (cgroup v2 has no such switch)");
+        return 0;
+}
+
+static const SpecField block_device_fields[] = {
+        { "major", FIELD_INT64, offsetof(SpecBlockDevice, major), FIELD_REQUIRED },
+        { "minor", FIELD_INT64, offsetof(SpecBlockDevice, minor), FIELD_REQUIRED },
+        { "weight", FIELD_UINT64, offsetof(SpecBlockDevice, value) },
+        { "rate", FIELD_UINT64, offsetof(SpecBlockDevice, value) },
+        { "leafWeight", FIELD_UNSUPPORTED, .why = "systemd has no leaf weight" },
+        {}
+};
+
+static int parse_block_devices(const cJSON *j, const char *path, void *dest, BlkioList which) {
+        SpecResources *res = (SpecResources *) ((char *) dest - offsetof(SpecResources, blkio) -
+                                                (size_t) which * sizeof(SpecBlockDevice *));
+        SpecBlockDevice **list = &res->blkio[which];
+        size_t *n = &res->n_blkio[which];
+        char ep[512];
+        const cJSON *e;
+        int r;
+
+        if (!cJSON_IsArray(j))
+                return spec_error(EINVAL, path, "expected an array");
+        *list = calloc((size_t) cJSON_GetArraySize(j) + 1, sizeof(SpecBlockDevice));
+        if (!*list)
+                return log_oom();
+        cJSON_ArrayForEach(e, j) {
+                spec_path_index(ep, sizeof(ep), path, *n);
+                r = spec_parse_object(e, ep, block_device_fields, &(*list)[*n]);
+                if (r < 0)
+                        return r;
+                if ((*list)[*n].major < 0 || (*list)[*n].minor < 0)
+                        return spec_error(EINVAL, ep, "major and minor must not be negative");
+                (*n)++;
+        }
+        return 0;
+}
+
+#define BLKIO_PARSER(func, which)                                                                         \
+        static int func(const cJSON *j, const char *path, void *dest) {                                   \
+                return parse_block_devices(j, path, dest, which);                                         \
+        }
+BLKIO_PARSER(parse_weight_devices, BLKIO_WEIGHT_DEVICE)
+BLKIO_PARSER(parse_read_bps, BLKIO_THROTTLE_READ_BPS)
+BLKIO_PARSER(parse_write_bps, BLKIO_THROTTLE_WRITE_BPS)
+BLKIO_PARSER(parse_read_iops, BLKIO_THROTTLE_READ_IOPS)
+BLKIO_PARSER(parse_write_iops, BLKIO_THROTTLE_WRITE_IOPS)
+
 #define R(member) offsetof(Spec, resources.member)
 static const SpecField memory_fields[] = {
         { "limit", FIELD_INT64, R(memory_limit), .has = HAS(Spec, resources.has_memory_limit) },
         { "reservation", FIELD_INT64, R(memory_reservation), .has = HAS(Spec, resources.has_memory_reservation) },
         { "swap", FIELD_INT64, R(memory_swap), .has = HAS(Spec, resources.has_memory_swap) },
-        { "swappiness", FIELD_UNSUPPORTED },
-        { "disableOOMKiller", FIELD_UNSUPPORTED },
-        { "useHierarchy", FIELD_UNSUPPORTED },
+        { "disableOOMKiller", FIELD_CUSTOM, 0, .parse = parse_disable_oom_killer },
+        { "swappiness", FIELD_UNSUPPORTED, .why = "systemd has no swappiness setting" },
+        { "kernel", FIELD_UNSUPPORTED, .why = "kernel memory limits are gone from the kernel" },
+        { "kernelTCP", FIELD_UNSUPPORTED, .why = "kernel memory limits are gone from the kernel" },
+        { "useHierarchy", FIELD_UNSUPPORTED, .why = "systemd always uses the hierarchy" },
         { "checkBeforeUpdate", FIELD_UNSUPPORTED },
         {}
 };
@@ -144,11 +199,12 @@ static const SpecField cpu_fields[] = {
         { "shares", FIELD_UINT64, R(cpu_shares), .has = HAS(Spec, resources.has_cpu_shares) },
         { "quota", FIELD_INT64, R(cpu_quota), .has = HAS(Spec, resources.has_cpu_quota) },
         { "period", FIELD_UINT64, R(cpu_period), .has = HAS(Spec, resources.has_cpu_period) },
-        { "cpus", FIELD_UNSUPPORTED },
-        { "mems", FIELD_UNSUPPORTED },
-        { "realtimeRuntime", FIELD_UNSUPPORTED },
-        { "realtimePeriod", FIELD_UNSUPPORTED },
+        { "cpus", FIELD_STRING, R(cpu_cpus) },
+        { "mems", FIELD_STRING, R(cpu_mems) },
+        { "realtimeRuntime", FIELD_UNSUPPORTED, .why = "systemd has no real-time CPU budget" },
+        { "realtimePeriod", FIELD_UNSUPPORTED, .why = "systemd has no real-time CPU budget" },
         { "idle", FIELD_UNSUPPORTED },
+        { "burst", FIELD_UNSUPPORTED, .why = "systemd 252 has no CPU burst setting" },
         {}
 };
 
@@ -157,16 +213,27 @@ static const SpecField pids_fields[] = {
         {}
 };
 
-static const SpecField resources_fields[] = {
+static const SpecField blkio_fields[] = {
+        { "weight", FIELD_UINT32, R(blkio_weight), .has = HAS(Spec, resources.has_blkio_weight) },
+        { "leafWeight", FIELD_UNSUPPORTED, .why = "systemd has no leaf weight" },
+        { "weightDevice", FIELD_CUSTOM, R(blkio[BLKIO_WEIGHT_DEVICE]), .parse = parse_weight_devices },
+        { "throttleReadBpsDevice", FIELD_CUSTOM, R(blkio[BLKIO_THROTTLE_READ_BPS]), .parse = parse_read_bps },
+        { "throttleWriteBpsDevice", FIELD_CUSTOM, R(blkio[BLKIO_THROTTLE_WRITE_BPS]), .parse = parse_write_bps },
+        { "throttleReadIOPSDevice", FIELD_CUSTOM, R(blkio[BLKIO_THROTTLE_READ_IOPS]), .parse = parse_read_iops },
+        { "throttleWriteIOPSDevice", FIELD_CUSTOM, R(blkio[BLKIO_THROTTLE_WRITE_IOPS]), .parse = parse_write_iops },
+        {}
+};
+
+const SpecField spec_resources_fields[] = {
         { "memory", FIELD_OBJECT, 0, .fields = memory_fields },
         { "cpu", FIELD_OBJECT, 0, .fields = cpu_fields },
         { "pids", FIELD_OBJECT, 0, .fields = pids_fields },
         { "devices", FIELD_CUSTOM, R(devices), .parse = parse_device_rules },
-        { "blockIO", FIELD_UNSUPPORTED },
-        { "hugepageLimits", FIELD_UNSUPPORTED },
-        { "network", FIELD_UNSUPPORTED },
-        { "rdma", FIELD_UNSUPPORTED },
-        { "unified", FIELD_UNSUPPORTED },
+        { "blockIO", FIELD_OBJECT, 0, .fields = blkio_fields },
+        { "unified", FIELD_CUSTOM, R(unified), .parse = spec_parse_annotations },
+        { "hugepageLimits", FIELD_UNSUPPORTED, .why = "systemd has no hugetlb limits" },
+        { "network", FIELD_UNSUPPORTED, .why = "systemd has no net_cls/net_prio settings" },
+        { "rdma", FIELD_UNSUPPORTED, .why = "systemd has no rdma limits" },
         {}
 };
 #undef R
@@ -188,7 +255,7 @@ static int parse_propagation(const cJSON *j, const char *path, void *dest) {
 
 const SpecField spec_linux_fields[] = {
         { "namespaces", FIELD_CUSTOM, offsetof(Spec, namespaces), .parse = parse_namespaces },
-        { "resources", FIELD_OBJECT, 0, .fields = resources_fields },
+        { "resources", FIELD_OBJECT, 0, .fields = spec_resources_fields },
         { "cgroupsPath", FIELD_STRING, offsetof(Spec, cgroups_path) },
         { "rootfsPropagation", FIELD_CUSTOM, offsetof(Spec, rootfs_propagation), .parse = parse_propagation },
         { "maskedPaths", FIELD_STRV, offsetof(Spec, masked_paths) },

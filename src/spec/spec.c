@@ -90,6 +90,11 @@ Spec *spec_free(Spec *s) {
                 free(s->namespaces[i].path);
         free(s->namespaces);
         free(s->resources.devices);
+        free(s->resources.cpu_cpus);
+        free(s->resources.cpu_mems);
+        for (int i = 0; i < _BLKIO_MAX; i++)
+                free(s->resources.blkio[i]);
+        strv_free(s->resources.unified);
         free(s->cgroups_path);
         free(s->rootfs_propagation);
         strv_free(s->masked_paths);
@@ -161,6 +166,24 @@ int spec_parse_process(const char *text, Spec **ret) {
                 return r;
         if (s->process.terminal)
                 return spec_error(EOPNOTSUPP, "process.terminal", "a terminal is not supported by runscope yet");
+        *ret = TAKE_PTR(s);
+        return 0;
+}
+
+int spec_parse_resources(const char *text, Spec **ret) {
+        _cleanup_(cjson_deletep) cJSON *j = NULL;
+        _cleanup_(spec_freep) Spec *s = NULL;
+        int r;
+
+        j = cJSON_Parse(text);
+        if (!j)
+                return log_error_errno(EINVAL, "resources: invalid JSON");
+        s = calloc(1, sizeof(Spec));
+        if (!s)
+                return log_oom();
+        r = spec_parse_object(j, "linux.resources", spec_resources_fields, s);
+        if (r < 0)
+                return r;
         *ret = TAKE_PTR(s);
         return 0;
 }

@@ -73,6 +73,20 @@ typedef struct SpecDeviceRule {
         char access[4];
 } SpecDeviceRule;
 
+typedef enum BlkioList {
+        BLKIO_WEIGHT_DEVICE,
+        BLKIO_THROTTLE_READ_BPS,
+        BLKIO_THROTTLE_WRITE_BPS,
+        BLKIO_THROTTLE_READ_IOPS,
+        BLKIO_THROTTLE_WRITE_IOPS,
+        _BLKIO_MAX,
+} BlkioList;
+
+typedef struct SpecBlockDevice {
+        int64_t major, minor;
+        uint64_t value; /* weight, or rate */
+} SpecBlockDevice;
+
 /* A limit is applied only where its has_* flag is set. */
 typedef struct SpecResources {
         bool has_memory_limit, has_memory_reservation, has_memory_swap;
@@ -80,10 +94,16 @@ typedef struct SpecResources {
         bool has_cpu_shares, has_cpu_quota, has_cpu_period;
         uint64_t cpu_shares, cpu_period;
         int64_t cpu_quota;
+        char *cpu_cpus, *cpu_mems; /* "0-3,5" */
         bool has_pids_limit;
         int64_t pids_limit;
         SpecDeviceRule *devices;
         size_t n_devices;
+        bool has_blkio_weight;
+        uint32_t blkio_weight;
+        SpecBlockDevice *blkio[_BLKIO_MAX]; /* per-device weights and throttles */
+        size_t n_blkio[_BLKIO_MAX];
+        char **unified; /* key, value, … */
 } SpecResources;
 
 typedef struct Spec {
@@ -116,6 +136,8 @@ char *spec_default_json(void);
 
 /* Parses a process object (as `exec --process FILE` gets it) into s->process of a new Spec. */
 int spec_parse_process(const char *text, Spec **ret);
+/* Parses a LinuxResources object (as `update --resources FILE` gets it) into s->resources. */
+int spec_parse_resources(const char *text, Spec **ret);
 /* "CAP_SYS_ADMIN" -> 21; -EINVAL for names libcap does not know. */
 int spec_capability_from_name(const char *name);
 

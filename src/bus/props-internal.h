@@ -1,0 +1,15 @@
+/* Shared by src/bus/props*.c only. */
+#pragma once
+
+#include "bus.h"
+
+#define INFINITY_U64 UINT64_MAX
+#define props_error(r, path, fmt, ...) log_error_errno((r), "config.json: linux.resources.%s: " fmt, (path), ##__VA_ARGS__)
+
+/* Appends (name, t value) and remembers it for read-back. */
+int props_u64(sd_bus_message *m, PropsApplied *applied, const char *name, uint64_t v);
+/* A CPU or NUMA node list ("0-3,5") as systemd's byte-array bitmask. */
+int props_cpuset(sd_bus_message *m, const char *name, const char *list, const char *path);
+int props_append_devices(sd_bus_message *m, const SpecResources *res);
+int props_append_unified(sd_bus_message *m, PropsApplied *applied, char **unified);
+int props_append_annotations(sd_bus_message *m, char **annotations);

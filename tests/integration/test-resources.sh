@@ -1,0 +1,99 @@
+#!/bin/bash
+# Every OCI resource lands as the systemd property it should, and as the value the kernel enforces:
+# a memory hog is OOM-killed, a fork bomb stops at TasksMax; update changes live limits.
+. "$(dirname "$0")/../lib/common.sh"
+
+B=$T_WORK/bundle
+make_bundle "$B" /bin/sleep 300
+hybrid=false
+[ -d /sys/fs/cgroup/unified ] && [ -f /sys/fs/cgroup/memory/cgroup.procs ] && hybrid=true
+
+# kernel_value CONTROLLER V1-FILE V2-FILE UNIT
+kernel_value() {
+        local cg
+        cg=$(systemctl show -P ControlGroup "$4")
+        if $hybrid; then cat "/sys/fs/cgroup/$1$cg/$2"; else cat "/sys/fs/cgroup$cg/$3"; fi
+}
+
+id=$(t_id)
+unit=runscope-$id.scope
+bundle_edit "$B" '.linux.resources = {
+        memory: {limit: 67108864, reservation: 33554432, swap: 134217728},
+        cpu: {shares: 2048, quota: 25000, period: 50000},
+        pids: {limit: 40},
+        blockIO: {weight: 500},
+        devices: [{allow: false, access: "rwm"}, {allow: true, type: "c", major: 1, minor: 3, access: "rw"}],
+        unified: {"memory.high": "60000000"}}
+        | .annotations["org.systemd.property.TimeoutStopSec"] = "17s"
+        | .annotations["org.systemd.property.Description"] = "'"'"'my container'"'"'"'
+rs run -d -b "$B" "$id"
+t_is "$?" 0 "a container with every kind of resource starts"
+show() { systemctl show -P "$1" "$unit"; }
+t_is "$(show MemoryMax)" 67108864 "memory.limit -> MemoryMax"
+t_is "$(show MemoryLow)" 33554432 "memory.reservation -> MemoryLow"
+t_is "$(show MemorySwapMax)" 67108864 "memory.swap -> MemorySwapMax = swap - limit"
+t_is "$(show CPUWeight)" 174 "cpu.shares 2048 -> CPUWeight 174"
+t_is "$(show CPUQuotaPerSecUSec)" 500ms "cpu.quota/period 25000/50000 -> CPUQuotaPerSecUSec 500ms"
+t_is "$(show CPUQuotaPeriodUSec)" 50ms "cpu.period -> CPUQuotaPeriodUSec"
+t_is "$(show TasksMax)" 40 "pids.limit -> TasksMax"
+t_is "$(show IOWeight)" 4950 "blockIO.weight 500 -> IOWeight 4950 (10..1000 onto 1..10000)"
+t_is "$(show DevicePolicy)" strict "a deny-all device rule -> DevicePolicy=strict"
+t_match "$(show DeviceAllow)" "/dev/char/1:3 rw" "an allow rule -> DeviceAllow"
+t_match "$(show DeviceAllow)" "char-pts rwm" "... plus the default devices"
+t_is "$(show MemoryHigh)" 60000000 "unified memory.high -> MemoryHigh"
+t_is "$(show TimeoutStopUSec)" 17s "annotation org.systemd.property.TimeoutStopSec -> TimeoutStopUSec"
+t_is "$(show Description)" "my container" "annotation with a 'string' value"
+t_is "$(kernel_value memory memory.limit_in_bytes memory.max "$unit")" 67108864 "the kernel enforces the memory limit"
+t_is "$(kernel_value pids pids.max pids.max "$unit")" 40 "the kernel enforces the pids limit"
+if $hybrid; then
+        t_is "$(kernel_value cpu cpu.cfs_quota_us cpu.max "$unit") $(kernel_value cpu cpu.cfs_period_us cpu.max "$unit")" \
+                "25000 50000" "the kernel enforces the cpu quota"
+        t_is "$(kernel_value cpu cpu.shares cpu.weight "$unit")" 1781 "the kernel holds the cpu weight (as v1 shares)"
+        t_match "$(kernel_value devices devices.list devices.list "$unit")" "c 1:3 rw" "the device cgroup allows the rule's device"
+else
+        t_is "$(kernel_value cpu cpu.max cpu.max "$unit")" "25000 50000" "the kernel enforces the cpu quota"
+        t_is "$(kernel_value cpu cpu.weight cpu.weight "$unit")" 174 "the kernel holds the cpu weight"
+fi
+
+# update changes live limits and reads them back.
+rs update --memory 100M --pids-limit 20 --cpu-quota 10000 --cpu-period 100000 "$id"
+t_is "$?" 0 "update with runc's flags succeeds"
+t_is "$(show MemoryMax) $(show TasksMax) $(show CPUQuotaPerSecUSec)" "104857600 20 100ms" "update changed MemoryMax, TasksMax, CPUQuota"
+t_is "$(kernel_value memory memory.limit_in_bytes memory.max "$unit")" 104857600 "the kernel holds the updated memory limit"
+echo '{"pids": {"limit": 25}, "memory": {"limit": 90000000}}' | rs update -r - "$id"
+t_is "$(show TasksMax) $(show MemoryMax)" "25 90000000" "update --resources - reads LinuxResources JSON"
+t_is "$(rs update --resources /dev/null "$id" 2>&1)" "runscope: resources: invalid JSON" "a bad --resources is named"
+t_is "$(rs update --memory lots "$id" 2>&1)" "runscope: --memory…: 'lots' is not a size (512M, 1G, -1)" "a bad --memory is named"
+
+# ps lists the unit's processes.
+t_is "$(rs ps --format json "$id")" "[$(rs state "$id" | jq -r .pid)]" "ps --format json lists the init"
+t_match "$(rs ps "$id")" "PID.*"$'\n'".*sleep 300" "ps prints ps -ef lines of the unit"
+rs delete -f "$id"
+
+# The kernel enforces what systemd set: a memory hog is OOM-killed, a fork bomb hits TasksMax.
+id=$(t_id)
+bundle_edit "$B" '.linux.resources = {memory: {limit: 33554432}, pids: {limit: 10}} | del(.annotations)
+        | .process.args = ["/bin/probe", "alloc", "200"]'
+out=$(rs run -b "$B" "$id" 2>&1)
+t_is "$?" 137 "a process allocating past MemoryMax is OOM-killed (128+9)"
+t_ok "... before it got its memory" bash -c "! grep -q allocated <<<'$out'"
+id=$(t_id)
+bundle_edit "$B" '.process.args = ["/bin/probe", "fork", "100"]'
+t_is "$(rs run -b "$B" "$id")" 9 "a fork bomb stops at TasksMax (10 tasks with the init)"
+
+# Settings systemd has no equivalent for are refused with the JSON path, before anything starts.
+for case in 'memory.swappiness|{"memory":{"swappiness":10}}|systemd has no swappiness' \
+            'hugepageLimits|{"hugepageLimits":[{"pageSize":"2MB","limit":1}]}|systemd has no hugetlb' \
+            'unified.cpu.idle|{"unified":{"cpu.idle":"1"}}|systemd has no property for this cgroup file' \
+            'devices\[0\]|{"devices":[{"allow":false,"type":"c","major":1,"minor":3,"access":"rwm"}]}|a deny rule without'; do
+        IFS='|' read -r path json msg <<<"$case"
+        id=$(t_id)
+        bundle_edit "$B" --argjson r "$json" '.linux.resources = $r'
+        expect_clean 1 "linux.resources.$path" "linux.resources.$path: $msg" "$id" create -b "$B" "$id"
+done
+if $hybrid; then
+        id=$(t_id)
+        bundle_edit "$B" '.linux.resources = {cpu: {cpus: "0"}}'
+        expect_clean 1 "cpu.cpus on a hybrid host" "cpu.cpus: systemd applies cpusets on cgroup v2 only" "$id" create -b "$B" "$id"
+fi
+t_done
