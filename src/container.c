@@ -12,6 +12,7 @@
 #include "launch/launch.h"
 #include "spec/spec.h"
 #include "util/cgroup.h"
+#include "util/fault.h"
 #include "util/fd.h"
 #include "util/log.h"
 #include "util/missing.h"
@@ -151,6 +152,7 @@ static int create(const CreateOptions *o, Created *c) {
         r = state_create(c->root_fd, o->id, &c->dir_fd);
         if (r < 0)
                 return r;
+        FAULT_POINT("create:state-dir");
         /* exec reads the container's configuration from here: the bundle may change meanwhile. */
         r = state_save_config(c->dir_fd, bundle);
         if (r < 0) {
@@ -176,8 +178,10 @@ static int create(const CreateOptions *o, Created *c) {
                         r = log_oom();
         if (r >= 0)
                 r = launch_clone(spec, bundle, c->dir_fd, &c->launcher);
-        if (r >= 0)
+        if (r >= 0) {
+                FAULT_POINT("create:cloned");
                 r = bus_start_scope(c->bus, &req, c->launcher.pid);
+        }
         if (r >= 0) {
                 c->unit_started = true;
                 st->pid = c->launcher.pid;
@@ -187,10 +191,16 @@ static int create(const CreateOptions *o, Created *c) {
         }
         /* Saved before the launcher sets up, so that a runscope killed from here on leaves a
          * container that `delete --force` finds. */
-        if (r >= 0)
+        if (r >= 0) {
+                FAULT_POINT("create:scope");
                 r = state_save(c->dir_fd, st);
-        if (r >= 0)
+        }
+        if (r >= 0) {
+                FAULT_POINT("create:saved");
                 r = launch_release(&c->launcher);
+        }
+        if (r >= 0)
+                FAULT_POINT("create:released");
         if (r >= 0 && o->pid_file)
                 r = container_write_pid_file(o->pid_file, st->pid);
         if (r < 0) {
@@ -268,6 +278,7 @@ int container_run(const CreateOptions *o, bool detach) {
                 created_done(&c);
                 return r;
         }
+        FAULT_POINT("run:started");
         if (detach) {
                 created_done(&c);
                 return 0;
@@ -333,9 +344,11 @@ int container_delete(const char *root, const char *id, bool force) {
         r = bus_connect_system(&bus);
         if (r < 0)
                 return r;
+        FAULT_POINT("delete:killed");
         r = bus_stop_unit(bus, st->unit);
         if (r < 0)
                 return r;
+        FAULT_POINT("delete:stopped");
         return state_remove(root_fd, id);
 }
 

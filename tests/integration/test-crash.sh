@@ -1,0 +1,63 @@
+#!/bin/bash
+# runscope killed (-9) at every step of create, run and delete: afterwards `list` shows the truth,
+# and `delete --force` removes every unit, process and state directory. A scope stopped behind
+# runscope's back is seen by `state`.
+. "$(dirname "$0")/../lib/common.sh"
+
+FAULTY=$RUNSCOPE_TOP/tests/runscope-faults
+B=$T_WORK/bundle
+make_bundle "$B" /bin/sleep 3131
+marker="sleep 3131"
+
+no_process() {
+        ! pgrep -f "^/bin/$marker\$" >/dev/null && ! pgrep -f "runscope.* $1\$" >/dev/null
+}
+
+for fault in create:state-dir create:cloned create:scope create:saved create:released run:started; do
+        id=$(t_id)
+        (RUNSCOPE_FAULT=$fault exec "$FAULTY" --root "$T_ROOT" run -d -b "$B" "$id") 2>/dev/null
+        t_is "$?" 137 "$fault: runscope is killed there"
+        listed=$(rs list --format json | jq -r --arg id "$id" '.[] | select(.id == $id) | .status')
+        case $fault in
+        create:state-dir | create:cloned | create:scope) want="" ;;     # nothing was started for good
+        create:saved) want=stopped ;;                                   # the launcher died with runscope
+        create:released) want=created ;;                                # waits on its exec fifo
+        run:started) want=running ;;
+        esac
+        t_is "$listed" "$want" "$fault: list shows it ${want:-not at all}"
+        rs delete --force "$id"
+        t_is "$?" 0 "$fault: delete --force succeeds"
+        t_ok "$fault: no unit and no state are left" nothing_left "$id" "runscope-$id.scope"
+        t_ok "$fault: no process is left" no_process "$id"
+done
+
+for fault in delete:killed delete:stopped; do
+        id=$(t_id)
+        rs run -d -b "$B" "$id"
+        (RUNSCOPE_FAULT=$fault exec "$FAULTY" --root "$T_ROOT" delete --force "$id") 2>/dev/null
+        t_is "$?" 137 "$fault: runscope is killed there"
+        t_is "$(rs list --format json | jq -r --arg id "$id" '.[] | select(.id == $id) | .status')" stopped \
+                "$fault: list shows it stopped"
+        rs delete "$id"
+        t_is "$?" 0 "$fault: a plain delete finishes the job"
+        t_ok "$fault: no unit and no state are left" nothing_left "$id" "runscope-$id.scope"
+        t_ok "$fault: no process is left" no_process "$id"
+done
+
+# The scope stopped with systemctl: state says stopped, delete cleans up.
+id=$(t_id)
+rs run -d -b "$B" "$id"
+systemctl stop "runscope-$id.scope"
+t_is "$(rs state "$id" | jq -r .status)" stopped "systemctl stop of the scope: state says stopped"
+systemctl kill -s KILL "runscope-$id.scope" 2>/dev/null
+rs delete "$id"
+t_ok "... and delete leaves nothing" nothing_left "$id" "runscope-$id.scope"
+
+id=$(t_id)
+rs run -d -b "$B" "$id"
+systemctl kill -s KILL "runscope-$id.scope"
+for i in $(seq 1 50); do [ "$(rs state "$id" | jq -r .status)" = stopped ] && break; sleep 0.1; done
+t_is "$(rs state "$id" | jq -r .status)" stopped "systemctl kill of the scope: state says stopped"
+rs delete "$id"
+t_ok "... and delete leaves nothing" nothing_left "$id" "runscope-$id.scope"
+t_done
