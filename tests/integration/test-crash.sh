@@ -9,21 +9,32 @@ B=$T_WORK/bundle
 make_bundle "$B" /bin/sleep 3131
 marker="sleep 3131"
 
+# faulty ARGS...: the fault build with $fault set; a background job, so bash does not report the kill.
+faulty() {
+        RUNSCOPE_FAULT=$fault "$FAULTY" --root "$T_ROOT" "$@" 2>/dev/null &
+        wait $!
+}
+
 no_process() {
         ! pgrep -f "^/bin/$marker\$" >/dev/null && ! pgrep -f "runscope.* $1\$" >/dev/null
 }
 
 for fault in create:state-dir create:cloned create:scope create:saved create:released run:started; do
         id=$(t_id)
-        (RUNSCOPE_FAULT=$fault exec "$FAULTY" --root "$T_ROOT" run -d -b "$B" "$id") 2>/dev/null
+        faulty run -d -b "$B" "$id"
         t_is "$?" 137 "$fault: runscope is killed there"
-        listed=$(rs list --format json | jq -r --arg id "$id" '.[] | select(.id == $id) | .status')
         case $fault in
         create:state-dir | create:cloned | create:scope) want="" ;;     # nothing was started for good
         create:saved) want=stopped ;;                                   # the launcher died with runscope
         create:released) want=created ;;                                # waits on its exec fifo
         run:started) want=running ;;
         esac
+        # A launcher that dies with runscope (PR_SET_PDEATHSIG) takes a moment to go.
+        for i in $(seq 1 50); do
+                listed=$(rs list --format json | jq -r --arg id "$id" '.[] | select(.id == $id) | .status')
+                [ "$listed" = "$want" ] && break
+                sleep 0.1
+        done
         t_is "$listed" "$want" "$fault: list shows it ${want:-not at all}"
         rs delete --force "$id"
         t_is "$?" 0 "$fault: delete --force succeeds"
@@ -34,7 +45,7 @@ done
 for fault in delete:killed delete:stopped; do
         id=$(t_id)
         rs run -d -b "$B" "$id"
-        (RUNSCOPE_FAULT=$fault exec "$FAULTY" --root "$T_ROOT" delete --force "$id") 2>/dev/null
+        faulty delete --force "$id"
         t_is "$?" 137 "$fault: runscope is killed there"
         t_is "$(rs list --format json | jq -r --arg id "$id" '.[] | select(.id == $id) | .status')" stopped \
                 "$fault: list shows it stopped"
