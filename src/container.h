@@ -35,6 +35,10 @@ int container_delete(const char *root, const char *id, bool force);
 /* The pids of the container's unit, as systemd reports them (none once stopped). */
 int container_pids(const char *root, const char *id, pid_t **ret, size_t *ret_n);
 
+/* runc's event stream: a stats object every interval and an oom object when the OOM killer
+ * strikes, until the container's init exits; with stats_only, one stats object. */
+int container_events(const char *root, const char *id, bool stats_only, int interval_ms);
+
 typedef struct Spec Spec;
 /* SetUnitProperties with the resources of a Spec (see spec_parse_resources()), read back. */
 int container_update(const char *root, const char *id, const Spec *resources);

@@ -44,6 +44,11 @@ int bus_freeze_unit(sd_bus *bus, const char *unit, bool freeze);
 int bus_unit_control_group(sd_bus *bus, const char *unit, char **ret);
 /* The pids in the unit's cgroup, from GetUnitProcesses. */
 int bus_unit_pids(sd_bus *bus, const char *unit, pid_t **ret, size_t *ret_n);
+typedef struct UnitStats {
+        uint64_t memory_current, memory_max, cpu_usage_nsec, tasks_current, tasks_max, io_read_bytes, io_write_bytes;
+} UnitStats;
+/* The unit's accounting, as systemd reports it (UINT64_MAX: not accounted here). */
+int bus_unit_stats(sd_bus *bus, const char *unit, UnitStats *ret);
 int bus_kill_unit(sd_bus *bus, const char *unit, int sig);
 /* ActiveState ("active", "inactive", "failed", …); "inactive" for a unit systemd does not have. */
 int bus_unit_active_state(sd_bus *bus, const char *unit, char **ret);

@@ -1,5 +1,6 @@
 /* StartTransientUnit, StopUnit, KillUnit and unit state, with job tracking. Never returns before
  * the job it started has ended, and never leaves a unit behind when starting fails. */
+#include <stddef.h>
 #include <string.h>
 #include <time.h>
 
@@ -330,5 +331,37 @@ int bus_unit_pids(sd_bus *bus, const char *unit, pid_t **ret, size_t *ret_n) {
                 return log_error_errno(r, "Bad reply to GetUnitProcesses: %m");
         *ret = TAKE_PTR(pids);
         *ret_n = n;
+        return 0;
+}
+
+int bus_unit_stats(sd_bus *bus, const char *unit, UnitStats *ret) {
+        static const struct {
+                const char *name;
+                size_t offset;
+        } props[] = {
+                { "MemoryCurrent", offsetof(UnitStats, memory_current) },
+                { "MemoryMax", offsetof(UnitStats, memory_max) },
+                { "CPUUsageNSec", offsetof(UnitStats, cpu_usage_nsec) },
+                { "TasksCurrent", offsetof(UnitStats, tasks_current) },
+                { "TasksMax", offsetof(UnitStats, tasks_max) },
+                { "IOReadBytes", offsetof(UnitStats, io_read_bytes) },
+                { "IOWriteBytes", offsetof(UnitStats, io_write_bytes) },
+        };
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_free_ char *path = NULL;
+        UnitStats s = {};
+        int r;
+
+        r = sd_bus_path_encode(PATH "/unit", unit, &path);
+        if (r < 0)
+                return log_oom();
+        /* systemd answers UINT64_MAX for what it does not account on this host. */
+        for (size_t i = 0; i < ELEMENTSOF(props); i++) {
+                r = sd_bus_get_property_trivial(bus, DEST, path, "org.freedesktop.systemd1.Scope", props[i].name, &error,
+                                                't', (uint64_t *) ((char *) &s + props[i].offset));
+                if (r < 0)
+                        return log_error_errno(r, "Failed to read %s of %s: %s", props[i].name, unit, bus_error_text(&error, r));
+        }
+        *ret = s;
         return 0;
 }

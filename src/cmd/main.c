@@ -24,6 +24,7 @@ static const struct {
         { "resume", verb_resume, "thaw a paused container" },
         { "update", verb_update, "change a running container's resource limits" },
         { "ps", verb_ps, "list the processes of a container's unit" },
+        { "events", verb_events, "print a container's stats and OOM events as JSON" },
         { "state", verb_state, "print the state of a container as JSON" },
         { "kill", verb_kill, "send a signal to a container's init (--all: to every process)" },
         { "delete", verb_delete, "delete a container and its unit" },

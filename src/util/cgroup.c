@@ -4,6 +4,8 @@
 #include <limits.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 #include <sys/statfs.h>
 #include <linux/magic.h>
@@ -104,4 +106,40 @@ int cgroup_set_frozen(const char *cg, bool frozen, int timeout_ms) {
                 if (r == 0)
                         return -ETIMEDOUT;
         }
+}
+
+static int read_key(const char *path, const char *key, uint64_t *ret) {
+        _cleanup_free_ char *text = NULL;
+        size_t n = strlen(key);
+        int r;
+
+        r = read_file_at(AT_FDCWD, path, 65536, &text, NULL);
+        if (r < 0)
+                return r;
+        for (char *line = text; line && *line;) {
+                if (strncmp(line, key, n) == 0 && line[n] == ' ') {
+                        *ret = strtoull(line + n + 1, NULL, 10);
+                        return 0;
+                }
+                line = strchr(line, '\n');
+                if (line)
+                        line++;
+        }
+        return -ENOENT;
+}
+
+int cgroup_oom_kills(const char *cg, uint64_t *ret) {
+        const char *root;
+        char path[PATH_MAX];
+        int r;
+
+        /* v1 memory controller (a hybrid host) first: systemd's memory limits live there then. */
+        (void) snprintf(path, sizeof(path), "/sys/fs/cgroup/memory%s/memory.oom_control", cg);
+        if (access(path, F_OK) == 0)
+                return read_key(path, "oom_kill", ret);
+        r = cgroup_unified_root(&root);
+        if (r < 0)
+                return r;
+        (void) snprintf(path, sizeof(path), "%s%s/memory.events", root, cg);
+        return read_key(path, "oom_kill", ret);
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* Where the unified (v2) hierarchy is mounted: /sys/fs/cgroup on a v2 host, /sys/fs/cgroup/unified
@@ -15,3 +16,6 @@ int cgroup_pid_unified_path(pid_t pid, char **ret);
 int cgroup_is_frozen(const char *cg);
 /* Writes cgroup.freeze and waits (up to timeout_ms) until cgroup.events says it took effect. */
 int cgroup_set_frozen(const char *cg, bool frozen, int timeout_ms);
+/* How many processes of the cgroup (a path as systemd reports it) the OOM killer has killed: from
+ * memory.oom_control on a v1 memory hierarchy, else memory.events. */
+int cgroup_oom_kills(const char *cg, uint64_t *ret);

@@ -1,0 +1,88 @@
+/* `events`: runc's JSON event stream for a container, from what systemd accounts for its unit and
+ * the OOM kill counter of the unit's own memory cgroup. Never writes anything but stdout. */
+#include <inttypes.h>
+#include <poll.h>
+#include <stdio.h>
+
+#include "bus/bus.h"
+#include "container-internal.h"
+#include "util/cgroup.h"
+#include "util/json.h"
+#include "util/log.h"
+#include "util/proc.h"
+
+static void print_stats(const char *id, const UnitStats *s) {
+        /* systemd says UINT64_MAX for what it does not account; runc then shows 0 usage. */
+#define U(v) ((v) == UINT64_MAX ? 0 : (v))
+        printf("{\"type\":\"stats\",\"id\":");
+        json_print_string(stdout, id);
+        printf(",\"data\":{\"cpu\":{\"usage\":{\"total\":%" PRIu64 "}},"
+               "\"memory\":{\"usage\":{\"usage\":%" PRIu64 ",\"limit\":%" PRIu64 "}},"
+               "\"pids\":{\"current\":%" PRIu64 ",\"limit\":%" PRIu64 "},"
+               "\"blkio\":{\"ioServiceBytesRecursive\":[{\"op\":\"Read\",\"value\":%" PRIu64 "},"
+               "{\"op\":\"Write\",\"value\":%" PRIu64 "}]}}}\n",
+               U(s->cpu_usage_nsec), U(s->memory_current), s->memory_max, U(s->tasks_current), s->tasks_max,
+               U(s->io_read_bytes), U(s->io_write_bytes));
+#undef U
+        (void) fflush(stdout);
+}
+
+int container_events(const char *root, const char *id, bool stats_only, int interval_ms) {
+        _cleanup_(state_freep) ContainerState *st = NULL;
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_close_ int root_fd = -EBADF, pidfd = -EBADF;
+        _cleanup_free_ char *cg = NULL;
+        ContainerStatus status;
+        uint64_t ooms = 0, n;
+        UnitStats s;
+        int r;
+
+        r = state_root_open(root, &root_fd);
+        if (r < 0)
+                return r;
+        r = container_load(root_fd, id, &st, &status);
+        if (r < 0)
+                return r;
+        if (status == CONTAINER_STOPPED)
+                return log_error_errno(ESRCH, "container %s is not running", id);
+        r = bus_connect_system(&bus);
+        if (r < 0)
+                return r;
+        r = bus_unit_stats(bus, st->unit, &s);
+        if (r < 0)
+                return r;
+        print_stats(id, &s);
+        if (stats_only)
+                return 0;
+
+        pidfd = proc_pidfd_verified(st->pid, st->pid_start_time);
+        if (pidfd < 0)
+                return 0; /* gone meanwhile: nothing more to report */
+        r = bus_unit_control_group(bus, st->unit, &cg);
+        if (r < 0)
+                return r;
+        (void) cgroup_oom_kills(cg, &ooms);
+
+        /* OOM kills are checked every 100 ms, stats printed every interval, until the init exits. */
+        for (int waited = 0;;) {
+                struct pollfd p = { .fd = pidfd, .events = POLLIN };
+                r = poll(&p, 1, 100);
+                if (r < 0 && errno != EINTR)
+                        return log_error_errno(errno, "Failed to wait for container %s: %m", id);
+                if (cgroup_oom_kills(cg, &n) >= 0 && n > ooms) {
+                        ooms = n;
+                        printf("{\"type\":\"oom\",\"id\":");
+                        json_print_string(stdout, id);
+                        printf("}\n");
+                        (void) fflush(stdout);
+                }
+                if (r > 0)
+                        return 0;
+                waited += 100;
+                if (waited >= interval_ms) {
+                        waited = 0;
+                        if (bus_unit_stats(bus, st->unit, &s) >= 0)
+                                print_stats(id, &s);
+                }
+        }
+}

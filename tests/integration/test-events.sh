@@ -1,0 +1,41 @@
+#!/bin/bash
+# events: runc's JSON stats from the unit's accounting, and an oom event when the OOM killer
+# strikes inside the container.
+. "$(dirname "$0")/../lib/common.sh"
+
+B=$T_WORK/bundle
+make_bundle "$B" /bin/sh -c 'while [ ! -e /tmp/go ]; do sleep 0.1; done; /bin/probe alloc 200; sleep 300'
+bundle_edit "$B" '.root.readonly = false | .linux.resources = {memory: {limit: 33554432}, pids: {limit: 30}}'
+id=$(t_id)
+rs run -d -b "$B" "$id"
+
+stats=$(rs events --stats "$id")
+t_is "$(jq -r .type <<<"$stats")" stats "events --stats prints one stats object"
+t_is "$(jq -r .id <<<"$stats")" "$id" "... with the container's id"
+t_is "$(jq -r .data.memory.usage.limit <<<"$stats")" 33554432 "... the memory limit of the unit"
+t_is "$(jq -r .data.pids.limit <<<"$stats")" 30 "... the pids limit"
+t_match "$(jq -r .data.pids.current <<<"$stats")" '^[1-9][0-9]*$' "... the current number of tasks"
+t_match "$(jq -r .data.cpu.usage.total <<<"$stats")" '^[0-9]+$' "... the cpu usage"
+
+rs events --interval 300ms "$id" >"$T_WORK/events" &
+epid=$!
+sleep 0.5
+touch "$B/rootfs/tmp/go"
+for i in $(seq 1 50); do grep -q '"oom"' "$T_WORK/events" && break; sleep 0.1; done
+kill "$epid" 2>/dev/null
+wait "$epid" 2>/dev/null
+t_is "$(grep -c '"type":"oom"' "$T_WORK/events")" 1 "events reports the OOM kill of a process in the container"
+t_ok "events prints stats every interval" test "$(grep -c '"type":"stats"' "$T_WORK/events")" -ge 2
+t_is "$(rs state "$id" | jq -r .status)" running "the container's init lives on (only the hog was killed)"
+
+rs events --interval 200ms "$id" >"$T_WORK/events2" &
+epid=$!
+sleep 0.3
+rs kill "$id" KILL
+for i in $(seq 1 50); do kill -0 "$epid" 2>/dev/null || break; sleep 0.1; done
+t_ok "events ends when the container stops" bash -c "! kill -0 $epid 2>/dev/null"
+wait "$epid"
+t_is "$?" 0 "... with status 0"
+rs delete "$id"
+t_is "$(rs events --stats "$id" 2>&1)" "runscope: container $id does not exist" "events of a missing container: one line"
+t_done
