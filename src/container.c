@@ -136,7 +136,8 @@ static int create(const CreateOptions *o, Created *c) {
                 return r;
         if (asprintf(&description, "runscope container %s", o->id) < 0)
                 return log_oom();
-        ScopeRequest req = { .unit = c->unit, .slice = slice, .description = description, .spec = spec };
+        ScopeRequest req = { .unit = c->unit, .slice = slice, .description = description, .spec = spec,
+                             .cache_fd = -EBADF };
 
         r = bus_connect_system(&c->bus);
         if (r < 0)
@@ -149,6 +150,7 @@ static int create(const CreateOptions *o, Created *c) {
         r = state_root_open(o->root, &c->root_fd);
         if (r < 0)
                 return r;
+        req.cache_fd = c->root_fd;
         r = state_create(c->root_fd, o->id, &c->dir_fd);
         if (r < 0)
                 return r;
@@ -180,7 +182,7 @@ static int create(const CreateOptions *o, Created *c) {
                 r = launch_clone(spec, bundle, c->dir_fd, &c->launcher);
         if (r >= 0) {
                 FAULT_POINT("create:cloned");
-                r = bus_start_scope(c->bus, &req, c->launcher.pid);
+                r = bus_start_scope(c->bus, &req, c->launcher.pid, c->launcher.pidfd);
         }
         if (r >= 0) {
                 c->unit_started = true;

@@ -78,11 +78,34 @@ int bus_unit_names(const char *cgroups_path, const char *id, char **ret_unit, ch
                         return log_error_errno(EOPNOTSUPP, "config.json: linux.cgroupsPath: a slice as the container's unit is not supported yet");
                 if (*slice && (strlen(slice) < 7 || strcmp(slice + strlen(slice) - 6, ".slice") != 0))
                         return log_error_errno(EINVAL, "config.json: linux.cgroupsPath: '%s' is not a slice name", slice);
-        } else if (cgroups_path && *cgroups_path)
-                log_debug("linux.cgroupsPath '%s' is not in systemd form; using the default unit", cgroups_path);
+        } else if (cgroups_path && *cgroups_path) {
+                /* A path, as crun accepts it under systemd: ".../some.slice/name.scope" names the unit
+                 * and its slice; any other path (podman's cgroupfs form) gets the default unit. */
+                const char *last = strrchr(cgroups_path, '/');
+                last = last ? last + 1 : cgroups_path;
+                size_t l = strlen(last);
+                if (l > 6 && strcmp(last + l - 6, ".scope") == 0) {
+                        prefix = strndup(last, l - 6);
+                        if (!prefix)
+                                return log_oom();
+                        name = "";
+                }
+                for (const char *p = cgroups_path; (p = strstr(p, ".slice")); p += 6)
+                        if (p[6] == '/' || !p[6]) {
+                                const char *start = p;
+                                while (start > cgroups_path && start[-1] != '/')
+                                        start--;
+                                free(slice);
+                                slice = strndup(start, (size_t) (p + 6 - start));
+                                if (!slice)
+                                        return log_oom();
+                        }
+                if (!prefix)
+                        log_debug("linux.cgroupsPath '%s' names no scope; using the default unit", cgroups_path);
+        }
 
         r = append_escaped(unit, sizeof(unit), &n, prefix ? prefix : "runscope");
-        if (r >= 0 && (!prefix || *prefix))
+        if (r >= 0 && (!prefix || *prefix) && *name)
                 r = append_escaped(unit, sizeof(unit), &n, "-");
         if (r >= 0)
                 r = append_escaped(unit, sizeof(unit), &n, name);

@@ -25,15 +25,17 @@ int bus_unit_names(const char *cgroups_path, const char *id, char **ret_unit, ch
 typedef struct ScopeRequest {
         const char *unit, *slice, *description;
         const Spec *spec;
+        int cache_fd; /* a directory where what this systemd refused is remembered, or -EBADF */
 } ScopeRequest;
 
 /* Builds the StartTransientUnit call once without sending it: every resource error surfaces here,
  * before anything is forked or sent. */
 int bus_scope_check(sd_bus *bus, const ScopeRequest *req);
-/* StartTransientUnit(unit, "fail") with PIDs=[pid], Delegate, Slice, … and the translated resources;
+/* StartTransientUnit(unit, "fail") with PIDFDs=[pidfd] (PIDs=[pid] where systemd refuses PIDFDs,
+ * which is remembered per systemd version), Delegate, Slice, … and the translated resources;
  * waits for the job to end "done". A failed or inactive leftover of the same name is reset and the
- * call retried once. */
-int bus_start_scope(sd_bus *bus, const ScopeRequest *req, pid_t pid);
+ * call retried once. A property systemd refuses is an error naming it. */
+int bus_start_scope(sd_bus *bus, const ScopeRequest *req, pid_t pid, int pidfd);
 /* StopUnit and wait for the job; a unit systemd does not know is already stopped (returns 0). */
 int bus_stop_unit(sd_bus *bus, const char *unit);
 /* AttachProcessesToUnit(unit, "", [pid]): into the unit's cgroup on every hierarchy. */

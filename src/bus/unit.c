@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "bus.h"
+#include "util/fd.h"
 #include "util/log.h"
 
 #define DEST "org.freedesktop.systemd1"
@@ -73,7 +74,7 @@ static void job_wait_done(JobWait *w) {
         free(w->result);
 }
 
-static int scope_message(sd_bus *bus, const ScopeRequest *req, pid_t pid, sd_bus_message **ret) {
+static int scope_message(sd_bus *bus, const ScopeRequest *req, pid_t pid, int pidfd, sd_bus_message **ret) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         int r;
 
@@ -86,7 +87,10 @@ static int scope_message(sd_bus *bus, const ScopeRequest *req, pid_t pid, sd_bus
                 r = sd_bus_message_append(m, "(sv)(sv)(sv)(sv)(sv)", "Description", "s", req->description, "Slice",
                                           "s", req->slice, "Delegate", "b", 1, "DefaultDependencies", "b", 0,
                                           "CollectMode", "s", "inactive-or-failed");
-        if (r >= 0 && pid > 0)
+        /* A pidfd names the launcher without a PID reuse race; systemd before 253 knows only PIDs. */
+        if (r >= 0 && pidfd >= 0)
+                r = sd_bus_message_append(m, "(sv)", "PIDFDs", "ah", 1, pidfd);
+        else if (r >= 0 && pid > 0)
                 r = sd_bus_message_append(m, "(sv)", "PIDs", "au", 1, (uint32_t) pid);
         if (r < 0)
                 return log_error_errno(r, "Failed to build the properties of %s: %m", req->unit);
@@ -104,17 +108,17 @@ static int scope_message(sd_bus *bus, const ScopeRequest *req, pid_t pid, sd_bus
 
 int bus_scope_check(sd_bus *bus, const ScopeRequest *req) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
-        return scope_message(bus, req, 0, &m);
+        return scope_message(bus, req, 0, -EBADF, &m);
 }
 
-static int start_transient(sd_bus *bus, const ScopeRequest *req, pid_t pid, sd_bus_error *error) {
+static int start_transient(sd_bus *bus, const ScopeRequest *req, pid_t pid, int pidfd, sd_bus_error *error) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
         _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
         JobWait w = {};
         const char *job;
         int r;
 
-        r = scope_message(bus, req, pid, &m);
+        r = scope_message(bus, req, pid, pidfd, &m);
         if (r < 0)
                 return r;
         r = job_match(bus, &w, &slot);
@@ -134,11 +138,58 @@ static int start_transient(sd_bus *bus, const ScopeRequest *req, pid_t pid, sd_b
         return r;
 }
 
-int bus_start_scope(sd_bus *bus, const ScopeRequest *req, pid_t pid) {
+#define REFUSED_CACHE ".systemd-refused"
+
+static int manager_version(sd_bus *bus, char **ret) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        int r = sd_bus_get_property_string(bus, DEST, PATH, MANAGER, "Version", &error, ret);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read systemd's version: %s", bus_error_text(&error, r));
+        return 0;
+}
+
+/* Whether this systemd refused PIDFDs before: the cache names the version that did, so an
+ * upgraded systemd is asked again. */
+static bool pidfds_refused(sd_bus *bus, int cache_fd) {
+        _cleanup_free_ char *text = NULL, *version = NULL;
+
+        if (cache_fd < 0 || read_file_at(cache_fd, REFUSED_CACHE, 4096, &text, NULL) < 0)
+                return false;
+        if (manager_version(bus, &version) < 0)
+                return false;
+        size_t n = strlen(version);
+        return strncmp(text, version, n) == 0 && strcmp(text + n, "\nPIDFDs\n") == 0;
+}
+
+static void remember_pidfds_refused(sd_bus *bus, int cache_fd) {
+        _cleanup_free_ char *version = NULL, *text = NULL;
+
+        if (cache_fd < 0 || manager_version(bus, &version) < 0 || asprintf(&text, "%s\nPIDFDs\n", version) < 0)
+                return;
+        (void) write_file_atomic_at(cache_fd, REFUSED_CACHE, text, strlen(text), 0644);
+}
+
+static bool refused_property(const sd_bus_error *e, const char *name) {
+        /* systemd answers "Cannot set property NAME, or unknown property." as PropertyReadOnly. */
+        return sd_bus_error_has_names(e, SD_BUS_ERROR_PROPERTY_READ_ONLY, SD_BUS_ERROR_INVALID_ARGS) && e->message &&
+               strstr(e->message, name);
+}
+
+int bus_start_scope(sd_bus *bus, const ScopeRequest *req, pid_t pid, int pidfd) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         int r;
 
-        r = start_transient(bus, req, pid, &error);
+        if (pidfd >= 0 && pidfds_refused(bus, req->cache_fd))
+                pidfd = -EBADF;
+        r = start_transient(bus, req, pid, pidfd, &error);
+        if (r < 0 && pidfd >= 0 && refused_property(&error, "PIDFDs")) {
+                /* As systemd-run does: this systemd is older than PIDFDs; PIDs it is, from now on. */
+                log_debug("systemd refused PIDFDs (%s), using PIDs", error.message);
+                remember_pidfds_refused(bus, req->cache_fd);
+                pidfd = -EBADF;
+                sd_bus_error_free(&error);
+                r = start_transient(bus, req, pid, pidfd, &error);
+        }
         if (r >= 0 || !sd_bus_error_is_set(&error))
                 return r;
         if (sd_bus_error_has_name(&error, "org.freedesktop.systemd1.UnitExists")) {
@@ -151,7 +202,7 @@ int bus_start_scope(sd_bus *bus, const ScopeRequest *req, pid_t pid) {
                 log_debug("Unit %s is a %s leftover, resetting it", req->unit, state);
                 (void) sd_bus_call_method(bus, DEST, PATH, MANAGER, "ResetFailedUnit", NULL, NULL, "s", req->unit);
                 sd_bus_error_free(&error);
-                r = start_transient(bus, req, pid, &error);
+                r = start_transient(bus, req, pid, pidfd, &error);
                 if (r >= 0 || !sd_bus_error_is_set(&error))
                         return r;
         }

@@ -51,9 +51,35 @@ t_is "$(rs state "$id" | jq -r .unit)" "rstest-$id.scope" "... and state reports
 rs delete -f "$id"
 t_ok "... and it is gone after delete" unit_gone "rstest-$id.scope"
 
+# A path form of cgroupsPath, as crun takes it: .../name.slice/unit.scope.
+id=$(t_id)
+bundle_edit "$B" --arg id "$id" '.linux.cgroupsPath = "/system.slice/pathform-" + $id + ".scope"'
+rs run -d -b "$B" "$id"
+t_is "$(systemctl show -P Slice "pathform-$id.scope")" system.slice "cgroupsPath /system.slice/X.scope gives X.scope in system.slice"
+rs delete -f "$id"
+
+# PIDFDs where systemd takes them; where it refuses them (before 253), PIDs, remembered per version.
+id=$(t_id)
+root2=$T_WORK/root2
+bundle_edit "$B" '.linux.cgroupsPath = ""'
+"$RUNSCOPE" --root "$root2" --debug run -d -b "$B" "$id" 2>"$T_WORK/debug"
+version=$(systemctl show -P Version | sed 's/[^0-9].*//')
+if [ "$version" -lt 253 ]; then
+        t_match "$(cat "$T_WORK/debug")" "systemd refused PIDFDs" "systemd $version refuses PIDFDs and runscope falls back to PIDs"
+        t_is "$(tail -n1 "$root2/.systemd-refused")" PIDFDs "... and remembers it"
+        id2=$(t_id)
+        "$RUNSCOPE" --root "$root2" --debug run -d -b "$B" "$id2" 2>"$T_WORK/debug2"
+        t_ok "... so the next create does not ask again" bash -c "! grep -q 'refused PIDFDs' '$T_WORK/debug2'"
+        "$RUNSCOPE" --root "$root2" delete -f "$id2"
+else
+        t_ok "systemd $version takes PIDFDs: nothing refused" test ! -e "$root2/.systemd-refused"
+fi
+t_is "$(systemctl is-active "runscope-$id.scope")" active "the container started either way"
+"$RUNSCOPE" --root "$root2" delete -f "$id"
+
 # A failed leftover of the same unit name is reset and the container still starts.
 id=$(t_id)
-systemd-run --quiet --unit "runscope-$id" --scope -p RuntimeMaxSec=0.2 sleep 5 2>/dev/null
+bash -c "systemd-run --quiet --unit runscope-$id --scope -p RuntimeMaxSec=0.2 sleep 5; true" 2>/dev/null
 t_is "$(systemctl is-failed "runscope-$id.scope")" failed "a failed scope runscope-$id.scope is left over"
 bundle_edit "$B" '.linux.cgroupsPath = "" | .process.args = ["/bin/probe","exit","3"]'
 rs run -b "$B" "$id"

@@ -23,13 +23,24 @@ static void test_systemd_cgroups_path(void) {
         ASSERT_EQ(bus_unit_names(":crio:x", "id", &u2, &s2), 0);
         ASSERT_STREQ(u2, "crio-x.scope");
         ASSERT_STREQ(s2, "machine.slice");
-        ASSERT_EQ(bus_unit_names("/machine.slice/foo", "id", &u3, &s3), 0); /* cgroupfs form: default */
+        ASSERT_EQ(bus_unit_names("/libpod_parent/libpod-abc", "id", &u3, &s3), 0); /* cgroupfs form: default */
         ASSERT_STREQ(u3, "runscope-id.scope");
+        ASSERT_STREQ(s3, "machine.slice");
         char *u = NULL, *s = NULL;
         ASSERT_EQ(bus_unit_names("a:b", "id", &u, &s), -EINVAL);
         ASSERT_EQ(bus_unit_names("notaslice:p:n", "id", &u, &s), -EINVAL);
         ASSERT_EQ(bus_unit_names("machine.slice:p:", "id", &u, &s), -EINVAL);
         ASSERT_NULL(u);
+}
+
+static void test_path_cgroups_path(void) {
+        _cleanup_free_ char *u1 = NULL, *s1 = NULL, *u2 = NULL, *s2 = NULL;
+        ASSERT_EQ(bus_unit_names("/machine.slice/my-web.scope", "id", &u1, &s1), 0);
+        ASSERT_STREQ(u1, "my-web.scope");
+        ASSERT_STREQ(s1, "machine.slice");
+        ASSERT_EQ(bus_unit_names("/system.slice/app.slice/x", "id", &u2, &s2), 0);
+        ASSERT_STREQ(u2, "runscope-id.scope");
+        ASSERT_STREQ(s2, "app.slice");
 }
 
 static void test_overlong_unit_name(void) {
@@ -55,5 +66,5 @@ static void test_cpu_quota_rounding(void) {
         ASSERT_EQ(props_cpu_quota_per_sec_usec(-1, 100000), UINT64_MAX);
 }
 
-TEST_MAIN(test_default_unit_names, test_escaped_unit_name, test_systemd_cgroups_path, test_overlong_unit_name,
+TEST_MAIN(test_default_unit_names, test_escaped_unit_name, test_systemd_cgroups_path, test_path_cgroups_path, test_overlong_unit_name,
           test_cpu_shares_to_weight, test_cpu_quota_rounding)
