@@ -90,6 +90,27 @@ int container_write_pid_file(const char *path, pid_t pid) {
         return 0;
 }
 
+/* What systemd does not implement on this host is ours to do on the unit's own cgroup (DESIGN.md):
+ * on a v1 memory hierarchy, the swap limit, which systemd's MemorySwapMax sets on v2 only. */
+static int apply_v1_memory_swap(sd_bus *bus, const char *unit, const SpecResources *res) {
+        _cleanup_free_ char *cg = NULL;
+        int r;
+
+        if (!res->has_memory_swap || !cgroup_memory_is_v1())
+                return 0;
+        r = bus_unit_control_group(bus, unit, &cg);
+        if (r < 0)
+                return r;
+        /* OCI's swap is memory plus swap, which is exactly what memsw limits. */
+        r = cgroup_v1_memsw_set(cg, res->memory_swap == -1 ? UINT64_MAX : (uint64_t) res->memory_swap);
+        if (r == -ENOENT)
+                return log_error_errno(EOPNOTSUPP, "config.json: linux.resources.memory.swap: this kernel has no swap "
+                                                   "accounting (memory.memsw), so the limit cannot be held");
+        if (r < 0)
+                return log_error_errno(r, "Failed to set the swap limit of %s (memory%s): %m", unit, cg);
+        return 0;
+}
+
 typedef struct Created {
         int root_fd;
         int dir_fd; /* locked */
@@ -186,6 +207,9 @@ static int create(const CreateOptions *o, Created *c) {
         }
         if (r >= 0) {
                 c->unit_started = true;
+                r = apply_v1_memory_swap(c->bus, c->unit, &spec->resources);
+        }
+        if (r >= 0) {
                 st->pid = c->launcher.pid;
                 r = proc_stat(st->pid, &st->pid_start_time, NULL);
                 if (r < 0)
@@ -400,7 +424,10 @@ int container_update(const char *root, const char *id, const Spec *resources) {
         r = bus_connect_system(&bus);
         if (r < 0)
                 return r;
-        return bus_update_unit(bus, st->unit, resources);
+        r = bus_update_unit(bus, st->unit, resources);
+        if (r < 0)
+                return r;
+        return apply_v1_memory_swap(bus, st->unit, &resources->resources);
 }
 
 int container_pids(const char *root, const char *id, pid_t **ret, size_t *ret_n) {

@@ -143,3 +143,20 @@ int cgroup_oom_kills(const char *cg, uint64_t *ret) {
         (void) snprintf(path, sizeof(path), "%s%s/memory.events", root, cg);
         return read_key(path, "oom_kill", ret);
 }
+
+int cgroup_v1_memsw_set(const char *cg, uint64_t bytes) {
+        char path[PATH_MAX], value[32];
+        _cleanup_close_ int fd = -EBADF;
+
+        (void) snprintf(path, sizeof(path), "/sys/fs/cgroup/memory%s/memory.memsw.limit_in_bytes", cg);
+        fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+                return -errno;
+        int n = bytes == UINT64_MAX ? snprintf(value, sizeof(value), "-1")
+                                    : snprintf(value, sizeof(value), "%llu", (unsigned long long) bytes);
+        return write_all(fd, value, (size_t) n);
+}
+
+bool cgroup_memory_is_v1(void) {
+        return access("/sys/fs/cgroup/memory/cgroup.procs", F_OK) == 0;
+}

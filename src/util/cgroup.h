@@ -19,3 +19,8 @@ int cgroup_set_frozen(const char *cg, bool frozen, int timeout_ms);
 /* How many processes of the cgroup (a path as systemd reports it) the OOM killer has killed: from
  * memory.oom_control on a v1 memory hierarchy, else memory.events. */
 int cgroup_oom_kills(const char *cg, uint64_t *ret);
+/* Whether the memory controller is on a v1 hierarchy (a hybrid or legacy host). */
+bool cgroup_memory_is_v1(void);
+/* memory.memsw.limit_in_bytes of a cgroup of the v1 memory hierarchy (memory plus swap), which
+ * systemd does not manage there (its MemorySwapMax is v2 only). UINT64_MAX means no limit. */
+int cgroup_v1_memsw_set(const char *cg, uint64_t bytes);

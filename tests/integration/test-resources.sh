@@ -50,6 +50,8 @@ if $hybrid; then
                 "25000 50000" "the kernel enforces the cpu quota"
         t_is "$(kernel_value cpu cpu.shares cpu.weight "$unit")" 1781 "the kernel holds the cpu weight (as v1 shares)"
         t_match "$(kernel_value devices devices.list devices.list "$unit")" "c 1:3 rw" "the device cgroup allows the rule's device"
+        t_is "$(kernel_value memory memory.memsw.limit_in_bytes memory.swap.max "$unit")" 134217728 \
+                "the kernel holds the swap limit (memsw = memory.swap, which systemd leaves alone on v1)"
 else
         t_is "$(kernel_value cpu cpu.max cpu.max "$unit")" "25000 50000" "the kernel enforces the cpu quota"
         t_is "$(kernel_value cpu cpu.weight cpu.weight "$unit")" 174 "the kernel holds the cpu weight"
@@ -60,6 +62,11 @@ rs update --memory 100M --pids-limit 20 --cpu-quota 10000 --cpu-period 100000 "$
 t_is "$?" 0 "update with runc's flags succeeds"
 t_is "$(show MemoryMax) $(show TasksMax) $(show CPUQuotaPerSecUSec)" "104857600 20 100ms" "update changed MemoryMax, TasksMax, CPUQuota"
 t_is "$(kernel_value memory memory.limit_in_bytes memory.max "$unit")" 104857600 "the kernel holds the updated memory limit"
+rs update --memory 100M --memory-swap 300M "$id"
+t_is "$(show MemorySwapMax)" 209715200 "update --memory-swap sets MemorySwapMax = swap - memory"
+if $hybrid; then
+        t_is "$(kernel_value memory memory.memsw.limit_in_bytes memory.swap.max "$unit")" 314572800 "... and memsw on v1"
+fi
 echo '{"pids": {"limit": 25}, "memory": {"limit": 90000000}}' | rs update -r - "$id"
 t_is "$(show TasksMax) $(show MemoryMax)" "25 90000000" "update --resources - reads LinuxResources JSON"
 t_is "$(rs update --resources /dev/null "$id" 2>&1)" "runscope: resources: invalid JSON" "a bad --resources is named"
