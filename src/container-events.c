@@ -30,22 +30,15 @@ static void print_stats(const char *id, const UnitStats *s) {
 int container_events(const char *root, const char *id, bool stats_only, int interval_ms) {
         _cleanup_(state_freep) ContainerState *st = NULL;
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        _cleanup_close_ int root_fd = -EBADF, pidfd = -EBADF;
+        _cleanup_close_ int pidfd = -EBADF;
         _cleanup_free_ char *cg = NULL;
-        ContainerStatus status;
         uint64_t ooms = 0, n;
         UnitStats s;
         int r;
 
-        r = state_root_open(root, &root_fd);
-        if (r < 0)
-                return r;
-        r = container_load(root_fd, id, &st, &status);
-        if (r < 0)
-                return r;
-        if (status == CONTAINER_STOPPED)
-                return log_error_errno(ESRCH, "container %s is not running", id);
-        r = bus_connect_system(&bus);
+        r = container_connect(root, id, &st, &bus);
+        if (r == -ESRCH)
+                return log_error_errno(r, "container %s is not running", id);
         if (r < 0)
                 return r;
         r = bus_unit_stats(bus, st->unit, &s);

@@ -1,6 +1,8 @@
 /* Shared by src/container*.c only. */
 #pragma once
 
+#include <systemd/sd-bus.h>
+
 #include "container.h"
 
 /* Opens and locks a container and loads its state. A directory without state.json is a create
@@ -12,3 +14,5 @@ int container_open(const char *root, const char *id, bool incomplete_ok, int *re
 ContainerStatus container_status_of(int dir_fd, const ContainerState *st, int *ret_pidfd);
 /* Writes pid to path atomically (a temporary file in the same directory, then rename). */
 int container_write_pid_file(const char *path, pid_t pid);
+/* Loads a container without its lock and connects to systemd; -ESRCH (not logged) once stopped. */
+int container_connect(const char *root, const char *id, ContainerState **ret_state, sd_bus **ret_bus);

@@ -430,9 +430,8 @@ int container_update(const char *root, const char *id, const Spec *resources) {
         return apply_v1_memory_swap(bus, st->unit, &resources->resources);
 }
 
-int container_pids(const char *root, const char *id, pid_t **ret, size_t *ret_n) {
+int container_connect(const char *root, const char *id, ContainerState **ret_state, sd_bus **ret_bus) {
         _cleanup_(state_freep) ContainerState *st = NULL;
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_close_ int root_fd = -EBADF;
         ContainerStatus status;
         int r;
@@ -443,12 +442,26 @@ int container_pids(const char *root, const char *id, pid_t **ret, size_t *ret_n)
         r = container_load(root_fd, id, &st, &status);
         if (r < 0)
                 return r;
-        if (status == CONTAINER_STOPPED) {
+        if (status == CONTAINER_STOPPED)
+                return -ESRCH;
+        r = bus_connect_system(ret_bus);
+        if (r < 0)
+                return r;
+        *ret_state = TAKE_PTR(st);
+        return 0;
+}
+
+int container_pids(const char *root, const char *id, pid_t **ret, size_t *ret_n) {
+        _cleanup_(state_freep) ContainerState *st = NULL;
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        int r;
+
+        r = container_connect(root, id, &st, &bus);
+        if (r == -ESRCH) {
                 *ret = NULL;
                 *ret_n = 0;
                 return 0;
         }
-        r = bus_connect_system(&bus);
         if (r < 0)
                 return r;
         return bus_unit_pids(bus, st->unit, ret, ret_n);

@@ -150,18 +150,28 @@ int spec_load(const char *bundle, Spec **ret) {
         return spec_parse(text, ret);
 }
 
-int spec_parse_process(const char *text, Spec **ret) {
+/* One part of a configuration on its own (exec's process, update's resources), into a Spec. */
+static int parse_part(const char *text, const char *what, const char *path, const SpecField *fields, Spec **ret) {
         _cleanup_(cjson_deletep) cJSON *j = NULL;
         _cleanup_(spec_freep) Spec *s = NULL;
         int r;
 
         j = cJSON_Parse(text);
         if (!j)
-                return log_error_errno(EINVAL, "process.json: invalid JSON");
+                return log_error_errno(EINVAL, "%s: invalid JSON", what);
         s = calloc(1, sizeof(Spec));
         if (!s)
                 return log_oom();
-        r = spec_parse_object(j, "process", process_fields, s);
+        r = spec_parse_object(j, path, fields, s);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(s);
+        return 0;
+}
+
+int spec_parse_process(const char *text, Spec **ret) {
+        _cleanup_(spec_freep) Spec *s = NULL;
+        int r = parse_part(text, "process", "process", process_fields, &s);
         if (r < 0)
                 return r;
         if (s->process.terminal)
@@ -171,21 +181,7 @@ int spec_parse_process(const char *text, Spec **ret) {
 }
 
 int spec_parse_resources(const char *text, Spec **ret) {
-        _cleanup_(cjson_deletep) cJSON *j = NULL;
-        _cleanup_(spec_freep) Spec *s = NULL;
-        int r;
-
-        j = cJSON_Parse(text);
-        if (!j)
-                return log_error_errno(EINVAL, "resources: invalid JSON");
-        s = calloc(1, sizeof(Spec));
-        if (!s)
-                return log_oom();
-        r = spec_parse_object(j, "linux.resources", spec_resources_fields, s);
-        if (r < 0)
-                return r;
-        *ret = TAKE_PTR(s);
-        return 0;
+        return parse_part(text, "resources", "linux.resources", spec_resources_fields, ret);
 }
 
 bool spec_has_namespace(const Spec *s, NamespaceType t) {
