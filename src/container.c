@@ -199,6 +199,10 @@ static int create(const CreateOptions *o, Created *c) {
         for (char **a = spec->annotations; r >= 0 && a && *a; a++)
                 if (strv_extend(&st->annotations, *a) < 0)
                         r = log_oom();
+        const char *machine = spec_annotation(spec, ANNOTATION_MACHINE);
+        if (r >= 0 && !o->no_machine && !(machine && strcmp(machine, "false") == 0) &&
+            bus_machine_name(o->id, &st->machine) < 0)
+                r = log_oom();
         if (r >= 0)
                 r = launch_clone(spec, bundle, c->dir_fd, &c->launcher);
         if (r >= 0) {
@@ -227,6 +231,9 @@ static int create(const CreateOptions *o, Created *c) {
         }
         if (r >= 0)
                 FAULT_POINT("create:released");
+        /* After the scope exists and the container is set up: machined takes the leader's unit. */
+        if (r >= 0 && st->machine)
+                (void) bus_register_machine(st->machine, o->id, st->pid, st->rootfs);
         if (r >= 0 && o->pid_file)
                 r = container_write_pid_file(o->pid_file, st->pid);
         if (r < 0) {
@@ -370,6 +377,8 @@ int container_delete(const char *root, const char *id, bool force) {
         r = bus_connect_system(&bus);
         if (r < 0)
                 return r;
+        if (st->machine)
+                bus_unregister_machine(st->machine);
         FAULT_POINT("delete:killed");
         r = bus_stop_unit(bus, st->unit);
         if (r < 0)

@@ -24,7 +24,11 @@ typedef struct CreateOptions {
         const char *id;
         const char *bundle; /* NULL: the current directory */
         const char *pid_file;
+        bool no_machine; /* --no-machine: do not register with systemd-machined */
 } CreateOptions;
+
+/* The annotation that, set to "false", keeps a container out of systemd-machined. */
+#define ANNOTATION_MACHINE "org.runscope.machine"
 
 int container_create(const CreateOptions *o);
 int container_start(const char *root, const char *id);

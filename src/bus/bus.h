@@ -64,6 +64,14 @@ typedef struct PropsApplied {
         size_t n;
 } PropsApplied;
 
+/* The machine name of a container: its id when that is a valid machine (host) name, else the id
+ * with other characters as '-', cut to 55, plus "-" and 8 hex digits of its hash. */
+int bus_machine_name(const char *id, char **ret);
+/* RegisterMachine(name, id from the container id, "runscope", "container", leader, root) with
+ * systemd-machined, which then knows the leader's unit as the machine's. Never fails. */
+int bus_register_machine(const char *name, const char *id, pid_t leader, const char *root_directory);
+void bus_unregister_machine(const char *name);
+
 /* Translation of OCI resources (and org.systemd.property.* annotations) into unit properties,
  * appended as (sv) entries to an open a(sv). applied may be NULL. */
 int props_append_resources(sd_bus_message *m, const Spec *spec, PropsApplied *applied);

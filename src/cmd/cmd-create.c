@@ -39,6 +39,7 @@ static int parse(int argc, char *argv[], bool is_run, CreateOptions *o, bool *de
                 return -EINVAL;
         o->id = argv[optind];
         o->root = arg_root;
+        o->no_machine = arg_no_machine;
         return 0;
 }
 

@@ -26,6 +26,10 @@ void cmd_print_state(const ContainerState *st, int status, bool pretty) {
         json_print_string(stdout, pw ? pw->pw_name : "");
         printf(",%s\"unit\":%s", nl, sp);
         json_print_string(stdout, st->unit);
+        if (st->machine) {
+                printf(",%s\"machine\":%s", nl, sp);
+                json_print_string(stdout, st->machine);
+        }
         printf(",%s\"annotations\":%s{", nl, sp);
         for (char **a = st->annotations; a && a[0] && a[1]; a += 2) {
                 if (a != st->annotations)

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 
 extern const char *arg_root;
+extern bool arg_no_machine;
 
 typedef int (*VerbFunc)(int argc, char *argv[]);
 

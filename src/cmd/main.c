@@ -10,6 +10,7 @@
 #include "util/log.h"
 
 const char *arg_root = STATE_ROOT_DEFAULT;
+bool arg_no_machine = false;
 
 static const struct {
         const char *name;
@@ -43,6 +44,7 @@ static void help(void) {
                "  --log-format FORMAT  text or json\n"
                "  --debug              log debug messages\n"
                "  --systemd-cgroup     accepted for runc compatibility (always systemd)\n"
+               "  --no-machine         do not register containers with systemd-machined\n"
                "  -v, --version        print the version\n");
 }
 
@@ -51,13 +53,14 @@ static void version(void) {
 }
 
 int main(int argc, char *argv[]) {
-        enum { ARG_ROOT = 0x100, ARG_LOG, ARG_LOG_FORMAT, ARG_DEBUG, ARG_SYSTEMD_CGROUP };
+        enum { ARG_ROOT = 0x100, ARG_LOG, ARG_LOG_FORMAT, ARG_DEBUG, ARG_SYSTEMD_CGROUP, ARG_NO_MACHINE };
         static const struct option options[] = {
                 { "root", required_argument, NULL, ARG_ROOT },
                 { "log", required_argument, NULL, ARG_LOG },
                 { "log-format", required_argument, NULL, ARG_LOG_FORMAT },
                 { "debug", no_argument, NULL, ARG_DEBUG },
                 { "systemd-cgroup", no_argument, NULL, ARG_SYSTEMD_CGROUP },
+                { "no-machine", no_argument, NULL, ARG_NO_MACHINE },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, 'v' },
                 {}
@@ -86,6 +89,9 @@ int main(int argc, char *argv[]) {
                         log_set_max_level(LOG_LEVEL_DEBUG);
                         break;
                 case ARG_SYSTEMD_CGROUP:
+                        break;
+                case ARG_NO_MACHINE:
+                        arg_no_machine = true;
                         break;
                 case 'h':
                         help();

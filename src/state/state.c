@@ -22,6 +22,7 @@ ContainerState *state_free(ContainerState *s) {
         free(s->created);
         free(s->unit);
         free(s->slice);
+        free(s->machine);
         strv_free(s->annotations);
         free(s);
         return NULL;
@@ -122,6 +123,7 @@ int state_save(int dir_fd, const ContainerState *s) {
         r |= cJSON_AddNumberToObject(o, "owner", s->owner) ? 0 : -ENOMEM;
         r |= add_string(o, "unit", s->unit);
         r |= add_string(o, "slice", s->slice);
+        r |= add_string(o, "machine", s->machine);
         a = cJSON_AddObjectToObject(o, "annotations");
         r |= a ? 0 : -ENOMEM;
         for (char **k = s->annotations; a && k && k[0] && k[1]; k += 2)
@@ -169,7 +171,8 @@ static int parse_state(const char *text, ContainerState *s) {
                 return -EBADMSG;
         if ((r = dup_string(o, "id", true, &s->id)) < 0 || (r = dup_string(o, "bundle", true, &s->bundle)) < 0 ||
             (r = dup_string(o, "rootfs", true, &s->rootfs)) < 0 || (r = dup_string(o, "created", true, &s->created)) < 0 ||
-            (r = dup_string(o, "unit", true, &s->unit)) < 0 || (r = dup_string(o, "slice", false, &s->slice)) < 0)
+            (r = dup_string(o, "unit", true, &s->unit)) < 0 || (r = dup_string(o, "slice", false, &s->slice)) < 0 ||
+            (r = dup_string(o, "machine", false, &s->machine)) < 0)
                 return r;
         if (number(o, "pid", 1, INT32_MAX, &pid) < 0 || number(o, "pidStartTime", 0, 1e19, &start) < 0 ||
             number(o, "owner", 0, UINT32_MAX, &owner) < 0)

@@ -20,6 +20,7 @@ typedef struct ContainerState {
         uid_t owner;
         char *unit;
         char *slice;
+        char *machine; /* the systemd-machined name, or NULL when not registered */
         char **annotations; /* key, value, … */
 } ContainerState;
 

@@ -1,0 +1,73 @@
+#!/bin/bash
+# Containers register with systemd-machined: machinectl list, status, copy-to/-from, kill and
+# terminate act on them, and runscope state then reports what happened.
+. "$(dirname "$0")/../lib/common.sh"
+
+if ! command -v machinectl >/dev/null; then
+        t_skip "machinectl integration" "machinectl (systemd-container) is not installed"
+        t_done
+        exit 0
+fi
+
+B=$T_WORK/bundle
+make_bundle "$B" /bin/sh -c 'trap "exit 0" TERM; while :; do sleep 0.1; done'
+bundle_edit "$B" '.root.readonly = false'
+listed() { machinectl list --no-legend --no-pager 2>/dev/null | awk '{print $1}' | grep -qx "$1"; }
+not_listed() { ! listed "$1"; }
+unknown() { ! machinectl show "$1" >/dev/null 2>&1; }
+wait_stopped() {
+        for i in $(seq 1 50); do [ "$(rs state "$1" | jq -r .status)" = stopped ] && return 0; sleep 0.1; done
+        return 1
+}
+
+id=$(t_id)
+rs run -d -b "$B" "$id"
+t_ok "machinectl list shows the container" listed "$id"
+t_is "$(rs state "$id" | jq -r .machine)" "$id" "state names the machine"
+status=$(machinectl status --no-pager "$id")
+t_match "$status" "Unit: runscope-$id.scope" "machinectl status shows its unit"
+t_match "$status" "Service: runscope; class container" "... its service and class"
+t_match "$status" "Leader: $(rs state "$id" | jq -r .pid)" "... and its leader, the container's init"
+echo "to the container" >"$T_WORK/in.txt"
+machinectl copy-to "$id" "$T_WORK/in.txt" /tmp/in.txt
+t_is "$(cat "$B/rootfs/tmp/in.txt")" "to the container" "machinectl copy-to writes into the container"
+echo "from the container" >"$B/rootfs/tmp/out.txt"
+machinectl copy-from "$id" /tmp/out.txt "$T_WORK/out.txt"
+t_is "$(cat "$T_WORK/out.txt")" "from the container" "machinectl copy-from reads from it"
+machinectl terminate "$id"
+t_ok "machinectl terminate stops it, and state says stopped" wait_stopped "$id"
+rs delete "$id"
+t_ok "... and after delete the machine is gone" unknown "$id"
+
+id=$(t_id)
+rs run -d -b "$B" "$id"
+machinectl kill --signal=KILL "$id"
+t_ok "machinectl kill --signal=KILL kills it, and state says stopped" wait_stopped "$id"
+rs delete "$id"
+
+id=$(t_id)
+rs run -d -b "$B" "$id"
+rs delete -f "$id"
+t_ok "delete --force of a running container unregisters the machine" not_listed "$id"
+
+id=$(t_id)
+"$RUNSCOPE" --root "$T_ROOT" --no-machine run -d -b "$B" "$id"
+t_ok "--no-machine keeps it out of machinectl" unknown "$id"
+t_is "$(rs state "$id" | jq -r '.machine // "none"')" none "... and state names no machine"
+rs delete -f "$id"
+
+id=$(t_id)
+bundle_edit "$B" '.annotations["org.runscope.machine"] = "false"'
+rs run -d -b "$B" "$id"
+t_ok "the annotation org.runscope.machine=false keeps it out" unknown "$id"
+rs delete -f "$id"
+
+id="x+$(t_id)"
+T_IDS+=("$id")
+bundle_edit "$B" 'del(.annotations["org.runscope.machine"])'
+rs run -d -b "$B" "$id"
+name=$(rs state "$id" | jq -r .machine)
+t_match "$name" "^x-t[0-9-]+-[0-9a-f]{8}\$" "an id that is no machine name is mapped (+ -> -, plus a hash)"
+t_ok "... and registered under that name" listed "$name"
+rs delete -f "$id"
+t_done
