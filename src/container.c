@@ -16,6 +16,7 @@
 #include "util/fd.h"
 #include "util/log.h"
 #include "util/missing.h"
+#include "util/notify.h"
 #include "util/proc.h"
 #include "util/strv.h"
 
@@ -118,6 +119,7 @@ typedef struct Created {
         Launcher launcher;
         char *unit;
         bool unit_started; /* ours to stop: a unit of the same name may belong to someone else */
+        int notify_fd;     /* the sd_notify relay socket, with relay_notify */
 } Created;
 
 static void created_done(Created *c) {
@@ -125,6 +127,7 @@ static void created_done(Created *c) {
         c->dir_fd = safe_close(c->dir_fd);
         c->root_fd = safe_close(c->root_fd);
         c->bus = sd_bus_flush_close_unref(c->bus);
+        c->notify_fd = safe_close(c->notify_fd);
         free(c->unit);
         c->unit = NULL;
 }
@@ -135,6 +138,56 @@ static void created_abort(Created *c, const char *id) {
         if (c->unit_started)
                 (void) bus_stop_unit(c->bus, c->unit);
         (void) state_remove(c->root_fd, id);
+}
+
+/* --keep-unit: the launcher goes into the "payload" child of the service's delegated cgroup, and
+ * the bundle's resources become the service's runtime properties. */
+static int place_in_kept_unit(Created *c, const Spec *spec) {
+        _cleanup_free_ char *cg = NULL;
+        int r;
+
+        r = bus_unit_control_group(c->bus, c->unit, &cg);
+        if (r < 0)
+                return r;
+        r = cgroup_attach_payload(cg, c->launcher.pid);
+        if (r < 0)
+                return log_error_errno(r, "Failed to move the container into %s/payload (is %s Delegate=yes?): %m", cg,
+                                       c->unit);
+        return bus_update_unit(c->bus, c->unit, spec);
+}
+
+/* The container notifies on a socket of its own, bound in at /run/notify; `run` relays it. */
+static int setup_notify_relay(Created *c, const CreateOptions *o, Spec *spec) {
+        _cleanup_free_ char *source = NULL, *env = NULL;
+        char root[PATH_MAX];
+        int r;
+
+        r = notify_relay_open(c->dir_fd, &c->notify_fd);
+        if (r < 0)
+                return r;
+        if (!realpath(o->root, root))
+                return log_error_errno(errno, "state root %s: %m", o->root);
+        if (asprintf(&source, "%s/%s/" NOTIFY_DIR, root, o->id) < 0 ||
+            asprintf(&env, "NOTIFY_SOCKET=" NOTIFY_CONTAINER_DIR "/" NOTIFY_SOCKET_NAME) < 0)
+                return log_oom();
+        SpecMount *mounts = realloc(spec->mounts, (spec->n_mounts + 1) * sizeof(SpecMount));
+        if (!mounts)
+                return log_oom();
+        spec->mounts = mounts;
+        spec->mounts[spec->n_mounts] = (SpecMount) {};
+        SpecMount *m = &spec->mounts[spec->n_mounts++];
+        m->destination = strdup(NOTIFY_CONTAINER_DIR);
+        m->type = strdup("bind");
+        m->source = TAKE_PTR(source);
+        if (!m->destination || !m->type || strv_extend(&m->options, "bind") < 0)
+                return log_oom();
+        for (char **e = spec->process.env; e && *e; e++)
+                if (strncmp(*e, "NOTIFY_SOCKET=", 14) == 0) {
+                        free(*e);
+                        *e = TAKE_PTR(env);
+                        return 0;
+                }
+        return strv_extend(&spec->process.env, env) < 0 ? log_oom() : 0;
 }
 
 static int create(const CreateOptions *o, Created *c) {
@@ -152,17 +205,20 @@ static int create(const CreateOptions *o, Created *c) {
         r = spec_load(bundle, &spec);
         if (r < 0)
                 return r;
-        r = bus_unit_names(spec->cgroups_path, o->id, &c->unit, &slice);
+        r = bus_connect_system(&c->bus);
+        if (r < 0)
+                return r;
+        if (o->keep_unit)
+                /* As systemd-nspawn --keep-unit: the service runscope runs in is the container's unit. */
+                r = bus_unit_of_pid(c->bus, getpid(), &c->unit);
+        else
+                r = bus_unit_names(spec->cgroups_path, o->id, &c->unit, &slice);
         if (r < 0)
                 return r;
         if (asprintf(&description, "runscope container %s", o->id) < 0)
                 return log_oom();
-        ScopeRequest req = { .unit = c->unit, .slice = slice, .description = description, .spec = spec,
-                             .cache_fd = -EBADF };
-
-        r = bus_connect_system(&c->bus);
-        if (r < 0)
-                return r;
+        ScopeRequest req = { .unit = c->unit, .slice = slice ?: BUS_DEFAULT_SLICE, .description = description,
+                             .spec = spec, .cache_fd = -EBADF };
         /* Everything is checked before the first side effect. */
         r = bus_scope_check(c->bus, &req);
         if (r < 0)
@@ -178,6 +234,8 @@ static int create(const CreateOptions *o, Created *c) {
         FAULT_POINT("create:state-dir");
         /* exec reads the container's configuration from here: the bundle may change meanwhile. */
         r = state_save_config(c->dir_fd, bundle);
+        if (r >= 0 && o->relay_notify)
+                r = setup_notify_relay(c, o, spec);
         if (r < 0) {
                 (void) state_remove(c->root_fd, o->id);
                 return r;
@@ -192,9 +250,10 @@ static int create(const CreateOptions *o, Created *c) {
         if (!st->rootfs && asprintf(&st->rootfs, "%s/%s", bundle, spec->root_path) < 0)
                 st->rootfs = NULL;
         st->unit = strdup(c->unit);
-        st->slice = strdup(slice);
+        st->slice = slice ? strdup(slice) : NULL;
+        st->kept_unit = o->keep_unit;
         st->owner = getuid();
-        if (!st->id || !st->bundle || !st->rootfs || !st->unit || !st->slice || state_now(&st->created) < 0)
+        if (!st->id || !st->bundle || !st->rootfs || !st->unit || (slice && !st->slice) || state_now(&st->created) < 0)
                 r = log_oom();
         for (char **a = spec->annotations; r >= 0 && a && *a; a++)
                 if (strv_extend(&st->annotations, *a) < 0)
@@ -207,12 +266,15 @@ static int create(const CreateOptions *o, Created *c) {
                 r = launch_clone(spec, bundle, c->dir_fd, &c->launcher);
         if (r >= 0) {
                 FAULT_POINT("create:cloned");
-                r = bus_start_scope(c->bus, &req, c->launcher.pid, c->launcher.pidfd);
+                if (o->keep_unit)
+                        r = place_in_kept_unit(c, spec);
+                else {
+                        r = bus_start_scope(c->bus, &req, c->launcher.pid, c->launcher.pidfd);
+                        c->unit_started = r >= 0;
+                }
         }
-        if (r >= 0) {
-                c->unit_started = true;
+        if (r >= 0)
                 r = apply_v1_memory_swap(c->bus, c->unit, &spec->resources);
-        }
         if (r >= 0) {
                 st->pid = c->launcher.pid;
                 r = proc_stat(st->pid, &st->pid_start_time, NULL);
@@ -244,7 +306,8 @@ static int create(const CreateOptions *o, Created *c) {
 }
 
 int container_create(const CreateOptions *o) {
-        Created c = { .root_fd = -EBADF, .dir_fd = -EBADF, .launcher = { .pidfd = -EBADF, .sync_fd = -EBADF } };
+        Created c = { .root_fd = -EBADF, .dir_fd = -EBADF, .notify_fd = -EBADF,
+                      .launcher = { .pidfd = -EBADF, .sync_fd = -EBADF } };
         int r = create(o, &c);
         created_done(&c);
         return r;
@@ -283,7 +346,8 @@ int container_start(const char *root, const char *id) {
 }
 
 int container_run(const CreateOptions *o, bool detach) {
-        Created c = { .root_fd = -EBADF, .dir_fd = -EBADF, .launcher = { .pidfd = -EBADF, .sync_fd = -EBADF } };
+        Created c = { .root_fd = -EBADF, .dir_fd = -EBADF, .notify_fd = -EBADF,
+                      .launcher = { .pidfd = -EBADF, .sync_fd = -EBADF } };
         int r, status;
 
         r = create(o, &c);
@@ -319,7 +383,7 @@ int container_run(const CreateOptions *o, bool detach) {
         /* Unlocked while it runs, so that state, kill and delete from elsewhere are not blocked. */
         c.dir_fd = safe_close(c.dir_fd);
         c.bus = sd_bus_flush_close_unref(c.bus);
-        status = launch_wait(&c.launcher);
+        status = launch_wait(&c.launcher, c.notify_fd);
         created_done(&c);
         if (status < 0)
                 return status;
@@ -380,6 +444,9 @@ int container_delete(const char *root, const char *id, bool force) {
         if (st->machine)
                 bus_unregister_machine(st->machine);
         FAULT_POINT("delete:killed");
+        /* A kept unit is the service runscope ran in: systemd stops it, and its payload cgroup with it. */
+        if (st->kept_unit)
+                return state_remove(root_fd, id);
         r = bus_stop_unit(bus, st->unit);
         if (r < 0)
                 return r;

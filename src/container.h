@@ -25,6 +25,8 @@ typedef struct CreateOptions {
         const char *bundle; /* NULL: the current directory */
         const char *pid_file;
         bool no_machine; /* --no-machine: do not register with systemd-machined */
+        bool keep_unit;  /* --keep-unit: live in the calling service's unit, in its "payload" cgroup */
+        bool relay_notify; /* run in the foreground with NOTIFY_SOCKET set: relay sd_notify */
 } CreateOptions;
 
 /* The annotation that, set to "false", keeps a container out of systemd-machined. */

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <signal.h>
 #include <unistd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 
 static int cat(const char *path, const char *prefix) {
         char line[4096];
@@ -98,11 +100,23 @@ int main(int argc, char *argv[]) {
                 printf("%d\n", got);
                 return 0;
         }
+        if (strcmp(cmd, "notify") == 0 && argc > 2) {
+                /* sd_notify(3) by hand: one datagram to $NOTIFY_SOCKET. */
+                const char *path = getenv("NOTIFY_SOCKET");
+                struct sockaddr_un sa = { .sun_family = AF_UNIX };
+                int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+                if (!path || fd < 0)
+                        return fprintf(stderr, "probe: no NOTIFY_SOCKET\n"), 1;
+                snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+                if (sendto(fd, argv[2], strlen(argv[2]), 0, (struct sockaddr *) &sa, sizeof(sa)) < 0)
+                        return perror("probe: sendto"), 1;
+                return 0;
+        }
         if (strcmp(cmd, "kill-self") == 0 && argc > 2) {
                 kill(getpid(), atoi(argv[2]));
                 pause();
                 return 0;
         }
-        fprintf(stderr, "usage: probe hostname|cgroup|caps|nnp|fds|pid|id|cwd|env NAME|exit N|sleep N|alloc MIB|fork N|kill-self SIG\n");
+        fprintf(stderr, "usage: probe hostname|cgroup|caps|nnp|fds|pid|id|cwd|env NAME|exit N|sleep N|alloc MIB|fork N|notify MSG|kill-self SIG\n");
         return 2;
 }

@@ -42,6 +42,8 @@ int bus_stop_unit(sd_bus *bus, const char *unit);
 int bus_attach_process(sd_bus *bus, const char *unit, pid_t pid);
 /* FreezeUnit/ThawUnit; -EOPNOTSUPP (not logged) where systemd cannot freeze (a hybrid host). */
 int bus_freeze_unit(sd_bus *bus, const char *unit, bool freeze);
+/* The name of the unit pid belongs to (GetUnitByPID). */
+int bus_unit_of_pid(sd_bus *bus, pid_t pid, char **ret);
 /* The unit's ControlGroup, as systemd reports it now. */
 int bus_unit_control_group(sd_bus *bus, const char *unit, char **ret);
 /* The pids in the unit's cgroup, from GetUnitProcesses. */

@@ -74,6 +74,14 @@ static void job_wait_done(JobWait *w) {
         free(w->result);
 }
 
+/* Resource and cgroup properties live on the unit type's own interface. */
+static const char *unit_interface(const char *unit) {
+        const char *dot = strrchr(unit, '.');
+        if (dot && strcmp(dot, ".service") == 0)
+                return "org.freedesktop.systemd1.Service";
+        return "org.freedesktop.systemd1.Scope";
+}
+
 static int scope_message(sd_bus *bus, const ScopeRequest *req, pid_t pid, int pidfd, sd_bus_message **ret) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         int r;
@@ -303,7 +311,7 @@ int bus_unit_control_group(sd_bus *bus, const char *unit, char **ret) {
         r = sd_bus_path_encode(PATH "/unit", unit, &path);
         if (r < 0)
                 return log_oom();
-        r = sd_bus_get_property_string(bus, DEST, path, "org.freedesktop.systemd1.Scope", "ControlGroup", &error, &cg);
+        r = sd_bus_get_property_string(bus, DEST, path, unit_interface(unit), "ControlGroup", &error, &cg);
         if (r < 0)
                 return log_error_errno(r, "Failed to read the cgroup of unit %s: %s", unit, bus_error_text(&error, r));
         if (!cg[0])
@@ -342,7 +350,7 @@ int bus_update_unit(sd_bus *bus, const char *unit, const Spec *spec) {
                 return log_oom();
         for (size_t i = 0; i < applied.n; i++) {
                 uint64_t v;
-                r = sd_bus_get_property_trivial(bus, DEST, path, "org.freedesktop.systemd1.Scope", applied.items[i].name,
+                r = sd_bus_get_property_trivial(bus, DEST, path, unit_interface(unit), applied.items[i].name,
                                                 &error, 't', &v);
                 if (r < 0)
                         return log_error_errno(r, "Failed to read back %s of %s: %s", applied.items[i].name, unit,
@@ -408,11 +416,27 @@ int bus_unit_stats(sd_bus *bus, const char *unit, UnitStats *ret) {
                 return log_oom();
         /* systemd answers UINT64_MAX for what it does not account on this host. */
         for (size_t i = 0; i < ELEMENTSOF(props); i++) {
-                r = sd_bus_get_property_trivial(bus, DEST, path, "org.freedesktop.systemd1.Scope", props[i].name, &error,
+                r = sd_bus_get_property_trivial(bus, DEST, path, unit_interface(unit), props[i].name, &error,
                                                 't', (uint64_t *) ((char *) &s + props[i].offset));
                 if (r < 0)
                         return log_error_errno(r, "Failed to read %s of %s: %s", props[i].name, unit, bus_error_text(&error, r));
         }
         *ret = s;
+        return 0;
+}
+
+int bus_unit_of_pid(sd_bus *bus, pid_t pid, char **ret) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        const char *path;
+        int r;
+
+        r = sd_bus_call_method(bus, DEST, PATH, MANAGER, "GetUnitByPID", &error, &reply, "u", (uint32_t) pid);
+        if (r >= 0)
+                r = sd_bus_message_read(reply, "o", &path);
+        if (r >= 0)
+                r = sd_bus_get_property_string(bus, DEST, path, "org.freedesktop.systemd1.Unit", "Id", &error, ret);
+        if (r < 0)
+                return log_error_errno(r, "Failed to find the unit of process %d: %s", (int) pid, bus_error_text(&error, r));
         return 0;
 }

@@ -1,5 +1,6 @@
 /* `runscope create` and `runscope run`: runc's flags for both. Never touches state itself. */
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
@@ -7,12 +8,13 @@
 #include "util/log.h"
 
 static int parse(int argc, char *argv[], bool is_run, CreateOptions *o, bool *detach) {
-        enum { ARG_PID_FILE = 0x100, ARG_CONSOLE_SOCKET };
+        enum { ARG_PID_FILE = 0x100, ARG_CONSOLE_SOCKET, ARG_KEEP_UNIT };
         static const struct option options[] = {
                 { "bundle", required_argument, NULL, 'b' },
                 { "pid-file", required_argument, NULL, ARG_PID_FILE },
                 { "console-socket", required_argument, NULL, ARG_CONSOLE_SOCKET },
                 { "detach", no_argument, NULL, 'd' },
+                { "keep-unit", no_argument, NULL, ARG_KEEP_UNIT },
                 {}
         };
         int c;
@@ -27,6 +29,9 @@ static int parse(int argc, char *argv[], bool is_run, CreateOptions *o, bool *de
                         break;
                 case ARG_CONSOLE_SOCKET:
                         return log_error_errno(EOPNOTSUPP, "--console-socket: terminals are not supported by runscope yet");
+                case ARG_KEEP_UNIT:
+                        o->keep_unit = true;
+                        break;
                 case 'd':
                         if (!is_run)
                                 return log_error_errno(EINVAL, "create: unknown option --detach");
@@ -59,6 +64,8 @@ int verb_run(int argc, char *argv[]) {
 
         if (parse(argc, argv, true, &o, &detach) < 0)
                 return 1;
+        /* In the foreground under a Type=notify unit, the container's own readiness counts. */
+        o.relay_notify = !detach && getenv("NOTIFY_SOCKET");
         r = container_run(&o, detach);
         return r < 0 ? 1 : r;
 }

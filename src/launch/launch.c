@@ -14,6 +14,7 @@
 #include "sync.h"
 #include "util/log.h"
 #include "util/missing.h"
+#include "util/notify.h"
 
 void launcher_done(Launcher *l) {
         l->pidfd = safe_close(l->pidfd);
@@ -145,7 +146,7 @@ int launch_block_signals(void) {
         return 0;
 }
 
-int launch_wait(Launcher *l) {
+int launch_wait(Launcher *l, int notify_fd) {
         _cleanup_close_ int sfd = -EBADF;
         siginfo_t si = {};
         sigset_t set;
@@ -155,11 +156,14 @@ int launch_wait(Launcher *l) {
         if (sfd < 0)
                 return log_error_errno(errno, "Failed to watch signals: %m");
         for (;;) {
-                struct pollfd p[2] = { { .fd = l->pidfd, .events = POLLIN }, { .fd = sfd, .events = POLLIN } };
+                struct pollfd p[3] = { { .fd = l->pidfd, .events = POLLIN }, { .fd = sfd, .events = POLLIN },
+                                       { .fd = notify_fd, .events = POLLIN } };
                 struct signalfd_siginfo ssi;
 
-                if (poll(p, 2, -1) < 0 && errno != EINTR)
+                if (poll(p, notify_fd >= 0 ? 3 : 2, -1) < 0 && errno != EINTR)
                         return log_error_errno(errno, "Failed to wait for the container: %m");
+                if (notify_fd >= 0 && (p[2].revents & POLLIN))
+                        notify_relay_handle(notify_fd, l->pid);
                 while (read(sfd, &ssi, sizeof(ssi)) == (ssize_t) sizeof(ssi))
                         if (pidfd_send_signal(l->pidfd, (int) ssi.ssi_signo, NULL, 0) < 0 && errno != ESRCH)
                                 log_warning_errno(errno, "Failed to forward signal %u, ignoring: %m", ssi.ssi_signo);

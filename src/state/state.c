@@ -124,6 +124,8 @@ int state_save(int dir_fd, const ContainerState *s) {
         r |= add_string(o, "unit", s->unit);
         r |= add_string(o, "slice", s->slice);
         r |= add_string(o, "machine", s->machine);
+        if (s->kept_unit)
+                r |= cJSON_AddBoolToObject(o, "keptUnit", true) ? 0 : -ENOMEM;
         a = cJSON_AddObjectToObject(o, "annotations");
         r |= a ? 0 : -ENOMEM;
         for (char **k = s->annotations; a && k && k[0] && k[1]; k += 2)
@@ -180,6 +182,7 @@ static int parse_state(const char *text, ContainerState *s) {
         s->pid = (pid_t) pid;
         s->pid_start_time = (uint64_t) start;
         s->owner = (uid_t) owner;
+        s->kept_unit = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "keptUnit"));
         cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(o, "annotations")) {
                 if (!cJSON_IsString(e))
                         return -EBADMSG;

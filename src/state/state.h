@@ -2,6 +2,7 @@
  * lock that serializes commands on one container. It names the systemd unit, never a cgroup path. */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -21,6 +22,7 @@ typedef struct ContainerState {
         char *unit;
         char *slice;
         char *machine; /* the systemd-machined name, or NULL when not registered */
+        bool kept_unit; /* unit is the service runscope ran in (--keep-unit), not a scope of its own */
         char **annotations; /* key, value, … */
 } ContainerState;
 

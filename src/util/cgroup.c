@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
 #include <linux/magic.h>
 
@@ -159,4 +161,53 @@ int cgroup_v1_memsw_set(const char *cg, uint64_t bytes) {
 
 bool cgroup_memory_is_v1(void) {
         return access("/sys/fs/cgroup/memory/cgroup.procs", F_OK) == 0;
+}
+
+int cgroup_attach_payload(const char *cg, pid_t pid) {
+        static const char *const roots[] = { "/sys/fs/cgroup" };
+        char path[PATH_MAX], value[32];
+        struct statfs sfs;
+        int n = snprintf(value, sizeof(value), "%d", (int) pid), attached = 0, r;
+        DIR *d;
+
+        /* A pure v2 host: one hierarchy at the root. */
+        if (statfs(roots[0], &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC) {
+                (void) snprintf(path, sizeof(path), "%s%s/payload", roots[0], cg);
+                if (mkdir(path, 0755) < 0 && errno != EEXIST)
+                        return -errno;
+                (void) snprintf(path, sizeof(path), "%s%s/payload/cgroup.procs", roots[0], cg);
+                _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+                return fd < 0 ? -errno : write_all(fd, value, (size_t) n);
+        }
+
+        /* Hybrid or legacy: every hierarchy where the unit has a cgroup of its own. */
+        d = opendir("/sys/fs/cgroup");
+        if (!d)
+                return -errno;
+        r = 0;
+        for (struct dirent *de; r >= 0 && (de = readdir(d));) {
+                if (de->d_name[0] == '.')
+                        continue;
+                (void) snprintf(path, sizeof(path), "/sys/fs/cgroup/%s%s", de->d_name, cg);
+                if (access(path, F_OK) < 0)
+                        continue;
+                (void) snprintf(path, sizeof(path), "/sys/fs/cgroup/%s%s/payload", de->d_name, cg);
+                if (mkdir(path, 0755) < 0 && errno != EEXIST) {
+                        r = -errno;
+                        break;
+                }
+                (void) snprintf(path, sizeof(path), "/sys/fs/cgroup/%s%s/payload/cgroup.procs", de->d_name, cg);
+                int fd = open(path, O_WRONLY | O_CLOEXEC);
+                if (fd < 0) {
+                        r = -errno;
+                        break;
+                }
+                r = write_all(fd, value, (size_t) n);
+                safe_close(fd);
+                attached++;
+        }
+        (void) closedir(d);
+        if (r < 0)
+                return r;
+        return attached > 0 ? 0 : -ENOENT;
 }

@@ -29,7 +29,9 @@ make_bundle() {
         [ -d "$dir/rootfs" ] || make_rootfs "$dir/rootfs"
         rm -f "$dir/config.json"
         "$RUNSCOPE" spec --bundle "$dir" || return 1
-        bundle_edit "$dir" --argjson args "$(printf '%s\n' "$@" | jq -R . | jq -s .)" '.process.args = $args'
+        local args="[]" a
+        for a in "$@"; do args=$(jq -c --arg a "$a" '. + [$a]' <<<"$args"); done
+        bundle_edit "$dir" --argjson args "$args" '.process.args = $args'
 }
 
 bundle_edit() {

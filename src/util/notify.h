@@ -1,0 +1,16 @@
+/* sd_notify passthrough: a socket the container notifies on, relayed to runscope's own
+ * NOTIFY_SOCKET so that a Type=notify unit becomes ready when the containerized service says so. */
+#pragma once
+
+#include <sys/types.h>
+
+#define NOTIFY_DIR "notify"
+#define NOTIFY_SOCKET_NAME "notify.sock"
+#define NOTIFY_CONTAINER_DIR "/run/notify"
+
+/* Binds <dir_fd>/notify/notify.sock (datagram), writable by any user of the container. */
+int notify_relay_open(int dir_fd, int *ret_fd);
+/* Reads one message from the container and passes READY, STATUS, MAINPID (translated from the
+ * container's pid namespace, whose init is init_pid), BARRIER and the other plain assignments on
+ * to systemd; file descriptors (FDSTORE) are not passed on. Never fails the container. */
+void notify_relay_handle(int fd, pid_t init_pid);
