@@ -36,6 +36,20 @@ int bus_scope_check(sd_bus *bus, const ScopeRequest *req);
  * waits for the job to end "done". A failed or inactive leftover of the same name is reset and the
  * call retried once. A property systemd refuses is an error naming it. */
 int bus_start_scope(sd_bus *bus, const ScopeRequest *req, pid_t pid, int pidfd);
+typedef struct ServiceRequest {
+        const char *unit, *slice, *description;
+        char **exec_start;        /* argv; argv[0] is the absolute path */
+        char **exec_stop_post[4]; /* NULL-terminated list of argvs, failures ignored */
+        bool collect, wait;
+} ServiceRequest;
+
+/* StartTransientUnit of a Type=exec, Delegate=yes service; waits for the start job. With wait, bus
+ * must be a connection through the system bus (AddRef needs a peer name). */
+int bus_start_service(sd_bus *bus, const ServiceRequest *req);
+/* Waits until the service is inactive or failed and returns its main process's status the shell
+ * way (n, or 128+signal); then resets and unreferences it. */
+int bus_wait_service_exit(sd_bus *bus, const char *unit, int *ret_status);
+
 /* StopUnit and wait for the job; a unit systemd does not know is already stopped (returns 0). */
 int bus_stop_unit(sd_bus *bus, const char *unit);
 /* AttachProcessesToUnit(unit, "", [pid]): into the unit's cgroup on every hierarchy. */

@@ -2,7 +2,9 @@
  * the job it started has ended, and never leaves a unit behind when starting fails. */
 #include <stddef.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "bus.h"
 #include "util/fd.h"
@@ -439,4 +441,109 @@ int bus_unit_of_pid(sd_bus *bus, pid_t pid, char **ret) {
         if (r < 0)
                 return log_error_errno(r, "Failed to find the unit of process %d: %s", (int) pid, bus_error_text(&error, r));
         return 0;
+}
+
+static int append_exec(sd_bus_message *m, const char *name, char **argv, bool ignore_failure) {
+        int r = sd_bus_message_open_container(m, 'r', "sv");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "s", name);
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'v', "a(sasb)");
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'a', "(sasb)");
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'r', "sasb");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "s", argv[0]);
+        if (r >= 0)
+                r = sd_bus_message_append_strv(m, argv);
+        if (r >= 0)
+                r = sd_bus_message_append(m, "b", ignore_failure);
+        for (int i = 0; r >= 0 && i < 4; i++)
+                r = sd_bus_message_close_container(m);
+        return r;
+}
+
+int bus_start_service(sd_bus *bus, const ServiceRequest *req) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
+        JobWait w = {};
+        const char *job;
+        int r;
+
+        r = job_match(bus, &w, &slot);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_new_method_call(bus, &m, DEST, PATH, MANAGER, "StartTransientUnit");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "ss", req->unit, "fail");
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'a', "(sv)");
+        /* Type=exec: started once runscope runs; Delegate, so the container may live in its payload. */
+        if (r >= 0)
+                r = sd_bus_message_append(m, "(sv)(sv)(sv)(sv)(sv)", "Description", "s", req->description, "Slice", "s",
+                                          req->slice, "Delegate", "b", 1, "Type", "s", "exec", "KillMode", "s", "mixed");
+        if (r >= 0 && req->collect)
+                r = sd_bus_message_append(m, "(sv)", "CollectMode", "s", "inactive-or-failed");
+        /* AddRef keeps the unit, and how it ended, until we have read it; it needs a bus peer
+         * name, so only a connection through the bus can ask for it. */
+        if (r >= 0 && req->wait)
+                r = sd_bus_message_append(m, "(sv)", "AddRef", "b", 1);
+        if (r >= 0)
+                r = append_exec(m, "ExecStart", req->exec_start, false);
+        for (size_t i = 0; r >= 0 && req->exec_stop_post[i]; i++)
+                r = append_exec(m, "ExecStopPost", req->exec_stop_post[i], true);
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        if (r >= 0)
+                r = sd_bus_message_append(m, "a(sa(sv))", 0);
+        if (r < 0)
+                return log_error_errno(r, "Failed to build the service %s: %m", req->unit);
+        r = sd_bus_call(bus, m, BUS_JOB_TIMEOUT_USEC, &error, &reply);
+        if (r < 0)
+                return log_error_errno(r, "Failed to start service %s: %s", req->unit, bus_error_text(&error, r));
+        r = sd_bus_message_read(reply, "o", &job);
+        if (r < 0)
+                return log_error_errno(r, "Bad reply to StartTransientUnit: %m");
+        w.job = strdup(job);
+        if (!w.job)
+                return log_oom();
+        r = job_wait(bus, &w, req->unit, "start");
+        job_wait_done(&w);
+        return r;
+}
+
+int bus_wait_service_exit(sd_bus *bus, const char *unit, int *ret_status) {
+        _cleanup_free_ char *path = NULL;
+        int r;
+
+        r = sd_bus_path_encode(PATH "/unit", unit, &path);
+        if (r < 0)
+                return log_oom();
+        for (;;) {
+                _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+                _cleanup_free_ char *state = NULL;
+                int32_t code = 0, status = 0;
+
+                r = sd_bus_get_property_string(bus, DEST, path, "org.freedesktop.systemd1.Unit", "ActiveState", &error, &state);
+                if (r < 0)
+                        return log_error_errno(r, "Lost service %s: %s", unit, bus_error_text(&error, r));
+                if (strcmp(state, "inactive") == 0 || strcmp(state, "failed") == 0) {
+                        r = sd_bus_get_property_trivial(bus, DEST, path, "org.freedesktop.systemd1.Service", "ExecMainCode",
+                                                        &error, 'i', &code);
+                        if (r >= 0)
+                                r = sd_bus_get_property_trivial(bus, DEST, path, "org.freedesktop.systemd1.Service",
+                                                                "ExecMainStatus", &error, 'i', &status);
+                        if (r < 0)
+                                return log_error_errno(r, "Failed to read how %s ended: %s", unit, bus_error_text(&error, r));
+                        /* ExecMainCode is a CLD_* code: exited, or killed/dumped by a signal. */
+                        *ret_status = code == CLD_EXITED ? status : 128 + status;
+                        (void) sd_bus_call_method(bus, DEST, PATH, MANAGER, "ResetFailedUnit", NULL, NULL, "s", unit);
+                        (void) sd_bus_call_method(bus, DEST, PATH, MANAGER, "UnrefUnit", NULL, NULL, "s", unit);
+                        return 0;
+                }
+                /* PropertiesChanged would do without polling; a service's end is not a hot path. */
+                (void) usleep(20000);
+        }
 }

@@ -47,7 +47,7 @@ static int setup(const ChildArgs *a, char *exe, size_t exe_size) {
                 return launch_error(errno, "linux.namespaces: cgroup: %m");
 
         _cleanup_close_ int root_fd = -EBADF;
-        r = mount_setup_rootfs(spec, a->bundle, &root_fd);
+        r = mount_setup_rootfs(spec, a->bundle, a->state_dir_fd, &root_fd);
         if (r < 0)
                 return r;
         r = mount_pivot_root(root_fd);

@@ -5,7 +5,10 @@
 #include <limits.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <stdio.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
 #include <sys/sysmacros.h>
 
 #include "launch-internal.h"
@@ -120,8 +123,60 @@ static int open_target(int root_fd, const char *dest, bool as_file) {
         return fd == -ENOENT ? -ELOOP : fd;
 }
 
+
 static void fd_path(int fd, char buf[static 64]) {
         (void) snprintf(buf, 64, "/proc/self/fd/%d", fd);
+}
+
+/* The container's view of the cgroup hierarchies, rooted at its own cgroup by its cgroup
+ * namespace: cgroup2 on a unified host; on a hybrid or legacy one, a tmpfs holding each hierarchy
+ * the host mounts under /sys/fs/cgroup, as runc and crun lay it out. */
+static int mount_cgroup(int root_fd, const char *target, unsigned long flags, const char *dest, size_t index) {
+        struct statfs sfs;
+        char line[4096], where[PATH_MAX + 64], top[64];
+        FILE *f;
+        int r = 0;
+
+        if (statfs("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC) {
+                if (mount("cgroup2", target, "cgroup2", flags, NULL) < 0)
+                        return launch_error(errno, "mounts[%zu]: cgroup2 on %s: %m", index, dest);
+                return 0;
+        }
+        if (mount("tmpfs", target, "tmpfs", (flags & ~MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0)
+                return launch_error(errno, "mounts[%zu]: tmpfs on %s: %m", index, dest);
+        /* Opened again through the root: the old fd still names the directory under the tmpfs. */
+        _cleanup_close_ int tmpfs_fd = open_in_root(root_fd, dest, O_PATH | O_DIRECTORY);
+        if (tmpfs_fd < 0)
+                return launch_error(tmpfs_fd, "mounts[%zu]: %s: %m", index, dest);
+        fd_path(tmpfs_fd, top);
+        f = fopen("/proc/self/mountinfo", "re");
+        if (!f)
+                return launch_error(errno, "Failed to read /proc/self/mountinfo: %m");
+        while (r >= 0 && fgets(line, sizeof(line), f)) {
+                char point[PATH_MAX], fstype[32], opts[1024];
+                const char *sep = strstr(line, " - ");
+                if (!sep || sscanf(line, "%*s %*s %*s %*s %4095s", point) != 1 ||
+                    sscanf(sep + 3, "%31s %*s %1023s", fstype, opts) != 2 || strncmp(point, "/sys/fs/cgroup/", 15) != 0)
+                        continue;
+                const char *name = point + 15;
+                bool v2 = strcmp(fstype, "cgroup2") == 0;
+                if ((!v2 && strcmp(fstype, "cgroup") != 0) || strchr(name, '/'))
+                        continue;
+                /* The super options name the controllers (or name=systemd); rw/ro are ours to say. */
+                char *o = opts;
+                if (strncmp(o, "rw,", 3) == 0 || strncmp(o, "ro,", 3) == 0)
+                        o += 3;
+                if (snprintf(where, sizeof(where), "%s/%s", top, name) >= (int) sizeof(where))
+                        continue;
+                if (mkdir(where, 0755) < 0 && errno != EEXIST)
+                        r = launch_error(errno, "mounts[%zu]: %s/%s: %m", index, dest, name);
+                else if (mount("cgroup", where, v2 ? "cgroup2" : "cgroup", flags, v2 ? NULL : o) < 0)
+                        r = launch_error(errno, "mounts[%zu]: cgroup %s on %s/%s: %m", index, o, dest, name);
+        }
+        fclose(f);
+        if (r >= 0 && (flags & MS_RDONLY) && mount(NULL, top, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+                r = launch_error(errno, "mounts[%zu]: read-only %s: %m", index, dest);
+        return r;
 }
 
 static int mount_one(int root_fd, const SpecMount *m, const char *bundle, size_t index) {
@@ -157,16 +212,21 @@ static int mount_one(int root_fd, const SpecMount *m, const char *bundle, size_t
                 return launch_error(fd, "mounts[%zu]: destination %s in the rootfs: %m", index, m->destination);
         fd_path(fd, target);
 
-        if (type && strcmp(type, "cgroup") == 0) {
-                /* The container sees its own cgroup through its cgroup namespace; the unified
-                 * hierarchy is the one every host layout has. */
-                type = "cgroup2";
-                data[0] = 0;
-        }
+        if (type && strcmp(type, "cgroup") == 0)
+                return mount_cgroup(root_fd, target, flags & ~MS_REMOUNT, m->destination, index);
 
         unsigned long first = bind ? flags & (MS_BIND | MS_REC) : flags & ~MS_REMOUNT;
         if (mount(src ? src : type, target, type, first, data[0] ? data : NULL) < 0)
                 return launch_error(errno, "mounts[%zu]: mount %s on %s: %m", index, type ? type : src, m->destination);
+        if ((bind && (flags & ~(MS_BIND | MS_REC))) || propagation) {
+                /* The fd names the directory under the new mount; the mount itself is reached by
+                 * resolving the destination again. */
+                fd = safe_close(fd);
+                fd = open_in_root(root_fd, m->destination, O_PATH);
+                if (fd < 0)
+                        return launch_error(fd, "mounts[%zu]: %s after mounting: %m", index, m->destination);
+                fd_path(fd, target);
+        }
         /* A bind mount takes ro, nosuid, … only on a remount of itself. */
         if (bind && (flags & ~(MS_BIND | MS_REC)))
                 if (mount(NULL, target, NULL, (flags & ~MS_REC) | MS_REMOUNT | MS_BIND, NULL) < 0)
@@ -176,7 +236,7 @@ static int mount_one(int root_fd, const SpecMount *m, const char *bundle, size_t
         return 0;
 }
 
-int mount_setup_rootfs(const Spec *spec, const char *bundle, int *ret_root_fd) {
+int mount_setup_rootfs(const Spec *spec, const char *bundle, int state_dir_fd, int *ret_root_fd) {
         char path[PATH_MAX], rootfs[PATH_MAX];
         int r;
 
@@ -191,8 +251,23 @@ int mount_setup_rootfs(const Spec *spec, const char *bundle, int *ret_root_fd) {
         if (!realpath(path, rootfs))
                 return launch_error(errno, "root.path %s: %m", path);
 
-        /* pivot_root needs the new root to be a mount point. */
-        if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+        /* The host's own root cannot be pivoted into where it is: it is bound, with its submounts, to
+         * an empty directory in the container's state directory first (removed with the state). */
+        if (strcmp(rootfs, "/") == 0) {
+                char fdpath[64], dir[PATH_MAX];
+                if (mkdirat(state_dir_fd, "root", 0700) < 0 && errno != EEXIST)
+                        return launch_error(errno, "Failed to prepare a place for the host's root: %m");
+                /* By path: the fd names a mount of runscope's namespace, which is no mount point here. */
+                snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", state_dir_fd);
+                ssize_t n = readlink(fdpath, dir, sizeof(dir) - 6);
+                if (n < 0)
+                        return launch_error(errno, "Failed to find the state directory: %m");
+                dir[n] = 0;
+                if (snprintf(rootfs, sizeof(rootfs), "%s/root", dir) >= (int) sizeof(rootfs))
+                        return launch_error(ENAMETOOLONG, "The state directory's path is too long");
+                if (mount("/", rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+                        return launch_error(errno, "Failed to bind the host's root: %m");
+        } else if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) /* pivot_root wants a mount point */
                 return launch_error(errno, "Failed to bind the rootfs %s: %m", rootfs);
 
         _cleanup_close_ int root_fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
