@@ -31,9 +31,12 @@ rm -f /tmp/runscope-check.$$
 
 echo "== make install"
 dest=$(mktemp -d /tmp/runscope-install.XXXXXX)
+unitdir=$(pkg-config --variable=systemdsystemunitdir systemd)
 if make -s install DESTDIR="$dest" >/dev/null 2>&1 && [ -x "$dest/usr/local/bin/runscope" ] &&
-   [ -f "$dest/usr/local/share/man/man8/runscope.8" ]; then
-        echo "ok - make install puts runscope and its man page in place"
+   [ -x "$dest/usr/local/bin/runscope-run" ] && [ -f "$dest/usr/local/share/man/man8/runscope.8" ] &&
+   [ -f "$dest/usr/local/share/man/man1/runscope-run.1" ] && [ -f "$dest/usr/local/share/man/man8/runscope@.service.8" ] &&
+   grep -q "ExecStart=/usr/local/bin/runscope run --keep-unit" "$dest$unitdir/runscope@.service"; then
+        echo "ok - make install puts runscope, runscope-run, the man pages and runscope@.service in place"
         count 1 0 0
 else
         echo "not ok - make install"

@@ -9,7 +9,7 @@ packages=(
         build-essential autoconf automake pkg-config
         libsystemd-dev libseccomp-dev libcjson-dev libcap-dev
         systemd systemd-container dbus util-linux procps psmisc
-        busybox-static jq
+        busybox-static jq groff-base man-db
 )
 missing=()
 for p in "${packages[@]}"; do
