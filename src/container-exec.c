@@ -127,7 +127,7 @@ int container_exec(const ExecOptions *o) {
         r = bus_connect_system(&bus);
         if (r < 0)
                 return r;
-        r = launch_exec_fork(&spec->process, ns_flags, init_pidfd, o->preserve_fds, &l);
+        r = launch_exec_fork(&spec->process, spec->seccomp, ns_flags, init_pidfd, o->preserve_fds, &l);
         if (r < 0)
                 return r;
         /* Into the unit first: from the moment it joins the namespaces it is the container's. */

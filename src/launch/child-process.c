@@ -123,7 +123,7 @@ static int resolve_command(const SpecProcess *p, char *ret, size_t size) {
         return launch_error(ENOENT, "exec: \"%s\": executable file not found in $PATH", cmd);
 }
 
-int process_setup(const SpecProcess *p, char *exe, size_t exe_size, bool *ret_command_failed) {
+int process_setup(const SpecProcess *p, const SpecSeccomp *seccomp, char *exe, size_t exe_size, bool *ret_command_failed) {
         int r;
 
         r = set_rlimits(p);
@@ -143,6 +143,13 @@ int process_setup(const SpecProcess *p, char *exe, size_t exe_size, bool *ret_co
                         return r;
                 if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
                         return launch_error(errno, "PR_SET_KEEPCAPS: %m");
+        }
+        /* Without no_new_privs, only CAP_SYS_ADMIN may load a filter: load it while we still hold
+         * every capability, before the user and capability switch (whose syscalls it then sees). */
+        if (!p->no_new_privileges) {
+                r = seccomp_apply(seccomp);
+                if (r < 0)
+                        return r;
         }
         r = switch_user(p);
         if (r < 0)
@@ -166,6 +173,10 @@ int process_setup(const SpecProcess *p, char *exe, size_t exe_size, bool *ret_co
          * comes, is loaded right after it). */
         if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 return launch_error(errno, "process.noNewPrivileges: %m");
+        /* With no_new_privs, the filter comes last, right before execve: nothing of the set-up
+         * above has to pass it. */
+        if (p->no_new_privileges)
+                return seccomp_apply(seccomp);
         return 0;
 }
 

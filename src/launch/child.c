@@ -68,7 +68,7 @@ static int setup(const ChildArgs *a, char *exe, size_t exe_size) {
         if (spec->hostname && !spec_has_namespace(spec, NAMESPACE_UTS))
                 return launch_error(EINVAL, "hostname: needs a uts namespace");
 
-        return process_setup(p, exe, exe_size, &command_failed);
+        return process_setup(p, spec->seccomp, exe, exe_size, &command_failed);
 }
 
 /* Closes every fd but stdio and the two the launcher owns: the parent's bus connection and its

@@ -17,7 +17,7 @@
 
 /* Runs in the intermediate child: it stays in runscope's pid namespace (setns(CLONE_NEWPID) only
  * affects children), forks the process with CLONE_PARENT so runscope can wait for it, and exits. */
-static _noreturn_ void exec_child(const SpecProcess *p, unsigned long ns_flags, int init_pidfd, int keep_fds,
+static _noreturn_ void exec_child(const SpecProcess *p, const SpecSeccomp *seccomp, unsigned long ns_flags, int init_pidfd, int keep_fds,
                                   int sync_fd) {
         char exe[PATH_MAX];
         bool command_failed = false;
@@ -46,7 +46,7 @@ static _noreturn_ void exec_child(const SpecProcess *p, unsigned long ns_flags, 
         }
 
         safe_close(init_pidfd);
-        r = process_setup(p, exe, sizeof(exe), &command_failed);
+        r = process_setup(p, seccomp, exe, sizeof(exe), &command_failed);
         if (r < 0) {
                 (void) sync_send(sync_fd, SYNC_ERROR, r, command_failed, launch_error_text());
                 _exit(1);
@@ -54,7 +54,7 @@ static _noreturn_ void exec_child(const SpecProcess *p, unsigned long ns_flags, 
         process_exec(p, exe, keep_fds, sync_fd);
 }
 
-int launch_exec_fork(const SpecProcess *p, unsigned long ns_flags, int init_pidfd, int keep_fds, Launcher *ret) {
+int launch_exec_fork(const SpecProcess *p, const SpecSeccomp *seccomp, unsigned long ns_flags, int init_pidfd, int keep_fds, Launcher *ret) {
         _cleanup_close_ int parent_fd = -EBADF, child_fd = -EBADF, ns_fd = -EBADF;
         int pair[2], pidfd = -EBADF;
         pid_t pid;
@@ -73,7 +73,7 @@ int launch_exec_fork(const SpecProcess *p, unsigned long ns_flags, int init_pidf
         if (pid < 0)
                 return log_error_errno(errno, "Failed to fork the exec launcher: %m");
         if (pid == 0)
-                exec_child(p, ns_flags, ns_fd, keep_fds, child_fd);
+                exec_child(p, seccomp, ns_flags, ns_fd, keep_fds, child_fd);
         *ret = (Launcher) { .pid = pid, .pidfd = pidfd, .sync_fd = TAKE_FD(parent_fd) };
         return 0;
 }

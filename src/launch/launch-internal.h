@@ -19,9 +19,11 @@ int mount_pivot_root(int root_fd);
  * rootfs propagation. */
 int mount_finish(const Spec *spec);
 
-/* rlimits, oomScoreAdj, umask, capabilities, user, cwd, command lookup and no_new_privs, in that
- * order. *ret_command_failed is set when process.args[0] cannot be run. */
-int process_setup(const SpecProcess *p, char *exe, size_t exe_size, bool *ret_command_failed);
+/* rlimits, oomScoreAdj, umask, capabilities, user, cwd, command lookup, no_new_privs and seccomp, in
+ * that order. *ret_command_failed is set when process.args[0] cannot be run. */
+int process_setup(const SpecProcess *p, const SpecSeccomp *seccomp, char *exe, size_t exe_size, bool *ret_command_failed);
+/* Builds and loads linux.seccomp (nothing when NULL). */
+int seccomp_apply(const SpecSeccomp *s);
 /* Execs exe; fds from 3 + keep_fds up are closed on exec. A failure is sent on sync_fd (if >= 0)
  * or written to stderr, and the process exits 127 or 126. */
 _noreturn_ void process_exec(const SpecProcess *p, const char *exe, int keep_fds, int sync_fd);

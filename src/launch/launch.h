@@ -38,7 +38,7 @@ int launch_wait(Launcher *l, int notify_fd);
 /* Forks the exec launcher for a running container; it waits until launch_exec_release(), so the
  * caller can first move it into the container's unit. ns_flags are the CLONE_NEW* to join through
  * init_pidfd; fds 3 … 3+keep_fds-1 are passed on to the process. */
-int launch_exec_fork(const SpecProcess *p, unsigned long ns_flags, int init_pidfd, int keep_fds, Launcher *ret);
+int launch_exec_fork(const SpecProcess *p, const SpecSeccomp *seccomp, unsigned long ns_flags, int init_pidfd, int keep_fds, Launcher *ret);
 /* Lets it join the namespaces and fork the process, and returns that process once it has exec'd
  * (ret_process->command_error tells a missing or non-executable command). */
 int launch_exec_release(Launcher *l, Launcher *ret_process);

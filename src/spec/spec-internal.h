@@ -11,3 +11,4 @@ int spec_parse_rlimits(const cJSON *j, const char *path, void *dest);
 int spec_parse_gids(const cJSON *j, const char *path, void *dest);
 int spec_parse_mounts(const cJSON *j, const char *path, void *dest);
 int spec_parse_annotations(const cJSON *j, const char *path, void *dest);
+int spec_parse_seccomp(const cJSON *j, const char *path, void *dest);

@@ -265,7 +265,7 @@ const SpecField spec_linux_fields[] = {
         { "timeOffsets", FIELD_UNSUPPORTED },
         { "devices", FIELD_UNSUPPORTED },
         { "sysctl", FIELD_UNSUPPORTED },
-        { "seccomp", FIELD_UNSUPPORTED },
+        { "seccomp", FIELD_CUSTOM, offsetof(Spec, seccomp), .parse = spec_parse_seccomp },
         { "intelRdt", FIELD_UNSUPPORTED },
         { "personality", FIELD_UNSUPPORTED },
         { "mountLabel", FIELD_UNSUPPORTED },

@@ -3,6 +3,7 @@
  * linux.resources (or, for what OCI has no field for, org.systemd.property.* annotations). Never
  * accepts a property it does not know: the error lists the known ones. */
 #include <cjson/cJSON.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 
 #include "spec-run.h"
 #include "spec.h"
+#include "util/fd.h"
 #include "util/log.h"
 
 typedef int (*PropertyFunc)(cJSON *config, const char *name, const char *value);
@@ -365,6 +367,10 @@ static int edit_caps(cJSON *caps, const char *name, bool add) {
         return 0;
 }
 
+static const char seccomp_default[] =
+#include "spec/seccomp-default.inc"
+        ;
+
 static void cjson_deletep(cJSON **j) {
         cJSON_Delete(*j);
 }
@@ -442,6 +448,22 @@ int spec_run_build(const SpecRunOptions *o, char **ret) {
                         return r;
         if (o->no_machine && (r = set_string(object_at(config, "annotations"), "org.runscope.machine", "false")) < 0)
                 return r;
+        if (o->seccomp && strcmp(o->seccomp, "unconfined") != 0) {
+                /* "default" is data/seccomp-default.json; anything else, a file with linux.seccomp's object. */
+                _cleanup_free_ char *file = NULL;
+                if (strcmp(o->seccomp, "default") != 0) {
+                        r = read_file_at(AT_FDCWD, o->seccomp, 4 * 1024 * 1024, &file, NULL);
+                        if (r < 0)
+                                return log_error_errno(r, "--seccomp %s: %m", o->seccomp);
+                }
+                cJSON *profile = cJSON_Parse(file ?: seccomp_default);
+                if (!cJSON_IsObject(profile)) {
+                        cJSON_Delete(profile);
+                        return log_error_errno(EINVAL, "--seccomp %s: not a JSON object", o->seccomp);
+                }
+                cJSON_DeleteItemFromObjectCaseSensitive(linux_, "seccomp");
+                cJSON_AddItemToObject(linux_, "seccomp", profile);
+        }
 
         *ret = cJSON_Print(config);
         return *ret ? 0 : log_oom();

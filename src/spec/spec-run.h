@@ -21,6 +21,7 @@ typedef struct SpecRunOptions {
         const char *cgroups_path;
         char **properties;    /* NAME=VALUE, as systemd-run -p */
         bool no_machine;
+        const char *seccomp;  /* "default", "unconfined" or a file with a linux.seccomp object */
 } SpecRunOptions;
 
 /* Checks one -p NAME=VALUE; -EINVAL (logged, listing the known names) for an unknown NAME or a bad

@@ -99,6 +99,7 @@ Spec *spec_free(Spec *s) {
         free(s->rootfs_propagation);
         strv_free(s->masked_paths);
         strv_free(s->readonly_paths);
+        spec_seccomp_free(s->seccomp);
         strv_free(s->annotations);
         free(s);
         return NULL;

@@ -106,6 +106,29 @@ typedef struct SpecResources {
         char **unified; /* key, value, … */
 } SpecResources;
 
+typedef struct SpecSeccompArg {
+        uint32_t index;
+        uint64_t value, value_two;
+        int op; /* enum scmp_compare */
+} SpecSeccompArg;
+
+typedef struct SpecSeccompRule {
+        int *syscalls; /* resolved for the native architecture */
+        size_t n_syscalls;
+        uint32_t action; /* a libseccomp action, errno included */
+        SpecSeccompArg *args;
+        size_t n_args;
+} SpecSeccompRule;
+
+typedef struct SpecSeccomp {
+        uint32_t default_action;
+        uint32_t *arches; /* SCMP_ARCH_* tokens */
+        size_t n_arches;
+        bool tsync, log, spec_allow;
+        SpecSeccompRule *rules;
+        size_t n_rules;
+} SpecSeccomp;
+
 typedef struct Spec {
         char *oci_version;
         char *root_path;
@@ -121,9 +144,12 @@ typedef struct Spec {
         char *rootfs_propagation;
         char **masked_paths;
         char **readonly_paths;
+        SpecSeccomp *seccomp; /* NULL: no filter */
         char **annotations; /* key, value, key, value, … */
 } Spec;
 
+SpecSeccomp *spec_seccomp_free(SpecSeccomp *s);
+DEFINE_CLEANUP(SpecSeccomp *, spec_seccomp_free);
 Spec *spec_free(Spec *s);
 DEFINE_CLEANUP(Spec *, spec_free);
 

@@ -56,8 +56,12 @@ t_is "$?" 1 "an unknown property fails"
 t_match "$err" "^runscope-run: -p Bogus: unknown property; known: MemoryMax, " "... listing the known ones"
 t_is "$(rr -p MemoryMax=lots true 2>&1)" \
         "runscope-run: -p MemoryMax=lots: expected bytes with K, M, G or T, a percentage, or infinity" "a bad value is named"
-t_is "$(rr --seccomp default true 2>&1)" \
-        "runscope-run: --seccomp default: seccomp filters are not supported by runscope yet; use --seccomp=unconfined" \
-        "--seccomp default is refused until seccomp is supported"
+t_match "$(rr -q --cap-add CAP_SYS_ADMIN --seccomp default /bin/sh -c 'unshare -m true 2>&1; echo done')" "Operation not permitted" \
+        "--seccomp default forbids unshare (data/seccomp-default.json)"
+t_is "$(rr -q --cap-add CAP_SYS_ADMIN --seccomp unconfined /bin/sh -c 'unshare -m true 2>&1 && echo allowed')" allowed "--seccomp unconfined does not (both with CAP_SYS_ADMIN)"
+echo '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38}]}' \
+        >"$T_WORK/filter.json"
+t_match "$(rr -q --seccomp "$T_WORK/filter.json" /bin/mkdir /tmp/x 2>&1)" "Function not implemented" "--seccomp FILE loads that filter"
+t_is "$(rr --seccomp /nonexistent true 2>&1)" "runscope-run: --seccomp /nonexistent: No such file or directory" "a missing --seccomp file is named"
 t_is "$(ls /run/runscope-run 2>/dev/null | wc -l)" 0 "failures leave no bundle behind"
 t_done

@@ -1,6 +1,7 @@
 /* Unit tests of src/spec: the config.json parser accepts what runc writes, ignores unknown keys and
  * rejects, with the JSON path, what it cannot honour. */
 #include <sched.h>
+#include <seccomp.h>
 #include <sys/resource.h>
 
 #include "spec/spec.h"
@@ -95,7 +96,7 @@ static void test_bad_inputs_are_rejected(void) {
 
 static void test_unsupported_is_refused(void) {
         ASSERT_EQ(parse(SPEC(MINIMAL_PROCESS ",\"linux\":{\"namespaces\":[{\"type\":\"mount\"}],"
-                                             "\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\"}}")),
+                                             "\"intelRdt\":{\"closID\":\"x\"}}")),
                   -EOPNOTSUPP);
         ASSERT_EQ(parse(SPEC(MINIMAL_PROCESS ",\"linux\":{\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"user\"}]}")),
                   -EOPNOTSUPP);
@@ -107,6 +108,29 @@ static void test_unsupported_is_refused(void) {
         ASSERT_EQ(parse(SPEC(MINIMAL_PROCESS ",\"linux\":{\"namespaces\":[{\"type\":\"mount\"}],\"sysctl\":{}}")), 0);
 }
 
+static void test_seccomp(void) {
+        _cleanup_(spec_freep) Spec *s = NULL;
+        ASSERT_EQ(spec_parse(SPEC(MINIMAL_PROCESS ",\"linux\":{\"namespaces\":[{\"type\":\"mount\"}],"
+                                                  "\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":38,"
+                                                  "\"architectures\":[\"SCMP_ARCH_X86_64\"],\"syscalls\":[{\"names\":[\"read\","
+                                                  "\"write\"],\"action\":\"SCMP_ACT_ALLOW\"},{\"names\":[\"kill\"],"
+                                                  "\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":1,\"value\":0,"
+                                                  "\"op\":\"SCMP_CMP_EQ\"}]}]}}"),
+                             &s),
+                  0);
+        ASSERT_TRUE(s->seccomp);
+        ASSERT_EQ(s->seccomp->default_action, SCMP_ACT_ERRNO(38));
+        ASSERT_EQ(s->seccomp->n_rules, 2);
+        ASSERT_EQ(s->seccomp->rules[0].n_syscalls, 2);
+        ASSERT_EQ(s->seccomp->rules[0].syscalls[0], 0); /* read is 0 on x86-64 */
+        ASSERT_EQ(s->seccomp->rules[1].action, SCMP_ACT_ERRNO(EPERM)); /* errnoRet defaults to EPERM */
+        ASSERT_EQ(s->seccomp->rules[1].args[0].op, SCMP_CMP_EQ);
+        ASSERT_EQ(parse(SPEC(MINIMAL_PROCESS ",\"linux\":{\"namespaces\":[{\"type\":\"mount\"}],"
+                                             "\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":"
+                                             "[\"nosuch\"],\"action\":\"SCMP_ACT_ERRNO\"}]}}")),
+                  -EINVAL);
+}
+
 static void test_spec_load_names_the_file(void) {
         _cleanup_(spec_freep) Spec *s = NULL;
         ASSERT_EQ(spec_load(TEST_DATA "/spec/missing", &s), -ENOENT);
@@ -115,4 +139,4 @@ static void test_spec_load_names_the_file(void) {
 }
 
 TEST_MAIN(test_minimal_spec, test_default_spec_parses, test_unknown_keys_ignored, test_resources,
-          test_bad_inputs_are_rejected, test_unsupported_is_refused, test_spec_load_names_the_file)
+          test_bad_inputs_are_rejected, test_unsupported_is_refused, test_seccomp, test_spec_load_names_the_file)

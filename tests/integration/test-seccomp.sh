@@ -1,0 +1,45 @@
+#!/bin/bash
+# linux.seccomp: the filter the spec describes, loaded last before exec (or before the user switch
+# without no_new_privs), for the container and for exec; unknown names fail create.
+. "$(dirname "$0")/../lib/common.sh"
+
+B=$T_WORK/bundle
+make_bundle "$B" /bin/sh -c 'mkdir /tmp/x 2>&1; kill -0 $$ 2>&1 && echo kill0-ok; kill -CONT $$ && echo cont-ok'
+bundle_edit "$B" '.root.readonly = false | .linux.seccomp = {
+        defaultAction: "SCMP_ACT_ALLOW", architectures: ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"],
+        syscalls: [{names: ["mkdir", "mkdirat"], action: "SCMP_ACT_ERRNO", errnoRet: 38},
+                   {names: ["kill"], action: "SCMP_ACT_ERRNO", args: [{index: 1, value: 0, op: "SCMP_CMP_EQ"}]}]}'
+out=$(rs run -b "$B" "$(t_id)")
+t_match "$out" "mkdir: can't create directory '/tmp/x': Function not implemented" "a filtered syscall fails with errnoRet"
+t_match "$out" "Operation not permitted" "an argument comparison filters kill(pid, 0)"
+t_match "$out" "cont-ok" "... and lets kill(pid, SIGCONT) through"
+
+id=$(t_id)
+bundle_edit "$B" '.process.args = ["/bin/sleep", "300"]'
+rs run -d -b "$B" "$id"
+t_match "$(rs exec "$id" /bin/mkdir /tmp/y 2>&1)" "Function not implemented" "exec'd processes get the container's filter"
+rs delete -f "$id"
+
+bundle_edit "$B" '.process.args = ["/bin/sh", "-c", "mkdir /tmp/z 2>&1; id -u"] | .process.noNewPrivileges = false
+        | .process.user = {uid: 65534, gid: 65534}'
+t_match "$(rs run -b "$B" "$(t_id)")" "Function not implemented.*65534" \
+        "without no_new_privs the filter is loaded before the user switch, and holds for the user"
+
+# podman's default profile, as podman 4.3 writes it.
+podman=$RUNSCOPE_TOP/tests/data/podman/config-basic-systemd.json
+bundle_edit "$B" --slurpfile p "$podman" '.linux.seccomp = $p[0].linux.seccomp | .process.user = {uid: 0, gid: 0}
+        | .process.noNewPrivileges = true | .process.args = ["/bin/sh", "-c", "echo up; unshare -r true 2>&1 | head -c 40; echo"]'
+out=$(rs run -b "$B" "$(t_id)" 2>&1)
+t_match "$out" "^up" "podman's default seccomp profile loads and runs a shell"
+
+for case in 'syscalls\[0\].names|{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["nosuchcall"],"action":"SCMP_ACT_ERRNO"}]}|unknown syscall .nosuchcall.' \
+            'defaultAction|{"defaultAction":"SCMP_ACT_MAYBE"}|unknown seccomp action .SCMP_ACT_MAYBE.' \
+            'architectures\[0\]|{"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_PDP11"]}|unknown architecture' \
+            'syscalls\[0\].args\[0\].op|{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["kill"],"action":"SCMP_ACT_ERRNO","args":[{"index":0,"value":1,"op":"SCMP_CMP_SOMETIMES"}]}]}|unknown comparison' \
+            'defaultAction|{"defaultAction":"SCMP_ACT_NOTIFY"}|SCMP_ACT_NOTIFY .a seccomp listener. is not supported'; do
+        IFS='|' read -r path json msg <<<"$case"
+        id=$(t_id)
+        bundle_edit "$B" --argjson s "$json" '.linux.seccomp = $s'
+        expect_clean 1 "linux.seccomp.$path" "linux.seccomp.$path: $msg" "$id" create -b "$B" "$id"
+done
+t_done
