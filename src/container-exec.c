@@ -6,6 +6,7 @@
 
 #include "bus/bus.h"
 #include "container-internal.h"
+#include "launch/console.h"
 #include "launch/launch.h"
 #include "spec/spec.h"
 #include "util/fd.h"
@@ -91,6 +92,7 @@ static int exec_process(const ExecOptions *o, Spec *spec) {
         }
         if (o->no_new_privs)
                 p->no_new_privileges = true;
+        p->terminal = o->tty;
         return 0;
 }
 
@@ -100,7 +102,7 @@ int container_exec(const ExecOptions *o) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_close_ int root_fd = -EBADF, dir_fd = -EBADF, init_pidfd = -EBADF;
         _cleanup_free_ char *text = NULL;
-        Launcher l = { .pidfd = -EBADF, .sync_fd = -EBADF }, proc = { .pidfd = -EBADF, .sync_fd = -EBADF };
+        Launcher l = LAUNCHER_NULL, proc = LAUNCHER_NULL;
         unsigned long ns_flags = 0;
         int r;
 
@@ -119,6 +121,9 @@ int container_exec(const ExecOptions *o) {
         dir_fd = safe_close(dir_fd);
 
         r = exec_process(o, spec);
+        if (r < 0)
+                return r;
+        r = container_check_terminal(spec->process.terminal, !o->detach, o->console_socket);
         if (r < 0)
                 return r;
         for (size_t i = 0; i < spec->n_namespaces; i++)
@@ -150,6 +155,14 @@ int container_exec(const ExecOptions *o) {
                 if (proc.command_error < 0)
                         return 126;
                 return r;
+        }
+        if (proc.console_fd >= 0 && o->console_socket) {
+                r = console_send(o->console_socket, proc.console_fd);
+                proc.console_fd = safe_close(proc.console_fd);
+                if (r < 0) {
+                        launch_kill(&proc);
+                        return r;
+                }
         }
         if (o->pid_file) {
                 r = container_write_pid_file(o->pid_file, proc.pid);

@@ -16,3 +16,5 @@ ContainerStatus container_status_of(int dir_fd, const ContainerState *st, int *r
 int container_write_pid_file(const char *path, pid_t pid);
 /* Loads a container without its lock and connects to systemd; -ESRCH (not logged) once stopped. */
 int container_connect(const char *root, const char *id, ContainerState **ret_state, sd_bus **ret_bus);
+/* A terminal needs somewhere to go: runscope's own stdio in the foreground, or a console socket. */
+int container_check_terminal(bool terminal, bool foreground, const char *console_socket);

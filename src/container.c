@@ -9,6 +9,7 @@
 
 #include "bus/bus.h"
 #include "container-internal.h"
+#include "launch/console.h"
 #include "launch/launch.h"
 #include "spec/spec.h"
 #include "util/cgroup.h"
@@ -88,6 +89,14 @@ int container_write_pid_file(const char *path, pid_t pid) {
         r = write_file_atomic_at(dir_fd, name, buf, (size_t) n, 0644);
         if (r < 0)
                 return log_error_errno(r, "Failed to write pid file %s: %m", path);
+        return 0;
+}
+
+int container_check_terminal(bool terminal, bool foreground, const char *console_socket) {
+        if (terminal && !foreground && !console_socket)
+                return log_error_errno(EINVAL, "cannot allocate a terminal when runscope detaches without --console-socket");
+        if (!terminal && console_socket)
+                return log_error_errno(EINVAL, "--console-socket needs process.terminal (or exec -t)");
         return 0;
 }
 
@@ -205,6 +214,9 @@ static int create(const CreateOptions *o, Created *c) {
         r = spec_load(bundle, &spec);
         if (r < 0)
                 return r;
+        r = container_check_terminal(spec->process.terminal, o->foreground, o->console_socket);
+        if (r < 0)
+                return r;
         r = bus_connect_system(&c->bus);
         if (r < 0)
                 return r;
@@ -293,6 +305,10 @@ static int create(const CreateOptions *o, Created *c) {
         }
         if (r >= 0)
                 FAULT_POINT("create:released");
+        if (r >= 0 && c->launcher.console_fd >= 0 && o->console_socket) {
+                r = console_send(o->console_socket, c->launcher.console_fd);
+                c->launcher.console_fd = safe_close(c->launcher.console_fd);
+        }
         /* After the scope exists and the container is set up: machined takes the leader's unit. */
         if (r >= 0 && st->machine)
                 (void) bus_register_machine(st->machine, o->id, st->pid, st->rootfs);
@@ -307,7 +323,7 @@ static int create(const CreateOptions *o, Created *c) {
 
 int container_create(const CreateOptions *o) {
         Created c = { .root_fd = -EBADF, .dir_fd = -EBADF, .notify_fd = -EBADF,
-                      .launcher = { .pidfd = -EBADF, .sync_fd = -EBADF } };
+                      .launcher = LAUNCHER_NULL };
         int r = create(o, &c);
         created_done(&c);
         return r;
@@ -347,7 +363,7 @@ int container_start(const char *root, const char *id) {
 
 int container_run(const CreateOptions *o, bool detach) {
         Created c = { .root_fd = -EBADF, .dir_fd = -EBADF, .notify_fd = -EBADF,
-                      .launcher = { .pidfd = -EBADF, .sync_fd = -EBADF } };
+                      .launcher = LAUNCHER_NULL };
         int r, status;
 
         r = create(o, &c);

@@ -27,6 +27,8 @@ typedef struct CreateOptions {
         bool no_machine; /* --no-machine: do not register with systemd-machined */
         bool keep_unit;  /* --keep-unit: live in the calling service's unit, in its "payload" cgroup */
         bool relay_notify; /* run in the foreground with NOTIFY_SOCKET set: relay sd_notify */
+        bool foreground;   /* run without --detach: a terminal is proxied to runscope's stdio */
+        const char *console_socket; /* --console-socket: where the pty master of process.terminal goes */
 } CreateOptions;
 
 /* The annotation that, set to "false", keeps a container out of systemd-machined. */
@@ -68,6 +70,8 @@ typedef struct ExecOptions {
         bool detach;
         const char *pid_file;
         int preserve_fds;
+        bool tty;                   /* -t: process.terminal */
+        const char *console_socket; /* --console-socket */
 } ExecOptions;
 
 /* Runs a process in a running container: its namespaces, its unit, its configured process defaults

@@ -28,7 +28,8 @@ static int parse(int argc, char *argv[], bool is_run, CreateOptions *o, bool *de
                         o->pid_file = optarg;
                         break;
                 case ARG_CONSOLE_SOCKET:
-                        return log_error_errno(EOPNOTSUPP, "--console-socket: terminals are not supported by runscope yet");
+                        o->console_socket = optarg;
+                        break;
                 case ARG_KEEP_UNIT:
                         o->keep_unit = true;
                         break;
@@ -66,6 +67,7 @@ int verb_run(int argc, char *argv[]) {
                 return 1;
         /* In the foreground under a Type=notify unit, the container's own readiness counts. */
         o.relay_notify = !detach && getenv("NOTIFY_SOCKET");
+        o.foreground = !detach;
         r = container_run(&o, detach);
         return r < 0 ? 1 : r;
 }

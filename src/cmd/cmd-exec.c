@@ -89,9 +89,11 @@ int verb_exec(int argc, char *argv[]) {
                         }
                         break;
                 case 't':
+                        o.tty = true;
+                        break;
                 case ARG_CONSOLE:
-                        log_error("exec: terminals are not supported by runscope yet");
-                        return 1;
+                        o.console_socket = optarg;
+                        break;
                 case ARG_APPARMOR:
                 case ARG_LABEL:
                         if (*optarg) {

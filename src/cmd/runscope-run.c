@@ -28,7 +28,7 @@ static void help(void) {
                "      --unit=NAME             the unit's name      --slice=SLICE    its slice\n"
                "      --description=TEXT      its description      --name=NAME      the container's id\n"
                "  -E, --setenv=NAME=VALUE     environment          --uid=UID --gid=GID\n"
-               "      --working-directory=DIR                      -P, --pipe (stdio is passed anyway)\n"
+               "      --working-directory=DIR   -t, --pty (a terminal)  -P, --pipe (stdio is passed anyway)\n"
                "      --service               a detached transient service  --wait  wait for it\n"
                "      --collect               unload the unit even if it failed  -q, --quiet\n"
                "      --rootfs=DIR            the root (default: the host's, read-only)  --read-only\n"
@@ -135,7 +135,8 @@ int main(int argc, char *argv[]) {
                         o.seccomp = optarg;
                         break;
                 case 't':
-                        return log_error("--pty: terminals are not supported by runscope yet"), 1;
+                        o.terminal = true;
+                        break;
                 case 'h':
                         help();
                         return 0;
@@ -199,9 +200,13 @@ int main(int argc, char *argv[]) {
                 return 1;
         }
 
+        if (service && o.terminal) {
+                (void) rm_rf_at(AT_FDCWD, bundle);
+                return log_error("--pty and --service: a service has no terminal to give"), 1;
+        }
         if (!service) {
                 CreateOptions co = { .root = root, .id = name, .bundle = bundle, .no_machine = o.no_machine,
-                                     .relay_notify = getenv("NOTIFY_SOCKET") != NULL };
+                                     .relay_notify = getenv("NOTIFY_SOCKET") != NULL, .foreground = true };
                 if (!quiet)
                         fprintf(stderr, "Running container %s as unit: %s%s.scope\n", name, unit_base ? "" : "runscope-",
                                 unit_base ?: name);

@@ -8,7 +8,9 @@
 #include <sys/capability.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <termios.h>
 
 #include "launch-internal.h"
 #include "sync.h"
@@ -121,6 +123,36 @@ static int resolve_command(const SpecProcess *p, char *ret, size_t size) {
         if (denied)
                 return launch_error(EACCES, "exec: \"%s\": permission denied", cmd);
         return launch_error(ENOENT, "exec: \"%s\": executable file not found in $PATH", cmd);
+}
+
+int terminal_setup(const SpecProcess *p, int *ret_master) {
+        _cleanup_close_ int master = -EBADF, slave = -EBADF;
+        char name[64];
+
+        /* The container's own devpts instance (/dev/ptmx -> pts/ptmx), not the host's. */
+        master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (master < 0)
+                return launch_error(errno, "process.terminal: /dev/ptmx: %m");
+        if (unlockpt(master) < 0 || ptsname_r(master, name, sizeof(name)) != 0)
+                return launch_error(errno, "process.terminal: %m");
+        slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (slave < 0)
+                return launch_error(errno, "process.terminal: %s: %m", name);
+        if (p->has_console_size) {
+                struct winsize ws = { .ws_row = (unsigned short) p->console_height, .ws_col = (unsigned short) p->console_width };
+                (void) ioctl(slave, TIOCSWINSZ, &ws);
+        }
+        /* The process's user owns its terminal, as after a login. */
+        if (fchown(slave, p->uid, p->gid) < 0)
+                return launch_error(errno, "process.terminal: chown %s: %m", name);
+        /* A session of its own with the pty as controlling terminal, then as stdio. */
+        if (setsid() < 0 || ioctl(slave, TIOCSCTTY, 0) < 0)
+                return launch_error(errno, "process.terminal: making %s the controlling terminal: %m", name);
+        for (int i = 0; i < 3; i++)
+                if (dup2(slave, i) < 0)
+                        return launch_error(errno, "process.terminal: %m");
+        *ret_master = TAKE_FD(master);
+        return 0;
 }
 
 int process_setup(const SpecProcess *p, const SpecSeccomp *seccomp, char *exe, size_t exe_size, bool *ret_command_failed) {

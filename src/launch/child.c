@@ -62,6 +62,15 @@ static int setup(const ChildArgs *a, char *exe, size_t exe_size) {
         if (r < 0)
                 return r;
 
+        if (p->terminal) {
+                _cleanup_close_ int master = -EBADF;
+                r = terminal_setup(p, &master);
+                if (r >= 0)
+                        r = sync_send_console(a->sync_fd, master);
+                if (r < 0)
+                        return r;
+        }
+
         if (spec->hostname && spec_has_namespace(spec, NAMESPACE_UTS) &&
             sethostname(spec->hostname, strlen(spec->hostname)) < 0)
                 return launch_error(errno, "hostname %s: %m", spec->hostname);
@@ -93,7 +102,7 @@ _noreturn_ void child_main(const ChildArgs *a) {
         /* If runscope dies before the container is created, the launcher dies with it. */
         (void) prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 
-        r = sync_recv(a->sync_fd, &m);
+        r = sync_recv(a->sync_fd, &m, NULL);
         if (r < 0 || m.kind != SYNC_GO)
                 _exit(1);
 

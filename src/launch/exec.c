@@ -25,7 +25,7 @@ static _noreturn_ void exec_child(const SpecProcess *p, const SpecSeccomp *secco
         int pidfd = -EBADF, r;
 
         (void) prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-        if (sync_recv(sync_fd, &m) < 0 || m.kind != SYNC_GO)
+        if (sync_recv(sync_fd, &m, NULL) < 0 || m.kind != SYNC_GO)
                 _exit(1);
         /* All namespaces in one call: the kernel orders them (user first) and it is atomic. */
         if (setns(init_pidfd, (int) ns_flags) < 0) {
@@ -46,6 +46,16 @@ static _noreturn_ void exec_child(const SpecProcess *p, const SpecSeccomp *secco
         }
 
         safe_close(init_pidfd);
+        if (p->terminal) {
+                _cleanup_close_ int master = -EBADF;
+                r = terminal_setup(p, &master);
+                if (r >= 0)
+                        r = sync_send_console(sync_fd, master);
+                if (r < 0) {
+                        (void) sync_send(sync_fd, SYNC_ERROR, r, false, launch_error_text());
+                        _exit(1);
+                }
+        }
         r = process_setup(p, seccomp, exe, sizeof(exe), &command_failed);
         if (r < 0) {
                 (void) sync_send(sync_fd, SYNC_ERROR, r, command_failed, launch_error_text());
@@ -74,7 +84,7 @@ int launch_exec_fork(const SpecProcess *p, const SpecSeccomp *seccomp, unsigned 
                 return log_error_errno(errno, "Failed to fork the exec launcher: %m");
         if (pid == 0)
                 exec_child(p, seccomp, ns_flags, ns_fd, keep_fds, child_fd);
-        *ret = (Launcher) { .pid = pid, .pidfd = pidfd, .sync_fd = TAKE_FD(parent_fd) };
+        *ret = (Launcher) { .pid = pid, .pidfd = pidfd, .sync_fd = TAKE_FD(parent_fd), .console_fd = -EBADF };
         return 0;
 }
 
@@ -85,7 +95,7 @@ int launch_exec_release(Launcher *l, Launcher *ret_process) {
 
         r = sync_send(l->sync_fd, SYNC_GO, 0, false, NULL);
         if (r >= 0)
-                r = sync_recv(l->sync_fd, &m);
+                r = sync_recv(l->sync_fd, &m, NULL);
         (void) waitid(P_PIDFD, (id_t) l->pidfd, &si, WEXITED);
         if (r < 0) {
                 launcher_done(l);
@@ -105,10 +115,13 @@ int launch_exec_release(Launcher *l, Launcher *ret_process) {
                 launcher_done(l);
                 return log_error_errno(errno, "Failed to open the exec'd process: %m");
         }
-        *ret_process = (Launcher) { .pid = m.pid, .pidfd = pidfd, .sync_fd = -EBADF };
+        *ret_process = (Launcher) { .pid = m.pid, .pidfd = pidfd, .sync_fd = -EBADF, .console_fd = -EBADF };
 
-        /* The socket closes on a successful execve (CLOEXEC); a message means it failed. */
-        r = sync_recv(l->sync_fd, &m);
+        /* The socket closes on a successful execve (CLOEXEC); a message means it failed. Before
+         * that, with a terminal, the pty master comes. */
+        r = sync_recv(l->sync_fd, &m, &ret_process->console_fd);
+        if (r >= 0 && m.kind == SYNC_CONSOLE)
+                r = sync_recv(l->sync_fd, &m, NULL);
         launcher_done(l);
         if (r == -EPIPE)
                 return 0;

@@ -22,6 +22,9 @@ int mount_finish(const Spec *spec);
 /* rlimits, oomScoreAdj, umask, capabilities, user, cwd, command lookup, no_new_privs and seccomp, in
  * that order. *ret_command_failed is set when process.args[0] cannot be run. */
 int process_setup(const SpecProcess *p, const SpecSeccomp *seccomp, char *exe, size_t exe_size, bool *ret_command_failed);
+/* Opens a pty in the container's devpts, makes it the controlling terminal and stdio, and returns
+ * its master, which goes to runscope. */
+int terminal_setup(const SpecProcess *p, int *ret_master);
 /* Builds and loads linux.seccomp (nothing when NULL). */
 int seccomp_apply(const SpecSeccomp *s);
 /* Execs exe; fds from 3 + keep_fds up are closed on exec. A failure is sent on sync_fd (if >= 0)

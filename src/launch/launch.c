@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 
 #include "child.h"
+#include "console.h"
 #include "launch.h"
 #include "sync.h"
 #include "util/log.h"
@@ -19,6 +20,7 @@
 void launcher_done(Launcher *l) {
         l->pidfd = safe_close(l->pidfd);
         l->sync_fd = safe_close(l->sync_fd);
+        l->console_fd = safe_close(l->console_fd);
 }
 
 int launch_clone(const Spec *spec, const char *bundle, int state_dir_fd, Launcher *ret) {
@@ -52,7 +54,7 @@ int launch_clone(const Spec *spec, const char *bundle, int state_dir_fd, Launche
                 ChildArgs a = { .spec = spec, .bundle = bundle, .sync_fd = child_fd, .state_dir_fd = dir_fd };
                 child_main(&a);
         }
-        *ret = (Launcher) { .pid = pid, .pidfd = pidfd, .sync_fd = TAKE_FD(parent_fd) };
+        *ret = (Launcher) { .pid = pid, .pidfd = pidfd, .sync_fd = TAKE_FD(parent_fd), .console_fd = -EBADF };
         return 0;
 }
 
@@ -70,7 +72,10 @@ int launch_release(Launcher *l) {
 
         r = sync_send(l->sync_fd, SYNC_GO, 0, false, NULL);
         if (r >= 0)
-                r = sync_recv(l->sync_fd, &m);
+                r = sync_recv(l->sync_fd, &m, &l->console_fd);
+        /* With process.terminal, the pty master comes first. */
+        if (r >= 0 && m.kind == SYNC_CONSOLE)
+                r = sync_recv(l->sync_fd, &m, NULL);
         if (r < 0) {
                 launch_kill(l);
                 return log_error_errno(r, "The launcher died before setting up the container");
@@ -150,26 +155,49 @@ int launch_wait(Launcher *l, int notify_fd) {
         _cleanup_close_ int sfd = -EBADF;
         siginfo_t si = {};
         sigset_t set;
+        Console console;
 
         forwarded_signals(&set);
         sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
         if (sfd < 0)
                 return log_error_errno(errno, "Failed to watch signals: %m");
+        if (l->console_fd >= 0)
+                console_begin(&console, l->console_fd);
         for (;;) {
-                struct pollfd p[3] = { { .fd = l->pidfd, .events = POLLIN }, { .fd = sfd, .events = POLLIN },
-                                       { .fd = notify_fd, .events = POLLIN } };
+                struct pollfd p[5] = { { .fd = l->pidfd, .events = POLLIN }, { .fd = sfd, .events = POLLIN },
+                                       { .fd = notify_fd, .events = POLLIN }, { .fd = -1 }, { .fd = -1 } };
                 struct signalfd_siginfo ssi;
 
-                if (poll(p, notify_fd >= 0 ? 3 : 2, -1) < 0 && errno != EINTR)
+                if (l->console_fd >= 0) {
+                        p[3] = (struct pollfd) { .fd = l->console_fd, .events = POLLIN };
+                        if (console.in_open)
+                                p[4] = (struct pollfd) { .fd = STDIN_FILENO, .events = POLLIN };
+                }
+                if (poll(p, 5, -1) < 0 && errno != EINTR) {
+                        if (l->console_fd >= 0)
+                                console_end(&console);
                         return log_error_errno(errno, "Failed to wait for the container: %m");
+                }
                 if (notify_fd >= 0 && (p[2].revents & POLLIN))
                         notify_relay_handle(notify_fd, l->pid);
-                while (read(sfd, &ssi, sizeof(ssi)) == (ssize_t) sizeof(ssi))
+                if (p[3].revents & POLLIN)
+                        console_output(&console);
+                if (p[4].revents & (POLLIN | POLLHUP))
+                        console_input(&console);
+                while (read(sfd, &ssi, sizeof(ssi)) == (ssize_t) sizeof(ssi)) {
+                        /* A window change is the pty's to tell: its size is copied, not the signal. */
+                        if (ssi.ssi_signo == SIGWINCH && l->console_fd >= 0) {
+                                console_resize(&console);
+                                continue;
+                        }
                         if (pidfd_send_signal(l->pidfd, (int) ssi.ssi_signo, NULL, 0) < 0 && errno != ESRCH)
                                 log_warning_errno(errno, "Failed to forward signal %u, ignoring: %m", ssi.ssi_signo);
+                }
                 if (p[0].revents & POLLIN)
                         break;
         }
+        if (l->console_fd >= 0)
+                console_end(&console);
         if (waitid(P_PIDFD, (id_t) l->pidfd, &si, WEXITED) < 0)
                 return log_error_errno(errno, "Failed to wait for the container: %m");
         launcher_done(l);

@@ -15,7 +15,10 @@ typedef struct Launcher {
         int pidfd;
         int sync_fd;
         int command_error; /* -ENOENT or -EACCES when process.args[0] cannot be run */
+        int console_fd;    /* the pty master, with process.terminal */
 } Launcher;
+
+#define LAUNCHER_NULL { .pid = 0, .pidfd = -EBADF, .sync_fd = -EBADF, .console_fd = -EBADF }
 
 void launcher_done(Launcher *l);
 

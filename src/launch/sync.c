@@ -6,28 +6,35 @@
 #include <sys/socket.h>
 
 #include "sync.h"
+#include "util/fd.h"
 
 int sync_send(int fd, SyncKind kind, int err, bool command, const char *text) {
         SyncMessage m = { .kind = kind, .err = err, .command = command };
 
         if (text)
                 (void) snprintf(m.text, sizeof(m.text), "%s", text);
-        while (send(fd, &m, sizeof(m), MSG_NOSIGNAL) < 0)
-                if (errno != EINTR)
-                        return -errno;
-        return 0;
+        return fd_send(fd, -EBADF, &m, sizeof(m));
 }
 
-int sync_recv(int fd, SyncMessage *ret) {
-        ssize_t n;
+int sync_send_console(int fd, int console_fd) {
+        SyncMessage m = { .kind = SYNC_CONSOLE };
+        return fd_send(fd, console_fd, &m, sizeof(m));
+}
 
-        do
-                n = recv(fd, ret, sizeof(*ret), 0);
-        while (n < 0 && errno == EINTR);
+int sync_recv(int fd, SyncMessage *ret, int *ret_fd) {
+        int got;
+        ssize_t n = fd_recv(fd, ret, sizeof(*ret), &got);
+
         if (n < 0)
-                return -errno;
-        if (n != (ssize_t) sizeof(*ret))
+                return (int) n;
+        if (n != (ssize_t) sizeof(*ret)) {
+                safe_close(got);
                 return -EPIPE;
+        }
         ret->text[sizeof(ret->text) - 1] = 0;
+        if (ret_fd)
+                *ret_fd = got;
+        else
+                safe_close(got);
         return 0;
 }

@@ -9,6 +9,7 @@ typedef enum SyncKind {
         SYNC_READY,  /* launcher -> parent: set up, waiting on the exec fifo */
         SYNC_ERROR,  /* launcher -> parent: err and text say why it gave up */
         SYNC_PID,    /* exec launcher -> parent: pid (as runscope sees it) of the process to exec */
+        SYNC_CONSOLE, /* launcher -> parent: the pty master of process.terminal, as SCM_RIGHTS */
 } SyncKind;
 
 typedef struct SyncMessage {
@@ -20,5 +21,6 @@ typedef struct SyncMessage {
 } SyncMessage;
 
 int sync_send(int fd, SyncKind kind, int err, bool command, const char *text);
-/* -EPIPE when the peer is gone without a word. */
-int sync_recv(int fd, SyncMessage *ret);
+int sync_send_console(int fd, int console_fd);
+/* -EPIPE when the peer is gone without a word. An fd that came along goes to *ret_fd (if not NULL). */
+int sync_recv(int fd, SyncMessage *ret, int *ret_fd);

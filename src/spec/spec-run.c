@@ -387,6 +387,7 @@ int spec_run_build(const SpecRunOptions *o, char **ret) {
         cJSON *mounts = cJSON_GetObjectItemCaseSensitive(config, "mounts");
 
         cJSON_ReplaceItemInObjectCaseSensitive(process, "args", string_array(o->args));
+        cJSON_ReplaceItemInObjectCaseSensitive(process, "terminal", cJSON_CreateBool(o->terminal));
         cJSON *env = cJSON_GetObjectItemCaseSensitive(process, "env");
         for (char **e = o->env; e && *e; e++) {
                 const char *eq = strchr(*e, '=');

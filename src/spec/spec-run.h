@@ -7,6 +7,7 @@
 
 typedef struct SpecRunOptions {
         char **args;
+        bool terminal;        /* --pty */
         char **env;           /* NAME=value */
         bool has_uid, has_gid;
         uint32_t uid, gid;

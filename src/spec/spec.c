@@ -20,6 +20,12 @@ static const SpecField user_fields[] = {
         {}
 };
 
+static const SpecField console_size_fields[] = {
+        { "height", FIELD_UINT32, P(console_height), FIELD_REQUIRED },
+        { "width", FIELD_UINT32, P(console_width), FIELD_REQUIRED },
+        {}
+};
+
 static int parse_args(const cJSON *j, const char *path, void *dest) {
         int r = spec_strv(j, path, dest);
         if (r < 0)
@@ -31,6 +37,7 @@ static int parse_args(const cJSON *j, const char *path, void *dest) {
 
 static const SpecField process_fields[] = {
         { "terminal", FIELD_BOOL, P(terminal) },
+        { "consoleSize", FIELD_OBJECT, 0, .fields = console_size_fields, .has = HAS(Spec, process.has_console_size) },
         { "user", FIELD_OBJECT, 0, FIELD_REQUIRED, .fields = user_fields },
         { "args", FIELD_CUSTOM, P(args), FIELD_REQUIRED, .parse = parse_args },
         { "env", FIELD_STRV, P(env) },
@@ -126,8 +133,6 @@ int spec_parse(const char *text, Spec **ret) {
         r = spec_parse_object(j, "", spec_fields, s);
         if (r < 0)
                 return r;
-        if (s->process.terminal)
-                return spec_error(EOPNOTSUPP, "process.terminal", "a terminal is not supported by runscope yet");
         if (!spec_has_namespace(s, NAMESPACE_MOUNT))
                 return spec_error(EOPNOTSUPP, "linux.namespaces", "a mount namespace is required");
         *ret = TAKE_PTR(s);
@@ -175,8 +180,6 @@ int spec_parse_process(const char *text, Spec **ret) {
         int r = parse_part(text, "process", "process", process_fields, &s);
         if (r < 0)
                 return r;
-        if (s->process.terminal)
-                return spec_error(EOPNOTSUPP, "process.terminal", "a terminal is not supported by runscope yet");
         *ret = TAKE_PTR(s);
         return 0;
 }

@@ -37,6 +37,8 @@ typedef struct SpecCapabilities {
 
 typedef struct SpecProcess {
         bool terminal;
+        bool has_console_size;
+        uint32_t console_height, console_width;
         uint32_t uid, gid;
         uint32_t *additional_gids;
         size_t n_additional_gids;

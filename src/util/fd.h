@@ -15,5 +15,9 @@ int read_file_at(int dir_fd, const char *path, size_t max_size, char **ret, size
 int write_file_atomic_at(int dir_fd, const char *name, const char *data, size_t n, mode_t mode);
 /* Removes dir_fd/name and everything below it, without following symlinks. */
 int rm_rf_at(int dir_fd, const char *name);
+/* One message with data and, if fd >= 0, that fd (SCM_RIGHTS). */
+int fd_send(int sock, int fd, const void *data, size_t n);
+/* Receives one message; *ret_fd is the fd that came with it, or -EBADF. Returns the bytes read. */
+ssize_t fd_recv(int sock, void *data, size_t n, int *ret_fd);
 /* Creates every missing directory of path (absolute or relative to the cwd). */
 int mkdir_p(const char *path, mode_t mode);

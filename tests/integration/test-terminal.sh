@@ -1,0 +1,67 @@
+#!/bin/bash
+# process.terminal: a pty of the container's own devpts, proxied to runscope's terminal in the
+# foreground (run, exec -t, runscope-run -t) or handed to --console-socket as runc does.
+. "$(dirname "$0")/../lib/common.sh"
+
+RECV=$RUNSCOPE_TOP/tests/console-recv
+B=$T_WORK/bundle
+make_bundle "$B" /bin/sh -c 'tty; [ -t 0 ] && echo stdin-is-a-tty; stty size; exit 4'
+bundle_edit "$B" '.process.terminal = true | .process.consoleSize = {height: 40, width: 120}'
+
+# script(1) gives runscope a terminal of its own, as a user's shell would.
+script -qec "$RUNSCOPE --root $T_ROOT run -b $B $(t_id)" /dev/null >"$T_WORK/run.out"
+rc=$?
+out=$(tr -d '\r' <"$T_WORK/run.out")
+t_match "$out" "/dev/pts/0" "run: the process has a pty of the container's own devpts"
+t_match "$out" "stdin-is-a-tty" "... as its stdin"
+t_match "$out" "40 120" "... of process.consoleSize"
+t_is "$rc" 4 "... and run returns its exit status"
+t_is "$(echo 'echo typed-$((6*7))' | script -qec "$RUNSCOPE --root $T_ROOT run -b $B $(t_id)" /dev/null >/dev/null; \
+        bundle_edit "$B" '.process.args = ["/bin/sh"]'; \
+        printf 'echo typed-$((6*7))\nexit 0\n' | script -qec "$RUNSCOPE --root $T_ROOT run -b $B $(t_id)" /dev/null | tr -d '\r' | grep -c '^typed-42$')" \
+        1 "what the user types reaches the container's shell"
+
+# --console-socket: the pty master goes to whoever listens there (conmon, containerd's shim).
+id=$(t_id)
+bundle_edit "$B" '.process.args = ["/bin/sh", "-c", "read line; echo got:$line; tty"]'
+"$RECV" "$T_WORK/console.sock" $'hello\n' >"$T_WORK/console.out" &
+recv=$!
+for i in $(seq 1 50); do grep -q listening "$T_WORK/console.out" && break; sleep 0.05; done
+rs create --console-socket "$T_WORK/console.sock" -b "$B" "$id"
+t_is "$?" 0 "create --console-socket succeeds"
+rs start "$id"
+wait "$recv"
+out=$(tr -d '\r' <"$T_WORK/console.out")
+t_match "$out" "got /dev/pts/0" "the console socket receives the pty master and its name"
+t_match "$out" "got:hello" "input written to the master reaches the process"
+rs delete -f "$id"
+
+id=$(t_id)
+expect_clean 1 "a terminal with --detach and no console socket" "cannot allocate a terminal when runscope detaches" \
+        "$id" run -d -b "$B" "$id"
+bundle_edit "$B" '.process.terminal = false'
+id=$(t_id)
+expect_clean 1 "--console-socket without a terminal" "console-socket needs process.terminal" \
+        "$id" create --console-socket "$T_WORK/console.sock" -b "$B" "$id"
+
+# exec -t, in the foreground and with a console socket.
+id=$(t_id)
+bundle_edit "$B" '.process.args = ["/bin/sleep", "300"]'
+rs run -d -b "$B" "$id"
+out=$(script -qec "$RUNSCOPE --root $T_ROOT exec -t $id /bin/sh -c 'tty; [ -t 1 ] && echo out-is-a-tty'" /dev/null | tr -d '\r')
+t_match "$out" "/dev/pts/[0-9]+" "exec -t gives the process a pty"
+t_match "$out" "out-is-a-tty" "... as its stdout"
+"$RECV" "$T_WORK/exec.sock" >"$T_WORK/exec.out" &
+recv=$!
+for i in $(seq 1 50); do grep -q listening "$T_WORK/exec.out" && break; sleep 0.05; done
+rs exec -d -t --console-socket "$T_WORK/exec.sock" "$id" /bin/sh -c 'echo from-exec; tty'
+t_is "$?" 0 "exec -d -t --console-socket succeeds"
+wait "$recv"
+t_match "$(tr -d '\r' <"$T_WORK/exec.out")" "from-exec" "... and the socket gets the exec'd process's terminal"
+t_is "$(rs exec -d -t "$id" /bin/true 2>&1)" "runscope: cannot allocate a terminal when runscope detaches without --console-socket" \
+        "exec -d -t without a console socket is refused"
+rs delete -f "$id"
+
+out=$(script -qec "$RUNSCOPE_TOP/runscope-run --root $T_ROOT -q -t /bin/sh -c 'tty; exit 3'" /dev/null | tr -d '\r')
+t_match "$out" "/dev/pts/[0-9]" "runscope-run -t gives the command a terminal"
+t_done
