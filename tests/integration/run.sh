@@ -24,13 +24,17 @@ if ! sandbox_start; then
 fi
 [ -n "$SANDBOX_PID" ] && echo "# private systemd: pid $SANDBOX_PID ($SANDBOX_NAME)"
 
+SANDBOX_LOG=$(mktemp /tmp/runscope-it-log.XXXXXX)
+trap 'sandbox_stop; rm -f "$SANDBOX_LOG"' EXIT
 files=("$@")
 [ ${#files[@]} -gt 0 ] || files=(tests/integration/test-*.sh)
 pass=0 fail=0 skip=0
 for f in "${files[@]}"; do
         echo "# $f"
-        out=$(sb timeout 300 bash "$f" 2>&1)
+        # Into a file, not $(...): a container a test left running would hold a pipe open forever.
+        sb timeout 300 bash "$f" >"$SANDBOX_LOG" 2>&1 </dev/null
         rc=$?
+        out=$(cat "$SANDBOX_LOG")
         echo "$out"
         p=$(grep -cE '^ok [0-9]+' <<<"$out" | tr -d ' ')
         s=$(grep -cE '^ok [0-9]+ .*# SKIP' <<<"$out" | tr -d ' ')
