@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <sched.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 
@@ -36,6 +37,31 @@ const char *launch_error_text(void) {
 
 static bool command_failed;
 
+static int set_sysctls(const Spec *spec) {
+        for (char **k = spec->sysctl; k && k[0] && k[1]; k += 2) {
+                char path[PATH_MAX];
+                int n = snprintf(path, sizeof(path), "/proc/sys/%s", k[0]);
+                for (char *c = path + 10; c < path + n; c++)
+                        if (*c == '.')
+                                *c = '/';
+                _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+                int r = fd < 0 ? -errno : write_all(fd, k[1], strlen(k[1]));
+                if (r < 0)
+                        return launch_error(r, "linux.sysctl.%s: %m", k[0]);
+        }
+        return 0;
+}
+
+/* Joins the namespaces the spec names by path, before anything else happens in them. */
+static int join_namespaces(const ChildArgs *a) {
+        for (size_t i = 0; i < a->n_join; i++) {
+                if (setns(a->join[i].fd, a->join[i].flag) < 0)
+                        return launch_error(errno, "linux.namespaces: joining %s: %m", a->join[i].path);
+                safe_close(a->join[i].fd);
+        }
+        return 0;
+}
+
 static int setup(const ChildArgs *a, char *exe, size_t exe_size) {
         const Spec *spec = a->spec;
         const SpecProcess *p = &spec->process;
@@ -43,7 +69,7 @@ static int setup(const ChildArgs *a, char *exe, size_t exe_size) {
 
         /* A cgroup namespace made now is rooted at the scope systemd just moved us into; made at
          * clone time it would have been rooted at runscope's own cgroup. */
-        if (spec_has_namespace(spec, NAMESPACE_CGROUP) && unshare(CLONE_NEWCGROUP) < 0)
+        if (spec_has_namespace(spec, NAMESPACE_CGROUP) && !a->join_cgroup && unshare(CLONE_NEWCGROUP) < 0)
                 return launch_error(errno, "linux.namespaces: cgroup: %m");
 
         _cleanup_close_ int root_fd = -EBADF;
@@ -58,6 +84,10 @@ static int setup(const ChildArgs *a, char *exe, size_t exe_size) {
         r = mkdir_p(p->cwd, 0755);
         if (r < 0)
                 return launch_error(r, "process.cwd %s: %m", p->cwd);
+        /* Before mount_finish: /proc/sys turns read-only there (readonlyPaths). */
+        r = set_sysctls(spec);
+        if (r < 0)
+                return r;
         r = mount_finish(spec);
         if (r < 0)
                 return r;
@@ -80,16 +110,28 @@ static int setup(const ChildArgs *a, char *exe, size_t exe_size) {
         return process_setup(p, spec->seccomp, exe, exe_size, &command_failed);
 }
 
-/* Closes every fd but stdio and the two the launcher owns: the parent's bus connection and its
+/* Closes every fd but stdio and the ones the launcher owns: the parent's bus connection and its
  * locked state directory must not live on in the container. */
-static void close_inherited(int a, int b) {
-        int lo = a < b ? a : b, hi = a < b ? b : a;
+static int cmp_int(const void *a, const void *b) {
+        return *(const int *) a - *(const int *) b;
+}
 
-        if (lo > 3)
-                (void) close_range(3, (unsigned) lo - 1, 0);
-        if (hi > lo + 1)
-                (void) close_range((unsigned) lo + 1, (unsigned) hi - 1, 0);
-        (void) close_range((unsigned) hi + 1, ~0U, 0);
+static void close_inherited(const ChildArgs *a) {
+        int keep[2 + _NAMESPACE_MAX];
+        size_t n = 0;
+        unsigned next = 3;
+
+        keep[n++] = a->sync_fd;
+        keep[n++] = a->state_dir_fd;
+        for (size_t i = 0; i < a->n_join; i++)
+                keep[n++] = a->join[i].fd;
+        qsort(keep, n, sizeof(int), cmp_int);
+        for (size_t i = 0; i < n; i++) {
+                if (keep[i] > (int) next)
+                        (void) close_range(next, (unsigned) keep[i] - 1, 0);
+                next = (unsigned) keep[i] + 1;
+        }
+        (void) close_range(next, ~0U, 0);
 }
 
 _noreturn_ void child_main(const ChildArgs *a) {
@@ -97,7 +139,7 @@ _noreturn_ void child_main(const ChildArgs *a) {
         char exe[PATH_MAX];
         int r;
 
-        close_inherited(a->sync_fd, a->state_dir_fd);
+        close_inherited(a);
 
         /* If runscope dies before the container is created, the launcher dies with it. */
         (void) prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
@@ -105,6 +147,13 @@ _noreturn_ void child_main(const ChildArgs *a) {
         r = sync_recv(a->sync_fd, &m, NULL);
         if (r < 0 || m.kind != SYNC_GO)
                 _exit(1);
+
+        /* In the scope now: existing namespaces first, so all set-up happens inside them. */
+        r = join_namespaces(a);
+        if (r < 0) {
+                (void) sync_send(a->sync_fd, SYNC_ERROR, r, false, error_text);
+                _exit(1);
+        }
 
         r = setup(a, exe, sizeof(exe));
         if (r < 0) {

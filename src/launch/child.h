@@ -4,11 +4,20 @@
 #include "spec/spec.h"
 #include "util/alloc.h"
 
+typedef struct NamespaceJoin {
+        int fd;
+        int flag; /* CLONE_NEW* */
+        const char *path;
+} NamespaceJoin;
+
 typedef struct ChildArgs {
         const Spec *spec;
         const char *bundle;
         int sync_fd;
         int state_dir_fd;
+        NamespaceJoin join[_NAMESPACE_MAX]; /* namespaces given by path, the pid one excepted */
+        size_t n_join;
+        bool join_cgroup;
 } ChildArgs;
 
 _noreturn_ void child_main(const ChildArgs *a);

@@ -4,7 +4,9 @@
 #include <poll.h>
 #include <sched.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/signalfd.h>
+#include <linux/nsfs.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -29,10 +31,38 @@ int launch_clone(const Spec *spec, const char *bundle, int state_dir_fd, Launche
         uint64_t flags = 0;
         pid_t pid;
 
-        for (size_t i = 0; i < spec->n_namespaces; i++)
-                /* The cgroup namespace is made by the launcher once it is in its scope. */
-                if (spec->namespaces[i].type != NAMESPACE_CGROUP)
-                        flags |= namespace_type_clone_flag(spec->namespaces[i].type);
+        ChildArgs a = { .spec = spec, .bundle = bundle };
+        for (size_t i = 0; i < spec->n_namespaces; i++) {
+                const SpecNamespace *ns = &spec->namespaces[i];
+                int flag = (int) namespace_type_clone_flag(ns->type);
+                if (!ns->path) {
+                        /* The cgroup namespace is made by the launcher once it is in its scope. */
+                        if (ns->type != NAMESPACE_CGROUP)
+                                flags |= (uint64_t) flag;
+                        continue;
+                }
+                int fd = open(ns->path, O_RDONLY | O_CLOEXEC);
+                if (fd < 0)
+                        return log_error_errno(errno, "config.json: linux.namespaces[%zu].path: %s: %m", i, ns->path);
+                int type = ioctl(fd, NS_GET_NSTYPE);
+                if (type != flag) {
+                        safe_close(fd);
+                        return log_error_errno(EINVAL, "config.json: linux.namespaces[%zu].path: %s is not a %s namespace", i,
+                                               ns->path, namespace_type_to_string(ns->type));
+                }
+                if (ns->type == NAMESPACE_PID) {
+                        /* setns(CLONE_NEWPID) takes effect for children only: runscope joins, so
+                         * that the launcher it clones is born in that pid namespace. */
+                        int r = setns(fd, CLONE_NEWPID) < 0 ? -errno : 0;
+                        safe_close(fd);
+                        if (r < 0)
+                                return log_error_errno(r, "config.json: linux.namespaces[%zu].path: joining %s: %m", i, ns->path);
+                        continue;
+                }
+                if (ns->type == NAMESPACE_CGROUP)
+                        a.join_cgroup = true;
+                a.join[a.n_join++] = (NamespaceJoin) { .fd = fd, .flag = flag, .path = ns->path };
+        }
 
         /* 0622 as in runc: a process.user other than root must be able to open it for writing
          * after the user switch; only root can read it, and only a reader starts the container. */
@@ -48,12 +78,18 @@ int launch_clone(const Spec *spec, const char *bundle, int state_dir_fd, Launche
         child_fd = pair[1];
 
         pid = clone3_fork(flags, &pidfd);
-        if (pid < 0)
+        if (pid < 0) {
+                for (size_t i = 0; i < a.n_join; i++)
+                        safe_close(a.join[i].fd);
                 return log_error_errno(errno, "Failed to clone the launcher into its namespaces: %m");
+        }
         if (pid == 0) {
-                ChildArgs a = { .spec = spec, .bundle = bundle, .sync_fd = child_fd, .state_dir_fd = dir_fd };
+                a.sync_fd = child_fd;
+                a.state_dir_fd = dir_fd;
                 child_main(&a);
         }
+        for (size_t i = 0; i < a.n_join; i++)
+                safe_close(a.join[i].fd);
         *ret = (Launcher) { .pid = pid, .pidfd = pidfd, .sync_fd = TAKE_FD(parent_fd), .console_fd = -EBADF };
         return 0;
 }

@@ -12,3 +12,5 @@ int spec_parse_gids(const cJSON *j, const char *path, void *dest);
 int spec_parse_mounts(const cJSON *j, const char *path, void *dest);
 int spec_parse_annotations(const cJSON *j, const char *path, void *dest);
 int spec_parse_seccomp(const cJSON *j, const char *path, void *dest);
+/* Every sysctl must belong to a namespace of the container's own: it would change the host otherwise. */
+int spec_check_sysctl(const Spec *s);

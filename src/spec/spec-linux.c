@@ -73,8 +73,6 @@ static int parse_namespaces(const cJSON *j, const char *path, void *dest) {
                         return spec_error(EINVAL, ep, "namespace '%s' is listed twice",
                                           namespace_type_to_string(ns->type));
                 seen |= 1u << ns->type;
-                if (ns->path)
-                        return spec_error(EOPNOTSUPP, ep, "joining an existing namespace is not supported yet");
                 if (ns->type == NAMESPACE_USER || ns->type == NAMESPACE_TIME)
                         return spec_error(EOPNOTSUPP, ep, "%s namespaces are not supported yet",
                                           namespace_type_to_string(ns->type));
@@ -253,6 +251,78 @@ static int parse_propagation(const cJSON *j, const char *path, void *dest) {
         return spec_error(EINVAL, path, "expected one of private, slave, shared, unbindable (or r-prefixed)");
 }
 
+static int parse_node_type(const cJSON *j, const char *path, void *dest) {
+        if (!cJSON_IsString(j) || strlen(j->valuestring) != 1 || !strchr("cbup", j->valuestring[0]))
+                return spec_error(EINVAL, path, "expected \"c\", \"b\", \"u\" or \"p\"");
+        *(char *) dest = j->valuestring[0];
+        return 0;
+}
+
+static const SpecField device_fields[] = {
+        { "path", FIELD_ABSPATH, offsetof(SpecDevice, path), FIELD_REQUIRED },
+        { "type", FIELD_CUSTOM, offsetof(SpecDevice, type), FIELD_REQUIRED, .parse = parse_node_type },
+        { "major", FIELD_INT64, offsetof(SpecDevice, major) },
+        { "minor", FIELD_INT64, offsetof(SpecDevice, minor) },
+        { "fileMode", FIELD_UINT32, offsetof(SpecDevice, file_mode), .has = HAS(SpecDevice, has_file_mode) },
+        { "uid", FIELD_UINT32, offsetof(SpecDevice, uid), .has = HAS(SpecDevice, has_uid) },
+        { "gid", FIELD_UINT32, offsetof(SpecDevice, gid), .has = HAS(SpecDevice, has_gid) },
+        {}
+};
+
+static int parse_devices(const cJSON *j, const char *path, void *dest) {
+        Spec *s = (Spec *) ((char *) dest - offsetof(Spec, devices));
+        char ep[512];
+        const cJSON *e;
+        int r;
+
+        if (!cJSON_IsArray(j))
+                return spec_error(EINVAL, path, "expected an array");
+        s->devices = calloc((size_t) cJSON_GetArraySize(j) + 1, sizeof(SpecDevice));
+        if (!s->devices)
+                return log_oom();
+        cJSON_ArrayForEach(e, j) {
+                SpecDevice *d = &s->devices[s->n_devices++];
+                spec_path_index(ep, sizeof(ep), path, s->n_devices - 1);
+                r = spec_parse_object(e, ep, device_fields, d);
+                if (r < 0)
+                        return r;
+                if (d->type != 'p' && (d->major < 0 || d->minor < 0 || d->major > 4095 || d->minor > 1048575))
+                        return spec_error(EINVAL, ep, "needs a major (0-4095) and minor (0-1048575)");
+                if (strncmp(d->path, "/dev/", 5) != 0)
+                        return spec_error(EINVAL, ep, "path %s is not below /dev", d->path);
+        }
+        return 0;
+}
+
+/* runc's rule: a sysctl is set only in a namespace the container has of its own. */
+int spec_check_sysctl(const Spec *s) {
+        static const char *const ipc_keys[] = { "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
+                                                "kernel.shmall", "kernel.shmmax", "kernel.shmmni",
+                                                "kernel.shm_rmid_forced" };
+        char p[512];
+
+        for (char **k = s->sysctl; k && k[0] && k[1]; k += 2) {
+                NamespaceType need = _NAMESPACE_INVALID;
+                for (size_t i = 0; i < ELEMENTSOF(ipc_keys); i++)
+                        if (strcmp(ipc_keys[i], k[0]) == 0)
+                                need = NAMESPACE_IPC;
+                if (strncmp(k[0], "fs.mqueue.", 10) == 0)
+                        need = NAMESPACE_IPC;
+                if (strncmp(k[0], "net.", 4) == 0)
+                        need = NAMESPACE_NETWORK;
+                if (strcmp(k[0], "kernel.hostname") == 0 || strcmp(k[0], "kernel.domainname") == 0)
+                        need = NAMESPACE_UTS;
+                spec_path_join(p, sizeof(p), "linux.sysctl", k[0]);
+                if (need < 0)
+                        return spec_error(EINVAL, p, "not a namespaced sysctl: setting it would change the host");
+                if (!spec_has_namespace(s, need))
+                        return spec_error(EINVAL, p, "needs a %s namespace of the container's own", namespace_type_to_string(need));
+                if (strstr(k[0], "..") || strchr(k[0], '/'))
+                        return spec_error(EINVAL, p, "not a sysctl name");
+        }
+        return 0;
+}
+
 const SpecField spec_linux_fields[] = {
         { "namespaces", FIELD_CUSTOM, offsetof(Spec, namespaces), .parse = parse_namespaces },
         { "resources", FIELD_OBJECT, 0, .fields = spec_resources_fields },
@@ -263,8 +333,8 @@ const SpecField spec_linux_fields[] = {
         { "uidMappings", FIELD_UNSUPPORTED },
         { "gidMappings", FIELD_UNSUPPORTED },
         { "timeOffsets", FIELD_UNSUPPORTED },
-        { "devices", FIELD_UNSUPPORTED },
-        { "sysctl", FIELD_UNSUPPORTED },
+        { "devices", FIELD_CUSTOM, offsetof(Spec, devices), .parse = parse_devices },
+        { "sysctl", FIELD_CUSTOM, offsetof(Spec, sysctl), .parse = spec_parse_annotations },
         { "seccomp", FIELD_CUSTOM, offsetof(Spec, seccomp), .parse = spec_parse_seccomp },
         { "intelRdt", FIELD_UNSUPPORTED },
         { "personality", FIELD_UNSUPPORTED },

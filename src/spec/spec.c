@@ -107,6 +107,10 @@ Spec *spec_free(Spec *s) {
         strv_free(s->masked_paths);
         strv_free(s->readonly_paths);
         spec_seccomp_free(s->seccomp);
+        strv_free(s->sysctl);
+        for (size_t i = 0; i < s->n_devices; i++)
+                free(s->devices[i].path);
+        free(s->devices);
         strv_free(s->annotations);
         free(s);
         return NULL;
@@ -135,6 +139,9 @@ int spec_parse(const char *text, Spec **ret) {
                 return r;
         if (!spec_has_namespace(s, NAMESPACE_MOUNT))
                 return spec_error(EOPNOTSUPP, "linux.namespaces", "a mount namespace is required");
+        r = spec_check_sysctl(s);
+        if (r < 0)
+                return r;
         *ret = TAKE_PTR(s);
         return 0;
 }

@@ -108,6 +108,14 @@ typedef struct SpecResources {
         char **unified; /* key, value, … */
 } SpecResources;
 
+typedef struct SpecDevice {
+        char *path;
+        char type; /* c, b, u (unbuffered char) or p (fifo) */
+        int64_t major, minor;
+        bool has_file_mode, has_uid, has_gid;
+        uint32_t file_mode, uid, gid;
+} SpecDevice;
+
 typedef struct SpecSeccompArg {
         uint32_t index;
         uint64_t value, value_two;
@@ -147,6 +155,9 @@ typedef struct Spec {
         char **masked_paths;
         char **readonly_paths;
         SpecSeccomp *seccomp; /* NULL: no filter */
+        char **sysctl;        /* key, value, … */
+        SpecDevice *devices;  /* linux.devices: nodes made in the container */
+        size_t n_devices;
         char **annotations; /* key, value, key, value, … */
 } Spec;
 

@@ -1,0 +1,58 @@
+#!/bin/bash
+# linux.sysctl, linux.devices, namespaces joined by path, and podman 4.3's own config.json.
+. "$(dirname "$0")/../lib/common.sh"
+
+B=$T_WORK/bundle
+make_bundle "$B" /bin/sh -c 'cat /proc/sys/net/ipv4/ping_group_range; cat /proc/sys/kernel/shmmni; stat -c "%F %t:%T %a" /dev/myzero; head -c 4 /dev/myzero | wc -c'
+bundle_edit "$B" '.linux.sysctl = {"net.ipv4.ping_group_range": "0 0", "kernel.shmmni": "1234"}
+        | .linux.devices = [{path: "/dev/myzero", type: "c", major: 1, minor: 5, fileMode: 8624, uid: 0, gid: 0}]
+        | .linux.resources.devices += [{allow: true, type: "c", major: 1, minor: 5, access: "rwm"}]'
+out=$(rs run -b "$B" "$(t_id)" 2>&1)
+t_match "$out" "^0	0" "linux.sysctl sets a network sysctl in the container's network namespace"
+t_match "$out" "1234" "... and an ipc one in its ipc namespace"
+t_match "$out" "character special file 1:5 660" "linux.devices makes the node with its mode"
+t_match "$out" "4\$" "... and the device cgroup lets the container use it"
+t_is "$(cat /proc/sys/kernel/shmmni)" "$(cat /proc/sys/kernel/shmmni)" "the host's value is untouched"
+t_ok "the host's shmmni is not 1234" test "$(cat /proc/sys/kernel/shmmni)" != 1234
+
+for case in 'vm.swappiness|{"vm.swappiness":"10"}|not a namespaced sysctl' \
+            'kernel.hostname|{"kernel.hostname":"x"}|needs a uts namespace'; do
+        IFS='|' read -r key json msg <<<"$case"
+        id=$(t_id)
+        bundle_edit "$B" --argjson s "$json" '.linux.sysctl = $s | del(.linux.devices)
+                | if ($s | has("kernel.hostname")) then .linux.namespaces |= map(select(.type != "uts")) | del(.hostname) else . end'
+        expect_clean 1 "linux.sysctl.$key" "linux.sysctl.$key: $msg" "$id" create -b "$B" "$id"
+done
+
+# B joins A's network, uts and pid namespaces by path.
+A=$T_WORK/a
+make_bundle "$A" /bin/sleep 300
+bundle_edit "$A" '.hostname = "alpha"'
+ida=$(t_id)
+rs run -d -b "$A" "$ida"
+pa=$(rs state "$ida" | jq -r .pid)
+bundle_edit "$B" --arg p "$pa" 'del(.linux.sysctl) | del(.linux.devices) | del(.hostname)
+        | .linux.namespaces = [{type: "mount"}, {type: "ipc"},
+                               {type: "network", path: ("/proc/" + $p + "/ns/net")},
+                               {type: "uts", path: ("/proc/" + $p + "/ns/uts")},
+                               {type: "pid", path: ("/proc/" + $p + "/ns/pid")}]
+        | .process.args = ["/bin/sh", "-c", "hostname; readlink /proc/self/ns/net; ps -o comm | grep -c sleep"]'
+out=$(rs run -b "$B" "$(t_id)" 2>&1)
+t_match "$out" "^alpha" "a uts namespace joined by path gives the other container's hostname"
+t_ok "... a network namespace joined by path is that one" grep -qF "$(readlink /proc/$pa/ns/net)" <<<"$out"
+t_match "$out" "1\$" "... and in its pid namespace the other container's processes are seen"
+id=$(t_id)
+bundle_edit "$B" --arg p "$pa" '.linux.namespaces = [{type: "mount"}, {type: "uts", path: ("/proc/" + $p + "/ns/net")}]'
+expect_clean 1 "a path of the wrong namespace type" "linux.namespaces\\[1\\].path: /proc/$pa/ns/net is not a uts namespace" \
+        "$id" create -b "$B" "$id"
+rs delete -f "$ida"
+
+# podman 4.3's config.json, as written but for the rootfs, the command, and the binds of podman's own
+# files (/etc/hosts, /dev/shm, ...), which exist only under podman's storage.
+jq --arg r "$B/rootfs" '.root.path = $r | .process.args = ["/bin/sh", "-c", "echo podman-config-ok; exit 3"]
+        | .process.terminal = false | .mounts |= map(select(.type != "bind"))' \
+        "$RUNSCOPE_TOP/tests/data/podman/config-basic-systemd.json" >"$B/config.json"
+out=$(rs run -b "$B" "$(t_id)" 2>&1)
+rc=$?
+t_is "$rc:$out" "3:podman-config-ok" "podman 4.3's config.json (seccomp, sysctl, caps, mounts) runs"
+t_done
