@@ -7,6 +7,9 @@
 #include <string.h>
 #include <signal.h>
 #include <unistd.h>
+#include <sched.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -100,6 +103,12 @@ int main(int argc, char *argv[]) {
                 printf("%d\n", got);
                 return 0;
         }
+        if (strcmp(cmd, "ioprio") == 0) {
+                long v = syscall(SYS_ioprio_get, 1, 0);
+                return v < 0 ? (perror("probe: ioprio_get"), 1) : printf("class=%ld prio=%ld\n", v >> 13, v & 7) < 0;
+        }
+        if (strcmp(cmd, "sched") == 0)
+                return printf("policy=%d nice=%d\n", sched_getscheduler(0), getpriority(PRIO_PROCESS, 0)) < 0;
         if (strcmp(cmd, "notify") == 0 && argc > 2) {
                 /* sd_notify(3) by hand: one datagram to $NOTIFY_SOCKET. */
                 const char *path = getenv("NOTIFY_SOCKET");
@@ -117,6 +126,6 @@ int main(int argc, char *argv[]) {
                 pause();
                 return 0;
         }
-        fprintf(stderr, "usage: probe hostname|cgroup|caps|nnp|fds|pid|id|cwd|env NAME|exit N|sleep N|alloc MIB|fork N|notify MSG|kill-self SIG\n");
+        fprintf(stderr, "usage: probe hostname|cgroup|caps|nnp|fds|pid|id|cwd|env NAME|exit N|sleep N|alloc MIB|fork N|notify MSG|ioprio|sched|kill-self SIG\n");
         return 2;
 }

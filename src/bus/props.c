@@ -7,6 +7,7 @@
 
 #include "props-internal.h"
 #include "util/cgroup.h"
+#include "util/cpulist.h"
 #include "util/log.h"
 
 uint64_t props_cpu_shares_to_weight(uint64_t shares) {
@@ -134,33 +135,14 @@ static int append_pids(sd_bus_message *m, PropsApplied *a, const SpecResources *
 }
 
 int props_cpuset(sd_bus_message *m, const char *name, const char *list, const char *path) {
-        uint8_t mask[128] = {};
-        size_t used = 0;
+        uint8_t mask[CPULIST_MAX / 8];
+        size_t used;
 
-        for (const char *p = list; *p;) {
-                char *end;
-                unsigned long a = strtoul(p, &end, 10), b;
-                if (end == p)
-                        return props_error(EINVAL, path, "'%s' is not a list like 0-3,5", list);
-                b = a;
-                if (*end == '-') {
-                        const char *q = end + 1;
-                        b = strtoul(q, &end, 10);
-                        if (end == q || b < a)
-                                return props_error(EINVAL, path, "'%s' is not a list like 0-3,5", list);
-                }
-                if (b >= sizeof(mask) * 8)
-                        return props_error(ERANGE, path, "%lu is beyond the %zu CPUs or nodes runscope handles", b,
-                                           sizeof(mask) * 8);
-                for (unsigned long i = a; i <= b; i++)
-                        mask[i / 8] |= (uint8_t) (1u << (i % 8));
-                used = b / 8 + 1 > used ? b / 8 + 1 : used;
-                if (*end == ',')
-                        end++;
-                else if (*end)
-                        return props_error(EINVAL, path, "'%s' is not a list like 0-3,5", list);
-                p = end;
-        }
+        int k = cpulist_parse(list, mask, &used);
+        if (k == -ERANGE)
+                return props_error(ERANGE, path, "'%s' goes beyond the %d CPUs or nodes runscope handles", list, CPULIST_MAX);
+        if (k < 0)
+                return props_error(EINVAL, path, "'%s' is not a list like 0-3,5", list);
         int r = sd_bus_message_open_container(m, 'r', "sv");
         if (r >= 0)
                 r = sd_bus_message_append(m, "s", name);

@@ -2,6 +2,7 @@
  * capabilities, cwd, no_new_privs, and the final execve. Runs in the child only; it must never
  * exec with an fd or a capability it was not told to keep. */
 #include <fcntl.h>
+#include <sched.h>
 #include <grp.h>
 #include <limits.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 
 #include "launch-internal.h"
 #include "sync.h"
+#include "util/cpulist.h"
 #include "util/fd.h"
 #include "util/missing.h"
 #include "util/strv.h"
@@ -125,6 +127,49 @@ static int resolve_command(const SpecProcess *p, char *ret, size_t size) {
         return launch_error(ENOENT, "exec: \"%s\": executable file not found in $PATH", cmd);
 }
 
+static int set_affinity(const char *list, const char *path) {
+        uint8_t mask[CPULIST_MAX / 8];
+        cpu_set_t set;
+        size_t used;
+
+        if (!list)
+                return 0;
+        if (cpulist_parse(list, mask, &used) < 0)
+                return launch_error(EINVAL, "%s: '%s' is not a CPU list", path, list);
+        CPU_ZERO(&set);
+        for (size_t i = 0; i < used * 8 && i < CPU_SETSIZE; i++)
+                if (mask[i / 8] & (1u << (i % 8)))
+                        CPU_SET(i, &set);
+        if (sched_setaffinity(0, sizeof(set), &set) < 0)
+                return launch_error(errno, "%s: %m", path);
+        return 0;
+}
+
+/* struct sched_attr of sched_setattr(2), which glibc 2.36 does not declare. */
+struct sched_attr_v0 {
+        uint32_t size, sched_policy;
+        uint64_t sched_flags;
+        int32_t sched_nice;
+        uint32_t sched_priority;
+        uint64_t sched_runtime, sched_deadline, sched_period;
+};
+
+static int set_scheduling(const SpecProcess *p) {
+        if (p->has_io_priority &&
+            syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, (p->io_class << 13) | p->io_priority) < 0)
+                return launch_error(errno, "process.ioPriority: %m");
+        if (p->has_scheduler) {
+                struct sched_attr_v0 attr = {
+                        .size = sizeof(attr), .sched_policy = (uint32_t) p->sched_policy, .sched_nice = p->sched_nice,
+                        .sched_priority = (uint32_t) p->sched_priority, .sched_runtime = p->sched_runtime,
+                        .sched_deadline = p->sched_deadline, .sched_period = p->sched_period,
+                };
+                if (syscall(SYS_sched_setattr, 0, &attr, 0) < 0)
+                        return launch_error(errno, "process.scheduler: %m");
+        }
+        return 0;
+}
+
 int terminal_setup(const SpecProcess *p, int *ret_master) {
         _cleanup_close_ int master = -EBADF, slave = -EBADF;
         char name[64];
@@ -158,7 +203,13 @@ int terminal_setup(const SpecProcess *p, int *ret_master) {
 int process_setup(const SpecProcess *p, const SpecSeccomp *seccomp, char *exe, size_t exe_size, bool *ret_command_failed) {
         int r;
 
+        r = set_affinity(p->cpu_affinity_initial, "process.execCPUAffinity.initial");
+        if (r < 0)
+                return r;
         r = set_rlimits(p);
+        if (r < 0)
+                return r;
+        r = set_scheduling(p);
         if (r < 0)
                 return r;
         r = set_oom_score_adj(p);
@@ -217,6 +268,13 @@ _noreturn_ void process_exec(const SpecProcess *p, const char *exe, int keep_fds
          * state directory would otherwise let the container reach runscope's state on the host.
          * CLOEXEC rather than close, so a failing execve can still report on sync_fd. */
         (void) close_range(3 + (unsigned) keep_fds, ~0U, CLOSE_RANGE_CLOEXEC);
+
+        /* The final affinity is the process's own, set after everything runscope did on its behalf. */
+        if (set_affinity(p->cpu_affinity_final, "process.execCPUAffinity.final") < 0) {
+                if (sync_fd >= 0)
+                        (void) sync_send(sync_fd, SYNC_ERROR, -EINVAL, false, launch_error_text());
+                _exit(1);
+        }
 
         execve(exe, p->args, p->env ?: (char *[]) { NULL });
         int err = errno;

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 
 #include "child.h"
@@ -106,6 +107,10 @@ static int setup(const ChildArgs *a, char *exe, size_t exe_size) {
                 return launch_error(errno, "hostname %s: %m", spec->hostname);
         if (spec->hostname && !spec_has_namespace(spec, NAMESPACE_UTS))
                 return launch_error(EINVAL, "hostname: needs a uts namespace");
+        if (spec->domainname && setdomainname(spec->domainname, strlen(spec->domainname)) < 0)
+                return launch_error(errno, "domainname %s: %m", spec->domainname);
+        if (spec->has_personality && personality(spec->personality) < 0)
+                return launch_error(errno, "linux.personality: %m");
 
         return process_setup(p, spec->seccomp, exe, exe_size, &command_failed);
 }

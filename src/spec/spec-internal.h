@@ -6,6 +6,10 @@
 extern const SpecField spec_capabilities_fields[];
 extern const SpecField spec_linux_fields[];
 extern const SpecField spec_resources_fields[];
+extern const SpecField spec_io_priority_fields[];
+extern const SpecField spec_scheduler_fields[];
+extern const SpecField spec_cpu_affinity_fields[];
+extern const SpecField spec_personality_fields[];
 
 int spec_parse_rlimits(const cJSON *j, const char *path, void *dest);
 int spec_parse_gids(const cJSON *j, const char *path, void *dest);

@@ -123,3 +123,67 @@ int spec_parse_gids(const cJSON *j, const char *path, void *dest) {
         }
         return 0;
 }
+
+static int parse_io_class(const cJSON *j, const char *path, void *dest) {
+        static const char *const classes[] = { [1] = "IOPRIO_CLASS_RT", [2] = "IOPRIO_CLASS_BE", [3] = "IOPRIO_CLASS_IDLE" };
+        for (int i = 1; cJSON_IsString(j) && i < 4; i++)
+                if (strcmp(classes[i], j->valuestring) == 0) {
+                        *(int *) dest = i;
+                        return 0;
+                }
+        return spec_error(EINVAL, path, "expected IOPRIO_CLASS_RT, IOPRIO_CLASS_BE or IOPRIO_CLASS_IDLE");
+}
+
+const SpecField spec_io_priority_fields[] = {
+        { "class", FIELD_CUSTOM, offsetof(Spec, process.io_class), FIELD_REQUIRED, .parse = parse_io_class },
+        { "priority", FIELD_INT32, offsetof(Spec, process.io_priority) },
+        {}
+};
+
+static int parse_policy(const cJSON *j, const char *path, void *dest) {
+        static const struct {
+                const char *name;
+                int policy;
+        } policies[] = { { "SCHED_OTHER", 0 }, { "SCHED_FIFO", 1 }, { "SCHED_RR", 2 }, { "SCHED_BATCH", 3 },
+                         { "SCHED_IDLE", 5 }, { "SCHED_DEADLINE", 6 } };
+        for (size_t i = 0; cJSON_IsString(j) && i < ELEMENTSOF(policies); i++)
+                if (strcmp(policies[i].name, j->valuestring) == 0) {
+                        *(int *) dest = policies[i].policy;
+                        return 0;
+                }
+        return spec_error(EINVAL, path, "unknown scheduling policy%s%s", cJSON_IsString(j) ? " " : "",
+                          cJSON_IsString(j) ? j->valuestring : "");
+}
+
+const SpecField spec_scheduler_fields[] = {
+        { "policy", FIELD_CUSTOM, offsetof(Spec, process.sched_policy), FIELD_REQUIRED, .parse = parse_policy },
+        { "nice", FIELD_INT32, offsetof(Spec, process.sched_nice) },
+        { "priority", FIELD_INT32, offsetof(Spec, process.sched_priority) },
+        { "runtime", FIELD_UINT64, offsetof(Spec, process.sched_runtime) },
+        { "deadline", FIELD_UINT64, offsetof(Spec, process.sched_deadline) },
+        { "period", FIELD_UINT64, offsetof(Spec, process.sched_period) },
+        { "flags", FIELD_UNSUPPORTED, .why = "scheduler flags are not supported by runscope yet" },
+        {}
+};
+
+const SpecField spec_cpu_affinity_fields[] = {
+        { "initial", FIELD_STRING, offsetof(Spec, process.cpu_affinity_initial) },
+        { "final", FIELD_STRING, offsetof(Spec, process.cpu_affinity_final) },
+        {}
+};
+
+static int parse_domain(const cJSON *j, const char *path, void *dest) {
+        if (cJSON_IsString(j) && strcmp(j->valuestring, "LINUX") == 0)
+                *(unsigned long *) dest = 0x0000;
+        else if (cJSON_IsString(j) && strcmp(j->valuestring, "LINUX32") == 0)
+                *(unsigned long *) dest = 0x0008;
+        else
+                return spec_error(EINVAL, path, "expected LINUX or LINUX32");
+        return 0;
+}
+
+const SpecField spec_personality_fields[] = {
+        { "domain", FIELD_CUSTOM, offsetof(Spec, personality), FIELD_REQUIRED, .parse = parse_domain },
+        { "flags", FIELD_UNSUPPORTED, .why = "personality flags are not supported by runscope yet" },
+        {}
+};

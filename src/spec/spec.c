@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "spec-internal.h"
+#include "util/cpulist.h"
 #include "util/fd.h"
 #include "util/log.h"
 #include "util/strv.h"
@@ -49,9 +50,9 @@ static const SpecField process_fields[] = {
         { "oomScoreAdj", FIELD_INT32, P(oom_score_adj), .has = HAS(Spec, process.has_oom_score_adj) },
         { "apparmorProfile", FIELD_UNSUPPORTED },
         { "selinuxLabel", FIELD_UNSUPPORTED },
-        { "ioPriority", FIELD_UNSUPPORTED },
-        { "scheduler", FIELD_UNSUPPORTED },
-        { "execCPUAffinity", FIELD_UNSUPPORTED },
+        { "ioPriority", FIELD_OBJECT, 0, .fields = spec_io_priority_fields, .has = HAS(Spec, process.has_io_priority) },
+        { "scheduler", FIELD_OBJECT, 0, .fields = spec_scheduler_fields, .has = HAS(Spec, process.has_scheduler) },
+        { "execCPUAffinity", FIELD_OBJECT, 0, .fields = spec_cpu_affinity_fields },
         {}
 };
 #undef P
@@ -70,7 +71,7 @@ static const SpecField spec_fields[] = {
         { "mounts", FIELD_CUSTOM, offsetof(Spec, mounts), .parse = spec_parse_mounts },
         { "annotations", FIELD_CUSTOM, offsetof(Spec, annotations), .parse = spec_parse_annotations },
         { "linux", FIELD_OBJECT, 0, .fields = spec_linux_fields },
-        { "domainname", FIELD_UNSUPPORTED },
+        { "domainname", FIELD_STRING, offsetof(Spec, domainname) },
         { "hooks", FIELD_UNSUPPORTED },
         {}
 };
@@ -86,6 +87,9 @@ Spec *spec_free(Spec *s) {
         free(s->process.cwd);
         free(s->process.rlimits);
         free(s->hostname);
+        free(s->domainname);
+        free(s->process.cpu_affinity_initial);
+        free(s->process.cpu_affinity_final);
         for (size_t i = 0; i < s->n_mounts; i++) {
                 free(s->mounts[i].destination);
                 free(s->mounts[i].type);
@@ -120,6 +124,23 @@ static void cjson_deletep(cJSON **j) {
         cJSON_Delete(*j);
 }
 
+/* Values the field tables cannot check on their own. */
+static int check_process(const Spec *s) {
+        const char *lists[] = { s->process.cpu_affinity_initial, s->process.cpu_affinity_final };
+        const char *paths[] = { "process.execCPUAffinity.initial", "process.execCPUAffinity.final" };
+        uint8_t mask[CPULIST_MAX / 8];
+        size_t used;
+
+        for (size_t i = 0; i < ELEMENTSOF(lists); i++)
+                if (lists[i] && cpulist_parse(lists[i], mask, &used) < 0)
+                        return spec_error(EINVAL, paths[i], "'%s' is not a CPU list like 0-3,5", lists[i]);
+        if (s->process.has_io_priority && (s->process.io_priority < 0 || s->process.io_priority > 7))
+                return spec_error(EINVAL, "process.ioPriority.priority", "must be from 0 to 7");
+        if (s->domainname && !spec_has_namespace(s, NAMESPACE_UTS))
+                return spec_error(EINVAL, "domainname", "needs a uts namespace");
+        return 0;
+}
+
 int spec_parse(const char *text, Spec **ret) {
         _cleanup_(cjson_deletep) cJSON *j = NULL;
         _cleanup_(spec_freep) Spec *s = NULL;
@@ -140,6 +161,9 @@ int spec_parse(const char *text, Spec **ret) {
         if (!spec_has_namespace(s, NAMESPACE_MOUNT))
                 return spec_error(EOPNOTSUPP, "linux.namespaces", "a mount namespace is required");
         r = spec_check_sysctl(s);
+        if (r < 0)
+                return r;
+        r = check_process(s);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(s);

@@ -54,6 +54,14 @@ typedef struct SpecProcess {
         bool no_new_privileges;
         bool has_oom_score_adj;
         int32_t oom_score_adj;
+        bool has_io_priority;
+        int io_class; /* IOPRIO_CLASS_* */
+        int32_t io_priority;
+        bool has_scheduler;
+        int sched_policy; /* SCHED_* */
+        int32_t sched_nice, sched_priority;
+        uint64_t sched_runtime, sched_deadline, sched_period;
+        char *cpu_affinity_initial, *cpu_affinity_final; /* "0-3,5" */
 } SpecProcess;
 
 typedef struct SpecMount {
@@ -145,6 +153,9 @@ typedef struct Spec {
         bool root_readonly;
         SpecProcess process;
         char *hostname;
+        char *domainname;
+        bool has_personality;
+        unsigned long personality; /* PER_LINUX or PER_LINUX32 */
         SpecMount *mounts;
         size_t n_mounts;
         SpecNamespace *namespaces;
