@@ -10,6 +10,7 @@
 #include "bus/bus.h"
 #include "container-internal.h"
 #include "launch/console.h"
+#include "launch/hooks.h"
 #include "launch/launch.h"
 #include "spec/spec.h"
 #include "util/cgroup.h"
@@ -199,6 +200,44 @@ static int setup_notify_relay(Created *c, const CreateOptions *o, Spec *spec) {
         return strv_extend(&spec->process.env, env) < 0 ? log_oom() : 0;
 }
 
+typedef struct RuntimeHooks {
+        const char *id, *bundle;
+        const Spec *spec;
+} RuntimeHooks;
+
+/* prestart and createRuntime, in runscope's namespaces, once the launcher's mounts are done. */
+static int runtime_hooks(const Launcher *l, void *userdata) {
+        const RuntimeHooks *h = userdata;
+        _cleanup_free_ char *state = hook_state_json(h->id, "creating", l->pid, h->bundle, h->spec->annotations);
+        char err[512];
+        int r;
+
+        if (!state)
+                return log_oom();
+        r = hooks_run(h->spec, HOOK_PRESTART, state, err, sizeof(err));
+        if (r >= 0)
+                r = hooks_run(h->spec, HOOK_CREATE_RUNTIME, state, err, sizeof(err));
+        if (r < 0)
+                return log_error_errno(r, "%s", err);
+        return 0;
+}
+
+/* poststart and poststop: after the fact, so a failure is a warning (runtime-spec) and the
+ * configuration is read only when it has such hooks. */
+static void late_hooks(int dir_fd, const ContainerState *st, HookKind kind, const char *key, const char *status) {
+        _cleanup_free_ char *text = NULL, *state = NULL;
+        _cleanup_(spec_freep) Spec *spec = NULL;
+        char err[512];
+
+        if (read_file_at(dir_fd, "config.json", 16u * 1024 * 1024, &text, NULL) < 0 || !strstr(text, key))
+                return;
+        if (spec_parse(text, &spec) < 0)
+                return;
+        state = hook_state_json(st->id, status, st->pid, st->bundle, st->annotations);
+        if (state && hooks_run(spec, kind, state, err, sizeof(err)) < 0)
+                log_warning("%s, ignoring", err);
+}
+
 static int create(const CreateOptions *o, Created *c) {
         _cleanup_(spec_freep) Spec *spec = NULL;
         _cleanup_(state_freep) ContainerState *st = NULL;
@@ -275,7 +314,7 @@ static int create(const CreateOptions *o, Created *c) {
             bus_machine_name(o->id, &st->machine) < 0)
                 r = log_oom();
         if (r >= 0)
-                r = launch_clone(spec, bundle, c->dir_fd, &c->launcher);
+                r = launch_clone(o->id, spec, bundle, c->dir_fd, &c->launcher);
         if (r >= 0) {
                 FAULT_POINT("create:cloned");
                 if (o->keep_unit)
@@ -301,7 +340,8 @@ static int create(const CreateOptions *o, Created *c) {
         }
         if (r >= 0) {
                 FAULT_POINT("create:saved");
-                r = launch_release(&c->launcher);
+                RuntimeHooks rh = { .id = o->id, .bundle = bundle, .spec = spec };
+                r = launch_release(&c->launcher, runtime_hooks, &rh);
         }
         if (r >= 0)
                 FAULT_POINT("create:released");
@@ -353,7 +393,10 @@ int container_start(const char *root, const char *id) {
                 return r;
         switch (container_status_of(dir_fd, st, &pidfd)) {
         case CONTAINER_CREATED:
-                return launch_start(dir_fd, id, pidfd);
+                r = launch_start(dir_fd, id, pidfd);
+                if (r >= 0)
+                        late_hooks(dir_fd, st, HOOK_POSTSTART, "\"poststart\"", "running");
+                return r;
         case CONTAINER_RUNNING:
                 return log_error_errno(EEXIST, "cannot start an already running container");
         default:
@@ -392,6 +435,11 @@ int container_run(const CreateOptions *o, bool detach) {
                 return r;
         }
         FAULT_POINT("run:started");
+        {
+                _cleanup_(state_freep) ContainerState *st = NULL;
+                if (state_load(c.dir_fd, o->id, &st) >= 0)
+                        late_hooks(c.dir_fd, st, HOOK_POSTSTART, "\"poststart\"", "running");
+        }
         if (detach) {
                 created_done(&c);
                 return 0;
@@ -461,12 +509,15 @@ int container_delete(const char *root, const char *id, bool force) {
                 bus_unregister_machine(st->machine);
         FAULT_POINT("delete:killed");
         /* A kept unit is the service runscope ran in: systemd stops it, and its payload cgroup with it. */
-        if (st->kept_unit)
+        if (st->kept_unit) {
+                late_hooks(dir_fd, st, HOOK_POSTSTOP, "\"poststop\"", "stopped");
                 return state_remove(root_fd, id);
+        }
         r = bus_stop_unit(bus, st->unit);
         if (r < 0)
                 return r;
         FAULT_POINT("delete:stopped");
+        late_hooks(dir_fd, st, HOOK_POSTSTOP, "\"poststop\"", "stopped");
         return state_remove(root_fd, id);
 }
 

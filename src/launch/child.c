@@ -11,6 +11,7 @@
 #include <sys/prctl.h>
 
 #include "child.h"
+#include "hooks.h"
 #include "launch-internal.h"
 #include "launch.h"
 #include "sync.h"
@@ -37,6 +38,18 @@ const char *launch_error_text(void) {
 }
 
 static bool command_failed;
+static pid_t host_pid; /* the launcher's pid as runscope sees it, from GO */
+
+static int run_hooks(const ChildArgs *a, HookKind kind, const char *status) {
+        char err[512];
+        if (a->spec->n_hooks[kind] == 0)
+                return 0;
+        _cleanup_free_ char *state = hook_state_json(a->id, status, host_pid, a->bundle, a->spec->annotations);
+        if (!state)
+                return launch_error(ENOMEM, "Out of memory");
+        int r = hooks_run(a->spec, kind, state, err, sizeof(err));
+        return r < 0 ? launch_error(r, "%s", err) : 0;
+}
 
 static int set_sysctls(const Spec *spec) {
         for (char **k = spec->sysctl; k && k[0] && k[1]; k += 2) {
@@ -75,6 +88,19 @@ static int setup(const ChildArgs *a, char *exe, size_t exe_size) {
 
         _cleanup_close_ int root_fd = -EBADF;
         r = mount_setup_rootfs(spec, a->bundle, a->state_dir_fd, &root_fd);
+        if (r < 0)
+                return r;
+        /* prestart and createRuntime run in runscope, createContainer here: all after the mounts,
+         * before pivot_root (runtime-spec, "Lifecycle"). */
+        if (spec->n_hooks[HOOK_PRESTART] + spec->n_hooks[HOOK_CREATE_RUNTIME] > 0) {
+                SyncMessage m;
+                r = sync_send(a->sync_fd, SYNC_HOOKS, 0, false, NULL);
+                if (r >= 0)
+                        r = sync_recv(a->sync_fd, &m, NULL);
+                if (r < 0 || m.kind != SYNC_GO)
+                        _exit(1); /* runscope reports its hook's failure itself */
+        }
+        r = run_hooks(a, HOOK_CREATE_CONTAINER, "creating");
         if (r < 0)
                 return r;
         r = mount_pivot_root(root_fd);
@@ -152,6 +178,7 @@ _noreturn_ void child_main(const ChildArgs *a) {
         r = sync_recv(a->sync_fd, &m, NULL);
         if (r < 0 || m.kind != SYNC_GO)
                 _exit(1);
+        host_pid = m.pid;
 
         /* In the scope now: existing namespaces first, so all set-up happens inside them. */
         r = join_namespaces(a);
@@ -177,6 +204,12 @@ _noreturn_ void child_main(const ChildArgs *a) {
         if (fifo < 0 || write_all(fifo, "0", 1) < 0)
                 _exit(1);
         fifo = safe_close(fifo);
+
+        /* startContainer: in the container, after start, before the process. */
+        if (run_hooks(a, HOOK_START_CONTAINER, "created") < 0) {
+                dprintf(STDERR_FILENO, "runscope: %s\n", launch_error_text());
+                _exit(1);
+        }
 
         process_exec(&a->spec->process, exe, 0, -EBADF);
 }

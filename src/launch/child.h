@@ -11,6 +11,7 @@ typedef struct NamespaceJoin {
 } NamespaceJoin;
 
 typedef struct ChildArgs {
+        const char *id;
         const Spec *spec;
         const char *bundle;
         int sync_fd;

@@ -25,13 +25,13 @@ void launcher_done(Launcher *l) {
         l->console_fd = safe_close(l->console_fd);
 }
 
-int launch_clone(const Spec *spec, const char *bundle, int state_dir_fd, Launcher *ret) {
+int launch_clone(const char *id, const Spec *spec, const char *bundle, int state_dir_fd, Launcher *ret) {
         _cleanup_close_ int parent_fd = -EBADF, child_fd = -EBADF, dir_fd = -EBADF;
         int pair[2], pidfd = -EBADF;
         uint64_t flags = 0;
         pid_t pid;
 
-        ChildArgs a = { .spec = spec, .bundle = bundle };
+        ChildArgs a = { .id = id, .spec = spec, .bundle = bundle };
         for (size_t i = 0; i < spec->n_namespaces; i++) {
                 const SpecNamespace *ns = &spec->namespaces[i];
                 int flag = (int) namespace_type_clone_flag(ns->type);
@@ -102,13 +102,24 @@ void launch_kill(Launcher *l) {
         launcher_done(l);
 }
 
-int launch_release(Launcher *l) {
+int launch_release(Launcher *l, LaunchHooksFunc hooks, void *userdata) {
         SyncMessage m;
         int r;
 
-        r = sync_send(l->sync_fd, SYNC_GO, 0, false, NULL);
+        r = sync_send_go(l->sync_fd, l->pid);
         if (r >= 0)
                 r = sync_recv(l->sync_fd, &m, &l->console_fd);
+        /* Mounts are done: the runtime's own hooks run now, then the launcher goes on. */
+        if (r >= 0 && m.kind == SYNC_HOOKS) {
+                r = hooks ? hooks(l, userdata) : 0;
+                if (r < 0) {
+                        launch_kill(l);
+                        return r;
+                }
+                r = sync_send(l->sync_fd, SYNC_GO, 0, false, NULL);
+                if (r >= 0)
+                        r = sync_recv(l->sync_fd, &m, &l->console_fd);
+        }
         /* With process.terminal, the pty master comes first. */
         if (r >= 0 && m.kind == SYNC_CONSOLE)
                 r = sync_recv(l->sync_fd, &m, NULL);

@@ -24,11 +24,13 @@ void launcher_done(Launcher *l);
 
 /* Clones the launcher with the spec's namespaces; it blocks until launch_release(). state_dir_fd is
  * where exec.fifo lives; bundle resolves a relative root.path and bind sources. */
-int launch_clone(const Spec *spec, const char *bundle, int state_dir_fd, Launcher *ret);
+int launch_clone(const char *id, const Spec *spec, const char *bundle, int state_dir_fd, Launcher *ret);
 /* Lets the launcher set up the container (it is in its scope now) and waits until it is blocked on
- * the exec fifo. A failure in the launcher is logged here as one line; -ENOENT and -EACCES mean the
+ * the exec fifo. When its mounts are done and the spec has prestart or createRuntime hooks,
+ * hooks(l, userdata) runs them (an error kills the launcher). A failure in the launcher is logged here as one line; -ENOENT and -EACCES mean the
  * command is missing or not executable. The launcher is dead when this fails. */
-int launch_release(Launcher *l);
+typedef int (*LaunchHooksFunc)(const Launcher *l, void *userdata);
+int launch_release(Launcher *l, LaunchHooksFunc hooks, void *userdata);
 /* Opens the exec fifo and lets the process exec (the `start` half); fails if the init, watched
  * through init_pidfd, dies first. */
 int launch_start(int state_dir_fd, const char *id, int init_pidfd);

@@ -38,3 +38,8 @@ int sync_recv(int fd, SyncMessage *ret, int *ret_fd) {
                 safe_close(got);
         return 0;
 }
+
+int sync_send_go(int fd, pid_t pid) {
+        SyncMessage m = { .kind = SYNC_GO, .pid = pid };
+        return fd_send(fd, -EBADF, &m, sizeof(m));
+}

@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 typedef enum SyncKind {
         SYNC_GO = 1, /* parent -> launcher: you are in your scope, set up */
@@ -10,6 +11,7 @@ typedef enum SyncKind {
         SYNC_ERROR,  /* launcher -> parent: err and text say why it gave up */
         SYNC_PID,    /* exec launcher -> parent: pid (as runscope sees it) of the process to exec */
         SYNC_CONSOLE, /* launcher -> parent: the pty master of process.terminal, as SCM_RIGHTS */
+        SYNC_HOOKS,   /* launcher -> parent: mounts are done, run prestart/createRuntime, then GO */
 } SyncKind;
 
 typedef struct SyncMessage {
@@ -22,5 +24,7 @@ typedef struct SyncMessage {
 
 int sync_send(int fd, SyncKind kind, int err, bool command, const char *text);
 int sync_send_console(int fd, int console_fd);
+/* GO with the launcher's pid as runscope sees it, for the state the launcher's hooks get. */
+int sync_send_go(int fd, pid_t pid);
 /* -EPIPE when the peer is gone without a word. An fd that came along goes to *ret_fd (if not NULL). */
 int sync_recv(int fd, SyncMessage *ret, int *ret_fd);

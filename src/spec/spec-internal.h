@@ -10,6 +10,7 @@ extern const SpecField spec_io_priority_fields[];
 extern const SpecField spec_scheduler_fields[];
 extern const SpecField spec_cpu_affinity_fields[];
 extern const SpecField spec_personality_fields[];
+extern const SpecField spec_hooks_fields[];
 
 int spec_parse_rlimits(const cJSON *j, const char *path, void *dest);
 int spec_parse_gids(const cJSON *j, const char *path, void *dest);

@@ -187,3 +187,55 @@ const SpecField spec_personality_fields[] = {
         { "flags", FIELD_UNSUPPORTED, .why = "personality flags are not supported by runscope yet" },
         {}
 };
+
+static const SpecField hook_fields[] = {
+        { "path", FIELD_ABSPATH, offsetof(SpecHook, path), FIELD_REQUIRED },
+        { "args", FIELD_STRV, offsetof(SpecHook, args) },
+        { "env", FIELD_STRV, offsetof(SpecHook, env) },
+        { "timeout", FIELD_INT32, offsetof(SpecHook, timeout), .has = HAS(SpecHook, has_timeout) },
+        {}
+};
+
+static int parse_hook_list(const cJSON *j, const char *path, void *dest, HookKind kind) {
+        Spec *s = (Spec *) ((char *) dest - offsetof(Spec, hooks) - (size_t) kind * sizeof(SpecHook *));
+        char ep[512];
+        const cJSON *e;
+        int r;
+
+        if (!cJSON_IsArray(j))
+                return spec_error(EINVAL, path, "expected an array");
+        s->hooks[kind] = calloc((size_t) cJSON_GetArraySize(j) + 1, sizeof(SpecHook));
+        if (!s->hooks[kind])
+                return log_oom();
+        cJSON_ArrayForEach(e, j) {
+                SpecHook *h = &s->hooks[kind][s->n_hooks[kind]++];
+                spec_path_index(ep, sizeof(ep), path, s->n_hooks[kind] - 1);
+                r = spec_parse_object(e, ep, hook_fields, h);
+                if (r < 0)
+                        return r;
+                if (h->has_timeout && h->timeout <= 0)
+                        return spec_error(EINVAL, ep, "timeout must be more than 0 seconds");
+        }
+        return 0;
+}
+
+#define HOOK_PARSER(func, kind)                                                                           \
+        static int func(const cJSON *j, const char *path, void *dest) {                                   \
+                return parse_hook_list(j, path, dest, kind);                                              \
+        }
+HOOK_PARSER(parse_prestart, HOOK_PRESTART)
+HOOK_PARSER(parse_create_runtime, HOOK_CREATE_RUNTIME)
+HOOK_PARSER(parse_create_container, HOOK_CREATE_CONTAINER)
+HOOK_PARSER(parse_start_container, HOOK_START_CONTAINER)
+HOOK_PARSER(parse_poststart, HOOK_POSTSTART)
+HOOK_PARSER(parse_poststop, HOOK_POSTSTOP)
+
+const SpecField spec_hooks_fields[] = {
+        { "prestart", FIELD_CUSTOM, offsetof(Spec, hooks[HOOK_PRESTART]), .parse = parse_prestart },
+        { "createRuntime", FIELD_CUSTOM, offsetof(Spec, hooks[HOOK_CREATE_RUNTIME]), .parse = parse_create_runtime },
+        { "createContainer", FIELD_CUSTOM, offsetof(Spec, hooks[HOOK_CREATE_CONTAINER]), .parse = parse_create_container },
+        { "startContainer", FIELD_CUSTOM, offsetof(Spec, hooks[HOOK_START_CONTAINER]), .parse = parse_start_container },
+        { "poststart", FIELD_CUSTOM, offsetof(Spec, hooks[HOOK_POSTSTART]), .parse = parse_poststart },
+        { "poststop", FIELD_CUSTOM, offsetof(Spec, hooks[HOOK_POSTSTOP]), .parse = parse_poststop },
+        {}
+};

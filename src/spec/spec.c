@@ -72,7 +72,7 @@ static const SpecField spec_fields[] = {
         { "annotations", FIELD_CUSTOM, offsetof(Spec, annotations), .parse = spec_parse_annotations },
         { "linux", FIELD_OBJECT, 0, .fields = spec_linux_fields },
         { "domainname", FIELD_STRING, offsetof(Spec, domainname) },
-        { "hooks", FIELD_UNSUPPORTED },
+        { "hooks", FIELD_OBJECT, 0, .fields = spec_hooks_fields },
         {}
 };
 
@@ -111,6 +111,14 @@ Spec *spec_free(Spec *s) {
         strv_free(s->masked_paths);
         strv_free(s->readonly_paths);
         spec_seccomp_free(s->seccomp);
+        for (int k = 0; k < _HOOK_MAX; k++) {
+                for (size_t i = 0; i < s->n_hooks[k]; i++) {
+                        free(s->hooks[k][i].path);
+                        strv_free(s->hooks[k][i].args);
+                        strv_free(s->hooks[k][i].env);
+                }
+                free(s->hooks[k]);
+        }
         strv_free(s->sysctl);
         for (size_t i = 0; i < s->n_devices; i++)
                 free(s->devices[i].path);

@@ -124,6 +124,23 @@ typedef struct SpecDevice {
         uint32_t file_mode, uid, gid;
 } SpecDevice;
 
+typedef enum HookKind {
+        HOOK_PRESTART,
+        HOOK_CREATE_RUNTIME,
+        HOOK_CREATE_CONTAINER,
+        HOOK_START_CONTAINER,
+        HOOK_POSTSTART,
+        HOOK_POSTSTOP,
+        _HOOK_MAX,
+} HookKind;
+
+typedef struct SpecHook {
+        char *path;
+        char **args, **env;
+        bool has_timeout;
+        int32_t timeout; /* seconds */
+} SpecHook;
+
 typedef struct SpecSeccompArg {
         uint32_t index;
         uint64_t value, value_two;
@@ -169,6 +186,8 @@ typedef struct Spec {
         char **sysctl;        /* key, value, … */
         SpecDevice *devices;  /* linux.devices: nodes made in the container */
         size_t n_devices;
+        SpecHook *hooks[_HOOK_MAX];
+        size_t n_hooks[_HOOK_MAX];
         char **annotations; /* key, value, key, value, … */
 } Spec;
 

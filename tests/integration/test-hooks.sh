@@ -1,0 +1,57 @@
+#!/bin/bash
+# OCI hooks at their points of the lifecycle, with the state on stdin; a failing or hanging hook
+# fails create with one line naming it, and leaves nothing.
+. "$(dirname "$0")/../lib/common.sh"
+
+B=$T_WORK/bundle
+make_bundle "$B" /bin/sleep 300
+bundle_edit "$B" '.root.readonly = false'
+log=$T_WORK/hooks
+mkdir -p "$log"
+hook=$T_WORK/hook.sh
+printf '#!/bin/sh\ncat > "%s/$1"\n' "$log" >"$hook"
+chmod +x "$hook"
+# startContainer runs inside the container: its path and what it writes are the container's.
+printf '#!/bin/sh\ncat > /tmp/startContainer\n' >"$B/rootfs/hook.sh"
+chmod +x "$B/rootfs/hook.sh"
+bundle_edit "$B" --arg h "$hook" '.hooks = {
+        prestart: [{path: $h, args: ["hook", "prestart"]}],
+        createRuntime: [{path: $h, args: ["hook", "createRuntime"]}],
+        createContainer: [{path: $h, args: ["hook", "createContainer"]}],
+        startContainer: [{path: "/hook.sh"}],
+        poststart: [{path: $h, args: ["hook", "poststart"]}],
+        poststop: [{path: $h, args: ["hook", "poststop"]}]}'
+
+id=$(t_id)
+rs create -b "$B" "$id"
+t_is "$?" 0 "create with every kind of hook succeeds"
+pid=$(rs state "$id" | jq -r .pid)
+for k in prestart createRuntime createContainer; do
+        t_is "$(jq -r '.id + " " + .status + " " + (.pid|tostring)' "$log/$k" 2>/dev/null)" "$id creating $pid" \
+                "$k ran at create with the state (id, creating, the init's pid) on stdin"
+done
+t_ok "startContainer has not run before start" test ! -e "$B/rootfs/tmp/startContainer"
+t_ok "poststart has not run before start" test ! -e "$log/poststart"
+rs start "$id"
+for i in $(seq 1 50); do [ -s "$B/rootfs/tmp/startContainer" ] && break; sleep 0.05; done
+t_is "$(jq -r .status "$B/rootfs/tmp/startContainer")" created "startContainer ran inside the container at start"
+t_is "$(jq -r .status "$log/poststart")" running "poststart ran after start"
+t_ok "poststop has not run before delete" test ! -e "$log/poststop"
+rs delete -f "$id"
+t_is "$(jq -r '.id + " " + .status' "$log/poststop")" "$id stopped" "poststop ran at delete"
+
+printf '#!/bin/sh\nexit 3\n' >"$T_WORK/fail.sh"
+printf '#!/bin/sh\nsleep 5\n' >"$T_WORK/hang.sh"
+chmod +x "$T_WORK/fail.sh" "$T_WORK/hang.sh"
+id=$(t_id)
+bundle_edit "$B" --arg h "$T_WORK/fail.sh" '.hooks = {createRuntime: [{path: $h}]}'
+expect_clean 1 "a failing createRuntime hook" "hooks.createRuntime\\[0\\] \\($T_WORK/fail.sh\\) exited with status 3" \
+        "$id" create -b "$B" "$id"
+id=$(t_id)
+bundle_edit "$B" --arg h "$T_WORK/hang.sh" '.hooks = {createContainer: [{path: $h, timeout: 1}]}'
+expect_clean 1 "a createContainer hook past its timeout" "hooks.createContainer\\[0\\] \\($T_WORK/hang.sh\\) timed out after 1 s" \
+        "$id" create -b "$B" "$id"
+id=$(t_id)
+bundle_edit "$B" '.hooks = {prestart: [{path: "relative/hook"}]}'
+expect_clean 1 "a relative hook path" "hooks.prestart\\[0\\].path: must be an absolute path" "$id" create -b "$B" "$id"
+t_done
