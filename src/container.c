@@ -256,6 +256,17 @@ static int create(const CreateOptions *o, Created *c) {
         r = container_check_terminal(spec->process.terminal, o->foreground, o->console_socket);
         if (r < 0)
                 return r;
+        /* Socket activation passes through, as with runc: the fds after the preserved ones, and
+         * LISTEN_FDS/LISTEN_PID for the container's init (pid 1 in its namespace). */
+        int listen_fds = 0;
+        const char *lf = getenv("LISTEN_FDS");
+        if (lf && atoi(lf) > 0) {
+                _cleanup_free_ char *env_fds = NULL;
+                listen_fds = atoi(lf);
+                if (asprintf(&env_fds, "LISTEN_FDS=%d", listen_fds) < 0 || strv_extend(&spec->process.env, env_fds) < 0 ||
+                    strv_extend(&spec->process.env, "LISTEN_PID=1") < 0)
+                        return log_oom();
+        }
         r = bus_connect_system(&c->bus);
         if (r < 0)
                 return r;
@@ -314,7 +325,10 @@ static int create(const CreateOptions *o, Created *c) {
             bus_machine_name(o->id, &st->machine) < 0)
                 r = log_oom();
         if (r >= 0)
-                r = launch_clone(o->id, spec, bundle, c->dir_fd, &c->launcher);
+                r = launch_clone(&(LaunchParams) { .id = o->id, .spec = spec, .bundle = bundle, .state_dir_fd = c->dir_fd,
+                                                   .keep_fds = o->preserve_fds + listen_fds, .no_pivot = o->no_pivot,
+                                                   .no_new_keyring = o->no_new_keyring },
+                                 &c->launcher);
         if (r >= 0) {
                 FAULT_POINT("create:cloned");
                 if (o->keep_unit)
@@ -449,7 +463,7 @@ int container_run(const CreateOptions *o, bool detach) {
         c.bus = sd_bus_flush_close_unref(c.bus);
         status = launch_wait(&c.launcher, c.notify_fd);
         created_done(&c);
-        if (status < 0)
+        if (status < 0 || o->keep)
                 return status;
         r = container_delete(o->root, o->id, true);
         if (r < 0 && r != -ENOENT)

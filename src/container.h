@@ -29,6 +29,9 @@ typedef struct CreateOptions {
         bool relay_notify; /* run in the foreground with NOTIFY_SOCKET set: relay sd_notify */
         bool foreground;   /* run without --detach: a terminal is proxied to runscope's stdio */
         const char *console_socket; /* --console-socket: where the pty master of process.terminal goes */
+        int preserve_fds;  /* --preserve-fds N (plus LISTEN_FDS) */
+        bool no_pivot, no_new_keyring;
+        bool keep;         /* run --keep: the stopped container is not deleted */
 } CreateOptions;
 
 /* The annotation that, set to "false", keeps a container out of systemd-machined. */

@@ -107,6 +107,17 @@ int main(int argc, char *argv[]) {
                 long v = syscall(SYS_ioprio_get, 1, 0);
                 return v < 0 ? (perror("probe: ioprio_get"), 1) : printf("class=%ld prio=%ld\n", v >> 13, v & 7) < 0;
         }
+        if (strcmp(cmd, "keyring") == 0) {
+                long id = syscall(SYS_keyctl, 0 /* KEYCTL_GET_KEYRING_ID */, -3 /* session */, 1);
+                return id < 0 ? (perror("probe: keyctl"), 1) : printf("%ld\n", id) < 0;
+        }
+        if (strcmp(cmd, "session") == 0 && argc > 3) {
+                /* Runs CMD in the session keyring NAME (joined, or made). */
+                if (syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, argv[2]) < 0)
+                        return perror("probe: keyctl"), 1;
+                execvp(argv[3], argv + 3);
+                return perror("probe: exec"), 127;
+        }
         if (strcmp(cmd, "sched") == 0)
                 return printf("policy=%d nice=%d\n", sched_getscheduler(0), getpriority(PRIO_PROCESS, 0)) < 0;
         if (strcmp(cmd, "notify") == 0 && argc > 2) {
@@ -126,6 +137,6 @@ int main(int argc, char *argv[]) {
                 pause();
                 return 0;
         }
-        fprintf(stderr, "usage: probe hostname|cgroup|caps|nnp|fds|pid|id|cwd|env NAME|exit N|sleep N|alloc MIB|fork N|notify MSG|ioprio|sched|kill-self SIG\n");
+        fprintf(stderr, "usage: probe hostname|cgroup|caps|nnp|fds|pid|id|cwd|env NAME|exit N|sleep N|alloc MIB|fork N|notify MSG|ioprio|sched|keyring|session NAME CMD...|kill-self SIG\n");
         return 2;
 }

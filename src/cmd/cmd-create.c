@@ -8,13 +8,17 @@
 #include "util/log.h"
 
 static int parse(int argc, char *argv[], bool is_run, CreateOptions *o, bool *detach) {
-        enum { ARG_PID_FILE = 0x100, ARG_CONSOLE_SOCKET, ARG_KEEP_UNIT };
+        enum { ARG_PID_FILE = 0x100, ARG_CONSOLE_SOCKET, ARG_KEEP_UNIT, ARG_PRESERVE_FDS, ARG_NO_PIVOT, ARG_NO_NEW_KEYRING, ARG_KEEP };
         static const struct option options[] = {
                 { "bundle", required_argument, NULL, 'b' },
                 { "pid-file", required_argument, NULL, ARG_PID_FILE },
                 { "console-socket", required_argument, NULL, ARG_CONSOLE_SOCKET },
                 { "detach", no_argument, NULL, 'd' },
                 { "keep-unit", no_argument, NULL, ARG_KEEP_UNIT },
+                { "preserve-fds", required_argument, NULL, ARG_PRESERVE_FDS },
+                { "no-pivot", no_argument, NULL, ARG_NO_PIVOT },
+                { "no-new-keyring", no_argument, NULL, ARG_NO_NEW_KEYRING },
+                { "keep", no_argument, NULL, ARG_KEEP },
                 {}
         };
         int c;
@@ -32,6 +36,25 @@ static int parse(int argc, char *argv[], bool is_run, CreateOptions *o, bool *de
                         break;
                 case ARG_KEEP_UNIT:
                         o->keep_unit = true;
+                        break;
+                case ARG_PRESERVE_FDS: {
+                        char *end;
+                        long n = strtol(optarg, &end, 10);
+                        if (*end || end == optarg || n < 0 || n > 1024)
+                                return log_error_errno(EINVAL, "--preserve-fds %s: expected a number of fds", optarg);
+                        o->preserve_fds = (int) n;
+                        break;
+                }
+                case ARG_NO_PIVOT:
+                        o->no_pivot = true;
+                        break;
+                case ARG_NO_NEW_KEYRING:
+                        o->no_new_keyring = true;
+                        break;
+                case ARG_KEEP:
+                        if (!is_run)
+                                return log_error_errno(EINVAL, "create: unknown option --keep");
+                        o->keep = true;
                         break;
                 case 'd':
                         if (!is_run)

@@ -17,6 +17,7 @@ int verb_pause(int argc, char *argv[]);
 int verb_update(int argc, char *argv[]);
 int verb_ps(int argc, char *argv[]);
 int verb_events(int argc, char *argv[]);
+int verb_features(int argc, char *argv[]);
 int verb_resume(int argc, char *argv[]);
 int verb_state(int argc, char *argv[]);
 int verb_kill(int argc, char *argv[]);

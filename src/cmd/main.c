@@ -1,6 +1,7 @@
 /* runscope's entry: runc's global flags, the verb table and log set-up. Never does a verb's work
  * itself, and never writes to stdout except through a verb. */
 #include <getopt.h>
+#include <seccomp.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -31,6 +32,7 @@ static const struct {
         { "delete", verb_delete, "delete a container and its unit" },
         { "list", verb_list, "list containers" },
         { "spec", verb_spec, "write a default config.json" },
+        { "features", verb_features, "print what runscope supports (OCI features JSON)" },
 };
 
 static void help(void) {
@@ -49,7 +51,9 @@ static void help(void) {
 }
 
 static void version(void) {
-        printf("runscope version " PACKAGE_VERSION "\nspec: 1.1.0\n");
+        const struct scmp_version *v = seccomp_version();
+        /* runc's layout, which podman info shows as is. */
+        printf("runscope version " PACKAGE_VERSION "\nspec: 1.1.0\nlibseccomp: %u.%u.%u\n", v->major, v->minor, v->micro);
 }
 
 int main(int argc, char *argv[]) {

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 
 #include "child.h"
 #include "hooks.h"
@@ -103,7 +104,7 @@ static int setup(const ChildArgs *a, char *exe, size_t exe_size) {
         r = run_hooks(a, HOOK_CREATE_CONTAINER, "creating");
         if (r < 0)
                 return r;
-        r = mount_pivot_root(root_fd);
+        r = a->no_pivot ? mount_move_root(root_fd) : mount_pivot_root(root_fd);
         if (r < 0)
                 return r;
         /* cwd is created as root and before the root turns read-only, like runc, so a non-root
@@ -157,7 +158,11 @@ static void close_inherited(const ChildArgs *a) {
         for (size_t i = 0; i < a->n_join; i++)
                 keep[n++] = a->join[i].fd;
         qsort(keep, n, sizeof(int), cmp_int);
+        /* --preserve-fds: 3 … 3+keep_fds-1 are the container's. */
+        next += (unsigned) a->keep_fds;
         for (size_t i = 0; i < n; i++) {
+                if (keep[i] < (int) next)
+                        continue;
                 if (keep[i] > (int) next)
                         (void) close_range(next, (unsigned) keep[i] - 1, 0);
                 next = (unsigned) keep[i] + 1;
@@ -179,6 +184,15 @@ _noreturn_ void child_main(const ChildArgs *a) {
         if (r < 0 || m.kind != SYNC_GO)
                 _exit(1);
         host_pid = m.pid;
+
+        /* A session keyring of its own, so the container cannot read or add to the caller's keys
+         * (runc's default; --no-new-keyring keeps the caller's). */
+        if (!a->no_new_keyring && syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, 0L, 0L, 0L, 0L) < 0 &&
+            errno != ENOSYS) {
+                (void) launch_error(errno, "Failed to create a session keyring: %m");
+                (void) sync_send(a->sync_fd, SYNC_ERROR, -errno, false, error_text);
+                _exit(1);
+        }
 
         /* In the scope now: existing namespaces first, so all set-up happens inside them. */
         r = join_namespaces(a);
@@ -211,5 +225,5 @@ _noreturn_ void child_main(const ChildArgs *a) {
                 _exit(1);
         }
 
-        process_exec(&a->spec->process, exe, 0, -EBADF);
+        process_exec(&a->spec->process, exe, a->keep_fds, -EBADF);
 }

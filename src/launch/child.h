@@ -16,6 +16,8 @@ typedef struct ChildArgs {
         const char *bundle;
         int sync_fd;
         int state_dir_fd;
+        int keep_fds;
+        bool no_pivot, no_new_keyring;
         NamespaceJoin join[_NAMESPACE_MAX]; /* namespaces given by path, the pid one excepted */
         size_t n_join;
         bool join_cgroup;

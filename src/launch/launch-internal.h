@@ -15,6 +15,8 @@ const char *launch_error_text(void);
 int mount_setup_rootfs(const Spec *spec, const char *bundle, int state_dir_fd, int *ret_root_fd);
 /* pivot_root into the prepared rootfs and drop the old root. */
 int mount_pivot_root(int root_fd);
+/* --no-pivot: MS_MOVE the rootfs over / and chroot into it. */
+int mount_move_root(int root_fd);
 /* After pivot_root: default /dev nodes and links, masked and read-only paths, read-only root,
  * rootfs propagation. */
 int mount_finish(const Spec *spec);

@@ -25,13 +25,16 @@ void launcher_done(Launcher *l) {
         l->console_fd = safe_close(l->console_fd);
 }
 
-int launch_clone(const char *id, const Spec *spec, const char *bundle, int state_dir_fd, Launcher *ret) {
+int launch_clone(const LaunchParams *lp, Launcher *ret) {
+        const Spec *spec = lp->spec;
+        int state_dir_fd = lp->state_dir_fd;
         _cleanup_close_ int parent_fd = -EBADF, child_fd = -EBADF, dir_fd = -EBADF;
         int pair[2], pidfd = -EBADF;
         uint64_t flags = 0;
         pid_t pid;
 
-        ChildArgs a = { .id = id, .spec = spec, .bundle = bundle };
+        ChildArgs a = { .id = lp->id, .spec = spec, .bundle = lp->bundle, .keep_fds = lp->keep_fds,
+                        .no_pivot = lp->no_pivot, .no_new_keyring = lp->no_new_keyring };
         for (size_t i = 0; i < spec->n_namespaces; i++) {
                 const SpecNamespace *ns = &spec->namespaces[i];
                 int flag = (int) namespace_type_clone_flag(ns->type);
@@ -75,7 +78,14 @@ int launch_clone(const char *id, const Spec *spec, const char *bundle, int state
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
                 return log_error_errno(errno, "Failed to create the launcher socket: %m");
         parent_fd = pair[0];
-        child_fd = pair[1];
+        /* Above the fds passed on (3 … 3+keep_fds-1), so that the launcher keeps both apart. */
+        child_fd = fcntl(pair[1], F_DUPFD_CLOEXEC, 3 + lp->keep_fds);
+        safe_close(pair[1]);
+        int moved = fcntl(dir_fd, F_DUPFD_CLOEXEC, 3 + lp->keep_fds);
+        safe_close(dir_fd);
+        dir_fd = moved;
+        if (child_fd < 0 || dir_fd < 0)
+                return log_error_errno(errno, "Failed to move the launcher's fds: %m");
 
         pid = clone3_fork(flags, &pidfd);
         if (pid < 0) {

@@ -24,7 +24,17 @@ void launcher_done(Launcher *l);
 
 /* Clones the launcher with the spec's namespaces; it blocks until launch_release(). state_dir_fd is
  * where exec.fifo lives; bundle resolves a relative root.path and bind sources. */
-int launch_clone(const char *id, const Spec *spec, const char *bundle, int state_dir_fd, Launcher *ret);
+typedef struct LaunchParams {
+        const char *id;
+        const Spec *spec;
+        const char *bundle;
+        int state_dir_fd;
+        int keep_fds;       /* --preserve-fds: fds 3 … 3+keep_fds-1 go to the container */
+        bool no_pivot;      /* --no-pivot: MS_MOVE and chroot instead of pivot_root (initramfs) */
+        bool no_new_keyring; /* --no-new-keyring: keep the caller's session keyring */
+} LaunchParams;
+
+int launch_clone(const LaunchParams *p, Launcher *ret);
 /* Lets the launcher set up the container (it is in its scope now) and waits until it is blocked on
  * the exec fifo. When its mounts are done and the spec has prestart or createRuntime hooks,
  * hooks(l, userdata) runs them (an error kills the launcher). A failure in the launcher is logged here as one line; -ENOENT and -EACCES mean the

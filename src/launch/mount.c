@@ -298,6 +298,18 @@ int mount_pivot_root(int root_fd) {
         return 0;
 }
 
+int mount_move_root(int root_fd) {
+        if (fchdir(root_fd) < 0)
+                return launch_error(errno, "Failed to enter the rootfs: %m");
+        /* --no-pivot, for a root pivot_root refuses (initramfs): moved over / and chrooted into.
+         * The old root stays reachable to a process that can escape a chroot (runc says so too). */
+        if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
+                return launch_error(errno, "--no-pivot: moving the rootfs to /: %m");
+        if (chroot(".") < 0 || chdir("/") < 0)
+                return launch_error(errno, "--no-pivot: chroot: %m");
+        return 0;
+}
+
 static const struct {
         const char *name;
         unsigned major, minor;

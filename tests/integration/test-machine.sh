@@ -63,7 +63,7 @@ t_ok "the annotation org.runscope.machine=false keeps it out" unknown "$id"
 rs delete -f "$id"
 
 id="x+$(t_id)"
-T_IDS+=("$id")
+echo "$id" >>"$T_IDS"
 bundle_edit "$B" 'del(.annotations["org.runscope.machine"])'
 rs run -d -b "$B" "$id"
 name=$(rs state "$id" | jq -r .machine)

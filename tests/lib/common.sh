@@ -6,7 +6,8 @@
 T_N=0
 T_WORK=$(mktemp -d /tmp/runscope-it.XXXXXX)
 T_ROOT=$T_WORK/state # every test file has a state root of its own
-T_IDS=()
+: >"$T_WORK/ids"
+T_IDS=$T_WORK/ids # one id a line; a file, since t_id runs in $(...) subshells
 
 if [ "$(cat /proc/1/comm)" != systemd ]; then
         echo "Bail out! PID 1 is not systemd: run tests/integration/run.sh"
@@ -15,9 +16,9 @@ fi
 
 t_cleanup() {
         local id
-        for id in "${T_IDS[@]}"; do
-                "$RUNSCOPE" --root "$T_ROOT" delete --force "$id" >/dev/null 2>&1
-        done
+        while read -r id; do
+                [ -d "$T_ROOT/$id" ] && "$RUNSCOPE" --root "$T_ROOT" delete --force "$id" >/dev/null 2>&1
+        done <"$T_IDS"
         rm -rf "$T_WORK"
 }
 trap t_cleanup EXIT
@@ -27,7 +28,7 @@ rs() { "$RUNSCOPE" --root "$T_ROOT" "$@"; }
 # A fresh id, remembered for cleanup.
 t_id() {
         local id="t$$-$RANDOM$RANDOM"
-        T_IDS+=("$id")
+        echo "$id" >>"$T_IDS"
         echo "$id"
 }
 

@@ -1,0 +1,76 @@
+/* `runscope features`: what this runscope supports, as the OCI runtime-spec's features.md JSON
+ * (runc's and crun's shape), so that clients need not probe. Lists only what is implemented. */
+#include <seccomp.h>
+#include <stdio.h>
+#include <sys/capability.h>
+
+#include "cmd.h"
+#include "util/json.h"
+
+static void print_list(const char *const *l) {
+        putchar('[');
+        for (size_t i = 0; l[i]; i++) {
+                if (i)
+                        putchar(',');
+                json_print_string(stdout, l[i]);
+        }
+        putchar(']');
+}
+
+int verb_features(int argc, char *argv[]) {
+        static const char *const hooks[] = { "prestart", "createRuntime", "createContainer", "startContainer",
+                                             "poststart", "poststop", NULL };
+        static const char *const mount_options[] = {
+                "async", "atime", "bind", "dev", "diratime", "dirsync", "exec", "mand", "noatime", "nodev",
+                "nodiratime", "noexec", "nomand", "norelatime", "nostrictatime", "nosuid", "private", "rbind",
+                "relatime", "remount", "ro", "rprivate", "rshared", "rslave", "runbindable", "rw", "shared",
+                "slave", "strictatime", "suid", "sync", "unbindable", NULL };
+        static const char *const namespaces[] = { "cgroup", "ipc", "mount", "network", "pid", "uts", NULL };
+        static const char *const actions[] = { "SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL",
+                                               "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG",
+                                               "SCMP_ACT_TRACE", "SCMP_ACT_TRAP", NULL };
+        static const char *const operators[] = { "SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_LE",
+                                                 "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ", "SCMP_CMP_NE", NULL };
+        static const char *const arches[] = { "SCMP_ARCH_X86", "SCMP_ARCH_X86_64", "SCMP_ARCH_X32", "SCMP_ARCH_ARM",
+                                              "SCMP_ARCH_AARCH64", NULL };
+        static const char *const flags[] = { "SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG",
+                                             "SECCOMP_FILTER_FLAG_SPEC_ALLOW", NULL };
+        (void) argv;
+
+        if (argc > 1) {
+                fprintf(stderr, "runscope: features takes no arguments\n");
+                return 1;
+        }
+        printf("{\"ociVersionMin\":\"1.0.0\",\"ociVersionMax\":\"1.1.0\",\"hooks\":");
+        print_list(hooks);
+        printf(",\"mountOptions\":");
+        print_list(mount_options);
+        printf(",\"linux\":{\"namespaces\":");
+        print_list(namespaces);
+        printf(",\"capabilities\":[");
+        for (cap_value_t c = 0; c <= CAP_LAST_CAP; c++) {
+                char *name = cap_to_name(c), *p;
+                if (!name)
+                        continue;
+                for (p = name; *p; p++)
+                        if (*p >= 'a' && *p <= 'z')
+                                *p = (char) (*p - 'a' + 'A');
+                printf("%s\"%s\"", c ? "," : "", name);
+                cap_free(name);
+        }
+        printf("],\"cgroup\":{\"v1\":true,\"v2\":true,\"systemd\":true,\"systemdUser\":false},\"seccomp\":{\"enabled\":true,\"actions\":");
+        print_list(actions);
+        printf(",\"operators\":");
+        print_list(operators);
+        printf(",\"archs\":");
+        print_list(arches);
+        printf(",\"knownFlags\":");
+        print_list(flags);
+        printf(",\"supportedFlags\":");
+        print_list(flags);
+        printf("},\"apparmor\":{\"enabled\":false},\"selinux\":{\"enabled\":false}},\"annotations\":{"
+               "\"org.opencontainers.runc.version\":\"1.1.0-compatible\",\"io.github.seccomp.libseccomp.version\":"
+               "\"%u.%u.%u\",\"org.runscope.machine\":\"false disables systemd-machined registration\"}}\n",
+               seccomp_version()->major, seccomp_version()->minor, seccomp_version()->micro);
+        return fflush(stdout) == 0 ? 0 : 1;
+}

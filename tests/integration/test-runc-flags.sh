@@ -1,0 +1,48 @@
+#!/bin/bash
+# runc's create/run flags that clients pass: --preserve-fds, LISTEN_FDS, --no-pivot,
+# --no-new-keyring, --keep; and `features`.
+. "$(dirname "$0")/../lib/common.sh"
+
+B=$T_WORK/bundle
+make_bundle "$B" /bin/probe fds
+t_is "$(rs run --preserve-fds 2 -b "$B" "$(t_id)" 3</dev/null 4</dev/null 5</dev/null | tr '\n' ' ')" "0 1 2 3 4 " \
+        "run --preserve-fds 2 passes fds 3 and 4, not 5"
+id=$(t_id)
+rs create --preserve-fds 1 -b "$B" "$id" 3<"$B/config.json" >"$T_WORK/create.out"
+rs start "$id"
+for i in $(seq 1 50); do [ "$(rs state "$id" | jq -r .status)" = stopped ] && break; sleep 0.1; done
+t_is "$(tr '\n' ' ' <"$T_WORK/create.out")" "0 1 2 3 " "create --preserve-fds 1 keeps fd 3 until start"
+rs delete "$id"
+
+bundle_edit "$B" '.process.args = ["/bin/sh", "-c", "echo $LISTEN_FDS $LISTEN_PID; ls /proc/self/fd | wc -l"]'
+t_is "$(LISTEN_FDS=1 rs run -b "$B" "$(t_id)" 3</dev/null | tr '\n' ' ')" "1 1 5 " \
+        "LISTEN_FDS passes through: the fd, LISTEN_FDS and LISTEN_PID=1"
+
+bundle_edit "$B" '.process.args = ["/bin/probe", "keyring"]'
+# One session keyring for this shell's children: the host side and runscope inherit it.
+P=$RUNSCOPE_TOP/tests/probe
+ids=$("$P" session "rs-$$" /bin/sh -c "'$P' keyring; '$RUNSCOPE' --root '$T_ROOT' run -b '$B' '$(t_id)';
+        '$RUNSCOPE' --root '$T_ROOT' run --no-new-keyring -b '$B' '$(t_id)'" | tr '\n' ' ')
+read -r host own kept <<<"$ids"
+t_ok "each container gets a session keyring of its own ($own, not $host)" test -n "$own" -a "$own" != "$host"
+t_is "$kept" "$host" "--no-new-keyring keeps the caller's"
+
+bundle_edit "$B" '.process.args = ["/bin/sh", "-c", "ls /; cat /proc/self/mountinfo | grep -c \" / / \""]'
+out=$(rs run --no-pivot -b "$B" "$(t_id)" 2>&1)
+t_match "$out" "bin" "--no-pivot runs the container in its rootfs (MS_MOVE and chroot)"
+
+id=$(t_id)
+bundle_edit "$B" '.process.args = ["/bin/true"]'
+rs run --keep -b "$B" "$id"
+t_is "$(rs state "$id" | jq -r .status)" stopped "run --keep leaves the stopped container"
+rs delete "$id"
+t_ok "... until delete" nothing_left "$id" "runscope-$id.scope"
+
+f=$(rs features)
+t_is "$(jq -r .ociVersionMax <<<"$f")" 1.1.0 "features prints OCI features JSON"
+t_is "$(jq -r '.linux.seccomp.enabled' <<<"$f")" true "... with seccomp"
+t_match "$(jq -r '.linux.capabilities | join(" ")' <<<"$f")" "CAP_SYS_ADMIN" "... and the capabilities it knows"
+t_match "$(rs --version)" "runscope version [0-9.]+
+spec: 1.1.0
+libseccomp: [0-9.]+" "--version in runc's layout"
+t_done
