@@ -2,6 +2,7 @@
  * container's future init; it must never return into runscope's code paths (only _exit) and never
  * exec with an fd, capability or mount it was not told to keep. */
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -184,6 +185,16 @@ _noreturn_ void child_main(const ChildArgs *a) {
         if (r < 0 || m.kind != SYNC_GO)
                 _exit(1);
         host_pid = m.pid;
+
+        /* In a new user namespace the launcher still holds the host's ids, which the namespace
+         * does not map: become its root (the maps are written by now), or nothing it creates
+         * could be owned by anyone. */
+        if (spec_has_namespace(a->spec, NAMESPACE_USER) &&
+            (setresgid(0, 0, 0) < 0 || setgroups(0, NULL) < 0 || setresuid(0, 0, 0) < 0)) {
+                (void) launch_error(errno, "Failed to become root of the user namespace: %m");
+                (void) sync_send(a->sync_fd, SYNC_ERROR, -errno, false, error_text);
+                _exit(1);
+        }
 
         /* A session keyring of its own, so the container cannot read or add to the caller's keys
          * (runc's default; --no-new-keyring keeps the caller's). */

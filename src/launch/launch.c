@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
@@ -23,6 +24,24 @@ void launcher_done(Launcher *l) {
         l->pidfd = safe_close(l->pidfd);
         l->sync_fd = safe_close(l->sync_fd);
         l->console_fd = safe_close(l->console_fd);
+}
+
+/* uid_map and gid_map of the launcher's new user namespace, written from outside as the kernel
+ * wants, while the launcher waits for GO: nothing has run in the namespace yet. */
+static int write_id_map(pid_t pid, const char *file, const SpecIdMapping *m, size_t n) {
+        char path[64], buf[340 * 36];
+        size_t k = 0;
+        _cleanup_close_ int fd = -EBADF;
+
+        for (size_t i = 0; i < n; i++)
+                k += (size_t) snprintf(buf + k, sizeof(buf) - k, "%u %u %u\n", m[i].container_id, m[i].host_id, m[i].size);
+        snprintf(path, sizeof(path), "/proc/%d/%s", (int) pid, file);
+        fd = open(path, O_WRONLY | O_CLOEXEC);
+        /* One write: the kernel takes a map only whole, and only once. */
+        if (fd < 0 || write(fd, buf, k) != (ssize_t) k)
+                return log_error_errno(errno, "config.json: linux.%s: writing %s: %m",
+                                       strcmp(file, "uid_map") == 0 ? "uidMappings" : "gidMappings", path);
+        return 0;
 }
 
 int launch_clone(const LaunchParams *lp, Launcher *ret) {
@@ -100,6 +119,17 @@ int launch_clone(const LaunchParams *lp, Launcher *ret) {
         }
         for (size_t i = 0; i < a.n_join; i++)
                 safe_close(a.join[i].fd);
+        if (flags & CLONE_NEWUSER) {
+                int r = write_id_map(pid, "uid_map", spec->uid_mappings, spec->n_uid_mappings);
+                if (r >= 0)
+                        r = write_id_map(pid, "gid_map", spec->gid_mappings, spec->n_gid_mappings);
+                if (r < 0) {
+                        (void) pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
+                        (void) waitpid(pid, NULL, 0);
+                        safe_close(pidfd);
+                        return r;
+                }
+        }
         *ret = (Launcher) { .pid = pid, .pidfd = pidfd, .sync_fd = TAKE_FD(parent_fd), .console_fd = -EBADF };
         return 0;
 }

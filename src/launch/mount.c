@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <linux/magic.h>
 #include <sys/sysmacros.h>
 
@@ -129,16 +130,44 @@ static void fd_path(int fd, char buf[static 64]) {
         (void) snprintf(buf, 64, "/proc/self/fd/%d", fd);
 }
 
+/* A bind remount replaces the mount's flags: those it has stay (in a user namespace the kernel
+ * refuses to clear them), plus the ones asked for. */
+static int remount_with(const char *path, unsigned long add) {
+        struct statvfs sv;
+        unsigned long keep = 0;
+
+        if (statvfs(path, &sv) < 0)
+                return -errno;
+        if (sv.f_flag & ST_NOSUID)
+                keep |= MS_NOSUID;
+        if (sv.f_flag & ST_NODEV)
+                keep |= MS_NODEV;
+        if (sv.f_flag & ST_NOEXEC)
+                keep |= MS_NOEXEC;
+        if (sv.f_flag & ST_NOATIME)
+                keep |= MS_NOATIME;
+        if (sv.f_flag & ST_NODIRATIME)
+                keep |= MS_NODIRATIME;
+        if (sv.f_flag & ST_RELATIME)
+                keep |= MS_RELATIME;
+        if (sv.f_flag & ST_RDONLY)
+                keep |= MS_RDONLY;
+        if (mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | keep | add, NULL) < 0)
+                return -errno;
+        return 0;
+}
+
 /* The container's view of the cgroup hierarchies, rooted at its own cgroup by its cgroup
  * namespace: cgroup2 on a unified host; on a hybrid or legacy one, a tmpfs holding each hierarchy
  * the host mounts under /sys/fs/cgroup, as runc and crun lay it out. */
-static int mount_cgroup(int root_fd, const char *target, unsigned long flags, const char *dest, size_t index) {
+static int mount_cgroup(int root_fd, const char *target, unsigned long flags, const char *dest, size_t index, bool userns) {
         struct statfs sfs;
         char line[4096], where[PATH_MAX + 64], top[64];
         FILE *f;
         int r = 0;
 
-        if (statfs("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC) {
+        /* A user namespace may mount cgroup2 (its cgroup namespace is its own), never a v1 hierarchy. */
+        if (userns || (statfs("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC)) {
                 if (mount("cgroup2", target, "cgroup2", flags, NULL) < 0)
                         return launch_error(errno, "mounts[%zu]: cgroup2 on %s: %m", index, dest);
                 return 0;
@@ -180,7 +209,7 @@ static int mount_cgroup(int root_fd, const char *target, unsigned long flags, co
         return r;
 }
 
-static int mount_one(int root_fd, const SpecMount *m, const char *bundle, size_t index) {
+static int mount_one(int root_fd, const SpecMount *m, const char *bundle, size_t index, bool userns) {
         unsigned long flags, propagation;
         char data[4096], target[64], source[PATH_MAX];
         const char *type = m->type, *src = m->source;
@@ -214,7 +243,7 @@ static int mount_one(int root_fd, const SpecMount *m, const char *bundle, size_t
         fd_path(fd, target);
 
         if (type && strcmp(type, "cgroup") == 0)
-                return mount_cgroup(root_fd, target, flags & ~MS_REMOUNT, m->destination, index);
+                return mount_cgroup(root_fd, target, flags & ~MS_REMOUNT, m->destination, index, userns);
 
         unsigned long first = bind ? flags & (MS_BIND | MS_REC) : flags & ~MS_REMOUNT;
         if (mount(src ? src : type, target, type, first, data[0] ? data : NULL) < 0)
@@ -229,11 +258,50 @@ static int mount_one(int root_fd, const SpecMount *m, const char *bundle, size_t
                 fd_path(fd, target);
         }
         /* A bind mount takes ro, nosuid, … only on a remount of itself. */
-        if (bind && (flags & ~(MS_BIND | MS_REC)))
-                if (mount(NULL, target, NULL, (flags & ~MS_REC) | MS_REMOUNT | MS_BIND, NULL) < 0)
-                        return launch_error(errno, "mounts[%zu]: remount %s with its options: %m", index, m->destination);
+        if (bind && (flags & ~(MS_BIND | MS_REC))) {
+                int k = remount_with(target, flags & ~(MS_BIND | MS_REC));
+                if (k < 0)
+                        return launch_error(k, "mounts[%zu]: remount %s with its options: %m", index, m->destination);
+        }
         if (propagation && mount(NULL, target, NULL, propagation, NULL) < 0)
                 return launch_error(errno, "mounts[%zu]: propagation of %s: %m", index, m->destination);
+        return 0;
+}
+
+static const struct {
+        const char *name;
+        unsigned major, minor;
+} default_devices[] = {
+        { "/dev/null", 1, 3 }, { "/dev/zero", 1, 5 },    { "/dev/full", 1, 7 },
+        { "/dev/random", 1, 8 }, { "/dev/urandom", 1, 9 }, { "/dev/tty", 5, 0 },
+};
+
+static const struct {
+        const char *target, *link;
+} default_links[] = {
+        { "/proc/self/fd", "/dev/fd" },     { "/proc/self/fd/0", "/dev/stdin" },
+        { "/proc/self/fd/1", "/dev/stdout" }, { "/proc/self/fd/2", "/dev/stderr" },
+        { "pts/ptmx", "/dev/ptmx" },
+};
+
+static bool dev_is_tmpfs(const Spec *spec) {
+        for (size_t i = 0; i < spec->n_mounts; i++)
+                if (strcmp(spec->mounts[i].destination, "/dev") == 0)
+                        return spec->mounts[i].type && strcmp(spec->mounts[i].type, "tmpfs") == 0;
+        return false;
+}
+
+static int bind_host_devices(int root_fd) {
+        char target[64];
+
+        for (size_t i = 0; i < ELEMENTSOF(default_devices); i++) {
+                _cleanup_close_ int fd = open_target(root_fd, default_devices[i].name, true);
+                if (fd < 0)
+                        return launch_error(fd, "%s in the rootfs: %m", default_devices[i].name);
+                fd_path(fd, target);
+                if (mount(default_devices[i].name, target, NULL, MS_BIND, NULL) < 0)
+                        return launch_error(errno, "binding the host's %s: %m", default_devices[i].name);
+        }
         return 0;
 }
 
@@ -276,7 +344,14 @@ int mount_setup_rootfs(const Spec *spec, const char *bundle, int state_dir_fd, i
                 return launch_error(errno, "Failed to open the rootfs %s: %m", rootfs);
 
         for (size_t i = 0; i < spec->n_mounts; i++) {
-                r = mount_one(root_fd, &spec->mounts[i], bundle, i);
+                r = mount_one(root_fd, &spec->mounts[i], bundle, i, spec_has_namespace(spec, NAMESPACE_USER));
+                if (r < 0)
+                        return r;
+        }
+        /* mknod is the initial user namespace's privilege: in a user namespace, the default
+         * devices are the host's, bound in while the host's /dev is still in reach. */
+        if (spec_has_namespace(spec, NAMESPACE_USER) && dev_is_tmpfs(spec)) {
+                r = bind_host_devices(root_fd);
                 if (r < 0)
                         return r;
         }
@@ -308,29 +383,6 @@ int mount_move_root(int root_fd) {
         if (chroot(".") < 0 || chdir("/") < 0)
                 return launch_error(errno, "--no-pivot: chroot: %m");
         return 0;
-}
-
-static const struct {
-        const char *name;
-        unsigned major, minor;
-} default_devices[] = {
-        { "/dev/null", 1, 3 }, { "/dev/zero", 1, 5 },    { "/dev/full", 1, 7 },
-        { "/dev/random", 1, 8 }, { "/dev/urandom", 1, 9 }, { "/dev/tty", 5, 0 },
-};
-
-static const struct {
-        const char *target, *link;
-} default_links[] = {
-        { "/proc/self/fd", "/dev/fd" },     { "/proc/self/fd/0", "/dev/stdin" },
-        { "/proc/self/fd/1", "/dev/stdout" }, { "/proc/self/fd/2", "/dev/stderr" },
-        { "pts/ptmx", "/dev/ptmx" },
-};
-
-static bool dev_is_tmpfs(const Spec *spec) {
-        for (size_t i = 0; i < spec->n_mounts; i++)
-                if (strcmp(spec->mounts[i].destination, "/dev") == 0)
-                        return spec->mounts[i].type && strcmp(spec->mounts[i].type, "tmpfs") == 0;
-        return false;
 }
 
 static int setup_dev(void) {
@@ -391,8 +443,9 @@ static int mask_path(const char *path) {
 static int readonly_path(const char *path) {
         if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0)
                 return errno == ENOENT ? 0 : launch_error(errno, "linux.readonlyPaths: %s: %m", path);
-        if (mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-                return launch_error(errno, "linux.readonlyPaths: %s: %m", path);
+        int r = remount_with(path, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
+        if (r < 0)
+                return launch_error(r, "linux.readonlyPaths: %s: %m", path);
         return 0;
 }
 
@@ -417,8 +470,8 @@ int mount_finish(const Spec *spec) {
                 if (r < 0)
                         return r;
         }
-        if (spec->root_readonly && mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
-                return launch_error(errno, "root.readonly: %m");
+        if (spec->root_readonly && (r = remount_with("/", MS_RDONLY)) < 0)
+                return launch_error(r, "root.readonly: %m");
         unsigned long propagation = propagation_flags(spec->rootfs_propagation);
         if (propagation && mount(NULL, "/", NULL, propagation, NULL) < 0)
                 return launch_error(errno, "linux.rootfsPropagation: %m");

@@ -73,9 +73,10 @@ static int parse_namespaces(const cJSON *j, const char *path, void *dest) {
                         return spec_error(EINVAL, ep, "namespace '%s' is listed twice",
                                           namespace_type_to_string(ns->type));
                 seen |= 1u << ns->type;
-                if (ns->type == NAMESPACE_USER || ns->type == NAMESPACE_TIME)
-                        return spec_error(EOPNOTSUPP, ep, "%s namespaces are not supported yet",
-                                          namespace_type_to_string(ns->type));
+                if (ns->type == NAMESPACE_TIME)
+                        return spec_error(EOPNOTSUPP, ep, "time namespaces are not supported yet");
+                if (ns->type == NAMESPACE_USER && ns->path)
+                        return spec_error(EOPNOTSUPP, ep, "joining an existing user namespace is not supported yet");
         }
         return 0;
 }
@@ -294,6 +295,58 @@ static int parse_devices(const cJSON *j, const char *path, void *dest) {
         return 0;
 }
 
+static const SpecField id_mapping_fields[] = {
+        { "containerID", FIELD_UINT32, offsetof(SpecIdMapping, container_id), FIELD_REQUIRED },
+        { "hostID", FIELD_UINT32, offsetof(SpecIdMapping, host_id), FIELD_REQUIRED },
+        { "size", FIELD_UINT32, offsetof(SpecIdMapping, size), FIELD_REQUIRED },
+        {}
+};
+
+static int parse_id_mappings(const cJSON *j, const char *path, SpecIdMapping **list, size_t *n) {
+        char ep[512];
+        const cJSON *e;
+        int r;
+
+        if (!cJSON_IsArray(j))
+                return spec_error(EINVAL, path, "expected an array");
+        /* The kernel takes at most 340 lines in a map. */
+        if (cJSON_GetArraySize(j) > 340)
+                return spec_error(EINVAL, path, "more than 340 mappings");
+        *list = calloc((size_t) cJSON_GetArraySize(j) + 1, sizeof(SpecIdMapping));
+        if (!*list)
+                return log_oom();
+        cJSON_ArrayForEach(e, j) {
+                spec_path_index(ep, sizeof(ep), path, *n);
+                r = spec_parse_object(e, ep, id_mapping_fields, &(*list)[*n]);
+                if (r < 0)
+                        return r;
+                if ((*list)[*n].size == 0)
+                        return spec_error(EINVAL, ep, "size must be at least 1");
+                (*n)++;
+        }
+        return 0;
+}
+
+static int parse_uid_mappings(const cJSON *j, const char *path, void *dest) {
+        Spec *s = (Spec *) ((char *) dest - offsetof(Spec, uid_mappings));
+        return parse_id_mappings(j, path, &s->uid_mappings, &s->n_uid_mappings);
+}
+
+static int parse_gid_mappings(const cJSON *j, const char *path, void *dest) {
+        Spec *s = (Spec *) ((char *) dest - offsetof(Spec, gid_mappings));
+        return parse_id_mappings(j, path, &s->gid_mappings, &s->n_gid_mappings);
+}
+
+int spec_check_user_namespace(const Spec *s) {
+        bool userns = spec_has_namespace(s, NAMESPACE_USER);
+
+        if (userns && (s->n_uid_mappings == 0 || s->n_gid_mappings == 0))
+                return spec_error(EINVAL, "linux.uidMappings", "a user namespace needs uidMappings and gidMappings");
+        if (!userns && (s->n_uid_mappings > 0 || s->n_gid_mappings > 0))
+                return spec_error(EINVAL, "linux.uidMappings", "mappings need a user namespace in linux.namespaces");
+        return 0;
+}
+
 /* runc's rule: a sysctl is set only in a namespace the container has of its own. */
 int spec_check_sysctl(const Spec *s) {
         static const char *const ipc_keys[] = { "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
@@ -330,8 +383,8 @@ const SpecField spec_linux_fields[] = {
         { "rootfsPropagation", FIELD_CUSTOM, offsetof(Spec, rootfs_propagation), .parse = parse_propagation },
         { "maskedPaths", FIELD_STRV, offsetof(Spec, masked_paths) },
         { "readonlyPaths", FIELD_STRV, offsetof(Spec, readonly_paths) },
-        { "uidMappings", FIELD_UNSUPPORTED },
-        { "gidMappings", FIELD_UNSUPPORTED },
+        { "uidMappings", FIELD_CUSTOM, offsetof(Spec, uid_mappings), .parse = parse_uid_mappings },
+        { "gidMappings", FIELD_CUSTOM, offsetof(Spec, gid_mappings), .parse = parse_gid_mappings },
         { "timeOffsets", FIELD_UNSUPPORTED },
         { "devices", FIELD_CUSTOM, offsetof(Spec, devices), .parse = parse_devices },
         { "sysctl", FIELD_CUSTOM, offsetof(Spec, sysctl), .parse = spec_parse_annotations },

@@ -111,6 +111,8 @@ Spec *spec_free(Spec *s) {
         strv_free(s->masked_paths);
         strv_free(s->readonly_paths);
         spec_seccomp_free(s->seccomp);
+        free(s->uid_mappings);
+        free(s->gid_mappings);
         for (int k = 0; k < _HOOK_MAX; k++) {
                 for (size_t i = 0; i < s->n_hooks[k]; i++) {
                         free(s->hooks[k][i].path);
@@ -172,6 +174,9 @@ int spec_parse(const char *text, Spec **ret) {
         if (r < 0)
                 return r;
         r = check_process(s);
+        if (r < 0)
+                return r;
+        r = spec_check_user_namespace(s);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(s);

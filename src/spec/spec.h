@@ -116,6 +116,10 @@ typedef struct SpecResources {
         char **unified; /* key, value, … */
 } SpecResources;
 
+typedef struct SpecIdMapping {
+        uint32_t container_id, host_id, size;
+} SpecIdMapping;
+
 typedef struct SpecDevice {
         char *path;
         char type; /* c, b, u (unbuffered char) or p (fifo) */
@@ -186,6 +190,8 @@ typedef struct Spec {
         char **sysctl;        /* key, value, … */
         SpecDevice *devices;  /* linux.devices: nodes made in the container */
         size_t n_devices;
+        SpecIdMapping *uid_mappings, *gid_mappings; /* with a new user namespace */
+        size_t n_uid_mappings, n_gid_mappings;
         SpecHook *hooks[_HOOK_MAX];
         size_t n_hooks[_HOOK_MAX];
         char **annotations; /* key, value, key, value, … */

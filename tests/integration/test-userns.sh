@@ -1,0 +1,42 @@
+#!/bin/bash
+# A new user namespace: uidMappings and gidMappings written by runscope, the container's root is an
+# unprivileged host uid, the default devices come from the host, exec joins it too.
+. "$(dirname "$0")/../lib/common.sh"
+
+B=$T_WORK/bundle
+# The namespace's root is host uid 100000: the way to the rootfs must be open to it (as with runc).
+chmod 755 "$T_WORK"
+make_bundle "$B" /bin/sh -c 'id; cat /proc/self/uid_map /proc/self/gid_map; ls -l /dev/null; head -c 3 /dev/zero | wc -c; ls /sys/fs/cgroup | head -n1; sleep 300'
+bundle_edit "$B" '.linux.namespaces += [{type: "user"}]
+        | .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+        | .linux.gidMappings = [{containerID: 0, hostID: 200000, size: 65536}]'
+id=$(t_id)
+rs run -d -b "$B" "$id" >"$T_WORK/out" 2>&1
+for i in $(seq 1 50); do grep -q cgroup "$T_WORK/out" 2>/dev/null && break; sleep 0.1; done
+out=$(cat "$T_WORK/out")
+t_match "$out" "^uid=0\\(root\\) gid=0\\(root\\)" "inside, the process is root of its user namespace"
+t_match "$out" "0 +100000 +65536" "uidMappings are the namespace's uid_map"
+t_match "$out" "0 +200000 +65536" "gidMappings are its gid_map"
+pid=$(rs state "$id" | jq -r .pid)
+t_is "$(awk '/^Uid:/ {print $2}' /proc/$pid/status):$(awk '/^Gid:/ {print $2}' /proc/$pid/status)" "100000:200000" \
+        "outside, it runs as host uid 100000, gid 200000"
+t_match "$out" "crw-rw-rw-.* 1, +3 .*/dev/null" "/dev/null is the host's, bound in (no mknod in a user namespace)"
+t_match "$out" "(^|
+)3(
+|\$)" "... and usable"
+t_is "$(rs exec "$id" /bin/sh -c 'id -u; readlink /proc/self/ns/user')" "0
+$(readlink /proc/$pid/ns/user)" "exec joins the user namespace"
+t_is "$(systemctl is-active "runscope-$id.scope")" active "the container is in its scope"
+rs delete -f "$id"
+t_ok "... and delete leaves nothing" nothing_left "$id" "runscope-$id.scope"
+
+for case in 'uidMappings%del(.linux.uidMappings)%a user namespace needs uidMappings and gidMappings' \
+            'uidMappings%.linux.namespaces |= map(select(.type != "user"))%mappings need a user namespace'; do
+        IFS='%' read -r key filter msg <<<"$case"
+        id=$(t_id)
+        cp "$B/config.json" "$T_WORK/saved.json"
+        bundle_edit "$B" "$filter"
+        expect_clean 1 "$msg" "linux.$key: $msg" "$id" create -b "$B" "$id"
+        cp "$T_WORK/saved.json" "$B/config.json"
+done
+t_done
