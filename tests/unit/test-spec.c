@@ -98,8 +98,13 @@ static void test_unsupported_is_refused(void) {
         ASSERT_EQ(parse(SPEC(MINIMAL_PROCESS ",\"linux\":{\"namespaces\":[{\"type\":\"mount\"}],"
                                              "\"intelRdt\":{\"closID\":\"x\"}}")),
                   -EOPNOTSUPP);
+        /* A user namespace needs its mappings, and mappings need one. */
         ASSERT_EQ(parse(SPEC(MINIMAL_PROCESS ",\"linux\":{\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"user\"}]}")),
-                  -EOPNOTSUPP);
+                  -EINVAL);
+        ASSERT_EQ(parse(SPEC(MINIMAL_PROCESS ",\"linux\":{\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"user\"}],"
+                                             "\"uidMappings\":[{\"containerID\":0,\"hostID\":1000,\"size\":1}],"
+                                             "\"gidMappings\":[{\"containerID\":0,\"hostID\":1000,\"size\":1}]}")),
+                  0);
         ASSERT_EQ(parse(SPEC(MINIMAL_PROCESS ",\"linux\":{\"namespaces\":[{\"type\":\"mount\"},"
                                              "{\"type\":\"time\"}]}")),
                   -EOPNOTSUPP);
