@@ -76,6 +76,22 @@ static void job_wait_done(JobWait *w) {
         free(w->result);
 }
 
+/* The job path a Start/Stop call answered with, waited for until it is removed. */
+static int job_wait_reply(sd_bus *bus, JobWait *w, sd_bus_message *reply, const char *unit, const char *what) {
+        const char *job;
+        int r;
+
+        r = sd_bus_message_read(reply, "o", &job);
+        if (r < 0)
+                return log_error_errno(r, "Bad reply from systemd to %s %s: %m", what, unit);
+        w->job = strdup(job);
+        if (!w->job)
+                return log_oom();
+        r = job_wait(bus, w, unit, what);
+        job_wait_done(w);
+        return r;
+}
+
 /* Resource and cgroup properties live on the unit type's own interface. */
 static const char *unit_interface(const char *unit) {
         const char *dot = strrchr(unit, '.');
@@ -125,7 +141,6 @@ static int start_transient(sd_bus *bus, const ScopeRequest *req, pid_t pid, int 
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
         _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
         JobWait w = {};
-        const char *job;
         int r;
 
         r = scope_message(bus, req, pid, pidfd, &m);
@@ -137,14 +152,7 @@ static int start_transient(sd_bus *bus, const ScopeRequest *req, pid_t pid, int 
         r = sd_bus_call(bus, m, BUS_JOB_TIMEOUT_USEC, error, &reply);
         if (r < 0)
                 return r; /* the caller decides: a leftover unit is retried */
-        r = sd_bus_message_read(reply, "o", &job);
-        if (r < 0)
-                return log_error_errno(r, "Bad reply to StartTransientUnit: %m");
-        w.job = strdup(job);
-        if (!w.job)
-                return log_oom();
-        r = job_wait(bus, &w, req->unit, "start");
-        job_wait_done(&w);
+        r = job_wait_reply(bus, &w, reply, req->unit, "start");
         return r;
 }
 
@@ -224,7 +232,6 @@ int bus_stop_unit(sd_bus *bus, const char *unit) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
         JobWait w = {};
-        const char *job;
         int r;
 
         r = job_match(bus, &w, &slot);
@@ -236,14 +243,7 @@ int bus_stop_unit(sd_bus *bus, const char *unit) {
                         return 0;
                 return log_error_errno(r, "Failed to stop unit %s: %s", unit, bus_error_text(&error, r));
         }
-        r = sd_bus_message_read(reply, "o", &job);
-        if (r < 0)
-                return log_error_errno(r, "Bad reply to StopUnit: %m");
-        w.job = strdup(job);
-        if (!w.job)
-                return log_oom();
-        r = job_wait(bus, &w, unit, "stop");
-        job_wait_done(&w);
+        r = job_wait_reply(bus, &w, reply, unit, "stop");
         if (r < 0)
                 return r;
         /* A scope whose processes were killed may be left "failed"; clear it so the name is free. */
@@ -469,7 +469,6 @@ int bus_start_service(sd_bus *bus, const ServiceRequest *req) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
         _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
         JobWait w = {};
-        const char *job;
         int r;
 
         r = job_match(bus, &w, &slot);
@@ -503,14 +502,7 @@ int bus_start_service(sd_bus *bus, const ServiceRequest *req) {
         r = sd_bus_call(bus, m, BUS_JOB_TIMEOUT_USEC, &error, &reply);
         if (r < 0)
                 return log_error_errno(r, "Failed to start service %s: %s", req->unit, bus_error_text(&error, r));
-        r = sd_bus_message_read(reply, "o", &job);
-        if (r < 0)
-                return log_error_errno(r, "Bad reply to StartTransientUnit: %m");
-        w.job = strdup(job);
-        if (!w.job)
-                return log_oom();
-        r = job_wait(bus, &w, req->unit, "start");
-        job_wait_done(&w);
+        r = job_wait_reply(bus, &w, reply, req->unit, "start");
         return r;
 }
 
