@@ -10,6 +10,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <termios.h>
 
@@ -170,7 +171,7 @@ static int set_scheduling(const SpecProcess *p) {
         return 0;
 }
 
-int terminal_setup(const SpecProcess *p, int *ret_master) {
+int terminal_setup(const SpecProcess *p, bool console_dev, int *ret_master) {
         _cleanup_close_ int master = -EBADF, slave = -EBADF;
         char name[64];
 
@@ -186,6 +187,15 @@ int terminal_setup(const SpecProcess *p, int *ret_master) {
         if (p->has_console_size) {
                 struct winsize ws = { .ws_row = (unsigned short) p->console_height, .ws_col = (unsigned short) p->console_width };
                 (void) ioctl(slave, TIOCSWINSZ, &ws);
+        }
+        /* /dev/console is the terminal too (runtime-spec "Default Devices"), where /dev is ours. */
+        if (console_dev) {
+                int c = open("/dev/console", O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+                if (c < 0 && errno != EEXIST)
+                        return launch_error(errno, "process.terminal: /dev/console: %m");
+                safe_close(c);
+                if (mount(name, "/dev/console", NULL, MS_BIND, NULL) < 0)
+                        return launch_error(errno, "process.terminal: binding %s to /dev/console: %m", name);
         }
         /* The process's user owns its terminal, as after a login. */
         if (fchown(slave, p->uid, p->gid) < 0)

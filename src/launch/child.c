@@ -123,7 +123,7 @@ static int setup(const ChildArgs *a, char *exe, size_t exe_size) {
 
         if (p->terminal) {
                 _cleanup_close_ int master = -EBADF;
-                r = terminal_setup(p, &master);
+                r = terminal_setup(p, mount_dev_is_tmpfs(spec), &master);
                 if (r >= 0)
                         r = sync_send_console(a->sync_fd, master);
                 if (r < 0)

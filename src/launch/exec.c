@@ -48,7 +48,7 @@ static _noreturn_ void exec_child(const SpecProcess *p, const SpecSeccomp *secco
         safe_close(init_pidfd);
         if (p->terminal) {
                 _cleanup_close_ int master = -EBADF;
-                r = terminal_setup(p, &master);
+                r = terminal_setup(p, false, &master);
                 if (r >= 0)
                         r = sync_send_console(sync_fd, master);
                 if (r < 0) {

@@ -15,6 +15,8 @@ const char *launch_error_text(void);
 int mount_setup_rootfs(const Spec *spec, const char *bundle, int state_dir_fd, int *ret_root_fd);
 /* pivot_root into the prepared rootfs and drop the old root. */
 int mount_pivot_root(int root_fd);
+/* Whether the spec mounts a tmpfs on /dev: then /dev and its nodes are runscope's to make. */
+bool mount_dev_is_tmpfs(const Spec *spec);
 /* --no-pivot: MS_MOVE the rootfs over / and chroot into it. */
 int mount_move_root(int root_fd);
 /* After pivot_root: default /dev nodes and links, masked and read-only paths, read-only root,
@@ -24,9 +26,9 @@ int mount_finish(const Spec *spec);
 /* rlimits, oomScoreAdj, umask, capabilities, user, cwd, command lookup, no_new_privs and seccomp, in
  * that order. *ret_command_failed is set when process.args[0] cannot be run. */
 int process_setup(const SpecProcess *p, const SpecSeccomp *seccomp, char *exe, size_t exe_size, bool *ret_command_failed);
-/* Opens a pty in the container's devpts, makes it the controlling terminal and stdio, and returns
- * its master, which goes to runscope. */
-int terminal_setup(const SpecProcess *p, int *ret_master);
+/* Opens a pty in the container's devpts, makes it the controlling terminal and stdio (and, with
+ * console_dev, /dev/console), and returns its master, which goes to runscope. */
+int terminal_setup(const SpecProcess *p, bool console_dev, int *ret_master);
 /* Builds and loads linux.seccomp (nothing when NULL). */
 int seccomp_apply(const SpecSeccomp *s);
 /* Execs exe; fds from 3 + keep_fds up are closed on exec. A failure is sent on sync_fd (if >= 0)

@@ -284,7 +284,7 @@ static const struct {
         { "pts/ptmx", "/dev/ptmx" },
 };
 
-static bool dev_is_tmpfs(const Spec *spec) {
+bool mount_dev_is_tmpfs(const Spec *spec) {
         for (size_t i = 0; i < spec->n_mounts; i++)
                 if (strcmp(spec->mounts[i].destination, "/dev") == 0)
                         return spec->mounts[i].type && strcmp(spec->mounts[i].type, "tmpfs") == 0;
@@ -350,7 +350,7 @@ int mount_setup_rootfs(const Spec *spec, const char *bundle, int state_dir_fd, i
         }
         /* mknod is the initial user namespace's privilege: in a user namespace, the default
          * devices are the host's, bound in while the host's /dev is still in reach. */
-        if (spec_has_namespace(spec, NAMESPACE_USER) && dev_is_tmpfs(spec)) {
+        if (spec_has_namespace(spec, NAMESPACE_USER) && mount_dev_is_tmpfs(spec)) {
                 r = bind_host_devices(root_fd);
                 if (r < 0)
                         return r;
@@ -452,7 +452,7 @@ static int readonly_path(const char *path) {
 int mount_finish(const Spec *spec) {
         int r;
 
-        if (dev_is_tmpfs(spec)) {
+        if (mount_dev_is_tmpfs(spec)) {
                 r = setup_dev();
                 if (r < 0)
                         return r;

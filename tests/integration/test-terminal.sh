@@ -5,7 +5,7 @@
 
 RECV=$RUNSCOPE_TOP/tests/console-recv
 B=$T_WORK/bundle
-make_bundle "$B" /bin/sh -c 'tty; [ -t 0 ] && echo stdin-is-a-tty; stty size; exit 4'
+make_bundle "$B" /bin/sh -c 'tty; [ -t 0 ] && echo stdin-is-a-tty; stty size; echo console-$(stat -c %t:%T /dev/console $(tty) 2>/dev/null | uniq -c | awk "{print \$1}"); exit 4'
 bundle_edit "$B" '.process.terminal = true | .process.consoleSize = {height: 40, width: 120}'
 
 # script(1) gives runscope a terminal of its own, as a user's shell would.
@@ -15,6 +15,7 @@ out=$(tr -d '\r' <"$T_WORK/run.out")
 t_match "$out" "/dev/pts/0" "run: the process has a pty of the container's own devpts"
 t_match "$out" "stdin-is-a-tty" "... as its stdin"
 t_match "$out" "40 120" "... of process.consoleSize"
+t_match "$out" "console-2" "... which is /dev/console too (the same device twice)"
 t_is "$rc" 4 "... and run returns its exit status"
 t_is "$(echo 'echo typed-$((6*7))' | script -qec "$RUNSCOPE --root $T_ROOT run -b $B $(t_id)" /dev/null >/dev/null; \
         bundle_edit "$B" '.process.args = ["/bin/sh"]'; \
