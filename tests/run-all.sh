@@ -29,6 +29,30 @@ else
 fi
 rm -f /tmp/runscope-check.$$
 
+echo "== unit tests under AddressSanitizer and UndefinedBehaviorSanitizer"
+# A copy of the tree built with the sanitizers; LeakSanitizer counts leaks as failures.
+asan=$(mktemp -d /tmp/runscope-asan.XXXXXX)
+if git -C "$top" ls-files -z | (cd "$top" && xargs -0 cp --parents -t "$asan") &&
+   (cd "$asan" && autoreconf -fi >/dev/null 2>&1 &&
+    ./configure -q CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" \
+        LDFLAGS="-fsanitize=address,undefined" >/dev/null &&
+    make -s -j"$(nproc)" tests/unit/test-util tests/unit/test-spec tests/unit/test-state tests/unit/test-bus >/dev/null 2>&1); then
+        for t in util spec state bus; do
+                if ASAN_OPTIONS=detect_leaks=1 "$asan/tests/unit/test-$t" >"$asan/$t.log" 2>&1; then
+                        echo "ok - test-$t is clean under ASan, LSan and UBSan"
+                        count 1 0 0
+                else
+                        sed 's/^/# /' "$asan/$t.log" | tail -20
+                        echo "not ok - test-$t under the sanitizers"
+                        count 0 1 0
+                fi
+        done
+else
+        echo "not ok - the sanitizer build"
+        count 0 1 0
+fi
+rm -rf "$asan"
+
 echo "== make install"
 dest=$(mktemp -d /tmp/runscope-install.XXXXXX)
 unitdir=$(pkg-config --variable=systemdsystemunitdir systemd)
