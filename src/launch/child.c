@@ -178,6 +178,11 @@ _noreturn_ void child_main(const ChildArgs *a) {
 
         close_inherited(a);
 
+        /* Not dumpable until execve: other processes of the container (exec, a container sharing
+         * its pid namespace) must not reach runscope's binary or memory through /proc/PID/exe or
+         * /proc/PID/mem while this process still runs runscope's code (CVE-2019-5736). */
+        (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+
         /* If runscope dies before the container is created, the launcher dies with it. */
         (void) prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 

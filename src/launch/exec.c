@@ -25,6 +25,9 @@ static _noreturn_ void exec_child(const SpecProcess *p, const SpecSeccomp *secco
         int pidfd = -EBADF, r;
 
         (void) prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+        /* Before joining the container, and inherited by the process it forks: the container
+         * must not reach runscope's binary through /proc/PID/exe until execve (CVE-2019-5736). */
+        (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
         if (sync_recv(sync_fd, &m, NULL) < 0 || m.kind != SYNC_GO)
                 _exit(1);
         /* All namespaces in one call: the kernel orders them (user first) and it is atomic. */

@@ -47,6 +47,18 @@ expect_clean 1 "a path of the wrong namespace type" "linux.namespaces\\[1\\].pat
         "$id" create -b "$B" "$id"
 rs delete -f "$ida"
 
+# CVE-2019-5736: while a created container's init still runs runscope's code, another container in
+# its pid namespace must not reach runscope's binary through /proc/1/exe.
+ida=$(t_id)
+rs create -b "$A" "$ida"
+pa=$(rs state "$ida" | jq -r .pid)
+bundle_edit "$B" --arg p "$pa" '.linux.namespaces = [{type: "mount"}, {type: "pid", path: ("/proc/" + $p + "/ns/pid")}]
+        | .process.args = ["/bin/sh", "-c", "readlink /proc/1/exe; cat /proc/1/exe 2>&1 | head -c 200"]'
+out=$(rs run -b "$B" "$(t_id)" 2>&1)
+t_match "$out" "can't open '/proc/1/exe': Permission denied" "the launcher's /proc/1/exe is closed to the container (not dumpable)"
+t_ok "... and does not name runscope's binary" not_contains "$out" "$RUNSCOPE"
+rs delete -f "$ida"
+
 # podman 4.3's config.json, as written but for the rootfs, the command, and the binds of podman's own
 # files (/etc/hosts, /dev/shm, ...), which exist only under podman's storage.
 jq --arg r "$B/rootfs" '.root.path = $r | .process.args = ["/bin/sh", "-c", "echo podman-config-ok; exit 3"]

@@ -102,3 +102,6 @@ expect_clean() {
         t_match "$err" "$pattern" "$desc: the error names what is wrong"
         t_ok "$desc: nothing is left" nothing_left "$id" "runscope-$id.scope"
 }
+
+# not_contains TEXT NEEDLE
+not_contains() { ! grep -qF -- "$2" <<<"$1"; }
