@@ -1,0 +1,30 @@
+#!/bin/bash
+# A bundle's symlinks never lead runscope out of the rootfs: mount destinations and bind targets
+# that are absolute or ../ symlinks to the host resolve inside the container's root.
+. "$(dirname "$0")/../lib/common.sh"
+
+B=$T_WORK/bundle
+make_bundle "$B" /bin/sh -c 'ls -d /etc/rs-escape-* 2>/dev/null; grep -c rs-escape /proc/self/mountinfo'
+bundle_edit "$B" '.root.readonly = false'
+mark=rs-escape-$$
+ln -s /etc "$B/rootfs/abs"
+ln -s ../../../../../../../../etc "$B/rootfs/rel"
+mkdir -p "$B/rootfs/etc"
+bundle_edit "$B" --arg m "$mark" '.mounts += [
+        {destination: ("/abs/" + $m + "-a"), type: "tmpfs", source: ("tmpfs-" + $m)},
+        {destination: ("/rel/" + $m + "-b"), type: "tmpfs", source: ("tmpfs-" + $m)}]'
+out=$(rs run -b "$B" "$(t_id)" 2>&1)
+t_ok "nothing was created in the host's /etc" bash -c "! ls -d /etc/$mark-* 2>/dev/null | grep -q ."
+t_match "$out" "/etc/$mark-a" "an absolute symlink in a destination resolves in the container's root"
+t_match "$out" "/etc/$mark-b" "a ../ symlink chain stays in it too"
+t_match "$out" "(^|
+)2\$" "... where both tmpfs mounts are"
+t_ok "the host has no such mount" bash -c "! grep -q $mark /proc/self/mountinfo"
+
+# A symlinked cwd and a dangling destination symlink stay inside as well.
+ln -s /nonexistent-$mark "$B/rootfs/dangling"
+bundle_edit "$B" --arg m "$mark" '.mounts = [.mounts[] | select(.source | startswith("tmpfs-") | not)]
+        | .mounts += [{destination: "/dangling/x", type: "tmpfs", source: "tmpfs"}] | .process.args = ["/bin/true"]'
+rs run -b "$B" "$(t_id)" >/dev/null 2>&1
+t_ok "a dangling symlink's target is not created on the host" test ! -e "/nonexistent-$mark"
+t_done
