@@ -100,19 +100,35 @@ static const char *unit_interface(const char *unit) {
         return "org.freedesktop.systemd1.Scope";
 }
 
-static int scope_message(sd_bus *bus, const ScopeRequest *req, pid_t pid, int pidfd, sd_bus_message **ret) {
+/* StartTransientUnit(unit, "fail", a(sv) …) with the properties every runscope unit has
+ * (Description, Slice, Delegate), its property array left open. */
+static int transient_message(sd_bus *bus, const char *unit, const char *description, const char *slice,
+                             sd_bus_message **ret) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         int r;
 
         r = sd_bus_message_new_method_call(bus, &m, DEST, PATH, MANAGER, "StartTransientUnit");
         if (r >= 0)
-                r = sd_bus_message_append(m, "ss", req->unit, "fail");
+                r = sd_bus_message_append(m, "ss", unit, "fail");
         if (r >= 0)
                 r = sd_bus_message_open_container(m, 'a', "(sv)");
         if (r >= 0)
-                r = sd_bus_message_append(m, "(sv)(sv)(sv)(sv)(sv)", "Description", "s", req->description, "Slice",
-                                          "s", req->slice, "Delegate", "b", 1, "DefaultDependencies", "b", 0,
-                                          "CollectMode", "s", "inactive-or-failed");
+                r = sd_bus_message_append(m, "(sv)(sv)(sv)", "Description", "s", description, "Slice", "s", slice,
+                                          "Delegate", "b", 1);
+        if (r < 0)
+                return log_error_errno(r, "Failed to build the properties of %s: %m", unit);
+        *ret = TAKE_PTR(m);
+        return 0;
+}
+
+static int scope_message(sd_bus *bus, const ScopeRequest *req, pid_t pid, int pidfd, sd_bus_message **ret) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        int r;
+
+        r = transient_message(bus, req->unit, req->description, req->slice, &m);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(m, "(sv)(sv)", "DefaultDependencies", "b", 0, "CollectMode", "s", "inactive-or-failed");
         /* A pidfd names the launcher without a PID reuse race; systemd before 253 knows only PIDs. */
         if (r >= 0 && pidfd >= 0)
                 r = sd_bus_message_append(m, "(sv)", "PIDFDs", "ah", 1, pidfd);
@@ -474,15 +490,11 @@ int bus_start_service(sd_bus *bus, const ServiceRequest *req) {
         r = job_match(bus, &w, &slot);
         if (r < 0)
                 return r;
-        r = sd_bus_message_new_method_call(bus, &m, DEST, PATH, MANAGER, "StartTransientUnit");
-        if (r >= 0)
-                r = sd_bus_message_append(m, "ss", req->unit, "fail");
-        if (r >= 0)
-                r = sd_bus_message_open_container(m, 'a', "(sv)");
-        /* Type=exec: started once runscope runs; Delegate, so the container may live in its payload. */
-        if (r >= 0)
-                r = sd_bus_message_append(m, "(sv)(sv)(sv)(sv)(sv)", "Description", "s", req->description, "Slice", "s",
-                                          req->slice, "Delegate", "b", 1, "Type", "s", "exec", "KillMode", "s", "mixed");
+        r = transient_message(bus, req->unit, req->description, req->slice, &m);
+        if (r < 0)
+                return r;
+        /* Type=exec: started once runscope runs; delegated, so the container may live in its payload. */
+        r = sd_bus_message_append(m, "(sv)(sv)", "Type", "s", "exec", "KillMode", "s", "mixed");
         if (r >= 0 && req->collect)
                 r = sd_bus_message_append(m, "(sv)", "CollectMode", "s", "inactive-or-failed");
         /* AddRef keeps the unit, and how it ended, until we have read it; it needs a bus peer
