@@ -129,6 +129,7 @@ typedef struct Created {
         Launcher launcher;
         char *unit;
         bool unit_started; /* ours to stop: a unit of the same name may belong to someone else */
+        bool has_poststart; /* so that run need not read the configuration again after start */
         int notify_fd;     /* the sd_notify relay socket, with relay_notify */
 } Created;
 
@@ -256,6 +257,7 @@ static int create(const CreateOptions *o, Created *c) {
         r = container_check_terminal(spec->process.terminal, o->foreground, o->console_socket);
         if (r < 0)
                 return r;
+        c->has_poststart = spec->n_hooks[HOOK_POSTSTART] > 0;
         /* Socket activation passes through, as with runc: the fds after the preserved ones, and
          * LISTEN_FDS/LISTEN_PID for the container's init (pid 1 in its namespace). */
         int listen_fds = 0;
@@ -449,7 +451,7 @@ int container_run(const CreateOptions *o, bool detach) {
                 return r;
         }
         FAULT_POINT("run:started");
-        {
+        if (c.has_poststart) {
                 _cleanup_(state_freep) ContainerState *st = NULL;
                 if (state_load(c.dir_fd, o->id, &st) >= 0)
                         late_hooks(c.dir_fd, st, HOOK_POSTSTART, "\"poststart\"", "running");

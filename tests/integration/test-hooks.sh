@@ -40,6 +40,13 @@ t_ok "poststop has not run before delete" test ! -e "$log/poststop"
 rs delete -f "$id"
 t_is "$(jq -r '.id + " " + .status' "$log/poststop")" "$id stopped" "poststop ran at delete"
 
+# run does create and start in one: poststart runs there too.
+rm -f "$log/poststart"
+id=$(t_id)
+rs run -d -b "$B" "$id"
+t_is "$(jq -r '.id + " " + .status' "$log/poststart" 2>/dev/null)" "$id running" "run -d runs poststart as well"
+rs delete -f "$id"
+
 printf '#!/bin/sh\nexit 3\n' >"$T_WORK/fail.sh"
 printf '#!/bin/sh\nsleep 5\n' >"$T_WORK/hang.sh"
 chmod +x "$T_WORK/fail.sh" "$T_WORK/hang.sh"

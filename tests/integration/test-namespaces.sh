@@ -12,8 +12,7 @@ t_match "$out" "^0	0" "linux.sysctl sets a network sysctl in the container's net
 t_match "$out" "1234" "... and an ipc one in its ipc namespace"
 t_match "$out" "character special file 1:5 660" "linux.devices makes the node with its mode"
 t_match "$out" "4\$" "... and the device cgroup lets the container use it"
-t_is "$(cat /proc/sys/kernel/shmmni)" "$(cat /proc/sys/kernel/shmmni)" "the host's value is untouched"
-t_ok "the host's shmmni is not 1234" test "$(cat /proc/sys/kernel/shmmni)" != 1234
+t_ok "the host's shmmni is untouched (not 1234)" test "$(cat /proc/sys/kernel/shmmni)" != 1234
 
 for case in 'vm.swappiness|{"vm.swappiness":"10"}|not a namespaced sysctl' \
             'kernel.hostname|{"kernel.hostname":"x"}|needs a uts namespace'; do
