@@ -502,6 +502,20 @@ int container_delete(const char *root, const char *id, bool force) {
         _cleanup_close_ int root_fd = -EBADF, dir_fd = -EBADF, pidfd = -EBADF;
         int r;
 
+        /* runc and crun answer `delete --force` of an id they do not know with success, and clients
+         * rely on it: podman after a failed create, containerd's cleanup after every shim. */
+        if (force) {
+                r = state_validate_id(id);
+                if (r < 0)
+                        return r;
+                _cleanup_free_ char *path = NULL;
+                if (asprintf(&path, "%s/%s", root, id) < 0)
+                        return log_oom();
+                if (faccessat(AT_FDCWD, path, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT) {
+                        log_debug("Container %s does not exist, nothing to delete", id);
+                        return 0;
+                }
+        }
         r = container_open(root, id, true, &root_fd, &dir_fd, &st);
         if (r == -ENOENT && dir_fd >= 0) {
                 /* A create that was killed before it saved any state: nothing was started. */

@@ -40,6 +40,14 @@ t_is "$?" 0 "delete of a stopped container succeeds"
 t_ok "nothing is left" nothing_left "$id" "runscope-$id.scope"
 rs state "$id" 2>"$T_WORK/err"
 t_is "$?:$(cat "$T_WORK/err")" "1:runscope: container $id does not exist" "state of a deleted container: does not exist"
+rs delete "$id" 2>"$T_WORK/err"
+t_is "$?:$(cat "$T_WORK/err")" "1:runscope: container $id does not exist" "delete of a deleted container: does not exist"
+# podman (after a failed create) and containerd (after every shim) delete --force an id the runtime
+# no longer knows; runc and crun exit 0 without a word.
+rs delete --force "$id" 2>"$T_WORK/err"
+t_is "$?:$(cat "$T_WORK/err")" "0:" "delete --force of an unknown id: success, silent (runc, crun)"
+rs delete --force "../x" 2>/dev/null
+t_is "$?" 1 "delete --force still refuses an invalid id"
 
 # A created container can be deleted without --force, as in runc.
 id=$(t_id)
