@@ -10,7 +10,7 @@ packages=(
         libsystemd-dev libseccomp-dev libcjson-dev libcap-dev
         systemd systemd-container dbus util-linux procps psmisc
         busybox-static jq groff-base man-db
-        crun runc podman conmon containerd
+        crun runc podman conmon catatonit containerd
 )
 missing=()
 for p in "${packages[@]}"; do

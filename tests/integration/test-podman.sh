@@ -1,0 +1,173 @@
+#!/bin/bash
+# podman 4.3 (with conmon) drives runscope unchanged: `podman --runtime <built runscope>
+# --cgroup-manager systemd` on an image imported offline from a busybox tarball. The scenarios that
+# podman and conmon exercise (see shared/clients/podman-4.3-runtime-calls.md) run once with
+# runscope and, where crun is installed, once with crun, and what a user sees must be the same.
+. "$(dirname "$0")/../lib/common.sh"
+
+if ! command -v podman >/dev/null || ! command -v conmon >/dev/null; then
+        t_skip "podman scenarios" "podman or conmon is not installed"
+        t_done
+        exit 0
+fi
+
+PD=$T_WORK/podman
+mkdir -p "$PD/rootfs/bin" "$PD/rootfs/etc" "$PD/rootfs/root"
+cp /bin/busybox "$PD/rootfs/bin/"
+for a in sh true sleep cat ls echo id tty stty ps; do ln -s busybox "$PD/rootfs/bin/$a"; done
+echo 'root:x:0:0:root:/root:/bin/sh' >"$PD/rootfs/etc/passwd"
+echo 'root:x:0:' >"$PD/rootfs/etc/group"
+tar -C "$PD/rootfs" -cf "$PD/rootfs.tar" .
+
+# podman passes --log-format=json --log only to runtimes whose basename it knows as JSON-capable.
+cat >"$PD/containers.conf" <<EOF
+[engine]
+runtime_supports_json = ["crun", "runc", "runscope"]
+[engine.runtimes]
+runscope = ["$RUNSCOPE"]
+EOF
+export CONTAINERS_CONF=$PD/containers.conf
+export RUNTIME=$RUNSCOPE
+cat >"$PD/p" <<EOF
+#!/bin/sh
+exec podman --root "$PD/storage" --runroot "$PD/run" --storage-driver overlay --cgroup-manager systemd \\
+        --events-backend file --runtime "\$RUNTIME" "\$@"
+EOF
+chmod +x "$PD/p"
+P() { "$PD/p" "$@"; }
+IMG=localhost/runscope-busybox:latest
+cleanup_podman() { P rm -a -f -t 0 >/dev/null 2>&1; }
+trap 'cleanup_podman; t_cleanup' EXIT
+
+P import -q "$PD/rootfs.tar" "$IMG" >/dev/null
+t_ok "podman imports a busybox image built offline" P image exists "$IMG"
+
+# podman never passes --root: runscope's default state dir is where podman's containers live.
+state() { "$RUNSCOPE" state "$1" 2>/dev/null; }
+unit_of() { printf 'libpod-%s.scope' "$1"; }
+state_gone() { ! [ -e "/run/runscope/$1" ]; }
+wait_status() {
+        for _ in $(seq 1 100); do [ "$(P inspect -f '{{.State.Status}}' "$1" 2>/dev/null)" = "$2" ] && return 0; sleep 0.1; done
+        return 1
+}
+
+# What a user sees from podman for the common scenarios, one line each; compared with crun's below.
+scenarios() {
+        local id out
+        P run --rm --network none "$IMG" true; echo "run true: $?"
+        P run --rm --network none "$IMG" sh -c 'exit 3'; echo "run exit 3: $?"
+        P run --rm --network none "$IMG" /nonexistent 2>/dev/null; echo "run missing command: $?"
+        P run --rm --network none "$IMG" /etc/passwd 2>/dev/null; echo "run non-executable: $?"
+        echo "stdout: $(P run --rm --network none "$IMG" sh -c 'echo out; echo err >&2' 2>&1 | sort | tr '\n' ' ')"
+        echo "env: $(P run --rm --network none -e FOO=bar -w /root "$IMG" sh -c 'echo $FOO $PWD $(id -u)')"
+        echo "fds: $(P run --rm --network none "$IMG" ls /proc/self/fd | tr '\n' ' ')"
+        echo "init: $(P run --rm --init --network none "$IMG" sh -c 'cat /proc/1/cmdline | tr "\0" " "')"
+        id=$(P run -d --network none "$IMG" sh -c 'echo started; sleep 1000')
+        echo "exec: $(P exec "$id" sh -c 'echo in exec; exit 4' | tr '\n' ' '; echo "rc ${PIPESTATUS[0]}")"
+        echo "exec missing: $(P exec "$id" /nonexistent 2>/dev/null; echo "rc $?")"
+        wait_status "$id" running
+        echo "logs: $(P logs "$id")"
+        P pause "$id" >/dev/null; echo "pause: $(P inspect -f '{{.State.Status}}' "$id")"
+        P unpause "$id" >/dev/null; echo "unpause: $(P inspect -f '{{.State.Status}}' "$id")"
+        P stop -t 1 "$id" >/dev/null 2>&1; echo "stop: $(P inspect -f '{{.State.Status}} {{.State.ExitCode}}' "$id")"
+        P rm "$id" >/dev/null; echo "rm: $?"
+        id=$(P run -d --network none "$IMG" sleep 1000)
+        P kill "$id" >/dev/null; echo "kill: $(P wait "$id")"
+        P rm "$id" >/dev/null
+}
+
+out=$(scenarios)
+echo "$out" | sed 's/^/# runscope: /'
+t_match "$out" "run true: 0" "podman run --rm true exits 0"
+t_match "$out" "run exit 3: 3" "... exit 3 gives 3"
+t_match "$out" "run missing command: 127" "... a missing command gives podman's 127 (create fails with the errno text)"
+t_match "$out" "run non-executable: 126" "... a non-executable command gives podman's 126"
+t_match "$out" "stdout: err out " "... the container's stdout and stderr reach podman"
+t_match "$out" "env: bar /root 0" "... with -e, -w and the image's user"
+t_match "$out" "fds: 0 1 2 3 " "... the container sees only fds 0-2 (and ls's own directory fd)"
+t_match "$out" "init: /run/podman-init -- sh -c" "--init runs catatonit as pid 1 (bind-mounted by podman)"
+t_match "$out" "exec: in exec rc 4" "podman exec: output and exit code"
+t_match "$out" "exec missing: rc 127" "podman exec of a missing command: 127"
+t_match "$out" "logs: started" "podman logs of a detached container"
+t_match "$out" "pause: paused" "podman pause"
+t_match "$out" "unpause: running" "podman unpause"
+t_match "$out" "stop: exited 137" "podman stop -t 1 of an init ignoring SIGTERM: SIGKILL, 137"
+t_match "$out" "rm: 0" "podman rm"
+t_match "$out" "kill: 137" "podman kill (SIGKILL), then podman wait: 137"
+
+if [ -x /usr/bin/crun ]; then
+        RUNTIME=/usr/bin/crun
+        ref=$(scenarios)
+        RUNTIME=$RUNSCOPE
+        t_is "$out" "$ref" "every scenario looks the same to a podman user with crun"
+        [ "$out" = "$ref" ] || diff <(echo "$ref") <(echo "$out") | sed 's/^/# /'
+else
+        t_skip "the same scenarios with crun" "crun is not installed"
+fi
+
+# Resources become properties of the container's scope, which systemd applies.
+id=$(P run -d --network none --memory 64m --cpus 0.5 --pids-limit 50 "$IMG" sleep 1000)
+t_is "$(state "$id" | jq -r .status)" running "runscope state knows podman's container (default root)"
+t_is "$(systemctl is-active "$(unit_of "$id")")" active "the container is the scope unit libpod-ID.scope"
+t_is "$(systemctl show -P Slice "$(unit_of "$id")")" machine.slice "... in machine.slice (cgroupsPath machine.slice:libpod:ID)"
+t_is "$(systemctl show -P MemoryMax "$(unit_of "$id")")" 67108864 "--memory 64m is MemoryMax of the unit"
+t_is "$(systemctl show -P CPUQuotaPerSecUSec "$(unit_of "$id")")" 500ms "--cpus 0.5 is CPUQuota=50%"
+t_is "$(systemctl show -P TasksMax "$(unit_of "$id")")" 50 "--pids-limit 50 is TasksMax"
+t_match "$(P top "$id")" "sleep 1000" "podman top lists the container's processes"
+t_match "$(P stats --no-stream --format '{{.MemUsage}}' "$id")" "/ 67.11MB" "podman stats reads the limit podman set"
+t_match "$(machinectl list --no-legend --no-pager 2>/dev/null)" "$id" "the container is a machine (machinectl list)"
+
+# Restart kills, deletes and creates the same id again at once.
+pid1=$(state "$id" | jq -r .pid)
+P restart -t 0 "$id" >/dev/null 2>&1
+t_is "$?" 0 "podman restart (same id re-created right after delete --force)"
+pid2=$(state "$id" | jq -r .pid)
+t_ok "... a new init runs in an active unit" test "$pid2" != "$pid1" -a "$(systemctl is-active "$(unit_of "$id")")" = active
+
+# rm -f of a running container leaves nothing: no unit, no state, no machine.
+P rm -f -t 0 "$id" >/dev/null 2>&1
+t_is "$?" 0 "podman rm -f of a running container"
+t_ok "... its unit is gone" unit_gone "$(unit_of "$id")"
+t_ok "... its state is gone" state_gone "$id"
+
+# A paused container can be removed too (podman resumes it, then kills it).
+id=$(P run -d --network none "$IMG" sleep 1000)
+P pause "$id" >/dev/null
+P rm -f -t 0 "$id" >/dev/null 2>&1
+t_is "$?" 0 "podman rm -f of a paused container"
+t_ok "... its unit and state are gone" eval "unit_gone $(unit_of "$id") && state_gone $id"
+
+# A restart policy re-creates the container after each exit.
+id=$(P run -d --network none --restart on-failure:2 "$IMG" sh -c 'exit 5')
+for _ in $(seq 1 100); do
+        [ "$(P inspect -f '{{.RestartCount}} {{.State.Status}}' "$id")" = "2 exited" ] && break
+        sleep 0.1
+done
+t_is "$(P inspect -f '{{.RestartCount}} {{.State.Status}} {{.State.ExitCode}}' "$id")" "2 exited 5" \
+        "--restart on-failure:2 runs the container three times"
+
+# A terminal: podman run -it through a pty that this test drives (conmon gets the pty master over
+# --console-socket); the container sees a tty of the size the outer terminal has.
+if command -v script >/dev/null; then
+        out=$( (sleep 2; echo hello; sleep 2) |
+                script -qfec "stty rows 33 cols 101; $PD/p run -it --rm --network none $IMG \
+                        sh -c 'tty; stty size; read x; echo got:\$x; exit 7'" /dev/null | tr -d '\r'
+                echo "rc ${PIPESTATUS[1]}")
+        t_match "$out" "/dev/pts/0" "podman run -it: the container's stdio is a pty"
+        t_match "$out" "33 101" "... with the window size of podman's terminal"
+        t_match "$out" "got:hello" "... and input typed at the terminal reaches it"
+        t_match "$out" "rc 7" "... and its exit code is podman's"
+        id=$(P run -d --network none "$IMG" sleep 1000)
+        out=$( (sleep 2; echo there; sleep 2) |
+                script -qfec "stty rows 21 cols 77; $PD/p exec -it $id sh -c 'tty; stty size; read x; echo got:\$x; exit 9'" \
+                        /dev/null | tr -d '\r'
+                echo "rc ${PIPESTATUS[1]}")
+        t_match "$out" "/dev/pts/[0-9]+" "podman exec -it: a pty (exec -t --console-socket)"
+        t_match "$out" "21 77" "... with podman's window size"
+        t_match "$out" "got:there" "... input reaches it"
+        t_match "$out" "rc 9" "... and its exit code is podman's"
+else
+        t_skip "podman run -it" "script (util-linux) is not installed"
+fi
+
+t_done
