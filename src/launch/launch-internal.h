@@ -12,6 +12,7 @@ const char *launch_error_text(void);
 
 /* Bind-mounts the rootfs onto itself, carries out spec->mounts inside it, and returns an O_PATH fd
  * of the rootfs. Destinations are resolved inside the rootfs and never follow a symlink out of it. */
+int copyup_tree(int from_dir, int to_dir);
 int mount_setup_rootfs(const Spec *spec, const char *bundle, int state_dir_fd, int *ret_root_fd);
 /* pivot_root into the prepared rootfs and drop the old root. */
 int mount_pivot_root(int root_fd);

@@ -51,14 +51,19 @@ static unsigned long propagation_flags(const char *name) {
         return 0;
 }
 
-static int parse_options(char **options, unsigned long *ret_flags, unsigned long *ret_propagation, char *data,
-                         size_t data_size) {
+static int parse_options(char **options, unsigned long *ret_flags, unsigned long *ret_propagation, bool *ret_copyup,
+                         char *data, size_t data_size) {
         unsigned long flags = 0, propagation = 0;
         size_t n = 0;
 
         data[0] = 0;
+        *ret_copyup = false;
         for (char **o = options; o && *o; o++) {
                 bool known = false;
+                if (strcmp(*o, "tmpcopyup") == 0) {
+                        *ret_copyup = true;
+                        continue;
+                }
                 for (size_t i = 0; i < ELEMENTSOF(mount_options) && !known; i++)
                         if (strcmp(mount_options[i].name, *o) == 0) {
                                 known = true;
@@ -157,6 +162,55 @@ static int remount_with(const char *path, unsigned long add) {
         return 0;
 }
 
+/* This process's cgroup in the hierarchy whose super options are `opts` ("rw,cpu,cpuacct",
+ * "rw,xattr,name=systemd"; NULL for the unified one), from /proc/self/cgroup. */
+static int own_cgroup_path(const char *opts, char *buf, size_t size) {
+        char line[4096];
+        int r = -ENOENT;
+        FILE *f = fopen("/proc/self/cgroup", "re");
+
+        if (!f)
+                return -errno;
+        while (r == -ENOENT && fgets(line, sizeof(line), f)) {
+                char *ctrls = strchr(line, ':'), *path = ctrls ? strchr(ctrls + 1, ':') : NULL;
+                if (!path)
+                        continue;
+                *path++ = 0;
+                ctrls++;
+                path[strcspn(path, "\n")] = 0;
+                bool match = opts ? ctrls[0] != 0 : ctrls[0] == 0;
+                /* A v1 hierarchy matches when each of its controllers is among the super options. */
+                for (char *c = strtok(ctrls, ","); match && opts && c; c = strtok(NULL, ",")) {
+                        size_t n = strlen(c);
+                        const char *at = opts;
+                        match = false;
+                        while (!match && (at = strstr(at, c))) {
+                                match = (at == opts || at[-1] == ',') && (at[n] == ',' || at[n] == 0);
+                                at += n;
+                        }
+                }
+                if (match)
+                        r = snprintf(buf, size, "%s", path) < (int) size ? 0 : -ENAMETOOLONG;
+        }
+        fclose(f);
+        return r;
+}
+
+/* A user namespace without a cgroup namespace of its own may not mount a cgroup hierarchy; like runc
+ * and crun, the container then gets a bind mount of its own cgroup in the host's hierarchy. */
+static int bind_own_cgroup(const char *hierarchy, const char *opts, const char *target, unsigned long flags) {
+        char own[PATH_MAX], src[PATH_MAX * 2];
+        int r = own_cgroup_path(opts, own, sizeof(own));
+
+        if (r < 0)
+                return r;
+        if (snprintf(src, sizeof(src), "%s%s", hierarchy, own) >= (int) sizeof(src))
+                return -ENAMETOOLONG;
+        if (mount(src, target, NULL, MS_BIND | MS_REC, NULL) < 0)
+                return -errno;
+        return remount_with(target, flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC));
+}
+
 /* The container's view of the cgroup hierarchies, rooted at its own cgroup by its cgroup
  * namespace: cgroup2 on a unified host; on a hybrid or legacy one, a tmpfs holding each hierarchy
  * the host mounts under /sys/fs/cgroup, as runc and crun lay it out. */
@@ -166,11 +220,17 @@ static int mount_cgroup(int root_fd, const char *target, unsigned long flags, co
         FILE *f;
         int r = 0;
 
-        /* A user namespace may mount cgroup2 (its cgroup namespace is its own), never a v1 hierarchy. */
-        if (userns || (statfs("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC)) {
-                if (mount("cgroup2", target, "cgroup2", flags, NULL) < 0)
+        /* A user namespace may mount cgroup2 when its cgroup namespace is its own, never a v1 hierarchy. */
+        bool unified = statfs("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC;
+        if (unified || userns) {
+                if (mount("cgroup2", target, "cgroup2", flags, NULL) == 0)
+                        return 0;
+                if (!userns || (errno != EPERM && errno != EBUSY))
                         return launch_error(errno, "mounts[%zu]: cgroup2 on %s: %m", index, dest);
-                return 0;
+                if (unified) {
+                        r = bind_own_cgroup("/sys/fs/cgroup", NULL, target, flags);
+                        return r < 0 ? launch_error(r, "mounts[%zu]: the container's cgroup on %s: %m", index, dest) : 0;
+                }
         }
         if (mount("tmpfs", target, "tmpfs", (flags & ~MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0)
                 return launch_error(errno, "mounts[%zu]: tmpfs on %s: %m", index, dest);
@@ -200,7 +260,11 @@ static int mount_cgroup(int root_fd, const char *target, unsigned long flags, co
                         continue;
                 if (mkdir(where, 0755) < 0 && errno != EEXIST)
                         r = launch_error(errno, "mounts[%zu]: %s/%s: %m", index, dest, name);
-                else if (mount("cgroup", where, v2 ? "cgroup2" : "cgroup", flags, v2 ? NULL : o) < 0)
+                else if (userns) {
+                        int k = bind_own_cgroup(point, v2 ? NULL : o, where, flags);
+                        if (k < 0)
+                                r = launch_error(k, "mounts[%zu]: the container's cgroup on %s/%s: %m", index, dest, name);
+                } else if (mount("cgroup", where, v2 ? "cgroup2" : "cgroup", flags, v2 ? NULL : o) < 0)
                         r = launch_error(errno, "mounts[%zu]: cgroup %s on %s/%s: %m", index, o, dest, name);
         }
         fclose(f);
@@ -213,10 +277,10 @@ static int mount_one(int root_fd, const SpecMount *m, const char *bundle, size_t
         unsigned long flags, propagation;
         char data[4096], target[64], source[PATH_MAX];
         const char *type = m->type, *src = m->source;
-        bool bind;
+        bool bind, copyup;
         int r;
 
-        r = parse_options(m->options, &flags, &propagation, data, sizeof(data));
+        r = parse_options(m->options, &flags, &propagation, &copyup, data, sizeof(data));
         if (r < 0)
                 return launch_error(r, "mounts[%zu] (%s): options too long", index, m->destination);
         bind = (flags & MS_BIND) || (type && strcmp(type, "bind") == 0);
@@ -248,6 +312,13 @@ static int mount_one(int root_fd, const SpecMount *m, const char *bundle, size_t
         unsigned long first = bind ? flags & (MS_BIND | MS_REC) : flags & ~MS_REMOUNT;
         if (mount(src ? src : type, target, type, first, data[0] ? data : NULL) < 0)
                 return launch_error(errno, "mounts[%zu]: mount %s on %s: %m", index, type ? type : src, m->destination);
+        if (copyup && type && strcmp(type, "tmpfs") == 0) {
+                /* The fd still names the directory under the tmpfs: its contents are the image's. */
+                _cleanup_close_ int top = open_in_root(root_fd, m->destination, O_RDONLY | O_DIRECTORY);
+                r = top < 0 ? top : copyup_tree(fd, top);
+                if (r < 0)
+                        return launch_error(r, "mounts[%zu]: tmpcopyup of %s: %m", index, m->destination);
+        }
         if ((bind && (flags & ~(MS_BIND | MS_REC))) || propagation) {
                 /* The fd names the directory under the new mount; the mount itself is reached by
                  * resolving the destination again. */

@@ -12,9 +12,10 @@ if ! command -v podman >/dev/null || ! command -v conmon >/dev/null; then
 fi
 
 PD=$T_WORK/podman
-mkdir -p "$PD/rootfs/bin" "$PD/rootfs/etc" "$PD/rootfs/root"
+mkdir -p "$PD/rootfs/bin" "$PD/rootfs/etc" "$PD/rootfs/root" "$PD/rootfs/mnt" "$PD/rootfs/tmp"
+chmod 1777 "$PD/rootfs/tmp"
 cp /bin/busybox "$PD/rootfs/bin/"
-for a in sh true sleep cat ls echo id tty stty ps; do ln -s busybox "$PD/rootfs/bin/$a"; done
+for a in sh true sleep cat ls echo id tty stty ps touch grep mount head wc awk tr; do ln -s busybox "$PD/rootfs/bin/$a"; done
 echo 'root:x:0:0:root:/root:/bin/sh' >"$PD/rootfs/etc/passwd"
 echo 'root:x:0:' >"$PD/rootfs/etc/group"
 tar -C "$PD/rootfs" -cf "$PD/rootfs.tar" .
@@ -76,7 +77,27 @@ scenarios() {
         P rm "$id" >/dev/null
 }
 
-out=$(scenarios)
+# The settings behind podman's other config.json shapes (shared/clients/podman-configs/).
+more_scenarios() {
+        echo "device: $(P run --rm --network none --device /dev/zero:/dev/myzero "$IMG" \
+                sh -c 'ls -l /dev/myzero | awk "{print \$1, \$5, \$6}"; head -c 4 /dev/myzero | wc -c' | tr '\n' ' ')"
+        echo "privileged: $(P run --rm --network none --privileged "$IMG" \
+                sh -c 'mount -t tmpfs none /mnt && echo mounted; grep CapEff /proc/self/status' | tr '\n' ' ')"
+        P run --rm --network none --read-only "$IMG" touch /x 2>/dev/null; echo "read-only: $?"
+        P run --rm --network none --read-only "$IMG" touch /tmp/x; echo "read-only tmpfs /tmp: $?"
+        echo "userns: $(P run --rm --network none --uidmap 0:100000:65536 --gidmap 0:100000:65536 "$IMG" \
+                sh -c 'cat /proc/self/uid_map /proc/self/gid_map | tr -s " " | tr "\n" "|"; id -u; touch /tmp/x && echo touched' | tr '\n' ' ')"
+        echo "hook: $(P --hooks-dir "$PD/hooks" run --rm --network none "$IMG" true; cat "$PD/hook.out"; rm -f "$PD/hook.out")"
+        echo "cgroupfs: $(P --cgroup-manager cgroupfs run --rm --network none "$IMG" sh -c 'echo ran; exit 6' 2>/dev/null; echo "rc $?")" | tr '\n' ' '
+        echo
+}
+mkdir -p "$PD/hooks"
+cat >"$PD/hooks/h.json" <<EOF
+{"version": "1.0.0", "hook": {"path": "/bin/sh", "args": ["sh", "-c", "cat >/dev/null; echo prestart-ran >$PD/hook.out"]},
+ "when": {"always": true}, "stages": ["prestart"]}
+EOF
+
+out=$(scenarios; more_scenarios)
 echo "$out" | sed 's/^/# runscope: /'
 t_match "$out" "run true: 0" "podman run --rm true exits 0"
 t_match "$out" "run exit 3: 3" "... exit 3 gives 3"
@@ -95,9 +116,18 @@ t_match "$out" "stop: exited 137" "podman stop -t 1 of an init ignoring SIGTERM:
 t_match "$out" "rm: 0" "podman rm"
 t_match "$out" "kill: 137" "podman kill (SIGKILL), then podman wait: 137"
 
+t_match "$out" "device: crw-rw-rw- 1, 5 4 " "--device: a character device with the host's numbers"
+t_match "$out" "privileged: mounted CapEff:\s+$(awk '/^CapBnd/ {print $2}' /proc/self/status) " \
+        "--privileged: mount works, every capability (of the bounding set here)"
+t_match "$out" "read-only: 1" "--read-only: the root is read-only"
+t_match "$out" "read-only tmpfs /tmp: 0" "... with a writable tmpfs on /tmp"
+t_match "$out" "userns: +0 +100000 +65536\| +0 +100000 +65536\|0 touched " "--uidmap/--gidmap: a user namespace with podman's maps"
+t_match "$out" "hook: prestart-ran" "an OCI hook from --hooks-dir runs"
+t_match "$out" "cgroupfs: ran rc 6" "--cgroup-manager cgroupfs (cgroupsPath a plain path) runs"
+
 if [ -x /usr/bin/crun ]; then
         RUNTIME=/usr/bin/crun
-        ref=$(scenarios)
+        ref=$(scenarios; more_scenarios)
         RUNTIME=$RUNSCOPE
         t_is "$out" "$ref" "every scenario looks the same to a podman user with crun"
         [ "$out" = "$ref" ] || diff <(echo "$ref") <(echo "$out") | sed 's/^/# /'
@@ -116,6 +146,12 @@ t_is "$(systemctl show -P TasksMax "$(unit_of "$id")")" 50 "--pids-limit 50 is T
 t_match "$(P top "$id")" "sleep 1000" "podman top lists the container's processes"
 t_match "$(P stats --no-stream --format '{{.MemUsage}}' "$id")" "/ 67.11MB" "podman stats reads the limit podman set"
 t_match "$(machinectl list --no-legend --no-pager 2>/dev/null)" "$id" "the container is a machine (machinectl list)"
+
+# Under podman's cgroupfs manager the cgroupsPath is a plain path; runscope still asks systemd.
+cid=$(P --cgroup-manager cgroupfs run -d --network none "$IMG" sleep 1000 2>/dev/null)
+t_is "$(systemctl is-active "runscope-$cid.scope")" active "--cgroup-manager cgroupfs: the container is still a scope unit"
+P --cgroup-manager cgroupfs rm -f -t 0 "$cid" >/dev/null 2>&1
+t_ok "... gone after podman rm -f" eval "unit_gone runscope-$cid.scope && state_gone $cid"
 
 # Restart kills, deletes and creates the same id again at once.
 pid1=$(state "$id" | jq -r .pid)
@@ -147,11 +183,13 @@ t_is "$(P inspect -f '{{.RestartCount}} {{.State.Status}} {{.State.ExitCode}}' "
         "--restart on-failure:2 runs the container three times"
 
 # A terminal: podman run -it through a pty that this test drives (conmon gets the pty master over
-# --console-socket); the container sees a tty of the size the outer terminal has.
+# --console-socket); the container sees a tty of the size the outer terminal has. conmon sets that
+# size only once it holds the master, which may be after the process started (crun races the same
+# way), so the container asks for it after the first line of input, as a shell prompt would.
 if command -v script >/dev/null; then
         out=$( (sleep 2; echo hello; sleep 2) |
                 script -qfec "stty rows 33 cols 101; $PD/p run -it --rm --network none $IMG \
-                        sh -c 'tty; stty size; read x; echo got:\$x; exit 7'" /dev/null | tr -d '\r'
+                        sh -c 'read x; tty; stty size; echo got:\$x; exit 7'" /dev/null | tr -d '\r'
                 echo "rc ${PIPESTATUS[1]}")
         t_match "$out" "/dev/pts/0" "podman run -it: the container's stdio is a pty"
         t_match "$out" "33 101" "... with the window size of podman's terminal"
@@ -159,7 +197,7 @@ if command -v script >/dev/null; then
         t_match "$out" "rc 7" "... and its exit code is podman's"
         id=$(P run -d --network none "$IMG" sleep 1000)
         out=$( (sleep 2; echo there; sleep 2) |
-                script -qfec "stty rows 21 cols 77; $PD/p exec -it $id sh -c 'tty; stty size; read x; echo got:\$x; exit 9'" \
+                script -qfec "stty rows 21 cols 77; $PD/p exec -it $id sh -c 'read x; tty; stty size; echo got:\$x; exit 9'" \
                         /dev/null | tr -d '\r'
                 echo "rc ${PIPESTATUS[1]}")
         t_match "$out" "/dev/pts/[0-9]+" "podman exec -it: a pty (exec -t --console-socket)"

@@ -42,6 +42,31 @@ f=$(rs features)
 t_is "$(jq -r .ociVersionMax <<<"$f")" 1.1.0 "features prints OCI features JSON"
 t_is "$(jq -r '.linux.seccomp.enabled' <<<"$f")" true "... with seccomp"
 t_match "$(jq -r '.linux.capabilities | join(" ")' <<<"$f")" "CAP_SYS_ADMIN" "... and the capabilities it knows"
+# What features lists, runscope does: each namespace, mount option and seccomp action is used once.
+B2=$T_WORK/features
+make_bundle "$B2" /bin/true
+bundle_edit "$B2" '.linux.uidMappings = [{containerID: 0, hostID: 0, size: 65536}] | .linux.gidMappings = .linux.uidMappings'
+cp "$B2/config.json" "$T_WORK/features.json"
+refused=""
+use() {
+        cp "$T_WORK/features.json" "$B2/config.json"
+        bundle_edit "$B2" --arg v "$2" "$3" || return 1
+        rs run -b "$B2" "$(t_id)" >/dev/null 2>"$T_WORK/err" || refused+=" $1 $2 ($(cat "$T_WORK/err"))"
+}
+for ns in $(jq -r '.linux.namespaces[]' <<<"$f"); do
+        use namespace "$ns" '.linux.namespaces |= (map(select(.type != $v)) + [{type: $v}])
+                | if $v == "user" then . else del(.linux.uidMappings, .linux.gidMappings) end'
+done
+for o in $(jq -r '.mountOptions[]' <<<"$f"); do
+        use "mount option" "$o" 'if ($v | test("bind")) then .mounts += [{destination: "/mnt", type: "bind", source: "/tmp", options: [$v]}]
+                else .mounts += [{destination: "/mnt", type: "tmpfs", source: "tmpfs", options: [$v]}] end
+                | del(.linux.uidMappings, .linux.gidMappings)'
+done
+for a in $(jq -r '.linux.seccomp.actions[]' <<<"$f"); do
+        use "seccomp action" "$a" '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", syscalls: [{names: ["acct"], action: $v}]}
+                | del(.linux.uidMappings, .linux.gidMappings)'
+done
+t_is "${refused:-none}" none "every namespace, mount option and seccomp action features lists is accepted and used"
 t_match "$(rs --version)" "runscope version [0-9.]+
 spec: 1.1.0
 libseccomp: [0-9.]+" "--version in runc's layout"

@@ -30,6 +30,20 @@ t_is "$(systemctl is-active "runscope-$id.scope")" active "the container is in i
 rs delete -f "$id"
 t_ok "... and delete leaves nothing" nothing_left "$id" "runscope-$id.scope"
 
+# Without a cgroup namespace of its own a user namespace may not mount a cgroup hierarchy (podman's
+# --uidmap config.json has none): like runc and crun, runscope binds the container's own cgroup.
+cp "$B/config.json" "$T_WORK/saved.json"
+bundle_edit "$B" '.linux.namespaces |= map(select(.type != "cgroup")) | .linux.resources.pids.limit = 77
+        | .process.args = ["/bin/sh", "-c", "cat /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/pids.max 2>/dev/null; cat /sys/fs/cgroup/pids/cgroup.procs /sys/fs/cgroup/cgroup.procs 2>/dev/null | grep -x 1"]'
+id=$(t_id)
+out=$(rs run -b "$B" "$id" 2>&1)
+t_match "$out" "^77(
+|\$)" "a user namespace without a cgroup namespace sees its own cgroup's limits under /sys/fs/cgroup"
+t_match "$out" "(^|
+)1\$" "... with its own processes in it (its init is pid 1 there)"
+t_ok "... and leaves nothing" nothing_left "$id" "runscope-$id.scope"
+cp "$T_WORK/saved.json" "$B/config.json"
+
 for case in 'uidMappings%del(.linux.uidMappings)%a user namespace needs uidMappings and gidMappings' \
             'uidMappings%.linux.namespaces |= map(select(.type != "user"))%mappings need a user namespace'; do
         IFS='%' read -r key filter msg <<<"$case"
