@@ -87,6 +87,7 @@ more_scenarios() {
         P run --rm --network none --read-only "$IMG" touch /tmp/x; echo "read-only tmpfs /tmp: $?"
         echo "userns: $(P run --rm --network none --uidmap 0:100000:65536 --gidmap 0:100000:65536 "$IMG" \
                 sh -c 'cat /proc/self/uid_map /proc/self/gid_map | tr -s " " | tr "\n" "|"; id -u; touch /tmp/x && echo touched' | tr '\n' ' ')"
+        echo "preserve-fds: $(P run --rm --network none --preserve-fds 1 "$IMG" ls /proc/self/fd 3</dev/null | tr '\n' ' ')"
         echo "hook: $(P --hooks-dir "$PD/hooks" run --rm --network none "$IMG" true; cat "$PD/hook.out"; rm -f "$PD/hook.out")"
         echo "cgroupfs: $(P --cgroup-manager cgroupfs run --rm --network none "$IMG" sh -c 'echo ran; exit 6' 2>/dev/null; echo "rc $?")" | tr '\n' ' '
         echo
@@ -122,6 +123,7 @@ t_match "$out" "privileged: mounted CapEff:\s+$(awk '/^CapBnd/ {print $2}' /proc
 t_match "$out" "read-only: 1" "--read-only: the root is read-only"
 t_match "$out" "read-only tmpfs /tmp: 0" "... with a writable tmpfs on /tmp"
 t_match "$out" "userns: +0 +100000 +65536\| +0 +100000 +65536\|0 touched " "--uidmap/--gidmap: a user namespace with podman's maps"
+t_match "$out" "preserve-fds: 0 1 2 3 4 " "--preserve-fds 1: fd 3 reaches the container (4 is ls's own)"
 t_match "$out" "hook: prestart-ran" "an OCI hook from --hooks-dir runs"
 t_match "$out" "cgroupfs: ran rc 6" "--cgroup-manager cgroupfs (cgroupsPath a plain path) runs"
 
@@ -143,6 +145,11 @@ t_is "$(systemctl show -P Slice "$(unit_of "$id")")" machine.slice "... in machi
 t_is "$(systemctl show -P MemoryMax "$(unit_of "$id")")" 67108864 "--memory 64m is MemoryMax of the unit"
 t_is "$(systemctl show -P CPUQuotaPerSecUSec "$(unit_of "$id")")" 500ms "--cpus 0.5 is CPUQuota=50%"
 t_is "$(systemctl show -P TasksMax "$(unit_of "$id")")" 50 "--pids-limit 50 is TasksMax"
+t_match "$(P ps --format '{{.ID}} {{.Status}}')" "^${id:0:12} Up " "podman ps lists it as up"
+P update --memory 128m --cpus 0.25 "$id" >/dev/null
+t_is "$?" 0 "podman update (runscope update --resources=FILE)"
+t_is "$(systemctl show -P MemoryMax "$(unit_of "$id")"):$(systemctl show -P CPUQuotaPerSecUSec "$(unit_of "$id")")" \
+        "134217728:250ms" "... changes MemoryMax and CPUQuota of the unit"
 t_match "$(P top "$id")" "sleep 1000" "podman top lists the container's processes"
 t_match "$(P stats --no-stream --format '{{.MemUsage}}' "$id")" "/ 67.11MB" "podman stats reads the limit podman set"
 t_match "$(machinectl list --no-legend --no-pager 2>/dev/null)" "$id" "the container is a machine (machinectl list)"
@@ -172,6 +179,19 @@ P pause "$id" >/dev/null
 P rm -f -t 0 "$id" >/dev/null 2>&1
 t_is "$?" 0 "podman rm -f of a paused container"
 t_ok "... its unit and state are gone" eval "unit_gone $(unit_of "$id") && state_gone $id"
+
+# A pod: an infra container (catatonit) and a member joining its namespaces by path, both in the
+# pod's slice.
+pod=$(P pod create --network none 2>/dev/null)
+mid=$(P run -d --pod "$pod" "$IMG" sleep 1000)
+t_is "$?" 0 "podman run --pod: infra and member containers start"
+infra=$(P pod inspect -f '{{.InfraContainerID}}' "$pod")
+ipid=$(state "$infra" | jq -r .pid) mpid=$(state "$mid" | jq -r .pid)
+t_is "$(readlink "/proc/$mpid/ns/ipc")" "$(readlink "/proc/$ipid/ns/ipc")" "... the member joins the infra's namespaces"
+t_is "$(systemctl show -P Slice "$(unit_of "$mid")")" "machine-libpod_pod_$pod.slice" "... and runs in the pod's slice"
+P pod rm -f -t 0 "$pod" >/dev/null 2>&1
+t_ok "podman pod rm -f leaves no unit or state" \
+        eval "unit_gone $(unit_of "$mid") && unit_gone $(unit_of "$infra") && state_gone $mid && state_gone $infra"
 
 # A restart policy re-creates the container after each exit.
 id=$(P run -d --network none --restart on-failure:2 "$IMG" sh -c 'exit 5')
