@@ -25,7 +25,7 @@ int verb_features(int argc, char *argv[]) {
                 "nodiratime", "noexec", "nomand", "norelatime", "nostrictatime", "nosuid", "private", "rbind",
                 "relatime", "remount", "ro", "rprivate", "rshared", "rslave", "runbindable", "rw", "shared",
                 "slave", "strictatime", "suid", "sync", "tmpcopyup", "unbindable", NULL };
-        static const char *const namespaces[] = { "cgroup", "ipc", "mount", "network", "pid", "user", "uts", NULL };
+        static const char *const namespaces[] = { "cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts", NULL };
         static const char *const actions[] = { "SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL",
                                                "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG",
                                                "SCMP_ACT_TRACE", "SCMP_ACT_TRAP", NULL };

@@ -2,6 +2,7 @@
  * container's future init; it must never return into runscope's code paths (only _exit) and never
  * exec with an fd, capability or mount it was not told to keep. */
 #include <fcntl.h>
+#include <inttypes.h>
 #include <grp.h>
 #include <limits.h>
 #include <sched.h>
@@ -78,10 +79,41 @@ static int join_namespaces(const ChildArgs *a) {
         return 0;
 }
 
+/* A new time namespace: unshare() makes it the namespace of this launcher's children and of its
+ * own execve() (the kernel moves a task into it at exec), not of the launcher itself. The offsets
+ * can only be written before any process is in it, so right away: before a hook is forked. */
+static int new_time_namespace(const Spec *spec) {
+        char buf[128];
+        size_t n = 0;
+        bool own = false;
+
+        for (size_t i = 0; i < spec->n_namespaces; i++)
+                own = own || (spec->namespaces[i].type == NAMESPACE_TIME && !spec->namespaces[i].path);
+        if (!own)
+                return 0;
+        if (unshare(CLONE_NEWTIME) < 0)
+                return launch_error(errno, "linux.namespaces: time: %m");
+        for (int c = 0; c < _TIME_CLOCK_MAX; c++)
+                if (spec->time_offsets[c].set)
+                        n += (size_t) snprintf(buf + n, sizeof(buf) - n, "%s %" PRIi64 " %" PRIu32 "\n", time_clock_names[c],
+                                               spec->time_offsets[c].secs, spec->time_offsets[c].nanosecs);
+        if (n == 0)
+                return 0;
+        _cleanup_close_ int fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+        /* One write: the kernel takes all the offsets of a namespace at once. */
+        if (fd < 0 || write(fd, buf, n) != (ssize_t) n)
+                return launch_error(errno, "linux.timeOffsets: %m");
+        return 0;
+}
+
 static int setup(const ChildArgs *a, char *exe, size_t exe_size) {
         const Spec *spec = a->spec;
         const SpecProcess *p = &spec->process;
         int r;
+
+        r = new_time_namespace(spec);
+        if (r < 0)
+                return r;
 
         /* A cgroup namespace made now is rooted at the scope systemd just moved us into; made at
          * clone time it would have been rooted at runscope's own cgroup. */

@@ -58,8 +58,9 @@ int launch_clone(const LaunchParams *lp, Launcher *ret) {
                 const SpecNamespace *ns = &spec->namespaces[i];
                 int flag = (int) namespace_type_clone_flag(ns->type);
                 if (!ns->path) {
-                        /* The cgroup namespace is made by the launcher once it is in its scope. */
-                        if (ns->type != NAMESPACE_CGROUP)
+                        /* The cgroup namespace is made by the launcher once it is in its scope; the
+                         * time namespace by the launcher too, so that it can set the offsets. */
+                        if (ns->type != NAMESPACE_CGROUP && ns->type != NAMESPACE_TIME)
                                 flags |= (uint64_t) flag;
                         continue;
                 }

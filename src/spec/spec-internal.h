@@ -21,3 +21,4 @@ int spec_parse_seccomp(const cJSON *j, const char *path, void *dest);
 int spec_check_sysctl(const Spec *s);
 /* A new user namespace needs uid and gid mappings; mappings need a new user namespace. */
 int spec_check_user_namespace(const Spec *s);
+int spec_check_time_namespace(const Spec *s);

@@ -73,8 +73,6 @@ static int parse_namespaces(const cJSON *j, const char *path, void *dest) {
                         return spec_error(EINVAL, ep, "namespace '%s' is listed twice",
                                           namespace_type_to_string(ns->type));
                 seen |= 1u << ns->type;
-                if (ns->type == NAMESPACE_TIME)
-                        return spec_error(EOPNOTSUPP, ep, "time namespaces are not supported yet");
                 if (ns->type == NAMESPACE_USER && ns->path)
                         return spec_error(EOPNOTSUPP, ep, "joining an existing user namespace is not supported yet");
         }
@@ -337,6 +335,62 @@ static int parse_gid_mappings(const cJSON *j, const char *path, void *dest) {
         return parse_id_mappings(j, path, &s->gid_mappings, &s->n_gid_mappings);
 }
 
+/* The clocks a time namespace offsets, by their name in timens_offsets(5) and the spec. */
+const char *const time_clock_names[_TIME_CLOCK_MAX] = { [TIME_CLOCK_MONOTONIC] = "monotonic",
+                                                        [TIME_CLOCK_BOOTTIME] = "boottime" };
+
+static int parse_time_offsets(const cJSON *j, const char *path, void *dest) {
+        SpecTimeOffset *offsets = dest;
+        char ep[512], fp[600];
+        const cJSON *e;
+        int64_t v;
+        int r;
+
+        if (!cJSON_IsObject(j))
+                return spec_error(EINVAL, path, "expected an object");
+        cJSON_ArrayForEach(e, j) {
+                spec_path_join(ep, sizeof(ep), path, e->string);
+                int c = -1;
+                for (int i = 0; i < _TIME_CLOCK_MAX; i++)
+                        if (strcmp(e->string, time_clock_names[i]) == 0)
+                                c = i;
+                /* Only these two clocks can be offset; another name cannot be honoured. */
+                if (c < 0)
+                        return spec_error(EINVAL, ep, "unknown clock: a time namespace offsets monotonic and boottime");
+                if (!cJSON_IsObject(e))
+                        return spec_error(EINVAL, ep, "expected an object with secs and nanosecs");
+                offsets[c].set = true;
+                const cJSON *secs = cJSON_GetObjectItemCaseSensitive(e, "secs");
+                const cJSON *nsecs = cJSON_GetObjectItemCaseSensitive(e, "nanosecs");
+                if (secs && !cJSON_IsNull(secs)) {
+                        spec_path_join(fp, sizeof(fp), ep, "secs");
+                        r = spec_int64(secs, fp, INT64_MIN, INT64_MAX, &offsets[c].secs);
+                        if (r < 0)
+                                return r;
+                }
+                if (nsecs && !cJSON_IsNull(nsecs)) {
+                        spec_path_join(fp, sizeof(fp), ep, "nanosecs");
+                        r = spec_int64(nsecs, fp, 0, 999999999, &v);
+                        if (r < 0)
+                                return r;
+                        offsets[c].nanosecs = (uint32_t) v;
+                }
+        }
+        return 0;
+}
+
+int spec_check_time_namespace(const Spec *s) {
+        bool own = false;
+
+        for (size_t i = 0; i < s->n_namespaces; i++)
+                if (s->namespaces[i].type == NAMESPACE_TIME && !s->namespaces[i].path)
+                        own = true;
+        for (int i = 0; i < _TIME_CLOCK_MAX; i++)
+                if (s->time_offsets[i].set && !own)
+                        return spec_error(EINVAL, "linux.timeOffsets", "offsets need a new time namespace in linux.namespaces");
+        return 0;
+}
+
 int spec_check_user_namespace(const Spec *s) {
         bool userns = spec_has_namespace(s, NAMESPACE_USER);
 
@@ -385,7 +439,7 @@ const SpecField spec_linux_fields[] = {
         { "readonlyPaths", FIELD_STRV, offsetof(Spec, readonly_paths) },
         { "uidMappings", FIELD_CUSTOM, offsetof(Spec, uid_mappings), .parse = parse_uid_mappings },
         { "gidMappings", FIELD_CUSTOM, offsetof(Spec, gid_mappings), .parse = parse_gid_mappings },
-        { "timeOffsets", FIELD_UNSUPPORTED },
+        { "timeOffsets", FIELD_CUSTOM, offsetof(Spec, time_offsets), .parse = parse_time_offsets },
         { "devices", FIELD_CUSTOM, offsetof(Spec, devices), .parse = parse_devices },
         { "sysctl", FIELD_CUSTOM, offsetof(Spec, sysctl), .parse = spec_parse_annotations },
         { "seccomp", FIELD_CUSTOM, offsetof(Spec, seccomp), .parse = spec_parse_seccomp },

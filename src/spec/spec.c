@@ -179,6 +179,9 @@ int spec_parse(const char *text, Spec **ret) {
         r = spec_check_user_namespace(s);
         if (r < 0)
                 return r;
+        r = spec_check_time_namespace(s);
+        if (r < 0)
+                return r;
         *ret = TAKE_PTR(s);
         return 0;
 }

@@ -120,6 +120,15 @@ typedef struct SpecIdMapping {
         uint32_t container_id, host_id, size;
 } SpecIdMapping;
 
+/* linux.timeOffsets, for a new time namespace: what its clocks add to the host's. */
+typedef enum TimeClock { TIME_CLOCK_MONOTONIC, TIME_CLOCK_BOOTTIME, _TIME_CLOCK_MAX } TimeClock;
+extern const char *const time_clock_names[_TIME_CLOCK_MAX];
+typedef struct SpecTimeOffset {
+        bool set;
+        int64_t secs;
+        uint32_t nanosecs;
+} SpecTimeOffset;
+
 typedef struct SpecDevice {
         char *path;
         char type; /* c, b, u (unbuffered char) or p (fifo) */
@@ -192,6 +201,7 @@ typedef struct Spec {
         size_t n_devices;
         SpecIdMapping *uid_mappings, *gid_mappings; /* with a new user namespace */
         size_t n_uid_mappings, n_gid_mappings;
+        SpecTimeOffset time_offsets[_TIME_CLOCK_MAX];
         SpecHook *hooks[_HOOK_MAX];
         size_t n_hooks[_HOOK_MAX];
         char **annotations; /* key, value, key, value, … */

@@ -105,9 +105,14 @@ static void test_unsupported_is_refused(void) {
                                              "\"uidMappings\":[{\"containerID\":0,\"hostID\":1000,\"size\":1}],"
                                              "\"gidMappings\":[{\"containerID\":0,\"hostID\":1000,\"size\":1}]}")),
                   0);
+        /* A time namespace takes offsets; offsets need one of the container's own. */
         ASSERT_EQ(parse(SPEC(MINIMAL_PROCESS ",\"linux\":{\"namespaces\":[{\"type\":\"mount\"},"
-                                             "{\"type\":\"time\"}]}")),
-                  -EOPNOTSUPP);
+                                             "{\"type\":\"time\"}],\"timeOffsets\":{\"boottime\":{\"secs\":-5}}}")),
+                  0);
+        ASSERT_EQ(parse(SPEC(MINIMAL_PROCESS ",\"linux\":{\"namespaces\":[{\"type\":\"mount\"},"
+                                             "{\"type\":\"time\",\"path\":\"/proc/1/ns/time\"}],"
+                                             "\"timeOffsets\":{\"boottime\":{\"secs\":5}}}")),
+                  -EINVAL);
         /* A namespace joined by path is fine to parse; its type is checked against the file at create. */
         ASSERT_EQ(parse(SPEC(MINIMAL_PROCESS ",\"linux\":{\"namespaces\":[{\"type\":\"mount\"},"
                                              "{\"type\":\"network\",\"path\":\"/proc/1/ns/net\"}]}")),
