@@ -7,6 +7,7 @@
 #include "bus/bus.h"
 #include "container-internal.h"
 #include "launch/console.h"
+#include "launch/hooks.h"
 #include "launch/launch.h"
 #include "spec/spec.h"
 #include "util/fd.h"
@@ -155,6 +156,14 @@ int container_exec(const ExecOptions *o) {
                 if (proc.command_error < 0)
                         return 126;
                 return r;
+        }
+        if (proc.seccomp_fd >= 0) {
+                _cleanup_free_ char *state = hook_state_json(o->id, "running", st->pid, st->bundle, st->annotations);
+                r = state ? launch_send_listener(spec->seccomp, &proc, state) : log_oom();
+                if (r < 0) {
+                        launch_kill(&proc);
+                        return r;
+                }
         }
         if (proc.console_fd >= 0 && o->console_socket) {
                 r = console_send(o->console_socket, proc.console_fd);

@@ -361,6 +361,10 @@ static int create(const CreateOptions *o, Created *c) {
         }
         if (r >= 0)
                 FAULT_POINT("create:released");
+        if (r >= 0 && c->launcher.seccomp_fd >= 0) {
+                _cleanup_free_ char *state = hook_state_json(o->id, "creating", c->launcher.pid, bundle, spec->annotations);
+                r = state ? launch_send_listener(spec->seccomp, &c->launcher, state) : log_oom();
+        }
         if (r >= 0 && c->launcher.console_fd >= 0 && o->console_socket) {
                 r = console_send(o->console_socket, c->launcher.console_fd);
                 c->launcher.console_fd = safe_close(c->launcher.console_fd);

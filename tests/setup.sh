@@ -33,4 +33,4 @@ fi
 if [ ! -f Makefile ] || [ configure -nt config.status ]; then
         ./configure -q CFLAGS="-O2 -g -Werror"
 fi
-make -s -j"$(nproc)" all tests/probe tests/runscope-faults tests/console-recv >/dev/null
+make -s -j"$(nproc)" all tests/probe tests/runscope-faults tests/console-recv tests/seccomp-agent >/dev/null

@@ -210,7 +210,23 @@ int terminal_setup(const SpecProcess *p, bool console_dev, int *ret_master) {
         return 0;
 }
 
-int process_setup(const SpecProcess *p, const SpecSeccomp *seccomp, char *exe, size_t exe_size, bool *ret_command_failed) {
+/* Loads the filter; its listener, if any, goes to runscope, which hands it to listenerPath: the
+ * container never holds the fd that decides its own syscalls. */
+static int apply_seccomp(const SpecSeccomp *seccomp, int sync_fd) {
+        int notify_fd, r;
+
+        r = seccomp_apply(seccomp, &notify_fd);
+        if (r < 0 || notify_fd < 0)
+                return r;
+        r = sync_send_fd(sync_fd, SYNC_SECCOMP, notify_fd);
+        safe_close(notify_fd);
+        if (r < 0)
+                return launch_error(r, "linux.seccomp: passing the listener on: %m");
+        return 0;
+}
+
+int process_setup(const SpecProcess *p, const SpecSeccomp *seccomp, int sync_fd, char *exe, size_t exe_size,
+                  bool *ret_command_failed) {
         int r;
 
         r = set_affinity(p->cpu_affinity_initial, "process.execCPUAffinity.initial");
@@ -240,7 +256,7 @@ int process_setup(const SpecProcess *p, const SpecSeccomp *seccomp, char *exe, s
         /* Without no_new_privs, only CAP_SYS_ADMIN may load a filter: load it while we still hold
          * every capability, before the user and capability switch (whose syscalls it then sees). */
         if (!p->no_new_privileges) {
-                r = seccomp_apply(seccomp);
+                r = apply_seccomp(seccomp, sync_fd);
                 if (r < 0)
                         return r;
         }
@@ -269,7 +285,7 @@ int process_setup(const SpecProcess *p, const SpecSeccomp *seccomp, char *exe, s
         /* With no_new_privs, the filter comes last, right before execve: nothing of the set-up
          * above has to pass it. */
         if (p->no_new_privileges)
-                return seccomp_apply(seccomp);
+                return apply_seccomp(seccomp, sync_fd);
         return 0;
 }
 

@@ -157,7 +157,7 @@ static int setup(const ChildArgs *a, char *exe, size_t exe_size) {
                 _cleanup_close_ int master = -EBADF;
                 r = terminal_setup(p, mount_dev_is_tmpfs(spec), &master);
                 if (r >= 0)
-                        r = sync_send_console(a->sync_fd, master);
+                        r = sync_send_fd(a->sync_fd, SYNC_CONSOLE, master);
                 if (r < 0)
                         return r;
         }
@@ -172,7 +172,7 @@ static int setup(const ChildArgs *a, char *exe, size_t exe_size) {
         if (spec->has_personality && personality(spec->personality) < 0)
                 return launch_error(errno, "linux.personality: %m");
 
-        return process_setup(p, spec->seccomp, exe, exe_size, &command_failed);
+        return process_setup(p, spec->seccomp, a->sync_fd, exe, exe_size, &command_failed);
 }
 
 /* Closes every fd but stdio and the ones the launcher owns: the parent's bus connection and its

@@ -53,13 +53,13 @@ static _noreturn_ void exec_child(const SpecProcess *p, const SpecSeccomp *secco
                 _cleanup_close_ int master = -EBADF;
                 r = terminal_setup(p, false, &master);
                 if (r >= 0)
-                        r = sync_send_console(sync_fd, master);
+                        r = sync_send_fd(sync_fd, SYNC_CONSOLE, master);
                 if (r < 0) {
                         (void) sync_send(sync_fd, SYNC_ERROR, r, false, launch_error_text());
                         _exit(1);
                 }
         }
-        r = process_setup(p, seccomp, exe, sizeof(exe), &command_failed);
+        r = process_setup(p, seccomp, sync_fd, exe, sizeof(exe), &command_failed);
         if (r < 0) {
                 (void) sync_send(sync_fd, SYNC_ERROR, r, command_failed, launch_error_text());
                 _exit(1);
@@ -87,7 +87,7 @@ int launch_exec_fork(const SpecProcess *p, const SpecSeccomp *seccomp, unsigned 
                 return log_error_errno(errno, "Failed to fork the exec launcher: %m");
         if (pid == 0)
                 exec_child(p, seccomp, ns_flags, ns_fd, keep_fds, child_fd);
-        *ret = (Launcher) { .pid = pid, .pidfd = pidfd, .sync_fd = TAKE_FD(parent_fd), .console_fd = -EBADF };
+        *ret = (Launcher) { .pid = pid, .pidfd = pidfd, .sync_fd = TAKE_FD(parent_fd), .console_fd = -EBADF, .seccomp_fd = -EBADF };
         return 0;
 }
 
@@ -118,13 +118,14 @@ int launch_exec_release(Launcher *l, Launcher *ret_process) {
                 launcher_done(l);
                 return log_error_errno(errno, "Failed to open the exec'd process: %m");
         }
-        *ret_process = (Launcher) { .pid = m.pid, .pidfd = pidfd, .sync_fd = -EBADF, .console_fd = -EBADF };
+        *ret_process = (Launcher) { .pid = m.pid, .pidfd = pidfd, .sync_fd = -EBADF, .console_fd = -EBADF, .seccomp_fd = -EBADF };
 
         /* The socket closes on a successful execve (CLOEXEC); a message means it failed. Before
-         * that, with a terminal, the pty master comes. */
-        r = sync_recv(l->sync_fd, &m, &ret_process->console_fd);
-        if (r >= 0 && m.kind == SYNC_CONSOLE)
-                r = sync_recv(l->sync_fd, &m, NULL);
+         * that come the pty master (with a terminal) and the seccomp listener (with NOTIFY), kept
+         * in ret_process. */
+        ret_process->sync_fd = l->sync_fd;
+        r = launch_recv(ret_process, &m);
+        ret_process->sync_fd = -EBADF;
         launcher_done(l);
         if (r == -EPIPE)
                 return 0;

@@ -26,12 +26,15 @@ int mount_finish(const Spec *spec);
 
 /* rlimits, oomScoreAdj, umask, capabilities, user, cwd, command lookup, no_new_privs and seccomp, in
  * that order. *ret_command_failed is set when process.args[0] cannot be run. */
-int process_setup(const SpecProcess *p, const SpecSeccomp *seccomp, char *exe, size_t exe_size, bool *ret_command_failed);
+/* sync_fd carries the seccomp listener to runscope, when the filter has one. */
+int process_setup(const SpecProcess *p, const SpecSeccomp *seccomp, int sync_fd, char *exe, size_t exe_size,
+                  bool *ret_command_failed);
 /* Opens a pty in the container's devpts, makes it the controlling terminal and stdio (and, with
  * console_dev, /dev/console), and returns its master, which goes to runscope. */
 int terminal_setup(const SpecProcess *p, bool console_dev, int *ret_master);
 /* Builds and loads linux.seccomp (nothing when NULL). */
-int seccomp_apply(const SpecSeccomp *s);
+/* *ret_notify_fd: the filter's listener with SCMP_ACT_NOTIFY rules, else -EBADF. */
+int seccomp_apply(const SpecSeccomp *s, int *ret_notify_fd);
 /* Execs exe; fds from 3 + keep_fds up are closed on exec. A failure is sent on sync_fd (if >= 0)
  * or written to stderr, and the process exits 127 or 126. */
 _noreturn_ void process_exec(const SpecProcess *p, const char *exe, int keep_fds, int sync_fd);

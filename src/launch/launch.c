@@ -24,6 +24,7 @@ void launcher_done(Launcher *l) {
         l->pidfd = safe_close(l->pidfd);
         l->sync_fd = safe_close(l->sync_fd);
         l->console_fd = safe_close(l->console_fd);
+        l->seccomp_fd = safe_close(l->seccomp_fd);
 }
 
 /* uid_map and gid_map of the launcher's new user namespace, written from outside as the kernel
@@ -131,7 +132,7 @@ int launch_clone(const LaunchParams *lp, Launcher *ret) {
                         return r;
                 }
         }
-        *ret = (Launcher) { .pid = pid, .pidfd = pidfd, .sync_fd = TAKE_FD(parent_fd), .console_fd = -EBADF };
+        *ret = (Launcher) { .pid = pid, .pidfd = pidfd, .sync_fd = TAKE_FD(parent_fd), .console_fd = -EBADF, .seccomp_fd = -EBADF };
         return 0;
 }
 
@@ -143,13 +144,31 @@ void launch_kill(Launcher *l) {
         launcher_done(l);
 }
 
+/* The launcher's next message other than a pty master or a seccomp listener: those come with
+ * their fd, which is kept in l. */
+int launch_recv(Launcher *l, SyncMessage *m) {
+        for (;;) {
+                int fd = -EBADF;
+                int r = sync_recv(l->sync_fd, m, &fd);
+                if (r < 0)
+                        return r;
+                int *keep = m->kind == SYNC_CONSOLE ? &l->console_fd : m->kind == SYNC_SECCOMP ? &l->seccomp_fd : NULL;
+                if (!keep) {
+                        safe_close(fd);
+                        return 0;
+                }
+                safe_close(*keep);
+                *keep = fd;
+        }
+}
+
 int launch_release(Launcher *l, LaunchHooksFunc hooks, void *userdata) {
         SyncMessage m;
         int r;
 
         r = sync_send_go(l->sync_fd, l->pid);
         if (r >= 0)
-                r = sync_recv(l->sync_fd, &m, &l->console_fd);
+                r = launch_recv(l, &m);
         /* Mounts are done: the runtime's own hooks run now, then the launcher goes on. */
         if (r >= 0 && m.kind == SYNC_HOOKS) {
                 r = hooks ? hooks(l, userdata) : 0;
@@ -159,11 +178,8 @@ int launch_release(Launcher *l, LaunchHooksFunc hooks, void *userdata) {
                 }
                 r = sync_send(l->sync_fd, SYNC_GO, 0, false, NULL);
                 if (r >= 0)
-                        r = sync_recv(l->sync_fd, &m, &l->console_fd);
+                        r = launch_recv(l, &m);
         }
-        /* With process.terminal, the pty master comes first. */
-        if (r >= 0 && m.kind == SYNC_CONSOLE)
-                r = sync_recv(l->sync_fd, &m, NULL);
         if (r < 0) {
                 launch_kill(l);
                 return log_error_errno(r, "The launcher died before setting up the container");

@@ -16,9 +16,10 @@ typedef struct Launcher {
         int sync_fd;
         int command_error; /* -ENOENT or -EACCES when process.args[0] cannot be run */
         int console_fd;    /* the pty master, with process.terminal */
+        int seccomp_fd;    /* the seccomp filter's listener, with SCMP_ACT_NOTIFY rules */
 } Launcher;
 
-#define LAUNCHER_NULL { .pid = 0, .pidfd = -EBADF, .sync_fd = -EBADF, .console_fd = -EBADF }
+#define LAUNCHER_NULL { .pid = 0, .pidfd = -EBADF, .sync_fd = -EBADF, .console_fd = -EBADF, .seccomp_fd = -EBADF }
 
 void launcher_done(Launcher *l);
 
@@ -41,6 +42,12 @@ int launch_clone(const LaunchParams *p, Launcher *ret);
  * command is missing or not executable. The launcher is dead when this fails. */
 typedef int (*LaunchHooksFunc)(const Launcher *l, void *userdata);
 int launch_release(Launcher *l, LaunchHooksFunc hooks, void *userdata);
+/* The launcher's next message on l->sync_fd; a pty master or seccomp listener is kept in l. */
+typedef struct SyncMessage SyncMessage;
+int launch_recv(Launcher *l, SyncMessage *m);
+/* Sends l->seccomp_fd (if any, then closed) with the container process state to the spec's
+ * listenerPath; state_json is the container's state as hooks get it. */
+int launch_send_listener(const SpecSeccomp *s, Launcher *l, const char *state_json);
 /* Opens the exec fifo and lets the process exec (the `start` half); fails if the init, watched
  * through init_pidfd, dies first. */
 int launch_start(int state_dir_fd, const char *id, int init_pidfd);

@@ -40,10 +40,11 @@ static int add_rule(scmp_filter_ctx ctx, const SpecSeccompRule *rule, int nr, si
         return 0;
 }
 
-int seccomp_apply(const SpecSeccomp *s) {
+int seccomp_apply(const SpecSeccomp *s, int *ret_notify_fd) {
         _cleanup_(ctx_releasep) scmp_filter_ctx ctx = NULL;
         int r;
 
+        *ret_notify_fd = -EBADF;
         if (!s)
                 return 0;
         ctx = seccomp_init(s->default_action);
@@ -78,5 +79,11 @@ int seccomp_apply(const SpecSeccomp *s) {
         r = seccomp_load(ctx);
         if (r < 0)
                 return launch_error(r, "linux.seccomp: loading the filter: %m");
+        /* With a NOTIFY rule the kernel made a listener (close-on-exec) along with the filter. */
+        if (s->notify) {
+                *ret_notify_fd = seccomp_notify_fd(ctx);
+                if (*ret_notify_fd < 0)
+                        return launch_error(*ret_notify_fd, "linux.seccomp: the filter has no listener: %m");
+        }
         return 0;
 }

@@ -16,9 +16,9 @@ int sync_send(int fd, SyncKind kind, int err, bool command, const char *text) {
         return fd_send(fd, -EBADF, &m, sizeof(m));
 }
 
-int sync_send_console(int fd, int console_fd) {
-        SyncMessage m = { .kind = SYNC_CONSOLE };
-        return fd_send(fd, console_fd, &m, sizeof(m));
+int sync_send_fd(int fd, SyncKind kind, int pass_fd) {
+        SyncMessage m = { .kind = kind };
+        return fd_send(fd, pass_fd, &m, sizeof(m));
 }
 
 int sync_recv(int fd, SyncMessage *ret, int *ret_fd) {

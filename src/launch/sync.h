@@ -12,6 +12,7 @@ typedef enum SyncKind {
         SYNC_PID,    /* exec launcher -> parent: pid (as runscope sees it) of the process to exec */
         SYNC_CONSOLE, /* launcher -> parent: the pty master of process.terminal, as SCM_RIGHTS */
         SYNC_HOOKS,   /* launcher -> parent: mounts are done, run prestart/createRuntime, then GO */
+        SYNC_SECCOMP, /* launcher -> parent: the seccomp filter's listener (SCMP_ACT_NOTIFY), as SCM_RIGHTS */
 } SyncKind;
 
 typedef struct SyncMessage {
@@ -23,7 +24,8 @@ typedef struct SyncMessage {
 } SyncMessage;
 
 int sync_send(int fd, SyncKind kind, int err, bool command, const char *text);
-int sync_send_console(int fd, int console_fd);
+/* A message of `kind` carrying pass_fd (SYNC_CONSOLE, SYNC_SECCOMP). */
+int sync_send_fd(int fd, SyncKind kind, int pass_fd);
 /* GO with the launcher's pid as runscope sees it, for the state the launcher's hooks get. */
 int sync_send_go(int fd, pid_t pid);
 /* -EPIPE when the peer is gone without a word. An fd that came along goes to *ret_fd (if not NULL). */

@@ -15,6 +15,7 @@ static const struct {
         { "SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS }, { "SCMP_ACT_TRAP", SCMP_ACT_TRAP },
         { "SCMP_ACT_ERRNO", SCMP_ACT_ERRNO(0) },           { "SCMP_ACT_TRACE", SCMP_ACT_TRACE(0) },
         { "SCMP_ACT_ALLOW", SCMP_ACT_ALLOW },              { "SCMP_ACT_LOG", SCMP_ACT_LOG },
+        { "SCMP_ACT_NOTIFY", SCMP_ACT_NOTIFY },
 };
 
 /* An action with its errno (ERRNO, TRACE): errnoRet, else EPERM as runc and crun default it. */
@@ -23,8 +24,6 @@ static int parse_action(const cJSON *j, const cJSON *errno_ret, const char *path
 
         if (!cJSON_IsString(j))
                 return spec_error(EINVAL, path, "expected an action name");
-        if (strcmp(j->valuestring, "SCMP_ACT_NOTIFY") == 0)
-                return spec_error(EOPNOTSUPP, path, "SCMP_ACT_NOTIFY (a seccomp listener) is not supported by runscope yet");
         for (size_t i = 0; i < ELEMENTSOF(actions); i++) {
                 if (strcmp(actions[i].name, j->valuestring) != 0)
                         continue;
@@ -119,6 +118,30 @@ static int parse_rule(const cJSON *j, const char *path, SpecSeccompRule *rule) {
         return 0;
 }
 
+static int parse_listener(const cJSON *j, const char *path, SpecSeccomp *s) {
+        const cJSON *lp = cJSON_GetObjectItemCaseSensitive(j, "listenerPath");
+        const cJSON *md = cJSON_GetObjectItemCaseSensitive(j, "listenerMetadata");
+        char p[512];
+
+        spec_path_join(p, sizeof(p), path, "listenerPath");
+        if (lp && !cJSON_IsNull(lp)) {
+                if (!cJSON_IsString(lp) || lp->valuestring[0] != '/')
+                        return spec_error(EINVAL, p, "expected an absolute path");
+                s->listener_path = strdup(lp->valuestring);
+                if (!s->listener_path)
+                        return log_oom();
+        }
+        spec_path_join(p, sizeof(p), path, "listenerMetadata");
+        if (md && !cJSON_IsNull(md)) {
+                if (!cJSON_IsString(md))
+                        return spec_error(EINVAL, p, "expected a string");
+                s->listener_metadata = strdup(md->valuestring);
+                if (!s->listener_metadata)
+                        return log_oom();
+        }
+        return 0;
+}
+
 int spec_parse_seccomp(const cJSON *j, const char *path, void *dest) {
         SpecSeccomp **ret = dest;
         _cleanup_(spec_seccomp_freep) SpecSeccomp *s = NULL;
@@ -137,10 +160,12 @@ int spec_parse_seccomp(const cJSON *j, const char *path, void *dest) {
                          p, &s->default_action);
         if (r < 0)
                 return r;
-        if (cJSON_GetObjectItemCaseSensitive(j, "listenerPath") && !cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(j, "listenerPath"))) {
-                spec_path_join(p, sizeof(p), path, "listenerPath");
-                return spec_error(EOPNOTSUPP, p, "seccomp listeners are not supported by runscope yet");
-        }
+        /* Every syscall would wait for a listener that runscope itself would have to serve. */
+        if (s->default_action == SCMP_ACT_NOTIFY)
+                return spec_error(EINVAL, p, "SCMP_ACT_NOTIFY cannot be the default action");
+        r = parse_listener(j, path, s);
+        if (r < 0)
+                return r;
 
         const cJSON *arches = cJSON_GetObjectItemCaseSensitive(j, "architectures");
         spec_path_join(p, sizeof(p), path, "architectures");
@@ -203,6 +228,11 @@ int spec_parse_seccomp(const cJSON *j, const char *path, void *dest) {
                                 return r;
                 }
         }
+        for (size_t k = 0; k < s->n_rules; k++)
+                s->notify = s->notify || s->rules[k].action == SCMP_ACT_NOTIFY;
+        spec_path_join(p, sizeof(p), path, "listenerPath");
+        if (s->notify && !s->listener_path)
+                return spec_error(EINVAL, p, "SCMP_ACT_NOTIFY needs a listenerPath to send the listener to");
         spec_seccomp_free(*ret);
         *ret = TAKE_PTR(s);
         return 0;
@@ -217,6 +247,8 @@ SpecSeccomp *spec_seccomp_free(SpecSeccomp *s) {
         }
         free(s->rules);
         free(s->arches);
+        free(s->listener_path);
+        free(s->listener_metadata);
         free(s);
         return NULL;
 }

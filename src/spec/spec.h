@@ -175,6 +175,9 @@ typedef struct SpecSeccomp {
         bool tsync, log, spec_allow;
         SpecSeccompRule *rules;
         size_t n_rules;
+        bool notify;           /* a rule is SCMP_ACT_NOTIFY: the filter's listener goes to listener_path */
+        char *listener_path;   /* a unix socket on the host */
+        char *listener_metadata;
 } SpecSeccomp;
 
 typedef struct Spec {

@@ -62,10 +62,15 @@ for o in $(jq -r '.mountOptions[]' <<<"$f"); do
                 else .mounts += [{destination: "/mnt", type: "tmpfs", source: "tmpfs", options: [$v]}] end
                 | del(.linux.uidMappings, .linux.gidMappings)'
 done
+# SCMP_ACT_NOTIFY needs an agent to send the listener to.
+"$RUNSCOPE_TOP/tests/seccomp-agent" "$T_WORK/agent.sock" 1 >/dev/null 2>&1 &
+agent=$!
 for a in $(jq -r '.linux.seccomp.actions[]' <<<"$f"); do
         use "seccomp action" "$a" '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", syscalls: [{names: ["acct"], action: $v}]}
+                | if $v == "SCMP_ACT_NOTIFY" then .linux.seccomp.listenerPath = "'"$T_WORK/agent.sock"'" else . end
                 | del(.linux.uidMappings, .linux.gidMappings)'
 done
+kill "$agent"
 t_is "${refused:-none}" none "every namespace, mount option and seccomp action features lists is accepted and used"
 t_match "$(rs --version)" "runscope version [0-9.]+
 spec: 1.1.0

@@ -25,6 +25,35 @@ bundle_edit "$B" '.process.args = ["/bin/sh", "-c", "mkdir /tmp/z 2>&1; id -u"] 
 t_match "$(rs run -b "$B" "$(t_id)")" "Function not implemented.*65534" \
         "without no_new_privs the filter is loaded before the user switch, and holds for the user"
 
+# SCMP_ACT_NOTIFY: the listener goes to the agent at listenerPath with the container process state;
+# the agent decides the notified syscalls (here: ENOSPC), for the container and for exec.
+AGENT=$RUNSCOPE_TOP/tests/seccomp-agent
+sock=$T_WORK/agent.sock
+bundle_edit "$B" --arg s "$sock" '.process.args = ["/bin/sh", "-c", "mkdir /tmp/n 2>&1; ls /proc/self/fd | tr \"\\n\" \" \"; echo; sleep 300"]
+        | .linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", listenerPath: $s, listenerMetadata: "runscope-test",
+                            syscalls: [{names: ["mkdir", "mkdirat"], action: "SCMP_ACT_NOTIFY"}]}'
+"$AGENT" "$sock" 28 >"$T_WORK/agent.out" 2>&1 &
+agent=$!
+for _ in $(seq 1 50); do [ -S "$sock" ] && break; sleep 0.1; done
+id=$(t_id)
+rs run -d -b "$B" "$id" >"$T_WORK/out" 2>&1
+t_is "$?" 0 "a container with SCMP_ACT_NOTIFY rules starts once the agent has its listener"
+for _ in $(seq 1 50); do grep -q "0 1 2" "$T_WORK/out" && break; sleep 0.1; done
+state=$(head -n1 "$T_WORK/agent.out")
+t_is "$(jq -c '[.ociVersion, .fds, .metadata, .state.id, .state.status] | .[1:]' <<<"$state")" \
+        "[[\"seccompFd\"],\"runscope-test\",\"$id\",\"creating\"]" "the agent gets the container process state (fds, metadata, state)"
+t_is "$(jq -r .pid <<<"$state")" "$(rs state "$id" | jq -r .pid)" "... with the container's pid"
+t_match "$(cat "$T_WORK/out")" "can't create directory '/tmp/n': No space left on device" "a notified syscall gets the agent's answer"
+t_match "$(cat "$T_WORK/out")" "(^|
+)0 1 2 3 (
+|\$)" "the container does not hold its own listener (3 is ls's own)"
+t_match "$(rs exec "$id" /bin/mkdir /tmp/e 2>&1)" "No space left on device" "exec'd processes are under the agent too"
+rs delete -f "$id"
+t_is "$(grep -c '^notified mkdir' "$T_WORK/agent.out")" 2 "the agent saw both mkdir calls"
+kill "$agent" 2>/dev/null; wait "$agent" 2>/dev/null
+id=$(t_id)
+expect_clean 1 "an agent that is not listening" "linux.seccomp.listenerPath: $sock: Connection refused" "$id" run -d -b "$B" "$id"
+
 # podman's default profile, as podman 4.3 writes it.
 podman=$RUNSCOPE_TOP/tests/data/podman/config-basic-systemd.json
 bundle_edit "$B" --slurpfile p "$podman" '.linux.seccomp = $p[0].linux.seccomp | .process.user = {uid: 0, gid: 0}
@@ -36,7 +65,9 @@ for case in 'syscalls\[0\].names|{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{
             'defaultAction|{"defaultAction":"SCMP_ACT_MAYBE"}|unknown seccomp action .SCMP_ACT_MAYBE.' \
             'architectures\[0\]|{"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_PDP11"]}|unknown architecture' \
             'syscalls\[0\].args\[0\].op|{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["kill"],"action":"SCMP_ACT_ERRNO","args":[{"index":0,"value":1,"op":"SCMP_CMP_SOMETIMES"}]}]}|unknown comparison' \
-            'defaultAction|{"defaultAction":"SCMP_ACT_NOTIFY"}|SCMP_ACT_NOTIFY .a seccomp listener. is not supported'; do
+            'defaultAction|{"defaultAction":"SCMP_ACT_NOTIFY"}|SCMP_ACT_NOTIFY cannot be the default action' \
+            'listenerPath|{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_NOTIFY"}]}|SCMP_ACT_NOTIFY needs a listenerPath' \
+            'listenerPath|{"defaultAction":"SCMP_ACT_ALLOW","listenerPath":"rel/sock","syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_NOTIFY"}]}|'; do
         IFS='|' read -r path json msg <<<"$case"
         id=$(t_id)
         bundle_edit "$B" --argjson s "$json" '.linux.seccomp = $s'
