@@ -376,6 +376,32 @@ static int bind_host_devices(int root_fd) {
         return 0;
 }
 
+/* linux.devices in a user namespace, where mknod is refused: the host's node at the same path is
+ * bound in, as runc and crun do, if it is the device the spec asks for. Its mode and owner stay the
+ * host's: changing them through the bind would change the host's node. */
+static int bind_spec_devices(const Spec *spec, int root_fd) {
+        char target[64];
+        struct stat st;
+
+        for (size_t i = 0; i < spec->n_devices; i++) {
+                const SpecDevice *d = &spec->devices[i];
+                mode_t type = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
+                if (stat(d->path, &st) < 0)
+                        return launch_error(errno, "linux.devices[%zu]: %s on the host, to bind into a user namespace: %m", i, d->path);
+                if ((st.st_mode & S_IFMT) != type ||
+                    (type != S_IFIFO && st.st_rdev != makedev((unsigned) d->major, (unsigned) d->minor)))
+                        return launch_error(ENODEV, "linux.devices[%zu]: %s on the host is not that device, and a user "
+                                                    "namespace cannot make it", i, d->path);
+                _cleanup_close_ int fd = open_target(root_fd, d->path, true);
+                if (fd < 0)
+                        return launch_error(fd, "linux.devices[%zu]: %s in the rootfs: %m", i, d->path);
+                fd_path(fd, target);
+                if (mount(d->path, target, NULL, MS_BIND, NULL) < 0)
+                        return launch_error(errno, "linux.devices[%zu]: binding the host's %s: %m", i, d->path);
+        }
+        return 0;
+}
+
 int mount_setup_rootfs(const Spec *spec, const char *bundle, int state_dir_fd, int *ret_root_fd) {
         char path[PATH_MAX], rootfs[PATH_MAX];
         int r;
@@ -423,6 +449,11 @@ int mount_setup_rootfs(const Spec *spec, const char *bundle, int state_dir_fd, i
          * devices are the host's, bound in while the host's /dev is still in reach. */
         if (spec_has_namespace(spec, NAMESPACE_USER) && mount_dev_is_tmpfs(spec)) {
                 r = bind_host_devices(root_fd);
+                if (r < 0)
+                        return r;
+        }
+        if (spec_has_namespace(spec, NAMESPACE_USER)) {
+                r = bind_spec_devices(spec, root_fd);
                 if (r < 0)
                         return r;
         }
@@ -528,9 +559,11 @@ int mount_finish(const Spec *spec) {
                 if (r < 0)
                         return r;
         }
-        r = make_devices(spec);
-        if (r < 0)
-                return r;
+        if (!spec_has_namespace(spec, NAMESPACE_USER)) {
+                r = make_devices(spec);
+                if (r < 0)
+                        return r;
+        }
         for (char **p = spec->masked_paths; p && *p; p++) {
                 r = mask_path(*p);
                 if (r < 0)

@@ -44,6 +44,25 @@ t_match "$out" "(^|
 t_ok "... and leaves nothing" nothing_left "$id" "runscope-$id.scope"
 cp "$T_WORK/saved.json" "$B/config.json"
 
+# linux.devices in a user namespace: mknod is refused there, so the host's node is bound in (runc,
+# crun), provided it is the device asked for.
+cp "$B/config.json" "$T_WORK/saved.json"
+bundle_edit "$B" '.linux.devices = [{path: "/dev/net/tun", type: "c", major: 10, minor: 200}]
+        | .linux.resources.devices = [{allow: true, type: "c", major: 10, minor: 200, access: "rwm"}]
+        | .process.args = ["/bin/sh", "-c", "ls -l /dev/net/tun | cut -c1-10; [ -e /dev/net/tun ] && echo present"]'
+out=$(rs run -b "$B" "$(t_id)" 2>&1)
+t_match "$out" "^crw-------
+present" "linux.devices in a user namespace: the host's node is bound in"
+for case in '/dev/null%1%5%on the host is not that device' '/dev/nonexistent-node%1%3%on the host, to bind into a user namespace: No such file'; do
+        IFS='%' read -r path major minor msg <<<"$case"
+        bundle_edit "$B" --arg p "$path" --argjson ma "$major" --argjson mi "$minor" \
+                '.linux.devices = [{path: $p, type: "c", major: $ma, minor: $mi}]'
+        id=$(t_id)
+        expect_clean 1 "a device $path the host does not have as $major:$minor" "linux.devices\\[0\\]: $path $msg" \
+                "$id" run -b "$B" "$id"
+done
+cp "$T_WORK/saved.json" "$B/config.json"
+
 for case in 'uidMappings%del(.linux.uidMappings)%a user namespace needs uidMappings and gidMappings' \
             'uidMappings%.linux.namespaces |= map(select(.type != "user"))%mappings need a user namespace'; do
         IFS='%' read -r key filter msg <<<"$case"
