@@ -502,6 +502,17 @@ int container_delete(const char *root, const char *id, bool force) {
         _cleanup_close_ int root_fd = -EBADF, dir_fd = -EBADF, pidfd = -EBADF;
         int r;
 
+        if (force) {
+                /* As runc and crun: --force of a container that does not exist succeeds. containerd's
+                 * cleanup runs `delete --force` after every delete, and warns when it fails. */
+                r = state_root_open(root, &root_fd);
+                if (r < 0)
+                        return r;
+                r = state_exists(root_fd, id);
+                if (r <= 0)
+                        return r;
+                root_fd = safe_close(root_fd);
+        }
         r = container_open(root, id, true, &root_fd, &dir_fd, &st);
         if (r == -ENOENT && dir_fd >= 0) {
                 /* A create that was killed before it saved any state: nothing was started. */

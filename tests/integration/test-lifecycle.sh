@@ -40,6 +40,12 @@ t_is "$?" 0 "delete of a stopped container succeeds"
 t_ok "nothing is left" nothing_left "$id" "runscope-$id.scope"
 rs state "$id" 2>"$T_WORK/err"
 t_is "$?:$(cat "$T_WORK/err")" "1:runscope: container $id does not exist" "state of a deleted container: does not exist"
+rs delete "$id" 2>"$T_WORK/err"
+t_is "$?:$(cat "$T_WORK/err")" "1:runscope: container $id does not exist" "delete of a deleted container: does not exist"
+# containerd's cleanup runs `delete --force` after every delete: runc and crun exit 0, silently.
+t_is "$(rs delete --force "$id" 2>&1; echo "rc=$?")" "rc=0" "delete --force of a deleted container succeeds, silently"
+t_is "$(rs delete --force ../x 2>&1; echo "rc=$?")" "runscope: Invalid container id '../x': use letters, digits and _+-. and do not start with - or .
+rc=1" "... but not for an invalid id"
 
 # A created container can be deleted without --force, as in runc.
 id=$(t_id)
