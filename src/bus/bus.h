@@ -67,6 +67,7 @@ typedef struct UnitStats {
 } UnitStats;
 /* The unit's accounting, as systemd reports it (UINT64_MAX: not accounted here). */
 int bus_unit_stats(sd_bus *bus, const char *unit, UnitStats *ret);
+/* KillUnit(unit, "all", sig); -ESRCH, not logged, if systemd has no such unit. */
 int bus_kill_unit(sd_bus *bus, const char *unit, int sig);
 /* ActiveState ("active", "inactive", "failed", …); "inactive" for a unit systemd does not have. */
 int bus_unit_active_state(sd_bus *bus, const char *unit, char **ret);
