@@ -485,15 +485,23 @@ int container_kill(const char *root, const char *id, int sig, bool all) {
         r = container_open(root, id, false, &root_fd, &dir_fd, &st);
         if (r < 0)
                 return r;
-        if (container_status_of(dir_fd, st, &pidfd) == CONTAINER_STOPPED)
-                return log_error_errno(ESRCH, "container not running");
+        ContainerStatus s = container_status_of(dir_fd, st, &pidfd);
         if (all) {
+                /* As runc, even after the init exited: what is left in the unit (the init had no pid
+                 * namespace of its own) gets the signal; containerd's shim sends KILL then. */
                 _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
                 r = bus_connect_system(&bus);
                 if (r < 0)
                         return r;
-                return bus_kill_unit(bus, st->unit, sig);
+                r = bus_kill_unit(bus, st->unit, sig);
+                if (r == -ESRCH && s == CONTAINER_STOPPED)
+                        return 0; /* nothing is left to signal */
+                if (r == -ESRCH)
+                        return log_error_errno(r, "Failed to signal container %s: its unit %s is gone", id, st->unit);
+                return r;
         }
+        if (s == CONTAINER_STOPPED)
+                return log_error_errno(ESRCH, "container not running");
         /* Through the pidfd: the pid cannot have been reused since it was verified. */
         if (pidfd_send_signal(pidfd, sig, NULL, 0) < 0)
                 return log_error_errno(errno, "Failed to signal container %s: %m", id);
@@ -506,19 +514,16 @@ int container_delete(const char *root, const char *id, bool force) {
         _cleanup_close_ int root_fd = -EBADF, dir_fd = -EBADF, pidfd = -EBADF;
         int r;
 
-        /* runc and crun answer `delete --force` of an id they do not know with success, and clients
-         * rely on it: podman after a failed create, containerd's cleanup after every shim. */
         if (force) {
-                r = state_validate_id(id);
+                /* As runc and crun: --force of a container that does not exist succeeds. containerd's
+                 * cleanup runs `delete --force` after every delete, and warns when it fails. */
+                r = state_root_open(root, &root_fd);
                 if (r < 0)
                         return r;
-                _cleanup_free_ char *path = NULL;
-                if (asprintf(&path, "%s/%s", root, id) < 0)
-                        return log_oom();
-                if (faccessat(AT_FDCWD, path, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT) {
-                        log_debug("Container %s does not exist, nothing to delete", id);
-                        return 0;
-                }
+                r = state_exists(root_fd, id);
+                if (r <= 0)
+                        return r;
+                root_fd = safe_close(root_fd);
         }
         r = container_open(root, id, true, &root_fd, &dir_fd, &st);
         if (r == -ENOENT && dir_fd >= 0) {

@@ -67,6 +67,7 @@ typedef struct UnitStats {
 } UnitStats;
 /* The unit's accounting, as systemd reports it (UINT64_MAX: not accounted here). */
 int bus_unit_stats(sd_bus *bus, const char *unit, UnitStats *ret);
+/* KillUnit(unit, "all", sig); -ESRCH, not logged, if systemd has no such unit. */
 int bus_kill_unit(sd_bus *bus, const char *unit, int sig);
 /* ActiveState ("active", "inactive", "failed", …); "inactive" for a unit systemd does not have. */
 int bus_unit_active_state(sd_bus *bus, const char *unit, char **ret);
@@ -96,5 +97,8 @@ int props_append_resources(sd_bus_message *m, const Spec *spec, PropsApplied *ap
 int bus_update_unit(sd_bus *bus, const char *unit, const Spec *spec);
 /* The curve runc and crun use for cpu.shares -> cpu.weight: 2 -> 1, 1024 -> 100, 262144 -> 10000. */
 uint64_t props_cpu_shares_to_weight(uint64_t shares);
+/* The name /proc/devices (its text) gives major of type 'c' or 'b', if that name has no other major
+ * and the major no other name: DeviceAllow=char-NAME is then exactly "major:*". -ENOENT, -ENOTUNIQ. */
+int props_device_major_name(const char *proc_devices, char type, int64_t major, char **ret);
 /* quota/period as CPUQuotaPerSecUSec, rounded up to 10 ms as systemd keeps it (1% steps). */
 uint64_t props_cpu_quota_per_sec_usec(int64_t quota, uint64_t period);

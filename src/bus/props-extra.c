@@ -1,11 +1,13 @@
 /* The properties that are not plain numbers: device rules as DevicePolicy/DeviceAllow, cgroup v2
  * `unified` keys, and org.systemd.property.* annotations. Never widens access: device rules systemd
  * cannot express, and unified keys it has no property for, are errors. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "props-internal.h"
+#include "util/fd.h"
 #include "util/log.h"
 
 /* Devices an OCI runtime always makes usable (runtime-spec config-linux.md, "Default Devices"). */
@@ -14,6 +16,58 @@ static const char *const default_devices[] = {
         "/dev/char/5:0", "/dev/char/5:1", "/dev/char/5:2", "char-pts",
 };
 
+/* The next "MAJOR NAME" line of the section of /proc/devices for type, from *p on. */
+static bool next_device_line(const char **p, bool *in_section, char type, long long *ret_major,
+                             const char **ret_name, size_t *ret_len) {
+        const char *section = type == 'b' ? "Block devices:" : "Character devices:";
+
+        while (**p) {
+                const char *line = *p;
+                size_t len = strcspn(line, "\n");
+                int at = 0;
+
+                *p = line[len] ? line + len + 1 : line + len;
+                if (len > 0 && line[len - 1] == ':')
+                        *in_section = len == strlen(section) && strncmp(line, section, len) == 0;
+                else if (*in_section && sscanf(line, "%lld %n", ret_major, &at) == 1 && at > 0 && (size_t) at < len) {
+                        *ret_name = line + at;
+                        *ret_len = len - at;
+                        return true;
+                }
+        }
+        return false;
+}
+
+int props_device_major_name(const char *proc_devices, char type, int64_t major, char **ret) {
+        const char *p = proc_devices, *name, *found = NULL;
+        size_t len, found_len = 0;
+        bool in_section = false;
+        long long m;
+
+        /* systemd's DeviceAllow=char-NAME allows every major /proc/devices lists under NAME (a glob):
+         * it means "any minor of this major" only if the major has one name that no other major has. */
+        while (next_device_line(&p, &in_section, type, &m, &name, &len))
+                if (m == major) {
+                        if (found && (len != found_len || strncmp(name, found, len) != 0))
+                                return -ENOTUNIQ;
+                        found = name, found_len = len;
+                }
+        if (!found)
+                return -ENOENT;
+        for (size_t i = 0; i < found_len; i++)
+                if (strchr("*?[\\", found[i]))
+                        return -ENOTUNIQ;
+        p = proc_devices, in_section = false;
+        while (next_device_line(&p, &in_section, type, &m, &name, &len))
+                if (m != major && len == found_len && strncmp(name, found, len) == 0)
+                        return -ENOTUNIQ;
+        char *copy = strndup(found, found_len);
+        if (!copy)
+                return -ENOMEM;
+        *ret = copy;
+        return 0;
+}
+
 static int device_entry(const SpecDeviceRule *d, const char *path, char *buf, size_t size) {
         const char *kind = d->type == 'b' ? "block" : "char";
 
@@ -21,10 +75,19 @@ static int device_entry(const SpecDeviceRule *d, const char *path, char *buf, si
                 return props_error(EOPNOTSUPP, path, "type \"a\" with a major or minor cannot be expressed as DeviceAllow");
         if (d->major < 0)
                 (void) snprintf(buf, size, "%s-*", kind);
-        else if (d->minor < 0)
-                return props_error(EOPNOTSUPP, path, "any minor of major %lld cannot be expressed as DeviceAllow",
-                                   (long long) d->major);
-        else
+        else if (d->minor < 0) {
+                _cleanup_free_ char *devices = NULL, *name = NULL;
+                int r = read_file_at(AT_FDCWD, "/proc/devices", 64 * 1024, &devices, NULL);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to read /proc/devices: %m");
+                r = props_device_major_name(devices, d->type, d->major, &name);
+                if (r == -ENOMEM)
+                        return log_oom();
+                if (r < 0 || strlen(name) + 6 >= size)
+                        return props_error(EOPNOTSUPP, path, "any minor of major %lld cannot be expressed as DeviceAllow "
+                                           "(no name in /proc/devices for that major alone)", (long long) d->major);
+                (void) snprintf(buf, size, "%s-%s", kind, name);
+        } else
                 (void) snprintf(buf, size, "/dev/%s/%lld:%lld", kind, (long long) d->major, (long long) d->minor);
         return 0;
 }

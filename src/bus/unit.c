@@ -272,6 +272,8 @@ int bus_kill_unit(sd_bus *bus, const char *unit, int sig) {
         int r;
 
         r = sd_bus_call_method(bus, DEST, PATH, MANAGER, "KillUnit", &error, NULL, "ssi", unit, "all", sig);
+        if (r < 0 && sd_bus_error_has_name(&error, "org.freedesktop.systemd1.NoSuchUnit"))
+                return -ESRCH;
         if (r < 0)
                 return log_error_errno(r, "Failed to signal unit %s: %s", unit, bus_error_text(&error, r));
         return 0;

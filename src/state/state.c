@@ -101,6 +101,20 @@ int state_open(int root_fd, const char *id, int *ret_dir_fd) {
         return 0;
 }
 
+int state_exists(int root_fd, const char *id) {
+        struct stat st;
+        int r;
+
+        r = state_validate_id(id);
+        if (r < 0)
+                return r;
+        if (fstatat(root_fd, id, &st, AT_SYMLINK_NOFOLLOW) >= 0)
+                return 1;
+        if (errno == ENOENT)
+                return 0;
+        return log_error_errno(errno, "Failed to look up container %s: %m", id);
+}
+
 static int add_string(cJSON *o, const char *key, const char *value) {
         if (!value)
                 return 0;

@@ -38,6 +38,8 @@ int state_root_open(const char *root, int *ret_fd);
 int state_create(int root_fd, const char *id, int *ret_dir_fd);
 /* Opens <root>/<id> and waits for its lock; -ENOENT (logged) if there is no such container. */
 int state_open(int root_fd, const char *id, int *ret_dir_fd);
+/* 1 if <root>/<id> exists (complete or not), 0 if not; logs only other errors. */
+int state_exists(int root_fd, const char *id);
 int state_save(int dir_fd, const ContainerState *s);
 /* Keeps <bundle>/config.json as <root>/<id>/config.json, for exec. */
 int state_save_config(int dir_fd, const char *bundle);

@@ -52,6 +52,14 @@ bool log_debug_enabled(void) {
         return log_max_level >= LOG_LEVEL_DEBUG;
 }
 
+static void write_line(int fd, char *line, size_t n, size_t size) {
+        if (n >= size) {
+                n = size - 1;
+                line[n - 1] = '\n';
+        }
+        (void) !write(fd, line, n);
+}
+
 int log_internal(LogLevel level, int err, const char *fmt, ...) {
         char msg[2048], line[4096 + 64], ts[64];
         int saved_errno = errno;
@@ -85,11 +93,14 @@ int log_internal(LogLevel level, int err, const char *fmt, ...) {
         else
                 n = (size_t) snprintf(line, sizeof(line), "%s[%d]: %s: %s\n", log_prefix, getpid(),
                                       level_names[level], msg);
-        if (n >= sizeof(line)) {
-                n = sizeof(line) - 1;
-                line[n - 1] = '\n';
+        write_line(log_fd, line, n, sizeof(line));
+
+        /* An error goes to stderr too when there is a log file, as runc and crun do: containerd's shim
+         * classifies a failed kill by the runtime's output alone ("container not running"). */
+        if (level == LOG_LEVEL_ERROR && log_fd != STDERR_FILENO) {
+                n = (size_t) snprintf(line, sizeof(line), "%s: %s\n", log_prefix, msg);
+                write_line(STDERR_FILENO, line, n, sizeof(line));
         }
-        (void) !write(log_fd, line, n);
 
         errno = saved_errno;
         return -err;

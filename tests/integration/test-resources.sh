@@ -22,7 +22,8 @@ bundle_edit "$B" '.linux.resources = {
         cpu: {shares: 2048, quota: 25000, period: 50000},
         pids: {limit: 40},
         blockIO: {weight: 500},
-        devices: [{allow: false, access: "rwm"}, {allow: true, type: "c", major: 1, minor: 3, access: "rw"}],
+        devices: [{allow: false, access: "rwm"}, {allow: true, type: "c", major: 1, minor: 3, access: "rw"},
+                  {allow: true, type: "c", major: 1, access: "r"}],
         unified: {"memory.high": "60000000"}}
         | .annotations["org.systemd.property.TimeoutStopSec"] = "17s"
         | .annotations["org.systemd.property.Description"] = "'"'"'my container'"'"'"'
@@ -39,6 +40,7 @@ t_is "$(show TasksMax)" 40 "pids.limit -> TasksMax"
 t_is "$(show IOWeight)" 4950 "blockIO.weight 500 -> IOWeight 4950 (10..1000 onto 1..10000)"
 t_is "$(show DevicePolicy)" strict "a deny-all device rule -> DevicePolicy=strict"
 t_match "$(show DeviceAllow)" "/dev/char/1:3 rw" "an allow rule -> DeviceAllow"
+t_match "$(show DeviceAllow)" "char-mem r" "any minor of a major -> char-NAME of /proc/devices (containerd's c 136:* for pts)"
 t_match "$(show DeviceAllow)" "char-pts rwm" "... plus the default devices"
 t_is "$(show MemoryHigh)" 60000000 "unified memory.high -> MemoryHigh"
 t_is "$(show TimeoutStopUSec)" 17s "annotation org.systemd.property.TimeoutStopSec -> TimeoutStopUSec"
@@ -50,6 +52,7 @@ if $hybrid; then
                 "25000 50000" "the kernel enforces the cpu quota"
         t_is "$(kernel_value cpu cpu.shares cpu.weight "$unit")" 1781 "the kernel holds the cpu weight (as v1 shares)"
         t_match "$(kernel_value devices devices.list devices.list "$unit")" "c 1:3 rw" "the device cgroup allows the rule's device"
+        t_match "$(kernel_value devices devices.list devices.list "$unit")" "c 1:\* r" "... and the rule's major"
         t_is "$(kernel_value memory memory.memsw.limit_in_bytes memory.swap.max "$unit")" 134217728 \
                 "the kernel holds the swap limit (memsw = memory.swap, which systemd leaves alone on v1)"
 else
@@ -92,7 +95,8 @@ t_is "$(rs run -b "$B" "$id")" 9 "a fork bomb stops at TasksMax (10 tasks with t
 for case in 'memory.swappiness|{"memory":{"swappiness":10}}|systemd has no swappiness' \
             'hugepageLimits|{"hugepageLimits":[{"pageSize":"2MB","limit":1}]}|systemd has no hugetlb' \
             'unified.cpu.idle|{"unified":{"cpu.idle":"1"}}|systemd has no property for this cgroup file' \
-            'devices\[0\]|{"devices":[{"allow":false,"type":"c","major":1,"minor":3,"access":"rwm"}]}|a deny rule without'; do
+            'devices\[0\]|{"devices":[{"allow":false,"type":"c","major":1,"minor":3,"access":"rwm"}]}|a deny rule without' \
+            'devices\[1\]|{"devices":[{"allow":false,"access":"rwm"},{"allow":true,"type":"c","major":4,"access":"rwm"}]}|any minor of major 4 cannot'; do
         IFS='|' read -r path json msg <<<"$case"
         id=$(t_id)
         bundle_edit "$B" --argjson r "$json" '.linux.resources = $r'

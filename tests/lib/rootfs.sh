@@ -47,3 +47,36 @@ bundle_edit() {
                 return 1
         fi
 }
+
+# oci_blob BLOBS FILE: moves FILE into BLOBS under its sha256; sets digest and blob_size of the caller.
+oci_blob() {
+        digest=$(sha256sum "$2" | cut -d' ' -f1)
+        blob_size=$(stat -c %s "$2")
+        mv "$2" "$1/$digest"
+}
+
+# make_oci_image DIR NAME: DIR/image.tar, an OCI image layout of one uncompressed layer holding
+# make_rootfs, for `ctr image import` (named NAME through io.containerd.image.name). Offline.
+make_oci_image() {
+        local dir=$1 name=$2 blobs=$1/layout/blobs/sha256 digest blob_size
+        mkdir -p "$blobs"
+        make_rootfs "$dir/rootfs"
+        tar -C "$dir/rootfs" --numeric-owner --owner=0 --group=0 -cf "$dir/layer" . || return 1
+        oci_blob "$blobs" "$dir/layer"
+        local layer="{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\"sha256:$digest\",\"size\":$blob_size}"
+        jq -n --arg d "sha256:$digest" '{architecture: "amd64", os: "linux",
+                config: {Env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"], Cmd: ["/bin/sh"]},
+                rootfs: {type: "layers", diff_ids: [$d]}}' >"$dir/config" || return 1
+        oci_blob "$blobs" "$dir/config"
+        jq -n --argjson layer "$layer" --arg d "sha256:$digest" --argjson size "$blob_size" \
+                '{schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json",
+                  config: {mediaType: "application/vnd.oci.image.config.v1+json", digest: $d, size: $size},
+                  layers: [$layer]}' >"$dir/manifest" || return 1
+        oci_blob "$blobs" "$dir/manifest"
+        jq -n --arg d "sha256:$digest" --argjson size "$blob_size" --arg name "$name" \
+                '{schemaVersion: 2, manifests: [{mediaType: "application/vnd.oci.image.manifest.v1+json",
+                  digest: $d, size: $size, annotations: {"io.containerd.image.name": $name,
+                  "org.opencontainers.image.ref.name": ($name | sub(".*:"; ""))}}]}' >"$dir/layout/index.json" || return 1
+        echo '{"imageLayoutVersion":"1.0.0"}' >"$dir/layout/oci-layout"
+        tar -C "$dir/layout" -cf "$dir/image.tar" oci-layout index.json blobs
+}

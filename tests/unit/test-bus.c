@@ -66,5 +66,25 @@ static void test_cpu_quota_rounding(void) {
         ASSERT_EQ(props_cpu_quota_per_sec_usec(-1, 100000), UINT64_MAX);
 }
 
+static void test_device_major_name(void) {
+        static const char devices[] = "Character devices:\n  1 mem\n  4 /dev/vc/0\n  4 tty\n  5 /dev/tty\n"
+                                      "128 ptm\n136 pts\n200 odd*\n201 twice\n202 twice\n\n"
+                                      "Block devices:\n  7 loop\n136 blk\n";
+        _cleanup_free_ char *pts = NULL, *mem = NULL, *loop = NULL;
+        char *none = NULL;
+        ASSERT_EQ(props_device_major_name(devices, 'c', 136, &pts), 0);
+        ASSERT_STREQ(pts, "pts");
+        ASSERT_EQ(props_device_major_name(devices, 'c', 1, &mem), 0);
+        ASSERT_STREQ(mem, "mem");
+        ASSERT_EQ(props_device_major_name(devices, 'b', 7, &loop), 0);
+        ASSERT_STREQ(loop, "loop");
+        ASSERT_EQ(props_device_major_name(devices, 'c', 4, &none), -ENOTUNIQ);   /* three names */
+        ASSERT_EQ(props_device_major_name(devices, 'c', 201, &none), -ENOTUNIQ); /* name of two majors */
+        ASSERT_EQ(props_device_major_name(devices, 'c', 200, &none), -ENOTUNIQ); /* a glob */
+        ASSERT_EQ(props_device_major_name(devices, 'c', 7, &none), -ENOENT);     /* block only */
+        ASSERT_EQ(props_device_major_name(devices, 'b', 1, &none), -ENOENT);
+        ASSERT_NULL(none);
+}
+
 TEST_MAIN(test_default_unit_names, test_escaped_unit_name, test_systemd_cgroups_path, test_path_cgroups_path, test_overlong_unit_name,
-          test_cpu_shares_to_weight, test_cpu_quota_rounding)
+          test_cpu_shares_to_weight, test_cpu_quota_rounding, test_device_major_name)
