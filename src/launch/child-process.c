@@ -225,9 +225,39 @@ static int apply_seccomp(const SpecSeccomp *seccomp, int sync_fd) {
         return 0;
 }
 
+/* HOME, when process.env has none: the user's home from the container's /etc/passwd, as runc and
+ * crun set it (a user /etc/passwd does not know gets none, as in crun). */
+static char home_env[PATH_MAX + 6];
+
+static void find_home(const SpecProcess *p) {
+        char line[4096];
+        FILE *f;
+
+        if (strv_env_get(p->env, "HOME"))
+                return;
+        f = fopen("/etc/passwd", "re");
+        if (!f)
+                return;
+        while (fgets(line, sizeof(line), f)) {
+                /* name:password:uid:gid:gecos:home:shell */
+                char *field[7] = {}, *t = line;
+                size_t n = 0;
+                for (char *c = strsep(&t, ":"); c && n < 7; c = strsep(&t, ":"))
+                        field[n++] = c;
+                if (n < 6 || !field[2][0] || strtoul(field[2], NULL, 10) != p->uid || field[5][0] != '/')
+                        continue;
+                (void) snprintf(home_env, sizeof(home_env), "HOME=%s", field[5]);
+                break;
+        }
+        fclose(f);
+}
+
 int process_setup(const SpecProcess *p, const SpecSeccomp *seccomp, int sync_fd, char *exe, size_t exe_size,
                   bool *ret_command_failed) {
         int r;
+
+        /* Read as root, before the user switch: /etc/passwd need not be readable by the user. */
+        find_home(p);
 
         r = set_affinity(p->cpu_affinity_initial, "process.execCPUAffinity.initial");
         if (r < 0)
@@ -302,7 +332,13 @@ _noreturn_ void process_exec(const SpecProcess *p, const char *exe, int keep_fds
                 _exit(1);
         }
 
-        execve(exe, p->args, p->env ?: (char *[]) { NULL });
+        size_t n = strv_length(p->env);
+        char **env = calloc(n + 2, sizeof(char *));
+        if (env) {
+                memcpy(env, p->env, n * sizeof(char *));
+                env[n] = home_env[0] ? home_env : NULL;
+        }
+        execve(exe, p->args, env ?: p->env ?: (char *[]) { NULL });
         int err = errno;
         (void) launch_error(err, "exec %s: %m", exe);
         if (sync_fd >= 0)

@@ -232,6 +232,13 @@ _noreturn_ void child_main(const ChildArgs *a) {
                 (void) sync_send(a->sync_fd, SYNC_ERROR, -errno, false, error_text);
                 _exit(1);
         }
+        /* Made by the namespace's root, the ipc namespace's mqueue (/dev/mqueue) is the container
+         * root's, not an unmapped host id's. */
+        if (a->unshare_ipc && unshare(CLONE_NEWIPC) < 0) {
+                (void) launch_error(errno, "linux.namespaces: ipc: %m");
+                (void) sync_send(a->sync_fd, SYNC_ERROR, -errno, false, error_text);
+                _exit(1);
+        }
 
         /* A session keyring of its own, so the container cannot read or add to the caller's keys
          * (runc's default; --no-new-keyring keeps the caller's). */

@@ -55,13 +55,17 @@ int launch_clone(const LaunchParams *lp, Launcher *ret) {
 
         ChildArgs a = { .id = lp->id, .spec = spec, .bundle = lp->bundle, .keep_fds = lp->keep_fds,
                         .no_pivot = lp->no_pivot, .no_new_keyring = lp->no_new_keyring };
+        bool userns = spec_has_namespace(spec, NAMESPACE_USER);
         for (size_t i = 0; i < spec->n_namespaces; i++) {
                 const SpecNamespace *ns = &spec->namespaces[i];
                 int flag = (int) namespace_type_clone_flag(ns->type);
                 if (!ns->path) {
                         /* The cgroup namespace is made by the launcher once it is in its scope; the
-                         * time namespace by the launcher too, so that it can set the offsets. */
-                        if (ns->type != NAMESPACE_CGROUP && ns->type != NAMESPACE_TIME)
+                         * time namespace by the launcher too, so that it can set the offsets; with a
+                         * user namespace, the ipc one once the launcher is its root. */
+                        if (ns->type == NAMESPACE_IPC && userns)
+                                a.unshare_ipc = true;
+                        else if (ns->type != NAMESPACE_CGROUP && ns->type != NAMESPACE_TIME)
                                 flags |= (uint64_t) flag;
                         continue;
                 }

@@ -220,17 +220,14 @@ static int mount_cgroup(int root_fd, const char *target, unsigned long flags, co
         FILE *f;
         int r = 0;
 
-        /* A user namespace may mount cgroup2 when its cgroup namespace is its own, never a v1 hierarchy. */
-        bool unified = statfs("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC;
-        if (unified || userns) {
+        /* A user namespace may mount a hierarchy only when its cgroup namespace is its own. */
+        if (statfs("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC) {
                 if (mount("cgroup2", target, "cgroup2", flags, NULL) == 0)
                         return 0;
                 if (!userns || (errno != EPERM && errno != EBUSY))
                         return launch_error(errno, "mounts[%zu]: cgroup2 on %s: %m", index, dest);
-                if (unified) {
-                        r = bind_own_cgroup("/sys/fs/cgroup", NULL, target, flags);
-                        return r < 0 ? launch_error(r, "mounts[%zu]: the container's cgroup on %s: %m", index, dest) : 0;
-                }
+                r = bind_own_cgroup("/sys/fs/cgroup", NULL, target, flags);
+                return r < 0 ? launch_error(r, "mounts[%zu]: the container's cgroup on %s: %m", index, dest) : 0;
         }
         if (mount("tmpfs", target, "tmpfs", (flags & ~MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0)
                 return launch_error(errno, "mounts[%zu]: tmpfs on %s: %m", index, dest);
@@ -260,12 +257,15 @@ static int mount_cgroup(int root_fd, const char *target, unsigned long flags, co
                         continue;
                 if (mkdir(where, 0755) < 0 && errno != EEXIST)
                         r = launch_error(errno, "mounts[%zu]: %s/%s: %m", index, dest, name);
-                else if (userns) {
+                else if (mount("cgroup", where, v2 ? "cgroup2" : "cgroup", flags, v2 ? NULL : o) == 0)
+                        continue;
+                else if (!userns || (errno != EPERM && errno != EBUSY))
+                        r = launch_error(errno, "mounts[%zu]: cgroup %s on %s/%s: %m", index, o, dest, name);
+                else {
                         int k = bind_own_cgroup(point, v2 ? NULL : o, where, flags);
                         if (k < 0)
                                 r = launch_error(k, "mounts[%zu]: the container's cgroup on %s/%s: %m", index, dest, name);
-                } else if (mount("cgroup", where, v2 ? "cgroup2" : "cgroup", flags, v2 ? NULL : o) < 0)
-                        r = launch_error(errno, "mounts[%zu]: cgroup %s on %s/%s: %m", index, o, dest, name);
+                }
         }
         fclose(f);
         if (r >= 0 && (flags & MS_RDONLY) && mount(NULL, top, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
@@ -372,6 +372,17 @@ static int bind_host_devices(int root_fd) {
                 fd_path(fd, target);
                 if (mount(default_devices[i].name, target, NULL, MS_BIND, NULL) < 0)
                         return launch_error(errno, "binding the host's %s: %m", default_devices[i].name);
+                /* As crun: nothing on a device node is to be executed or to raise privileges. The
+                 * fd names the node under the bind mount: the mount is reached by its path again. */
+                safe_close(fd);
+                fd = open_in_root(root_fd, default_devices[i].name, O_PATH);
+                int r = fd < 0 ? fd : 0;
+                if (r >= 0) {
+                        fd_path(fd, target);
+                        r = remount_with(target, MS_NOSUID | MS_NOEXEC);
+                }
+                if (r < 0)
+                        return launch_error(r, "binding the host's %s: %m", default_devices[i].name);
         }
         return 0;
 }
@@ -501,6 +512,9 @@ static int setup_dev(void) {
         for (size_t i = 0; i < ELEMENTSOF(default_links); i++)
                 if (symlink(default_links[i].target, default_links[i].link) < 0 && errno != EEXIST)
                         return launch_error(errno, "symlink %s: %m", default_links[i].link);
+        /* runc and crun add /dev/core where the kernel has /proc/kcore (masked or not). */
+        if (access("/proc/kcore", F_OK) == 0 && symlink("/proc/kcore", "/dev/core") < 0 && errno != EEXIST)
+                return launch_error(errno, "symlink /dev/core: %m");
         return 0;
 }
 
@@ -537,7 +551,7 @@ static int mask_path(const char *path) {
         if (S_ISDIR(st.st_mode)) {
                 if (mount("tmpfs", path, "tmpfs", MS_RDONLY, "size=0") < 0)
                         return launch_error(errno, "linux.maskedPaths: %s: %m", path);
-        } else if (mount("/dev/null", path, NULL, MS_BIND, NULL) < 0)
+        } else if (mount("/dev/null", path, NULL, MS_BIND, NULL) < 0 || remount_with(path, MS_RDONLY) < 0)
                 return launch_error(errno, "linux.maskedPaths: %s: %m", path);
         return 0;
 }
@@ -545,7 +559,8 @@ static int mask_path(const char *path) {
 static int readonly_path(const char *path) {
         if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0)
                 return errno == ENOENT ? 0 : launch_error(errno, "linux.readonlyPaths: %s: %m", path);
-        int r = remount_with(path, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC);
+        /* Read-only, and nothing else: what runc and crun do (the path keeps its other flags). */
+        int r = remount_with(path, MS_RDONLY);
         if (r < 0)
                 return launch_error(r, "linux.readonlyPaths: %s: %m", path);
         return 0;

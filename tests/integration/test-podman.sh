@@ -11,6 +11,7 @@ if ! command -v podman >/dev/null || ! command -v conmon >/dev/null; then
         exit 0
 fi
 
+devnull_owner=$(stat -c %u:%g /dev/null)
 PD=$T_WORK/podman
 mkdir -p "$PD/rootfs/bin" "$PD/rootfs/etc" "$PD/rootfs/root" "$PD/rootfs/mnt" "$PD/rootfs/tmp"
 chmod 1777 "$PD/rootfs/tmp"
@@ -85,8 +86,9 @@ more_scenarios() {
                 sh -c 'mount -t tmpfs none /mnt && echo mounted; grep CapEff /proc/self/status' | tr '\n' ' ')"
         P run --rm --network none --read-only "$IMG" touch /x 2>/dev/null; echo "read-only: $?"
         P run --rm --network none --read-only "$IMG" touch /tmp/x; echo "read-only tmpfs /tmp: $?"
-        echo "userns: $(P run --rm --network none --uidmap 0:100000:65536 --gidmap 0:100000:65536 "$IMG" \
-                sh -c 'cat /proc/self/uid_map /proc/self/gid_map | tr -s " " | tr "\n" "|"; id -u; touch /tmp/x && echo touched' | tr '\n' ' ')"
+        # -i: stdin a pipe, not /dev/null, which crun 1.8 would chown to the container's root on the host.
+        echo "userns: $(P run -i --rm --network none --uidmap 0:100000:65536 --gidmap 0:100000:65536 "$IMG" \
+                sh -c 'cat /proc/self/uid_map /proc/self/gid_map | tr -s " " | tr "\n" "|"; id -u; touch /tmp/x && echo touched' </dev/null | tr '\n' ' ')"
         echo "preserve-fds: $(P run --rm --network none --preserve-fds 1 "$IMG" ls /proc/self/fd 3</dev/null | tr '\n' ' ')"
         echo "hook: $(P --hooks-dir "$PD/hooks" run --rm --network none "$IMG" true; cat "$PD/hook.out"; rm -f "$PD/hook.out")"
         echo "cgroupfs: $(P --cgroup-manager cgroupfs run --rm --network none "$IMG" sh -c 'echo ran; exit 6' 2>/dev/null; echo "rc $?")" | tr '\n' ' '
@@ -228,4 +230,5 @@ else
         t_skip "podman run -it" "script (util-linux) is not installed"
 fi
 
+t_is "$(stat -c %u:%g /dev/null)" "$devnull_owner" "the host's /dev/null keeps its owner"
 t_done
