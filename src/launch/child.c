@@ -216,7 +216,8 @@ _noreturn_ void child_main(const ChildArgs *a) {
         (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
         /* If runscope dies before the container is created, the launcher dies with it. */
-        (void) prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+        if (!a->no_pdeathsig)
+                (void) prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 
         r = sync_recv(a->sync_fd, &m, NULL);
         if (r < 0 || m.kind != SYNC_GO)

@@ -21,7 +21,8 @@ typedef struct ChildArgs {
         NamespaceJoin join[_NAMESPACE_MAX]; /* namespaces given by path, the pid one excepted */
         size_t n_join;
         bool join_cgroup;
-        bool unshare_ipc; /* a new ipc namespace, made by the launcher as root of its new user namespace */
+        bool unshare_ipc; /* a new ipc namespace, made by the launcher as root of its user namespace */
+        bool no_pdeathsig; /* cloned by an intermediate that exits at once (a user namespace joined by path) */
 } ChildArgs;
 
 _noreturn_ void child_main(const ChildArgs *a);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <linux/nsfs.h>
 #include <sys/socket.h>
@@ -45,10 +46,62 @@ static int write_id_map(pid_t pid, const char *file, const SpecIdMapping *m, siz
         return 0;
 }
 
+/* Joining an existing user namespace: the namespaces the launcher makes must belong to it, so
+ * they are made by a process already inside. An intermediate child joins it, clones the launcher
+ * and exits; runscope, a child subreaper for this, inherits the launcher as its own child (so it
+ * can wait for it, as for any launcher). CLONE_PARENT would do that too, but not with CLONE_NEWPID. */
+static pid_t clone_in_user_namespace(int userns_fd, uint64_t flags, ChildArgs *a, int *ret_pidfd) {
+        _cleanup_close_ int rd = -EBADF, wr = -EBADF;
+        int fds[2], status;
+        pid_t mid, pid = -1;
+
+        if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0 || pipe2(fds, O_CLOEXEC) < 0)
+                return -1;
+        rd = fds[0];
+        wr = fds[1];
+        /* The intermediate's death must not kill the launcher: it lives on until its sync socket
+         * closes, which runscope's death does too. */
+        a->no_pdeathsig = true;
+        int mid_pidfd = -EBADF;
+        mid = clone3_fork(0, &mid_pidfd);
+        if (mid < 0)
+                return -1;
+        if (mid == 0) {
+                int err = 0;
+                if (setns(userns_fd, CLONE_NEWUSER) < 0)
+                        err = errno;
+                int child_pidfd;
+                pid_t child = err ? -1 : clone3_fork(flags, &child_pidfd);
+                if (child == 0)
+                        child_main(a);
+                if (child < 0 && !err)
+                        err = errno;
+                int msg[2] = { child, err };
+                _exit(write(wr, msg, sizeof(msg)) == (ssize_t) sizeof(msg) ? 0 : 1);
+        }
+        wr = safe_close(wr);
+        safe_close(mid_pidfd);
+        int msg[2] = { -1, EPROTO };
+        ssize_t n = read(rd, msg, sizeof(msg));
+        (void) waitpid(mid, &status, 0);
+        if (n != (ssize_t) sizeof(msg) || msg[0] < 0) {
+                errno = msg[1] ?: EPROTO;
+                return -1;
+        }
+        pid = msg[0];
+        /* Ours now (reparented to the subreaper), so the pid cannot be reused before we reap it. */
+        *ret_pidfd = pidfd_open(pid, 0);
+        if (*ret_pidfd < 0) {
+                (void) kill(pid, SIGKILL);
+                return -1;
+        }
+        return pid;
+}
+
 int launch_clone(const LaunchParams *lp, Launcher *ret) {
         const Spec *spec = lp->spec;
         int state_dir_fd = lp->state_dir_fd;
-        _cleanup_close_ int parent_fd = -EBADF, child_fd = -EBADF, dir_fd = -EBADF;
+        _cleanup_close_ int parent_fd = -EBADF, child_fd = -EBADF, dir_fd = -EBADF, userns_fd = -EBADF;
         int pair[2], pidfd = -EBADF;
         uint64_t flags = 0;
         pid_t pid;
@@ -87,6 +140,10 @@ int launch_clone(const LaunchParams *lp, Launcher *ret) {
                                 return log_error_errno(r, "config.json: linux.namespaces[%zu].path: joining %s: %m", i, ns->path);
                         continue;
                 }
+                if (ns->type == NAMESPACE_USER) {
+                        userns_fd = fd;
+                        continue;
+                }
                 if (ns->type == NAMESPACE_CGROUP)
                         a.join_cgroup = true;
                 a.join[a.n_join++] = (NamespaceJoin) { .fd = fd, .flag = flag, .path = ns->path };
@@ -112,17 +169,19 @@ int launch_clone(const LaunchParams *lp, Launcher *ret) {
         if (child_fd < 0 || dir_fd < 0)
                 return log_error_errno(errno, "Failed to move the launcher's fds: %m");
 
-        pid = clone3_fork(flags, &pidfd);
+        a.sync_fd = child_fd;
+        a.state_dir_fd = dir_fd;
+        if (userns_fd >= 0)
+                pid = clone_in_user_namespace(userns_fd, flags, &a, &pidfd);
+        else
+                pid = clone3_fork(flags, &pidfd);
         if (pid < 0) {
                 for (size_t i = 0; i < a.n_join; i++)
                         safe_close(a.join[i].fd);
                 return log_error_errno(errno, "Failed to clone the launcher into its namespaces: %m");
         }
-        if (pid == 0) {
-                a.sync_fd = child_fd;
-                a.state_dir_fd = dir_fd;
+        if (pid == 0)
                 child_main(&a);
-        }
         for (size_t i = 0; i < a.n_join; i++)
                 safe_close(a.join[i].fd);
         if (flags & CLONE_NEWUSER) {

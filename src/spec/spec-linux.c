@@ -73,8 +73,6 @@ static int parse_namespaces(const cJSON *j, const char *path, void *dest) {
                         return spec_error(EINVAL, ep, "namespace '%s' is listed twice",
                                           namespace_type_to_string(ns->type));
                 seen |= 1u << ns->type;
-                if (ns->type == NAMESPACE_USER && ns->path)
-                        return spec_error(EOPNOTSUPP, ep, "joining an existing user namespace is not supported yet");
         }
         return 0;
 }
@@ -392,9 +390,17 @@ int spec_check_time_namespace(const Spec *s) {
 }
 
 int spec_check_user_namespace(const Spec *s) {
-        bool userns = spec_has_namespace(s, NAMESPACE_USER);
+        bool userns = false, joined = false;
 
-        if (userns && (s->n_uid_mappings == 0 || s->n_gid_mappings == 0))
+        for (size_t i = 0; i < s->n_namespaces; i++)
+                if (s->namespaces[i].type == NAMESPACE_USER) {
+                        userns = true;
+                        joined = s->namespaces[i].path;
+                }
+        /* A namespace joined by path has its maps already; the kernel takes a map only once. */
+        if (joined && (s->n_uid_mappings > 0 || s->n_gid_mappings > 0))
+                return spec_error(EINVAL, "linux.uidMappings", "a user namespace joined by path has its mappings already");
+        if (userns && !joined && (s->n_uid_mappings == 0 || s->n_gid_mappings == 0))
                 return spec_error(EINVAL, "linux.uidMappings", "a user namespace needs uidMappings and gidMappings");
         if (!userns && (s->n_uid_mappings > 0 || s->n_gid_mappings > 0))
                 return spec_error(EINVAL, "linux.uidMappings", "mappings need a user namespace in linux.namespaces");

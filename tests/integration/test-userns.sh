@@ -27,6 +27,32 @@ t_match "$out" "(^|
 t_is "$(rs exec "$id" /bin/sh -c 'id -u; readlink /proc/self/ns/user')" "0
 $(readlink /proc/$pid/ns/user)" "exec joins the user namespace"
 t_is "$(systemctl is-active "runscope-$id.scope")" active "the container is in its scope"
+
+# A second container joins the first one's user namespace by path: its own namespaces belong to
+# that user namespace (it may set its hostname and mount its proc), its root is the same host uid.
+Jb=$T_WORK/joiner
+make_bundle "$Jb" /bin/sh -c 'readlink /proc/self/ns/user; id -u; hostname; cat /proc/self/uid_map | tr -s " "; exit 4'
+bundle_edit "$Jb" --arg p "/proc/$pid/ns/user" '.linux.namespaces += [{type: "user", path: $p}] | .hostname = "joiner"'
+jid=$(t_id)
+out=$(rs run -b "$Jb" "$jid" 2>&1)
+t_is "$?" 4 "a container joining a user namespace by path runs, and its exit code is runscope's"
+t_is "$out" "$(readlink /proc/$pid/ns/user)
+0
+joiner
+ 0 100000 65536" "... in that user namespace, as its root, with its own uts namespace owned by it"
+t_ok "... and leaves nothing" nothing_left "$jid" "runscope-$jid.scope"
+bundle_edit "$Jb" '.process.args = ["/bin/sleep", "300"]'
+jid=$(t_id)
+rs run -d -b "$Jb" "$jid"
+jpid=$(rs state "$jid" | jq -r .pid)
+t_is "$(awk '/^Uid:/ {print $2}' /proc/$jpid/status)" 100000 "outside, its init is the namespace's root, host uid 100000"
+rs delete -f "$jid"
+t_ok "... delete leaves nothing" nothing_left "$jid" "runscope-$jid.scope"
+bundle_edit "$Jb" '.linux.uidMappings = [{containerID: 0, hostID: 100000, size: 1}] | .linux.gidMappings = .linux.uidMappings'
+jid=$(t_id)
+expect_clean 1 "mappings for a user namespace joined by path" \
+        "linux.uidMappings: a user namespace joined by path has its mappings already" "$jid" create -b "$Jb" "$jid"
+
 rs delete -f "$id"
 t_ok "... and delete leaves nothing" nothing_left "$id" "runscope-$id.scope"
 
