@@ -21,10 +21,10 @@ int verb_features(int argc, char *argv[]) {
         static const char *const hooks[] = { "prestart", "createRuntime", "createContainer", "startContainer",
                                              "poststart", "poststop", NULL };
         static const char *const mount_options[] = {
-                "async", "atime", "bind", "dev", "diratime", "dirsync", "exec", "mand", "noatime", "nodev",
+                "async", "atime", "bind", "dev", "diratime", "dirsync", "exec", "idmap", "mand", "noatime", "nodev",
                 "nodiratime", "noexec", "nomand", "norelatime", "nostrictatime", "nosuid", "private", "rbind",
                 "relatime", "remount", "ro", "rprivate", "rshared", "rslave", "runbindable", "rw", "shared",
-                "slave", "strictatime", "suid", "sync", "tmpcopyup", "unbindable", NULL };
+                "ridmap", "slave", "strictatime", "suid", "sync", "tmpcopyup", "unbindable", NULL };
         static const char *const namespaces[] = { "cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts", NULL };
         static const char *const actions[] = { "SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL",
                                                "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG",

@@ -121,7 +121,7 @@ static int setup(const ChildArgs *a, char *exe, size_t exe_size) {
                 return launch_error(errno, "linux.namespaces: cgroup: %m");
 
         _cleanup_close_ int root_fd = -EBADF;
-        r = mount_setup_rootfs(spec, a->bundle, a->state_dir_fd, &root_fd);
+        r = mount_setup_rootfs(spec, a->bundle, a->state_dir_fd, a->idmap_fds, &root_fd);
         if (r < 0)
                 return r;
         /* prestart and createRuntime run in runscope, createContainer here: all after the mounts,
@@ -182,14 +182,19 @@ static int cmp_int(const void *a, const void *b) {
 }
 
 static void close_inherited(const ChildArgs *a) {
-        int keep[2 + _NAMESPACE_MAX];
-        size_t n = 0;
+        size_t n = 0, n_mounts = a->idmap_fds ? a->spec->n_mounts : 0;
+        _cleanup_free_ int *keep = malloc((2 + _NAMESPACE_MAX + n_mounts) * sizeof(int));
         unsigned next = 3;
 
+        if (!keep)
+                _exit(1);
         keep[n++] = a->sync_fd;
         keep[n++] = a->state_dir_fd;
         for (size_t i = 0; i < a->n_join; i++)
                 keep[n++] = a->join[i].fd;
+        for (size_t i = 0; i < n_mounts; i++)
+                if (a->idmap_fds[i] >= 0)
+                        keep[n++] = a->idmap_fds[i];
         qsort(keep, n, sizeof(int), cmp_int);
         /* --preserve-fds: 3 … 3+keep_fds-1 are the container's. */
         next += (unsigned) a->keep_fds;

@@ -22,7 +22,8 @@ typedef struct ChildArgs {
         size_t n_join;
         bool join_cgroup;
         bool unshare_ipc; /* a new ipc namespace, made by the launcher as root of its user namespace */
-        bool no_pdeathsig; /* cloned by an intermediate that exits at once (a user namespace joined by path) */
+        bool no_pdeathsig;
+        const int *idmap_fds; /* per mount: the detached tree of an idmap/ridmap mount, or NULL */ /* cloned by an intermediate that exits at once (a user namespace joined by path) */
 } ChildArgs;
 
 _noreturn_ void child_main(const ChildArgs *a);

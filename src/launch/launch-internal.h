@@ -13,7 +13,13 @@ const char *launch_error_text(void);
 /* Bind-mounts the rootfs onto itself, carries out spec->mounts inside it, and returns an O_PATH fd
  * of the rootfs. Destinations are resolved inside the rootfs and never follow a symlink out of it. */
 int copyup_tree(int from_dir, int to_dir);
-int mount_setup_rootfs(const Spec *spec, const char *bundle, int state_dir_fd, int *ret_root_fd);
+/* json_path names the spec's mappings in an error. */
+int write_id_map(pid_t pid, const char *file, const SpecIdMapping *m, size_t n, const char *json_path);
+/* Per mount, the detached idmapped tree of an idmap/ridmap mount (-EBADF for the others), or NULL
+ * when there are none. */
+int idmap_trees(const Spec *spec, const char *bundle, int **ret_fds);
+void idmap_close(int *fds, size_t n);
+int mount_setup_rootfs(const Spec *spec, const char *bundle, int state_dir_fd, const int *idmap_fds, int *ret_root_fd);
 /* pivot_root into the prepared rootfs and drop the old root. */
 int mount_pivot_root(int root_fd);
 /* Whether the spec mounts a tmpfs on /dev: then /dev and its nodes are runscope's to make. */

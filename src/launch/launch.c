@@ -15,8 +15,10 @@
 
 #include "child.h"
 #include "console.h"
+#include "launch-internal.h"
 #include "launch.h"
 #include "sync.h"
+#include "util/alloc.h"
 #include "util/log.h"
 #include "util/missing.h"
 #include "util/notify.h"
@@ -26,24 +28,6 @@ void launcher_done(Launcher *l) {
         l->sync_fd = safe_close(l->sync_fd);
         l->console_fd = safe_close(l->console_fd);
         l->seccomp_fd = safe_close(l->seccomp_fd);
-}
-
-/* uid_map and gid_map of the launcher's new user namespace, written from outside as the kernel
- * wants, while the launcher waits for GO: nothing has run in the namespace yet. */
-static int write_id_map(pid_t pid, const char *file, const SpecIdMapping *m, size_t n) {
-        char path[64], buf[340 * 36];
-        size_t k = 0;
-        _cleanup_close_ int fd = -EBADF;
-
-        for (size_t i = 0; i < n; i++)
-                k += (size_t) snprintf(buf + k, sizeof(buf) - k, "%u %u %u\n", m[i].container_id, m[i].host_id, m[i].size);
-        snprintf(path, sizeof(path), "/proc/%d/%s", (int) pid, file);
-        fd = open(path, O_WRONLY | O_CLOEXEC);
-        /* One write: the kernel takes a map only whole, and only once. */
-        if (fd < 0 || write(fd, buf, k) != (ssize_t) k)
-                return log_error_errno(errno, "config.json: linux.%s: writing %s: %m",
-                                       strcmp(file, "uid_map") == 0 ? "uidMappings" : "gidMappings", path);
-        return 0;
 }
 
 /* Joining an existing user namespace: the namespaces the launcher makes must belong to it, so
@@ -171,11 +155,20 @@ int launch_clone(const LaunchParams *lp, Launcher *ret) {
 
         a.sync_fd = child_fd;
         a.state_dir_fd = dir_fd;
+        _cleanup_free_ int *idmap_fds = NULL;
+        int k = idmap_trees(spec, lp->bundle, &idmap_fds);
+        if (k < 0) {
+                for (size_t i = 0; i < a.n_join; i++)
+                        safe_close(a.join[i].fd);
+                return k;
+        }
+        a.idmap_fds = idmap_fds;
         if (userns_fd >= 0)
                 pid = clone_in_user_namespace(userns_fd, flags, &a, &pidfd);
         else
                 pid = clone3_fork(flags, &pidfd);
         if (pid < 0) {
+                idmap_close(idmap_fds, spec->n_mounts);
                 for (size_t i = 0; i < a.n_join; i++)
                         safe_close(a.join[i].fd);
                 return log_error_errno(errno, "Failed to clone the launcher into its namespaces: %m");
@@ -184,10 +177,13 @@ int launch_clone(const LaunchParams *lp, Launcher *ret) {
                 child_main(&a);
         for (size_t i = 0; i < a.n_join; i++)
                 safe_close(a.join[i].fd);
+        idmap_close(idmap_fds, spec->n_mounts);
         if (flags & CLONE_NEWUSER) {
-                int r = write_id_map(pid, "uid_map", spec->uid_mappings, spec->n_uid_mappings);
+                /* Written from outside, as the kernel wants, while the launcher waits for GO:
+                 * nothing has run in the namespace yet. */
+                int r = write_id_map(pid, "uid_map", spec->uid_mappings, spec->n_uid_mappings, "linux.uidMappings");
                 if (r >= 0)
-                        r = write_id_map(pid, "gid_map", spec->gid_mappings, spec->n_gid_mappings);
+                        r = write_id_map(pid, "gid_map", spec->gid_mappings, spec->n_gid_mappings, "linux.gidMappings");
                 if (r < 0) {
                         (void) pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
                         (void) waitpid(pid, NULL, 0);

@@ -60,6 +60,9 @@ static int parse_options(char **options, unsigned long *ret_flags, unsigned long
         *ret_copyup = false;
         for (char **o = options; o && *o; o++) {
                 bool known = false;
+                /* runc's and crun's own options: tmpcopyup here, idmap and ridmap in the spec. */
+                if (strcmp(*o, "idmap") == 0 || strcmp(*o, "ridmap") == 0)
+                        continue;
                 if (strcmp(*o, "tmpcopyup") == 0) {
                         *ret_copyup = true;
                         continue;
@@ -273,7 +276,14 @@ static int mount_cgroup(int root_fd, const char *target, unsigned long flags, co
         return r;
 }
 
-static int mount_one(int root_fd, const SpecMount *m, const char *bundle, size_t index, bool userns) {
+/* An idmapped bind: runscope made the tree (the host's root must); it is only moved into place. */
+static int attach_tree(int tree_fd, int target_fd) {
+        if (move_mount(tree_fd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+                return -errno;
+        return 0;
+}
+
+static int mount_one(int root_fd, const SpecMount *m, const char *bundle, size_t index, bool userns, int idmap_fd) {
         unsigned long flags, propagation;
         char data[4096], target[64], source[PATH_MAX];
         const char *type = m->type, *src = m->source;
@@ -310,7 +320,11 @@ static int mount_one(int root_fd, const SpecMount *m, const char *bundle, size_t
                 return mount_cgroup(root_fd, target, flags & ~MS_REMOUNT, m->destination, index, userns);
 
         unsigned long first = bind ? flags & (MS_BIND | MS_REC) : flags & ~MS_REMOUNT;
-        if (mount(src ? src : type, target, type, first, data[0] ? data : NULL) < 0)
+        if (idmap_fd >= 0) {
+                r = attach_tree(idmap_fd, fd);
+                if (r < 0)
+                        return launch_error(r, "mounts[%zu]: idmapped bind of %s on %s: %m", index, src, m->destination);
+        } else if (mount(src ? src : type, target, type, first, data[0] ? data : NULL) < 0)
                 return launch_error(errno, "mounts[%zu]: mount %s on %s: %m", index, type ? type : src, m->destination);
         if (copyup && type && strcmp(type, "tmpfs") == 0) {
                 /* The fd still names the directory under the tmpfs: its contents are the image's. */
@@ -413,7 +427,7 @@ static int bind_spec_devices(const Spec *spec, int root_fd) {
         return 0;
 }
 
-int mount_setup_rootfs(const Spec *spec, const char *bundle, int state_dir_fd, int *ret_root_fd) {
+int mount_setup_rootfs(const Spec *spec, const char *bundle, int state_dir_fd, const int *idmap_fds, int *ret_root_fd) {
         char path[PATH_MAX], rootfs[PATH_MAX];
         int r;
 
@@ -452,7 +466,8 @@ int mount_setup_rootfs(const Spec *spec, const char *bundle, int state_dir_fd, i
                 return launch_error(errno, "Failed to open the rootfs %s: %m", rootfs);
 
         for (size_t i = 0; i < spec->n_mounts; i++) {
-                r = mount_one(root_fd, &spec->mounts[i], bundle, i, spec_has_namespace(spec, NAMESPACE_USER));
+                r = mount_one(root_fd, &spec->mounts[i], bundle, i, spec_has_namespace(spec, NAMESPACE_USER),
+                              idmap_fds ? idmap_fds[i] : -EBADF);
                 if (r < 0)
                         return r;
         }

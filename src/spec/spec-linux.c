@@ -400,6 +400,13 @@ int spec_check_user_namespace(const Spec *s) {
         /* A namespace joined by path has its maps already; the kernel takes a map only once. */
         if (joined && (s->n_uid_mappings > 0 || s->n_gid_mappings > 0))
                 return spec_error(EINVAL, "linux.uidMappings", "a user namespace joined by path has its mappings already");
+        for (size_t i = 0; i < s->n_mounts; i++)
+                if ((s->mounts[i].idmap || s->mounts[i].ridmap) && s->mounts[i].n_uid_mappings == 0 &&
+                    (s->n_uid_mappings == 0 || s->n_gid_mappings == 0)) {
+                        char p[64];
+                        spec_path_index(p, sizeof(p), "mounts", i);
+                        return spec_error(EINVAL, p, "idmap needs uidMappings and gidMappings, the mount's or the container's");
+                }
         if (userns && !joined && (s->n_uid_mappings == 0 || s->n_gid_mappings == 0))
                 return spec_error(EINVAL, "linux.uidMappings", "a user namespace needs uidMappings and gidMappings");
         if (!userns && (s->n_uid_mappings > 0 || s->n_gid_mappings > 0))
@@ -455,15 +462,43 @@ const SpecField spec_linux_fields[] = {
         {}
 };
 
+static int parse_mount_uid_mappings(const cJSON *j, const char *path, void *dest) {
+        SpecMount *m = (SpecMount *) ((char *) dest - offsetof(SpecMount, uid_mappings));
+        return parse_id_mappings(j, path, &m->uid_mappings, &m->n_uid_mappings);
+}
+
+static int parse_mount_gid_mappings(const cJSON *j, const char *path, void *dest) {
+        SpecMount *m = (SpecMount *) ((char *) dest - offsetof(SpecMount, gid_mappings));
+        return parse_id_mappings(j, path, &m->gid_mappings, &m->n_gid_mappings);
+}
+
 static const SpecField mount_fields[] = {
         { "destination", FIELD_ABSPATH, offsetof(SpecMount, destination), FIELD_REQUIRED },
         { "type", FIELD_STRING, offsetof(SpecMount, type) },
         { "source", FIELD_STRING, offsetof(SpecMount, source) },
         { "options", FIELD_STRV, offsetof(SpecMount, options) },
-        { "uidMappings", FIELD_UNSUPPORTED },
-        { "gidMappings", FIELD_UNSUPPORTED },
+        { "uidMappings", FIELD_CUSTOM, offsetof(SpecMount, uid_mappings), .parse = parse_mount_uid_mappings },
+        { "gidMappings", FIELD_CUSTOM, offsetof(SpecMount, gid_mappings), .parse = parse_mount_gid_mappings },
         {}
 };
+
+/* idmap and ridmap (runc's and crun's options): a bind mount seen through a user namespace's maps. */
+static int check_idmap(SpecMount *m, const char *path) {
+        bool bind = m->type && strcmp(m->type, "bind") == 0;
+
+        for (char **o = m->options; o && *o; o++) {
+                m->idmap = m->idmap || strcmp(*o, "idmap") == 0;
+                m->ridmap = m->ridmap || strcmp(*o, "ridmap") == 0;
+                bind = bind || strcmp(*o, "bind") == 0 || strcmp(*o, "rbind") == 0;
+        }
+        if ((m->idmap || m->ridmap) && !bind)
+                return spec_error(EINVAL, path, "idmap and ridmap need a bind mount");
+        if ((m->n_uid_mappings > 0 || m->n_gid_mappings > 0) && !m->idmap && !m->ridmap)
+                return spec_error(EINVAL, path, "uidMappings and gidMappings need the idmap or ridmap option");
+        if ((m->n_uid_mappings > 0) != (m->n_gid_mappings > 0))
+                return spec_error(EINVAL, path, "an idmapped mount needs both uidMappings and gidMappings");
+        return 0;
+}
 
 int spec_parse_mounts(const cJSON *j, const char *path, void *dest) {
         Spec *s = (Spec *) ((char *) dest - offsetof(Spec, mounts));
@@ -484,6 +519,9 @@ int spec_parse_mounts(const cJSON *j, const char *path, void *dest) {
                         return r;
                 if (!m->type && !m->options)
                         return spec_error(EINVAL, ep, "needs a type, or a \"bind\" option");
+                r = check_idmap(m, ep);
+                if (r < 0)
+                        return r;
         }
         return 0;
 }

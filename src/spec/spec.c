@@ -95,6 +95,8 @@ Spec *spec_free(Spec *s) {
                 free(s->mounts[i].type);
                 free(s->mounts[i].source);
                 strv_free(s->mounts[i].options);
+                free(s->mounts[i].uid_mappings);
+                free(s->mounts[i].gid_mappings);
         }
         free(s->mounts);
         for (size_t i = 0; i < s->n_namespaces; i++)

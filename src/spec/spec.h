@@ -64,11 +64,16 @@ typedef struct SpecProcess {
         char *cpu_affinity_initial, *cpu_affinity_final; /* "0-3,5" */
 } SpecProcess;
 
+typedef struct SpecIdMapping SpecIdMapping;
+
 typedef struct SpecMount {
         char *destination;
         char *type;
         char *source;
         char **options;
+        bool idmap, ridmap; /* an idmapped bind mount (ridmap: and every mount under it) */
+        SpecIdMapping *uid_mappings, *gid_mappings; /* its own; else the container's */
+        size_t n_uid_mappings, n_gid_mappings;
 } SpecMount;
 
 typedef struct SpecNamespace {
@@ -116,9 +121,9 @@ typedef struct SpecResources {
         char **unified; /* key, value, … */
 } SpecResources;
 
-typedef struct SpecIdMapping {
+struct SpecIdMapping {
         uint32_t container_id, host_id, size;
-} SpecIdMapping;
+};
 
 /* linux.timeOffsets, for a new time namespace: what its clocks add to the host's. */
 typedef enum TimeClock { TIME_CLOCK_MONOTONIC, TIME_CLOCK_BOOTTIME, _TIME_CLOCK_MAX } TimeClock;

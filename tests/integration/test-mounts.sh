@@ -27,4 +27,44 @@ t_match "$out" "(^|
 )1\$" "... and it is a tmpfs"
 t_ok "nothing was written to the image" test ! -e "$B/rootfs/data/new"
 t_ok "nothing was created on the host through the symlink" test ! -e "/etc/$mark"
+
+# idmap (runc's and crun's option): a bind mount seen through the mount's own maps, or the
+# container's. On-disk uid 0 of the source shows as the map's host id for 0.
+src=$T_WORK/idsrc
+mkdir -p "$src"
+touch "$src/root-file" "$src/one-file" "$src/far-file"
+chown 1:1 "$src/one-file"
+chown 50:50 "$src/far-file"
+chmod 755 "$T_WORK" "$src"
+I=$T_WORK/idmap
+make_bundle "$I" /bin/sh -c 'stat -c "%n %u:%g" /data/root-file /data/one-file /data/far-file'
+bundle_edit "$I" --arg s "$src" '.mounts += [{destination: "/data", type: "bind", source: $s, options: ["bind", "idmap"],
+        uidMappings: [{containerID: 0, hostID: 1000, size: 10}], gidMappings: [{containerID: 0, hostID: 2000, size: 10}]}]'
+out=$(rs run -b "$I" "$(t_id)" 2>&1)
+t_is "$out" "/data/root-file 1000:2000
+/data/one-file 1001:2001
+/data/far-file 65534:65534" "an idmap mount shows the source's ids through the mount's maps"
+t_is "$(stat -c %u:%g "$src/root-file")" "0:0" "... the files on disk keep their owners"
+
+# With a user namespace and no maps of its own, the container's: its root owns the host's root files.
+bundle_edit "$I" '.mounts[-1] |= del(.uidMappings, .gidMappings) | .linux.namespaces += [{type: "user"}]
+        | .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}] | .linux.gidMappings = .linux.uidMappings
+        | .process.args = ["/bin/sh", "-c", "stat -c \"%n %u:%g\" /data/root-file; touch /data/made && echo made"]'
+out=$(rs run -b "$I" "$(t_id)" 2>&1)
+t_is "$out" "/data/root-file 0:0
+made" "idmap with the container's maps: its root owns (and writes) what root owns on the host"
+t_is "$(stat -c %u:%g "$src/made")" "0:0" "... and what it makes belongs to root on disk"
+bundle_edit "$I" '.mounts[-1].options = ["bind"]'
+t_match "$(rs run -b "$I" "$(t_id)" 2>&1)" "/data/root-file 65534:65534" "... which, without idmap, it sees as nobody's"
+
+for case in 'idmap and ridmap need a bind mount%.mounts[-1] = {destination: "/data", type: "tmpfs", source: "tmpfs", options: ["idmap"]}' \
+            'uidMappings and gidMappings need the idmap or ridmap option%.mounts[-1].uidMappings = [{containerID: 0, hostID: 1, size: 1}] | .mounts[-1].gidMappings = .mounts[-1].uidMappings' \
+            'idmap needs uidMappings and gidMappings, the mount.s or the container.s%.mounts[-1].options = ["rbind", "ridmap"] | .linux.namespaces |= map(select(.type != "user")) | del(.linux.uidMappings, .linux.gidMappings)'; do
+        IFS='%' read -r msg filter <<<"$case"
+        cp "$I/config.json" "$T_WORK/saved.json"
+        bundle_edit "$I" "$filter"
+        id=$(t_id)
+        expect_clean 1 "${msg%% need*}" "mounts\\[[0-9]+\\]: $msg" "$id" create -b "$I" "$id"
+        cp "$T_WORK/saved.json" "$I/config.json"
+done
 t_done

@@ -58,7 +58,9 @@ for ns in $(jq -r '.linux.namespaces[]' <<<"$f"); do
                 | if $v == "user" then . else del(.linux.uidMappings, .linux.gidMappings) end'
 done
 for o in $(jq -r '.mountOptions[]' <<<"$f"); do
-        use "mount option" "$o" 'if ($v | test("bind")) then .mounts += [{destination: "/mnt", type: "bind", source: "/tmp", options: [$v]}]
+        use "mount option" "$o" 'if ($v | test("idmap")) then .mounts += [{destination: "/mnt", type: "bind", source: "/tmp",
+                        options: ["rbind", $v], uidMappings: [{containerID: 0, hostID: 1000, size: 1}], gidMappings: [{containerID: 0, hostID: 1000, size: 1}]}]
+                elif ($v | test("bind")) then .mounts += [{destination: "/mnt", type: "bind", source: "/tmp", options: [$v]}]
                 else .mounts += [{destination: "/mnt", type: "tmpfs", source: "tmpfs", options: [$v]}] end
                 | del(.linux.uidMappings, .linux.gidMappings)'
 done

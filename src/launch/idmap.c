@@ -1,0 +1,122 @@
+/* User namespaces as runscope makes them from outside: the launcher's maps, written while it waits
+ * for GO; and the idmap/ridmap mounts, made here as detached mount trees that the launcher only
+ * moves into place. Runs in runscope, as the host's root: a map is written by a process that holds
+ * the ids it maps, and only the host's root may idmap a mount of a host filesystem (the launcher,
+ * in a user namespace of its own, could not). */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
+
+#include "launch-internal.h"
+#include "util/alloc.h"
+#include "util/fd.h"
+#include "util/log.h"
+#include "util/missing.h"
+
+int write_id_map(pid_t pid, const char *file, const SpecIdMapping *m, size_t n, const char *json_path) {
+        char path[64], buf[340 * 36];
+        size_t k = 0;
+        _cleanup_close_ int fd = -EBADF;
+
+        for (size_t i = 0; i < n; i++)
+                k += (size_t) snprintf(buf + k, sizeof(buf) - k, "%u %u %u\n", m[i].container_id, m[i].host_id, m[i].size);
+        snprintf(path, sizeof(path), "/proc/%d/%s", (int) pid, file);
+        fd = open(path, O_WRONLY | O_CLOEXEC);
+        /* One write: the kernel takes a map only whole, and only once. */
+        if (fd < 0 || write(fd, buf, k) != (ssize_t) k)
+                return log_error_errno(errno, "config.json: %s: writing %s: %m", json_path, path);
+        return 0;
+}
+
+static int userns_with_maps(const SpecMount *m, const Spec *spec, size_t index) {
+        const SpecIdMapping *u = m->n_uid_mappings ? m->uid_mappings : spec->uid_mappings;
+        const SpecIdMapping *g = m->n_uid_mappings ? m->gid_mappings : spec->gid_mappings;
+        size_t nu = m->n_uid_mappings ? m->n_uid_mappings : spec->n_uid_mappings;
+        size_t ng = m->n_uid_mappings ? m->n_gid_mappings : spec->n_gid_mappings;
+        char where[64], path[64];
+        int pidfd = -EBADF, fd = -EBADF, r;
+
+        snprintf(where, sizeof(where), "mounts[%zu].uidMappings", index);
+        pid_t pid = clone3_fork(CLONE_NEWUSER, &pidfd);
+        if (pid < 0)
+                return log_error_errno(errno, "config.json: %s: making a user namespace: %m", where);
+        if (pid == 0) {
+                pause(); /* until killed: only the namespace is wanted */
+                _exit(0);
+        }
+        r = write_id_map(pid, "uid_map", u, nu, where);
+        snprintf(where, sizeof(where), "mounts[%zu].gidMappings", index);
+        if (r >= 0)
+                r = write_id_map(pid, "gid_map", g, ng, where);
+        snprintf(path, sizeof(path), "/proc/%d/ns/user", (int) pid);
+        if (r >= 0 && (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+                r = log_error_errno(errno, "Failed to open %s: %m", path);
+        (void) pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
+        (void) waitpid(pid, NULL, 0);
+        safe_close(pidfd);
+        return r < 0 ? r : fd;
+}
+
+/* A clone of the source tree, seen through a user namespace holding the mount's maps (or the
+ * container's), not attached anywhere yet. ridmap maps every mount of the tree, idmap only the top. */
+static int idmapped_tree(const SpecMount *m, const Spec *spec, const char *bundle, size_t index) {
+        _cleanup_free_ char *src = NULL;
+        bool rec = m->ridmap;
+
+        for (char **o = m->options; o && *o; o++)
+                rec = rec || strcmp(*o, "rbind") == 0;
+        if (!m->source)
+                return log_error_errno(EINVAL, "config.json: mounts[%zu]: a bind mount needs a source", index);
+        if (m->source[0] != '/' ? asprintf(&src, "%s/%s", bundle, m->source) < 0 : !(src = strdup(m->source)))
+                return log_oom();
+        _cleanup_close_ int userns = userns_with_maps(m, spec, index);
+        if (userns < 0)
+                return userns;
+        _cleanup_close_ int tree = open_tree(AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (rec ? AT_RECURSIVE : 0));
+        if (tree < 0)
+                return log_error_errno(errno, "config.json: mounts[%zu]: bind source %s: %m", index, src);
+        struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t) userns };
+        if (mount_setattr(tree, "", AT_EMPTY_PATH | (m->ridmap ? AT_RECURSIVE : 0), &attr, sizeof(attr)) < 0)
+                return log_error_errno(errno, "config.json: mounts[%zu]: idmapping %s: %m", index, src);
+        return TAKE_FD(tree);
+}
+
+int idmap_trees(const Spec *spec, const char *bundle, int **ret_fds) {
+        _cleanup_free_ int *fds = NULL;
+        bool any = false;
+
+        *ret_fds = NULL;
+        for (size_t i = 0; i < spec->n_mounts; i++)
+                any = any || spec->mounts[i].idmap || spec->mounts[i].ridmap;
+        if (!any)
+                return 0;
+        fds = malloc(spec->n_mounts * sizeof(int));
+        if (!fds)
+                return log_oom();
+        for (size_t i = 0; i < spec->n_mounts; i++)
+                fds[i] = -EBADF;
+        for (size_t i = 0; i < spec->n_mounts; i++) {
+                if (!spec->mounts[i].idmap && !spec->mounts[i].ridmap)
+                        continue;
+                fds[i] = idmapped_tree(&spec->mounts[i], spec, bundle, i);
+                if (fds[i] < 0) {
+                        int r = fds[i];
+                        idmap_close(fds, spec->n_mounts);
+                        return r;
+                }
+        }
+        *ret_fds = TAKE_PTR(fds);
+        return 0;
+}
+
+void idmap_close(int *fds, size_t n) {
+        for (size_t i = 0; fds && i < n; i++)
+                fds[i] = safe_close(fds[i]);
+}
