@@ -103,5 +103,16 @@ expect_clean() {
         t_ok "$desc: nothing is left" nothing_left "$id" "runscope-$id.scope"
 }
 
+# expect_refused BUNDLE DESC PATTERN JQ-FILTER: with the filter applied to the bundle's config (put
+# back afterwards), create fails cleanly with an error matching PATTERN (see expect_clean).
+expect_refused() {
+        local dir=$1 desc=$2 pattern=$3 filter=$4 id
+        cp "$dir/config.json" "$T_WORK/refused.json"
+        bundle_edit "$dir" "$filter"
+        id=$(t_id)
+        expect_clean 1 "$desc" "$pattern" "$id" create -b "$dir" "$id"
+        cp "$T_WORK/refused.json" "$dir/config.json"
+}
+
 # not_contains TEXT NEEDLE
 not_contains() { ! grep -qF -- "$2" <<<"$1"; }
