@@ -13,6 +13,8 @@ const char *launch_error_text(void);
 /* Bind-mounts the rootfs onto itself, carries out spec->mounts inside it, and returns an O_PATH fd
  * of the rootfs. Destinations are resolved inside the rootfs and never follow a symlink out of it. */
 int copyup_tree(int from_dir, int to_dir);
+/* path opened inside the rootfs root_fd as the container would resolve it; -errno on failure. */
+int open_in_root(int root_fd, const char *path, int flags);
 /* json_path names the spec's mappings in an error. */
 int write_id_map(pid_t pid, const char *file, const SpecIdMapping *m, size_t n, const char *json_path);
 /* Per mount, the detached idmapped tree of an idmap/ridmap mount (-EBADF for the others), or NULL

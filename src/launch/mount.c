@@ -91,15 +91,6 @@ static int parse_options(char **options, unsigned long *ret_flags, unsigned long
         return 0;
 }
 
-static int open_in_root(int root_fd, const char *path, int flags) {
-        struct open_how how = {
-                .flags = (uint64_t) (flags | O_CLOEXEC),
-                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-        };
-        int fd = openat2_call(root_fd, path, &how);
-        return fd < 0 ? -errno : fd;
-}
-
 /* Opens dest (absolute, inside root) as O_PATH, creating missing directories and, when as_file, a
  * missing last component as an empty file. A symlink is resolved as the container would see it. */
 static int open_target(int root_fd, const char *dest, bool as_file) {
