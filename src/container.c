@@ -129,6 +129,7 @@ typedef struct Created {
         Launcher launcher;
         char *unit;
         bool unit_started; /* ours to stop: a unit of the same name may belong to someone else */
+        bool kept_unit;    /* --keep-unit: the unit is the service runscope runs in, never ours to stop */
         bool has_poststart; /* so that run need not read the configuration again after start */
         int notify_fd;     /* the sd_notify relay socket, with relay_notify */
 } Created;
@@ -145,8 +146,12 @@ static void created_done(Created *c) {
 
 /* Undoes a create that failed after the id was taken. */
 static void created_abort(Created *c, const char *id) {
+        /* systemd may have dropped the connection (re-executing), even after making the unit
+         * though its answer was lost: the unit is ours to stop if our launcher is in it. */
+        if (c->unit && bus_ensure_connected(&c->bus) >= 0 && !c->unit_started && c->launcher.pid > 0 && !c->kept_unit)
+                c->unit_started = bus_unit_has_pid(c->bus, c->unit, c->launcher.pid);
         launch_kill(&c->launcher);
-        if (c->unit_started)
+        if (c->unit_started && c->bus)
                 (void) bus_stop_unit(c->bus, c->unit);
         (void) state_remove(c->root_fd, id);
 }
@@ -272,6 +277,7 @@ static int create(const CreateOptions *o, Created *c) {
         r = bus_connect_system(&c->bus);
         if (r < 0)
                 return r;
+        c->kept_unit = o->keep_unit;
         if (o->keep_unit)
                 /* As systemd-nspawn --keep-unit: the service runscope runs in is the container's unit. */
                 r = bus_unit_of_pid(c->bus, getpid(), &c->unit);
@@ -336,7 +342,7 @@ static int create(const CreateOptions *o, Created *c) {
                 if (o->keep_unit)
                         r = place_in_kept_unit(c, spec);
                 else {
-                        r = bus_start_scope(c->bus, &req, c->launcher.pid, c->launcher.pidfd);
+                        r = bus_start_scope(&c->bus, &req, c->launcher.pid, c->launcher.pidfd);
                         c->unit_started = r >= 0;
                 }
         }

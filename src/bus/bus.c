@@ -8,14 +8,15 @@
 
 #define PRIVATE_SOCKET "/run/systemd/private"
 
-int bus_connect_system(sd_bus **ret) {
+/* The private socket as root (no dbus-daemon in the way), else the system bus. Not logged. */
+static int connect_quiet(sd_bus **ret) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         int r;
 
         if (geteuid() == 0 && access(PRIVATE_SOCKET, F_OK) == 0) {
                 r = sd_bus_new(&bus);
                 if (r < 0)
-                        return log_error_errno(r, "Failed to allocate bus: %m");
+                        return r;
                 r = sd_bus_set_address(bus, "unix:path=" PRIVATE_SOCKET);
                 if (r >= 0)
                         r = sd_bus_start(bus);
@@ -28,8 +29,48 @@ int bus_connect_system(sd_bus **ret) {
         }
         r = sd_bus_open_system(&bus);
         if (r < 0)
-                return log_error_errno(r, "Failed to connect to systemd (is systemd running?): %m");
+                return r;
         *ret = TAKE_PTR(bus);
+        return 0;
+}
+
+int bus_connect_system(sd_bus **ret) {
+        int r = connect_quiet(ret);
+        if (r < 0)
+                return log_error_errno(r, "Failed to connect to systemd (is systemd running?): %m");
+        return 0;
+}
+
+bool bus_disconnected(int r) {
+        return r == -ECONNRESET || r == -ENOTCONN || r == -EPIPE || r == -ECONNREFUSED || r == -ESHUTDOWN;
+}
+
+static int ping(sd_bus *bus) {
+        return sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1", "org.freedesktop.DBus.Peer",
+                                  "Ping", NULL, NULL, NULL);
+}
+
+int bus_ensure_connected(sd_bus **bus) {
+        int r = *bus ? ping(*bus) : -ENOTCONN;
+        return r >= 0 || !bus_disconnected(r) ? 0 : bus_reconnect(bus);
+}
+
+int bus_reconnect(sd_bus **bus) {
+        int r = -ECONNREFUSED;
+
+        *bus = sd_bus_flush_close_unref(*bus);
+        /* daemon-reexec takes systemd a moment: its socket is back within a second or two here. */
+        for (unsigned i = 0; i < 100 && r < 0; i++) {
+                if (i > 0)
+                        (void) usleep(100 * 1000);
+                r = connect_quiet(bus);
+                if (r >= 0)
+                        r = ping(*bus);
+                if (r < 0)
+                        *bus = sd_bus_flush_close_unref(*bus);
+        }
+        if (r < 0)
+                return log_error_errno(r, "Failed to connect to systemd again after it dropped the connection: %m");
         return 0;
 }
 

@@ -16,6 +16,12 @@
 
 /* As root, systemd's private socket (no dbus-daemon hop); else, or if that fails, the system bus. */
 int bus_connect_system(sd_bus **ret);
+/* Whether r says systemd dropped the connection (as it does to every client when it re-executes). */
+bool bus_disconnected(int r);
+/* A new connection in place of *bus, waiting a while for a re-executing systemd to be back. */
+int bus_reconnect(sd_bus **bus);
+/* *bus, or a new connection when systemd dropped it. */
+int bus_ensure_connected(sd_bus **bus);
 const char *bus_error_text(const sd_bus_error *e, int r);
 
 /* The unit and slice of a container: `runscope-<id>.scope` in machine.slice, or from
@@ -35,7 +41,10 @@ int bus_scope_check(sd_bus *bus, const ScopeRequest *req);
  * which is remembered per systemd version), Delegate, Slice, … and the translated resources;
  * waits for the job to end "done". A failed or inactive leftover of the same name is reset and the
  * call retried once. A property systemd refuses is an error naming it. */
-int bus_start_scope(sd_bus *bus, const ScopeRequest *req, pid_t pid, int pidfd);
+/* Whether process pid is in unit: a start whose answer was lost may have been done. */
+bool bus_unit_has_pid(sd_bus *bus, const char *unit, pid_t pid);
+/* *bus may be replaced: a connection systemd dropped (re-executing) is made again. */
+int bus_start_scope(sd_bus **bus, const ScopeRequest *req, pid_t pid, int pidfd);
 typedef struct ServiceRequest {
         const char *unit, *slice, *description;
         char **exec_start;        /* argv; argv[0] is the absolute path */

@@ -55,16 +55,16 @@ static int job_wait(sd_bus *bus, JobWait *w, const char *unit, const char *what)
 
         while (!w->result) {
                 r = sd_bus_process(bus, NULL);
-                if (r < 0)
-                        return log_error_errno(r, "Lost the connection to systemd while waiting to %s %s: %m", what, unit);
                 if (r > 0)
                         continue;
                 uint64_t now = now_usec();
-                if (now >= deadline)
+                if (r >= 0 && now >= deadline)
                         return log_error_errno(ETIMEDOUT, "Timed out waiting for systemd to %s %s", what, unit);
-                r = sd_bus_wait(bus, deadline - now);
+                if (r >= 0)
+                        r = sd_bus_wait(bus, deadline - now);
+                /* Not logged: systemd re-executing drops every client, and the caller may retry. */
                 if (r < 0)
-                        return log_error_errno(r, "Lost the connection to systemd while waiting to %s %s: %m", what, unit);
+                        return r;
         }
         if (strcmp(w->result, "done") != 0)
                 return log_error_errno(EIO, "systemd failed to %s %s: job %s", what, unit, w->result);
@@ -174,12 +174,13 @@ static int start_transient(sd_bus *bus, const ScopeRequest *req, pid_t pid, int 
 
 #define REFUSED_CACHE ".systemd-refused"
 
+/* Not logged: without it, the PIDFDs cache is only not used. */
 static int manager_version(sd_bus *bus, char **ret) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         int r = sd_bus_get_property_string(bus, DEST, PATH, MANAGER, "Version", &error, ret);
         if (r < 0)
-                return log_error_errno(r, "Failed to read systemd's version: %s", bus_error_text(&error, r));
-        return 0;
+                log_debug("Failed to read systemd's version: %s", bus_error_text(&error, r));
+        return r;
 }
 
 /* Whether this systemd refused PIDFDs before: the cache names the version that did, so an
@@ -209,13 +210,38 @@ static bool refused_property(const sd_bus_error *e, const char *name) {
                strstr(e->message, name);
 }
 
-int bus_start_scope(sd_bus *bus, const ScopeRequest *req, pid_t pid, int pidfd) {
+bool bus_unit_has_pid(sd_bus *bus, const char *unit, pid_t pid) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_free_ char *id = NULL;
+        const char *path;
+
+        return sd_bus_call_method(bus, DEST, PATH, MANAGER, "GetUnitByPID", &error, &reply, "u", (uint32_t) pid) >= 0 &&
+               sd_bus_message_read(reply, "o", &path) >= 0 &&
+               sd_bus_get_property_string(bus, DEST, path, "org.freedesktop.systemd1.Unit", "Id", &error, &id) >= 0 &&
+               strcmp(id, unit) == 0;
+}
+
+int bus_start_scope(sd_bus **busp, const ScopeRequest *req, pid_t pid, int pidfd) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         int r;
 
-        if (pidfd >= 0 && pidfds_refused(bus, req->cache_fd))
+        if (pidfd >= 0 && pidfds_refused(*busp, req->cache_fd))
                 pidfd = -EBADF;
-        r = start_transient(bus, req, pid, pidfd, &error);
+        r = start_transient(*busp, req, pid, pidfd, &error);
+        /* systemd re-executing (daemon-reexec, an upgrade) drops every client, maybe before it
+         * answered: as runc does, once more on a new connection, unless the start was done. */
+        if (r < 0 && bus_disconnected(r)) {
+                log_debug_errno(r, "Lost the connection to systemd while starting %s, connecting again: %m", req->unit);
+                sd_bus_error_free(&error);
+                r = bus_reconnect(busp);
+                if (r < 0)
+                        return r;
+                if (bus_unit_has_pid(*busp, req->unit, pid))
+                        return 0;
+                r = start_transient(*busp, req, pid, pidfd, &error);
+        }
+        sd_bus *bus = *busp;
         if (r < 0 && pidfd >= 0 && refused_property(&error, "PIDFDs")) {
                 /* As systemd-run does: this systemd is older than PIDFDs; PIDs it is, from now on. */
                 log_debug("systemd refused PIDFDs (%s), using PIDs", error.message);
@@ -261,7 +287,7 @@ int bus_stop_unit(sd_bus *bus, const char *unit) {
         }
         r = job_wait_reply(bus, &w, reply, unit, "stop");
         if (r < 0)
-                return r;
+                return bus_disconnected(r) ? log_error_errno(r, "Lost the connection to systemd while stopping %s: %m", unit) : r;
         /* A scope whose processes were killed may be left "failed"; clear it so the name is free. */
         (void) sd_bus_call_method(bus, DEST, PATH, MANAGER, "ResetFailedUnit", NULL, NULL, "s", unit);
         return 0;

@@ -1,0 +1,80 @@
+#!/bin/bash
+# What goes wrong around runscope rather than in it: the container's init dying before exec or
+# during create, systemd refusing the unit, machined absent, and systemd re-executing or reloading
+# (its bus going away mid-call) while containers run. Each gives one clear error or carries on,
+# and leaves nothing behind.
+. "$(dirname "$0")/../lib/common.sh"
+
+B=$T_WORK/bundle
+make_bundle "$B" /bin/sleep 300
+
+# The init killed while it waits for start (before exec): start says so, state and delete agree.
+id=$(t_id)
+rs create -b "$B" "$id"
+kill -9 "$(rs state "$id" | jq -r .pid)"
+err=$(rs start "$id" 2>&1)
+t_is "$?:$(wc -l <<<"$err" | tr -d ' ')" "1:1" "start after the init died before exec: exits 1 with one line"
+t_match "$err" "runscope: cannot start a container that has stopped|has stopped" "... saying the container stopped"
+t_is "$(rs state "$id" | jq -r .status)" stopped "state says stopped"
+rs delete "$id"
+t_ok "delete leaves nothing" nothing_left "$id" "runscope-$id.scope"
+
+# The init killed during create, by a createRuntime hook (it runs while the launcher waits between
+# its mounts and the rest of its set-up); the state on its stdin names the init's pid.
+expect_refused "$B" "the init killed during create" "runscope: The launcher died before setting up the container" \
+        '.hooks.createRuntime = [{path: "/bin/sh", args: ["sh", "-c", "kill -9 $(sed \"s/.*\\\"pid\\\":\\([0-9]*\\).*/\\1/\")"]}]'
+
+# systemd refusing the unit: a property it does not know, passed through an annotation.
+expect_refused "$B" "a unit systemd refuses" "runscope-t[0-9-]+\\.scope|NoSuchProperty|org\\.systemd\\.property" \
+        '.annotations["org.systemd.property.NoSuchProperty"] = "1"'
+
+# machined absent: registration is best-effort, the container runs.
+systemctl mask --runtime --now systemd-machined.service >/dev/null 2>&1
+id=$(t_id)
+rs run -d -b "$B" "$id" 2>"$T_WORK/err"
+t_is "$?" 0 "without systemd-machined a container still runs"
+t_is "$(systemctl is-active "runscope-$id.scope")" active "... in its scope"
+rs delete -f "$id"
+t_ok "... and delete leaves nothing" nothing_left "$id" "runscope-$id.scope"
+systemctl unmask --runtime systemd-machined.service >/dev/null 2>&1
+
+# systemd re-executes and reloads while containers run: state names units, so nothing goes stale.
+ids=()
+for i in 1 2 3; do
+        ids+=("$(t_id)")
+        rs run -d -b "$B" "${ids[-1]}"
+done
+systemctl daemon-reexec
+systemctl daemon-reload
+t_is "$(rs state "${ids[0]}" | jq -r .status)" running "after daemon-reexec and daemon-reload, state still knows the container"
+t_is "$(rs exec "${ids[0]}" /bin/echo in)" in "... exec still works"
+rs pause "${ids[1]}" && rs resume "${ids[1]}"
+t_is "$?" 0 "... pause and resume still work"
+rs kill "${ids[2]}" KILL
+for _ in $(seq 1 50); do [ "$(rs state "${ids[2]}" | jq -r .status)" = stopped ] && break; sleep 0.1; done
+t_is "$(rs state "${ids[2]}" | jq -r .status)" stopped "... kill still works"
+for id in "${ids[@]}"; do rs delete -f "$id"; done
+t_ok "... and delete leaves nothing" eval "nothing_left ${ids[0]} runscope-${ids[0]}.scope && nothing_left ${ids[1]} runscope-${ids[1]}.scope"
+
+# Creates racing a daemon-reexec (the bus goes away under some of them): each either runs or fails
+# with one line, and nothing half-made is left.
+ids=()
+for i in $(seq 1 8); do ids+=("$(t_id)"); done
+for id in "${ids[@]}"; do
+        (rs run -d -b "$B" "$id" >"$T_WORK/race-$id" 2>&1; echo "rc $?" >>"$T_WORK/race-$id") &
+done
+systemctl daemon-reexec
+wait
+bad=""
+for id in "${ids[@]}"; do
+        out=$(cat "$T_WORK/race-$id")
+        case $out in
+        "rc 0") [ "$(rs state "$id" | jq -r .status)" = running ] || bad+=" $id(not running)" ;;
+        *) [ "$(grep -vc '^rc ' <<<"$out")" = 1 ] || bad+=" $id(error: $out)"
+           nothing_left "$id" "runscope-$id.scope" || bad+=" $id(left behind after: $out)" ;;
+        esac
+        rs delete -f "$id" 2>/dev/null
+done
+t_is "${bad:-none}" none "creates racing daemon-reexec: each ran or failed cleanly with one line"
+t_ok "... and after delete nothing is left" eval "$(for id in "${ids[@]}"; do printf 'nothing_left %s runscope-%s.scope && ' "$id" "$id"; done) true"
+t_done
