@@ -30,6 +30,8 @@ def ratio($a; $b): if $a != null and $b != null and $b > 0 then ($a / $b | r2) e
                 list_ms: ([$list_levels[], ($S / 4 | floor), ($S / 2 | floor)] | unique
                         | map({key: tostring, value: $ops["list@\(.)"][$rt].median}) | from_entries),
                 state_ms: ({key: ($S | tostring), value: $ops["state@\($S)"][$rt].median} | [.] | from_entries),
+                systemd_run_ms: ($start_levels | map({key: tostring, value: $ops["systemd-run@\(.)"][$rt].median})
+                        | from_entries),
                 delete_ms: $ops["delete@\($S)"][$rt].median}
         | .value.start_ratio_max_to_1 = ratio(.value.start_ms[$S | tostring]; .value.start_ms["1"])))
         as $scale_res

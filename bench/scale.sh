@@ -4,6 +4,7 @@
 #   start@L    `run -d` of one more container (the L-th live one; deleted again, not timed),
 #              after one such start that is not counted
 #   list@L     `list`, and state@L: `state` of the first container
+#   systemd-run@L  the floor, `systemd-run --scope true`, with those L containers live
 # then delete them all (delete@SCALE: `delete --force` of each) and count what is left: scope
 # units of the runtime, containers in its state root, registered machines.
 # Usage (inside the systemd, from bench/run.sh): BENCH_OUT=DIR bench/scale.sh RUNS SCALE [RUNTIME...]
@@ -42,6 +43,7 @@ for rt in "${keys[@]}"; do
                 for i in $(seq 1 "$runs"); do
                         tm "list@$level" "$rt" $r list
                         tm "state@$level" "$rt" $r state s1
+                        tm "systemd-run@$level" "$rt" systemd-run --quiet --scope /bin/true
                 done
         done
         t1=${EPOCHREALTIME/./}

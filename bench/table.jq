@@ -13,10 +13,12 @@ def row($name; $v; $crun; $runc): [$name, ($v // "-"), ratio($v; $crun), ratio($
 | if $part == "scale" then
   ([1, ($S / 4 | floor), ($S / 2 | floor), $S] | map(tostring)) as $lv
   | ["scale run, ms", ($lv[] | "start@\(.)"), "@\($S)/@1", "list@\($S)", "state@\($S)", "delete -f",
+        "systemd-run@1", "systemd-run@\($S)",
         "started s", "deleted s", "left"],
     (.scale | to_entries[] | .key as $rt | .value
         | [($rt | name), (.start_ms[$lv[]] // "-"), (.start_ratio_max_to_1 // "-"), (.list_ms[$lv[-1]] // "-"),
-           (.state_ms[$lv[-1]] // "-"), (.delete_ms // "-"), .ramp_s, .delete_all_s,
+           (.state_ms[$lv[-1]] // "-"), (.delete_ms // "-"),
+           (.systemd_run_ms["1"] // "-"), (.systemd_run_ms[$lv[-1]] // "-"), .ramp_s, .delete_all_s,
            (if .clean then "nothing" else "\(.left.units) units, \(.left.state) states, \(.left.machines) machines" end)])
   else
   ["command", "median ms", "/crun", "/runc"],
