@@ -1,0 +1,97 @@
+# Sourced by bench/micro.sh and bench/scale.sh, inside the systemd that bench/run.sh provides.
+# The runtimes, the bundles and the timer. A sample is one line "OP RUNTIME MICROSECONDS" in
+# $BENCH_OUT/samples; bench/report.jq turns them into medians. Nothing here passes or fails.
+
+. "$(dirname "${BASH_SOURCE[0]}")/../tests/lib/rootfs.sh"
+export LC_ALL=C # EPOCHREALTIME with a dot
+
+BENCH_OUT=${BENCH_OUT:?}
+BENCH_WORK=${BENCH_WORK:-/tmp/runscope-bench}
+mkdir -p "$BENCH_WORK"
+
+# The runtimes found installed, by key, and the command line each is called with. Paths have no
+# spaces, so a command is split on words where it is used.
+declare -A RT
+RT_KEYS=(runscope runscope-nm)
+RT[runscope]="$RUNSCOPE --root $BENCH_WORK/state-runscope"
+RT[runscope-nm]="$RUNSCOPE --root $BENCH_WORK/state-runscope-nm --no-machine"
+if command -v crun >/dev/null; then
+        RT_KEYS+=(crun)
+        RT[crun]="crun --root $BENCH_WORK/state-crun --systemd-cgroup"
+fi
+if command -v runc >/dev/null; then
+        RT_KEYS+=(runc)
+        RT[runc]="runc --root $BENCH_WORK/state-runc --systemd-cgroup"
+fi
+
+# The state root of a runtime (the --root in its command).
+rt_root() { echo "$BENCH_WORK/state-$1"; }
+
+# The scope unit each runtime makes for a container, as a systemctl pattern.
+rt_unit_glob() {
+        case $1 in
+        runscope*) echo 'runscope-*.scope' ;;
+        *) echo "$1-*.scope" ;;
+        esac
+}
+
+# bench_bundles: $BENCH_WORK/true (busybox /bin/true) and $BENCH_WORK/sleep (sleep, for the live
+# containers), writable root as crun and runc expect by default.
+bench_bundles() {
+        local b
+        make_bundle "$BENCH_WORK/true" /bin/true >/dev/null || return 1
+        make_bundle "$BENCH_WORK/sleep" /bin/sleep 100000 >/dev/null || return 1
+        for b in true sleep; do
+                bundle_edit "$BENCH_WORK/$b" '.root.readonly = false' || return 1
+        done
+}
+
+# tm OP RUNTIME CMD...: runs CMD (stdin, stdout closed to /dev/null, stderr to errors.log) and
+# records its wall time when it succeeds; a failure is recorded as such and returns 1.
+# BENCH_RECORD=0 (warm-up) times nothing.
+BENCH_RECORD=1
+tm() {
+        local op=$1 rt=$2 s e rc
+        shift 2
+        s=${EPOCHREALTIME/./}
+        "$@" </dev/null >/dev/null 2>>"$BENCH_OUT/errors.log"
+        rc=$?
+        e=${EPOCHREALTIME/./}
+        if [ "$rc" != 0 ]; then
+                echo "$op $rt: exit $rc: $*" >>"$BENCH_OUT/errors.log"
+                echo "$op $rt" >>"$BENCH_OUT/failures"
+                return 1
+        fi
+        [ "$BENCH_RECORD" = 1 ] && echo "$op $rt $((e - s))" >>"$BENCH_OUT/samples"
+        return 0
+}
+
+# rss OP RUNTIME CMD...: the peak RSS (KiB, /usr/bin/time's %M) of CMD, the largest of the runtime
+# process and the children it waited for.
+rss() {
+        local op=$1 rt=$2 f=$BENCH_WORK/rss.txt
+        shift 2
+        if /usr/bin/time -f %M -o "$f" "$@" </dev/null >/dev/null 2>>"$BENCH_OUT/errors.log"; then
+                echo "$op $rt $(tail -n1 "$f")" >>"$BENCH_OUT/rss"
+        else
+                echo "rss $op $rt: failed: $*" >>"$BENCH_OUT/errors.log"
+        fi
+}
+
+# wait_stopped RUNTIME ID: until the container's process has exited (at most 5 s).
+wait_stopped() {
+        local i st
+        for i in $(seq 1 500); do
+                st=$(${RT[$1]} state "$2" 2>/dev/null | jq -r .status 2>/dev/null)
+                [ "$st" = stopped ] && return 0
+                [ -z "$st" ] && return 1
+                sleep 0.01
+        done
+        return 1
+}
+
+# The runtime keys rotated by N, so that no runtime always goes first in a round.
+rt_rotated() {
+        local n=$1 i k=${#RT_KEYS[@]}
+        for i in $(seq 0 $((k - 1))); do echo "${RT_KEYS[$(((i + n) % k))]}"; done
+}
