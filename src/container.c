@@ -430,6 +430,8 @@ int container_start(const char *root, const char *id) {
         }
 }
 
+static int delete_container(const char *root, const char *id, bool force, sd_bus **busp);
+
 int container_run(const CreateOptions *o, bool detach) {
         Created c = { .root_fd = -EBADF, .dir_fd = -EBADF, .notify_fd = -EBADF,
                       .launcher = LAUNCHER_NULL };
@@ -470,14 +472,15 @@ int container_run(const CreateOptions *o, bool detach) {
                 created_done(&c);
                 return 0;
         }
-        /* Unlocked while it runs, so that state, kill and delete from elsewhere are not blocked. */
+        /* Unlocked while it runs, so that state, kill and delete from elsewhere are not blocked.
+         * The bus connection is kept for the delete (checked then: systemd may re-execute). */
         c.dir_fd = safe_close(c.dir_fd);
-        c.bus = sd_bus_flush_close_unref(c.bus);
         status = launch_wait(&c.launcher, c.notify_fd);
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = TAKE_PTR(c.bus);
         created_done(&c);
         if (status < 0 || o->keep)
                 return status;
-        r = container_delete(o->root, o->id, true);
+        r = delete_container(o->root, o->id, true, &bus);
         if (r < 0 && r != -ENOENT)
                 return r;
         return status;
@@ -514,9 +517,9 @@ int container_kill(const char *root, const char *id, int sig, bool all) {
         return 0;
 }
 
-int container_delete(const char *root, const char *id, bool force) {
+/* With *busp, a connection to systemd that `run` already has (else one is made). */
+static int delete_container(const char *root, const char *id, bool force, sd_bus **busp) {
         _cleanup_(state_freep) ContainerState *st = NULL;
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_close_ int root_fd = -EBADF, dir_fd = -EBADF, pidfd = -EBADF;
         int r;
 
@@ -547,9 +550,10 @@ int container_delete(const char *root, const char *id, bool force) {
 
         /* The unit may still hold processes that left the init (no pid namespace); stopping it
          * ends them and waits until systemd is done. */
-        r = bus_connect_system(&bus);
+        r = *busp ? bus_ensure_connected(busp) : bus_connect_system(busp);
         if (r < 0)
                 return r;
+        sd_bus *bus = *busp;
         if (st->machine)
                 bus_unregister_machine(st->machine);
         FAULT_POINT("delete:killed");
@@ -564,6 +568,11 @@ int container_delete(const char *root, const char *id, bool force) {
         FAULT_POINT("delete:stopped");
         late_hooks(dir_fd, st, HOOK_POSTSTOP, "\"poststop\"", "stopped");
         return state_remove(root_fd, id);
+}
+
+int container_delete(const char *root, const char *id, bool force) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        return delete_container(root, id, force, &bus);
 }
 
 int container_pause(const char *root, const char *id, bool pause) {

@@ -1,5 +1,6 @@
-/* The unified hierarchy's freezer, for hosts where systemd does not freeze (hybrid). Never writes
- * anything but cgroup.freeze, and only of a cgroup it was given. */
+/* What systemd does not do on this host, on a unit's own cgroup: the unified hierarchy's freezer
+ * (hybrid), the v1 swap limit, --keep-unit's payload cgroup in a delegated unit. Never writes a
+ * cgroup of systemd's own (a slice, another unit). */
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
@@ -17,14 +18,14 @@
 
 int cgroup_unified_root(const char **ret) {
         static const char *const candidates[] = { "/sys/fs/cgroup", "/sys/fs/cgroup/unified" };
+        static const char *found; /* asked once: `list` asks for every container */
         struct statfs sfs;
 
-        for (size_t i = 0; i < ELEMENTSOF(candidates); i++)
-                if (statfs(candidates[i], &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC) {
-                        *ret = candidates[i];
-                        return 0;
-                }
-        return -ENOMEDIUM;
+        for (size_t i = 0; !found && i < ELEMENTSOF(candidates); i++)
+                if (statfs(candidates[i], &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC)
+                        found = candidates[i];
+        *ret = found;
+        return found ? 0 : -ENOMEDIUM;
 }
 
 int cgroup_pid_unified_path(pid_t pid, char **ret) {

@@ -56,6 +56,20 @@ t_is "$(rs state "${ids[2]}" | jq -r .status)" stopped "... kill still works"
 for id in "${ids[@]}"; do rs delete -f "$id"; done
 t_ok "... and delete leaves nothing" eval "nothing_left ${ids[0]} runscope-${ids[0]}.scope && nothing_left ${ids[1]} runscope-${ids[1]}.scope"
 
+# A foreground run across a daemon-reexec: its connection to systemd is dropped meanwhile, and the
+# delete at the end makes a new one.
+id=$(t_id)
+cp "$B/config.json" "$T_WORK/saved.json"
+bundle_edit "$B" '.process.args = ["/bin/sh", "-c", "sleep 1; exit 5"]'
+rs run -b "$B" "$id" >"$T_WORK/fg.out" 2>&1 &
+fg=$!
+sleep 0.4
+systemctl daemon-reexec
+wait "$fg"
+t_is "$?:$(cat "$T_WORK/fg.out")" "5:" "run in the foreground across a daemon-reexec: its exit code, no error"
+t_ok "... and nothing is left" nothing_left "$id" "runscope-$id.scope"
+cp "$T_WORK/saved.json" "$B/config.json"
+
 # Creates racing a daemon-reexec (the bus goes away under some of them): each either runs or fails
 # with one line, and nothing half-made is left.
 ids=()
