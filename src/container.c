@@ -337,6 +337,8 @@ static int create(const CreateOptions *o, Created *c) {
                                                    .keep_fds = o->preserve_fds + listen_fds, .no_pivot = o->no_pivot,
                                                    .no_new_keyring = o->no_new_keyring },
                                  &c->launcher);
+        if (r >= 0)
+                r = launch_go(&c->launcher);
         if (r >= 0) {
                 FAULT_POINT("create:cloned");
                 if (o->keep_unit)

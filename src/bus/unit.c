@@ -210,7 +210,25 @@ static bool refused_property(const sd_bus_error *e, const char *name) {
                strstr(e->message, name);
 }
 
+/* Whether unit has a job queued: a start queued before systemd re-executed runs after. */
+static bool unit_job_pending(sd_bus *bus, const char *unit) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_free_ char *path = NULL;
+        uint32_t id = 0;
+        const char *job;
+
+        if (sd_bus_path_encode(PATH "/unit", unit, &path) < 0 ||
+            sd_bus_get_property(bus, DEST, path, "org.freedesktop.systemd1.Unit", "Job", &error, &reply, "(uo)") < 0 ||
+            sd_bus_message_read(reply, "(uo)", &id, &job) < 0)
+                return false;
+        return id != 0;
+}
+
 bool bus_unit_has_pid(sd_bus *bus, const char *unit, pid_t pid) {
+        /* Up to a second for a start still queued to move the process in. */
+        for (unsigned i = 0; i < 50 && unit_job_pending(bus, unit); i++)
+                (void) usleep(20 * 1000);
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_free_ char *id = NULL;

@@ -106,6 +106,42 @@ static int new_time_namespace(const Spec *spec) {
         return 0;
 }
 
+/* The launcher sets up while systemd starts its scope: runscope sends GO at once and SCOPE once
+ * the launcher is in the unit. What needs the scope waits for SCOPE: the cgroup namespace (rooted
+ * at the cgroup the launcher is in when it is made), cgroup mounts, and every process forked
+ * (hooks), which would otherwise start outside the unit. */
+static bool scope_entered;
+
+static void await_scope(const ChildArgs *a) {
+        SyncMessage m;
+
+        if (scope_entered)
+                return;
+        if (sync_recv(a->sync_fd, &m, NULL) < 0 || m.kind != SYNC_SCOPE)
+                _exit(1); /* runscope gave up (it kills the launcher too) */
+        scope_entered = true;
+}
+
+static int enter_scope(const void *userdata) {
+        const ChildArgs *a = userdata;
+
+        if (scope_entered)
+                return 0;
+        await_scope(a);
+        /* A cgroup namespace made now is rooted at the scope systemd just moved us into; made at
+         * clone time it would have been rooted at runscope's own cgroup. */
+        if (spec_has_namespace(a->spec, NAMESPACE_CGROUP) && !a->join_cgroup && unshare(CLONE_NEWCGROUP) < 0)
+                return launch_error(errno, "linux.namespaces: cgroup: %m");
+        return 0;
+}
+
+/* A failure is reported once runscope listens for it: after SCOPE, as before the overlap. */
+static _noreturn_ void fail(const ChildArgs *a, int err, bool command) {
+        await_scope(a);
+        (void) sync_send(a->sync_fd, SYNC_ERROR, err, command, error_text);
+        _exit(1);
+}
+
 static int setup(const ChildArgs *a, char *exe, size_t exe_size) {
         const Spec *spec = a->spec;
         const SpecProcess *p = &spec->process;
@@ -115,13 +151,11 @@ static int setup(const ChildArgs *a, char *exe, size_t exe_size) {
         if (r < 0)
                 return r;
 
-        /* A cgroup namespace made now is rooted at the scope systemd just moved us into; made at
-         * clone time it would have been rooted at runscope's own cgroup. */
-        if (spec_has_namespace(spec, NAMESPACE_CGROUP) && !a->join_cgroup && unshare(CLONE_NEWCGROUP) < 0)
-                return launch_error(errno, "linux.namespaces: cgroup: %m");
-
         _cleanup_close_ int root_fd = -EBADF;
-        r = mount_setup_rootfs(spec, a->bundle, a->state_dir_fd, a->idmap_fds, &root_fd);
+        r = mount_setup_rootfs(spec, a->bundle, a->state_dir_fd, a->idmap_fds, enter_scope, a, &root_fd);
+        if (r < 0)
+                return r;
+        r = enter_scope(a);
         if (r < 0)
                 return r;
         /* prestart and createRuntime run in runscope, createContainer here: all after the mounts,
@@ -235,15 +269,13 @@ _noreturn_ void child_main(const ChildArgs *a) {
         if (spec_has_namespace(a->spec, NAMESPACE_USER) &&
             (setresgid(0, 0, 0) < 0 || setgroups(0, NULL) < 0 || setresuid(0, 0, 0) < 0)) {
                 (void) launch_error(errno, "Failed to become root of the user namespace: %m");
-                (void) sync_send(a->sync_fd, SYNC_ERROR, -errno, false, error_text);
-                _exit(1);
+                fail(a, -errno, false);
         }
         /* Made by the namespace's root, the ipc namespace's mqueue (/dev/mqueue) is the container
          * root's, not an unmapped host id's. */
         if (a->unshare_ipc && unshare(CLONE_NEWIPC) < 0) {
                 (void) launch_error(errno, "linux.namespaces: ipc: %m");
-                (void) sync_send(a->sync_fd, SYNC_ERROR, -errno, false, error_text);
-                _exit(1);
+                fail(a, -errno, false);
         }
 
         /* A session keyring of its own, so the container cannot read or add to the caller's keys
@@ -251,21 +283,18 @@ _noreturn_ void child_main(const ChildArgs *a) {
         if (!a->no_new_keyring && syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, 0L, 0L, 0L, 0L) < 0 &&
             errno != ENOSYS) {
                 (void) launch_error(errno, "Failed to create a session keyring: %m");
-                (void) sync_send(a->sync_fd, SYNC_ERROR, -errno, false, error_text);
-                _exit(1);
+                fail(a, -errno, false);
         }
 
-        /* In the scope now: existing namespaces first, so all set-up happens inside them. */
+        /* Existing namespaces first, so all set-up happens inside them. */
         r = join_namespaces(a);
         if (r < 0) {
-                (void) sync_send(a->sync_fd, SYNC_ERROR, r, false, error_text);
-                _exit(1);
+                fail(a, r, false);
         }
 
         r = setup(a, exe, sizeof(exe));
         if (r < 0) {
-                (void) sync_send(a->sync_fd, SYNC_ERROR, r, command_failed, error_text);
-                _exit(1);
+                fail(a, r, command_failed);
         }
 
         /* From here the container outlives a `create` that returns. */

@@ -21,7 +21,9 @@ int write_id_map(pid_t pid, const char *file, const SpecIdMapping *m, size_t n, 
  * when there are none. */
 int idmap_trees(const Spec *spec, const char *bundle, int **ret_fds);
 void idmap_close(int *fds, size_t n);
-int mount_setup_rootfs(const Spec *spec, const char *bundle, int state_dir_fd, const int *idmap_fds, int *ret_root_fd);
+/* before_cgroup runs before the first cgroup mount (the launcher must be in its unit by then). */
+int mount_setup_rootfs(const Spec *spec, const char *bundle, int state_dir_fd, const int *idmap_fds,
+                       int (*before_cgroup)(const void *userdata), const void *userdata, int *ret_root_fd);
 /* pivot_root into the prepared rootfs and drop the old root. */
 int mount_pivot_root(int root_fd);
 /* Whether the spec mounts a tmpfs on /dev: then /dev and its nodes are runscope's to make. */

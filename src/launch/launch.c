@@ -221,11 +221,20 @@ int launch_recv(Launcher *l, SyncMessage *m) {
         }
 }
 
+int launch_go(Launcher *l) {
+        int r = sync_send_go(l->sync_fd, l->pid);
+        if (r < 0) {
+                launch_kill(l);
+                return log_error_errno(r, "The launcher died before setting up the container");
+        }
+        return 0;
+}
+
 int launch_release(Launcher *l, LaunchHooksFunc hooks, void *userdata) {
         SyncMessage m;
         int r;
 
-        r = sync_send_go(l->sync_fd, l->pid);
+        r = sync_send(l->sync_fd, SYNC_SCOPE, 0, false, NULL);
         if (r >= 0)
                 r = launch_recv(l, &m);
         /* Mounts are done: the runtime's own hooks run now, then the launcher goes on. */

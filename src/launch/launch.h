@@ -41,6 +41,9 @@ int launch_clone(const LaunchParams *p, Launcher *ret);
  * hooks(l, userdata) runs them (an error kills the launcher). A failure in the launcher is logged here as one line; -ENOENT and -EACCES mean the
  * command is missing or not executable. The launcher is dead when this fails. */
 typedef int (*LaunchHooksFunc)(const Launcher *l, void *userdata);
+/* Lets the launcher set up what does not need its unit while systemd starts it. */
+int launch_go(Launcher *l);
+/* The launcher is in its unit: it finishes setting up; hooks run as it reaches them. */
 int launch_release(Launcher *l, LaunchHooksFunc hooks, void *userdata);
 /* The launcher's next message on l->sync_fd; a pty master or seccomp listener is kept in l. */
 typedef struct SyncMessage SyncMessage;

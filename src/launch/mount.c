@@ -418,7 +418,8 @@ static int bind_spec_devices(const Spec *spec, int root_fd) {
         return 0;
 }
 
-int mount_setup_rootfs(const Spec *spec, const char *bundle, int state_dir_fd, const int *idmap_fds, int *ret_root_fd) {
+int mount_setup_rootfs(const Spec *spec, const char *bundle, int state_dir_fd, const int *idmap_fds,
+                       int (*before_cgroup)(const void *userdata), const void *userdata, int *ret_root_fd) {
         char path[PATH_MAX], rootfs[PATH_MAX];
         int r;
 
@@ -457,6 +458,12 @@ int mount_setup_rootfs(const Spec *spec, const char *bundle, int state_dir_fd, c
                 return launch_error(errno, "Failed to open the rootfs %s: %m", rootfs);
 
         for (size_t i = 0; i < spec->n_mounts; i++) {
+                const char *type = spec->mounts[i].type;
+                if (type && strcmp(type, "cgroup") == 0) {
+                        r = before_cgroup(userdata);
+                        if (r < 0)
+                                return r;
+                }
                 r = mount_one(root_fd, &spec->mounts[i], bundle, i, spec_has_namespace(spec, NAMESPACE_USER),
                               idmap_fds ? idmap_fds[i] : -EBADF);
                 if (r < 0)

@@ -6,13 +6,14 @@
 #include <sys/types.h>
 
 typedef enum SyncKind {
-        SYNC_GO = 1, /* parent -> launcher: you are in your scope, set up */
+        SYNC_GO = 1, /* parent -> launcher: set up (exec launcher: fork) */
         SYNC_READY,  /* launcher -> parent: set up, waiting on the exec fifo */
         SYNC_ERROR,  /* launcher -> parent: err and text say why it gave up */
         SYNC_PID,    /* exec launcher -> parent: pid (as runscope sees it) of the process to exec */
         SYNC_CONSOLE, /* launcher -> parent: the pty master of process.terminal, as SCM_RIGHTS */
         SYNC_HOOKS,   /* launcher -> parent: mounts are done, run prestart/createRuntime, then GO */
         SYNC_SECCOMP, /* launcher -> parent: the seccomp filter's listener (SCMP_ACT_NOTIFY), as SCM_RIGHTS */
+        SYNC_SCOPE,   /* parent -> launcher: you are in your unit now */
 } SyncKind;
 
 typedef struct SyncMessage {
