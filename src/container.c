@@ -34,14 +34,14 @@ const char *container_status_to_string(ContainerStatus s) {
 }
 
 ContainerStatus container_status_of(int dir_fd, const ContainerState *st, int *ret_pidfd) {
-        int pidfd = proc_pidfd_verified(st->pid, st->pid_start_time);
-
-        if (pidfd < 0)
+        /* Without a caller for the pidfd (state, list), the start time alone says it is the init. */
+        if (!ret_pidfd && !proc_alive(st->pid, st->pid_start_time))
                 return CONTAINER_STOPPED;
-        if (ret_pidfd)
-                *ret_pidfd = pidfd;
-        else
-                safe_close(pidfd);
+        if (ret_pidfd) {
+                *ret_pidfd = proc_pidfd_verified(st->pid, st->pid_start_time);
+                if (*ret_pidfd < 0)
+                        return CONTAINER_STOPPED;
+        }
         /* The init blocks on the exec fifo until `start`, which removes it. */
         if (faccessat(dir_fd, LAUNCH_EXEC_FIFO, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
                 return CONTAINER_CREATED;

@@ -3,10 +3,12 @@
 #include <getopt.h>
 #include <pwd.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
 #include "container.h"
+#include "util/alloc.h"
 #include "util/log.h"
 #include "util/strv.h"
 
@@ -47,6 +49,8 @@ int verb_list(int argc, char *argv[]) {
                 printf("%-20s %-8s %-8s %-40s %-31s %s\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER");
         /* Errors of one container (gone, half-created) are for debug only: list shows what is. */
         log_set_max_level(log_debug_enabled() ? LOG_LEVEL_DEBUG : LOG_LEVEL_OFF);
+        _cleanup_free_ char *owner_name = NULL;
+        uid_t owner = 0;
         for (char **id = ids; id && *id; id++) {
                 _cleanup_(state_freep) ContainerState *st = NULL;
                 ContainerStatus status;
@@ -59,9 +63,15 @@ int verb_list(int argc, char *argv[]) {
                                 putchar(',');
                         cmd_print_state(st, status, false);
                 } else {
-                        struct passwd *pw = getpwuid(st->owner);
+                        /* Looked up once per owner: most containers have the same one. */
+                        if (!owner_name || st->owner != owner) {
+                                struct passwd *pw = getpwuid(st->owner);
+                                free(owner_name);
+                                owner_name = strdup(pw ? pw->pw_name : "");
+                                owner = st->owner;
+                        }
                         printf("%-20s %-8d %-8s %-40s %-31s %s\n", st->id, status == CONTAINER_STOPPED ? 0 : (int) st->pid,
-                               container_status_to_string(status), st->bundle, st->created, pw ? pw->pw_name : "");
+                               container_status_to_string(status), st->bundle, st->created, owner_name ?: "");
                 }
                 first = false;
         }

@@ -29,12 +29,11 @@ int cgroup_unified_root(const char **ret) {
 }
 
 int cgroup_pid_unified_path(pid_t pid, char **ret) {
-        _cleanup_free_ char *text = NULL;
-        char path[64];
+        char path[64], text[8192];
         int r;
 
         (void) snprintf(path, sizeof(path), "/proc/%d/cgroup", (int) pid);
-        r = read_file_at(AT_FDCWD, path, 65536, &text, NULL);
+        r = read_small_file(path, text, sizeof(text));
         if (r < 0)
                 return r == -ENOENT ? -ESRCH : r;
         for (char *line = text; line && *line;) {

@@ -10,6 +10,9 @@ int write_all(int fd, const void *buf, size_t n);
 /* Reads a whole file below dir_fd (AT_FDCWD for a plain path) into a NUL-terminated buffer;
  * files larger than max_size fail with -EFBIG. */
 int read_file_at(int dir_fd, const char *path, size_t max_size, char **ret, size_t *ret_size);
+/* A small file (procfs, cgroupfs) in one read into buf, NUL-terminated: open, read, close and no
+ * allocation, for what `list` reads of every container. -EFBIG when it does not fit. */
+int read_small_file(const char *path, char *buf, size_t size);
 /* Writes data to dir_fd/name through a temporary file, fsync and rename: readers see the old or the
  * new content, never a part. */
 int write_file_atomic_at(int dir_fd, const char *name, const char *data, size_t n, mode_t mode);

@@ -8,14 +8,13 @@
 #include "proc.h"
 
 int proc_stat(pid_t pid, uint64_t *ret_start_time, char *ret_state) {
-        _cleanup_free_ char *text = NULL;
-        char path[64];
+        char path[64], text[2048];
         unsigned long long start;
         char state;
         int r;
 
         (void) snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
-        r = read_file_at(AT_FDCWD, path, 65536, &text, NULL);
+        r = read_small_file(path, text, sizeof(text));
         if (r == -ENOENT)
                 return -ESRCH;
         if (r < 0)
@@ -32,6 +31,13 @@ int proc_stat(pid_t pid, uint64_t *ret_start_time, char *ret_state) {
         if (ret_state)
                 *ret_state = state;
         return 0;
+}
+
+bool proc_alive(pid_t pid, uint64_t start_time) {
+        uint64_t t;
+        char state;
+
+        return pid > 0 && proc_stat(pid, &t, &state) >= 0 && t == start_time && state != 'Z' && state != 'X';
 }
 
 int proc_pidfd_verified(pid_t pid, uint64_t start_time) {
