@@ -12,6 +12,7 @@
 #include "spec/spec.h"
 #include "util/fd.h"
 #include "util/log.h"
+#include "util/sealed.h"
 #include "util/strv.h"
 
 static int env_set(char ***env, const char *assignment) {
@@ -120,6 +121,12 @@ int container_exec(const ExecOptions *o) {
                 return r;
         /* Not held while the process runs: state, kill and delete must not wait behind an exec. */
         dir_fd = safe_close(dir_fd);
+        /* The exec launcher will run in the container: from a copy no one there can write. */
+        if (spec_can_ptrace_host(spec)) {
+                r = sealed_reexec();
+                if (r < 0)
+                        return log_error_errno(r, "Failed to run from a sealed copy of runscope: %m");
+        }
 
         r = exec_process(o, spec);
         if (r < 0)

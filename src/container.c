@@ -16,6 +16,7 @@
 #include "util/cgroup.h"
 #include "util/fault.h"
 #include "util/fd.h"
+#include "util/sealed.h"
 #include "util/log.h"
 #include "util/missing.h"
 #include "util/notify.h"
@@ -259,6 +260,12 @@ static int create(const CreateOptions *o, Created *c) {
         r = spec_load(bundle, &spec);
         if (r < 0)
                 return r;
+        /* Before anything is made: the launcher will run (in the container) from a copy no one can write. */
+        if (spec_can_ptrace_host(spec)) {
+                r = sealed_reexec();
+                if (r < 0)
+                        return log_error_errno(r, "Failed to run from a sealed copy of runscope: %m");
+        }
         r = container_check_terminal(spec->process.terminal, o->foreground, o->console_socket);
         if (r < 0)
                 return r;

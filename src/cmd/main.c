@@ -9,6 +9,7 @@
 #include "config.h"
 #include "state/state.h"
 #include "util/log.h"
+#include "util/sealed.h"
 
 const char *arg_root = STATE_ROOT_DEFAULT;
 bool arg_no_machine = false;
@@ -72,6 +73,8 @@ int main(int argc, char *argv[]) {
         const char *log_path = NULL;
         LogFormat format = LOG_FORMAT_TEXT;
         int c;
+
+        sealed_init(argv);
 
         /* "+": global options end at the verb; the verb parses the rest. */
         while ((c = getopt_long(argc, argv, "+hv", options, NULL)) >= 0)

@@ -17,6 +17,7 @@
 #include "state/state.h"
 #include "util/fd.h"
 #include "util/log.h"
+#include "util/sealed.h"
 #include "util/strv.h"
 
 #define BUNDLES "/run/runscope-run"
@@ -84,6 +85,8 @@ int main(int argc, char *argv[]) {
         bool service = false, wait = false, quiet = false, collect = false;
         char rootfs[PATH_MAX], namebuf[64], *end;
         int c, r;
+
+        sealed_init(argv);
 
         log_set_prefix("runscope-run");
         while ((c = getopt_long(argc, argv, "+p:E:tPqh", options, NULL)) >= 0) {
@@ -189,6 +192,10 @@ int main(int argc, char *argv[]) {
         _cleanup_free_ char *text = NULL, *bundle = NULL;
         if (spec_run_build(&o, &text) < 0)
                 return 1;
+        /* As `runscope create` does, but before the bundle is written: a re-exec starts over. */
+        _cleanup_(spec_freep) Spec *check = NULL;
+        if (!service && spec_parse(text, &check) >= 0 && spec_can_ptrace_host(check) && (r = sealed_reexec()) < 0)
+                return log_error_errno(r, "Failed to run from a sealed copy of runscope-run: %m"), 1;
         if (asprintf(&bundle, BUNDLES "/%s", name) < 0)
                 return log_oom(), 1;
         if ((r = mkdir_p(bundle, 0700)) < 0)

@@ -12,6 +12,7 @@
 #include "launch-internal.h"
 #include "launch.h"
 #include "sync.h"
+#include "util/fault.h"
 #include "util/log.h"
 #include "util/missing.h"
 
@@ -64,6 +65,7 @@ static _noreturn_ void exec_child(const SpecProcess *p, const SpecSeccomp *secco
                 (void) sync_send(sync_fd, SYNC_ERROR, r, command_failed, launch_error_text());
                 _exit(1);
         }
+        FAULT_PAUSE("exec:before-exec");
         process_exec(p, exe, keep_fds, sync_fd);
 }
 

@@ -2,6 +2,7 @@
  * effect beyond memory and reading the file; every error names the JSON path. */
 #include <fcntl.h>
 #include <string.h>
+#include <linux/capability.h>
 
 #include "spec-internal.h"
 #include "util/cpulist.h"
@@ -235,6 +236,14 @@ int spec_parse_process(const char *text, Spec **ret) {
 
 int spec_parse_resources(const char *text, Spec **ret) {
         return parse_part(text, "resources", "linux.resources", spec_resources_fields, ret);
+}
+
+bool spec_can_ptrace_host(const Spec *s) {
+        if (spec_has_namespace(s, NAMESPACE_USER))
+                return false; /* its capabilities are its user namespace's only */
+        /* Without a capabilities object the process keeps all of root's; the bounding set is what
+         * it can ever have (setuid binaries, file capabilities). */
+        return !s->process.has_capabilities || (s->process.capabilities.bounding & (UINT64_C(1) << CAP_SYS_PTRACE));
 }
 
 bool spec_has_namespace(const Spec *s, NamespaceType t) {

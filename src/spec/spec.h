@@ -235,4 +235,7 @@ int spec_parse_resources(const char *text, Spec **ret);
 int spec_capability_from_name(const char *name);
 
 bool spec_has_namespace(const Spec *s, NamespaceType t);
+/* Whether the container's processes may hold CAP_SYS_PTRACE in the host's user namespace, where
+ * runscope's launchers run: then /proc/PID/exe of a launcher is open to them (see util/sealed.c). */
+bool spec_can_ptrace_host(const Spec *s);
 const char *spec_annotation(const Spec *s, const char *key);

@@ -1,6 +1,6 @@
 /* Fault points for the crash tests: in a build with RUNSCOPE_FAULT_POINTS (tests/runscope-faults),
  * FAULT_POINT("x") kills the process with SIGKILL when $RUNSCOPE_FAULT is "x", as a `kill -9` at
- * exactly that step would. In every other build it is nothing. */
+ * exactly that step would. In every other build they are nothing. */
 #pragma once
 
 #ifdef RUNSCOPE_FAULT_POINTS
@@ -13,6 +13,16 @@
                 if (_f && strcmp(_f, name) == 0)                                                          \
                         (void) raise(SIGKILL);                                                            \
         } while (0)
+/* FAULT_PAUSE("x") holds the process there for a second when $RUNSCOPE_FAULT_PAUSE is "x", so a
+ * test can look at it in that state. */
+#include <unistd.h>
+#define FAULT_PAUSE(name)                                                                                 \
+        do {                                                                                              \
+                const char *_p = getenv("RUNSCOPE_FAULT_PAUSE");                                          \
+                if (_p && strcmp(_p, name) == 0)                                                          \
+                        (void) usleep(1000 * 1000);                                                       \
+        } while (0)
 #else
 #define FAULT_POINT(name) do {} while (0)
+#define FAULT_PAUSE(name) do {} while (0)
 #endif

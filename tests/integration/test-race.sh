@@ -39,4 +39,25 @@ t_is "$(stat -c '%a %u %g' "$target")" "$before" "its mode and owner are untouch
 t_ok "every container is gone" eval "! rs list -q | grep -q ."
 t_is "$(systemctl list-units --no-legend 'runscope-*' | wc -l)" 0 "... and so is every unit"
 rm -rf "$target"
+
+# CVE-2019-5736: a container watching its pid namespace while runscope execs into it must never
+# reach runscope's binary through /proc/PID/exe, for reading or for writing. The watcher is
+# privileged (CAP_SYS_PTRACE), so not being dumpable does not keep it out: runscope runs from a
+# sealed in-memory copy of itself then. The test build holds the exec launcher a second just
+# before its execve, so the watcher surely meets it.
+E=$T_WORK/watcher
+make_bundle "$E" /bin/sh -c 'while :; do for p in /proc/[0-9]*; do readlink $p/exe; head -c 4 $p/exe 2>/dev/null | wc -c; (: >>$p/exe) 2>/dev/null && echo "WROTE $p"; done; done >/tmp/seen 2>&1'
+# Every capability, as a privileged container has: then only not being dumpable protects the launcher.
+# (those in this runscope's bounding set; features lists them in the kernel's order, bit by bit).
+bnd=$((16#$(awk '/^CapBnd/ {print $2}' /proc/self/status)))
+caps=$(rs features | jq -c --argjson b "$bnd" '[.linux.capabilities | to_entries[] | select(($b / pow(2; .key) | floor) % 2 == 1) | .value]')
+bundle_edit "$E" --argjson c "$caps" '.root.readonly = false | .process.capabilities = {bounding: $c, effective: $c, permitted: $c}'
+id=$(t_id)
+rs run -d -b "$E" "$id" || echo "# the watcher did not start"
+for _ in 1 2 3; do RUNSCOPE_FAULT_PAUSE=exec:before-exec "$RUNSCOPE_TOP/tests/runscope-faults" --root "$T_ROOT" exec "$id" /bin/true; done
+seen=$(rs exec "$id" /bin/cat /tmp/seen 2>&1)
+rs delete -f "$id"
+t_match "$seen" "/memfd:runscope-sealed" "the watcher met the exec launcher: a sealed copy of runscope"
+t_ok "... never runscope's binary on the host" not_contains "$seen" "$RUNSCOPE_TOP/"
+t_ok "... and could write to none of them" not_contains "$seen" "WROTE"
 t_done
