@@ -192,16 +192,10 @@ static int parse_state(const char *text, ContainerState *s) {
         return 0;
 }
 
-int state_load(int dir_fd, const char *id, ContainerState **ret) {
+int state_parse(const char *text, const char *id, ContainerState **ret) {
         _cleanup_(state_freep) ContainerState *s = NULL;
-        _cleanup_free_ char *text = NULL;
         int r;
 
-        r = read_file_at(dir_fd, "state.json", 1024 * 1024, &text, NULL);
-        if (r == -ENOENT)
-                return r;
-        if (r < 0)
-                return log_error_errno(r, "Failed to read state of %s: %m", id);
         s = calloc(1, sizeof(ContainerState));
         if (!s)
                 return log_oom();
@@ -212,6 +206,18 @@ int state_load(int dir_fd, const char *id, ContainerState **ret) {
                 return log_error_errno(EBADMSG, "State of %s is corrupt (state.json)", id);
         *ret = TAKE_PTR(s);
         return 0;
+}
+
+int state_load(int dir_fd, const char *id, ContainerState **ret) {
+        _cleanup_free_ char *text = NULL;
+        int r;
+
+        r = read_file_at(dir_fd, "state.json", 1024 * 1024, &text, NULL);
+        if (r == -ENOENT)
+                return r;
+        if (r < 0)
+                return log_error_errno(r, "Failed to read state of %s: %m", id);
+        return state_parse(text, id, ret);
 }
 
 int state_remove(int root_fd, const char *id) {
