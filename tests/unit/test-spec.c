@@ -4,6 +4,7 @@
 #include <seccomp.h>
 #include <sys/resource.h>
 
+#include "spec/spec-run.h"
 #include "spec/spec.h"
 #include "tap.h"
 
@@ -147,5 +148,22 @@ static void test_spec_load_names_the_file(void) {
         ASSERT_STREQ(s->hostname, "probe");
 }
 
+/* Found by tests/fuzz/fuzz-run-property: a size, percentage or period that is NaN, infinite or past
+ * 2^64 was converted to an integer (undefined behaviour) and accepted. */
+static void test_run_property_numbers_out_of_range(void) {
+        ASSERT_EQ(spec_run_check_property("MemoryMax=64M"), 0);
+        ASSERT_EQ(spec_run_check_property("MemorySwapMax=infinity"), 0);
+        ASSERT_EQ(spec_run_check_property("MemorySwapMax=Infinity"), -EINVAL);
+        ASSERT_EQ(spec_run_check_property("MemoryMax=nan"), -EINVAL);
+        ASSERT_EQ(spec_run_check_property("MemoryMax=1e300"), -EINVAL);
+        ASSERT_EQ(spec_run_check_property("MemoryMax=16777216T"), -EINVAL); /* 2^64 */
+        ASSERT_EQ(spec_run_check_property("IOReadBandwidthMax=/dev/null 1e30"), -EINVAL);
+        ASSERT_EQ(spec_run_check_property("CPUQuota=nan%"), -EINVAL);
+        ASSERT_EQ(spec_run_check_property("CPUQuota=1e300%"), -EINVAL);
+        ASSERT_EQ(spec_run_check_property("CPUQuotaPeriodSec=nan"), -EINVAL);
+        ASSERT_EQ(spec_run_check_property("CPUQuotaPeriodSec=10ms"), 0);
+}
+
 TEST_MAIN(test_minimal_spec, test_default_spec_parses, test_unknown_keys_ignored, test_resources,
-          test_bad_inputs_are_rejected, test_unsupported_is_refused, test_seccomp, test_spec_load_names_the_file)
+          test_bad_inputs_are_rejected, test_unsupported_is_refused, test_seccomp, test_spec_load_names_the_file,
+          test_run_property_numbers_out_of_range)
