@@ -165,8 +165,9 @@ static int number(const cJSON *o, const char *key, double min, double max, doubl
 
 static int parse_state(const char *text, ContainerState *s) {
         _cleanup_(cjson_deletep) cJSON *o = cJSON_Parse(text);
-        const cJSON *e;
+        const cJSON *a, *e;
         double pid, start, owner;
+        size_t n = 0;
         int r;
 
         if (!cJSON_IsObject(o))
@@ -183,10 +184,19 @@ static int parse_state(const char *text, ContainerState *s) {
         s->pid_start_time = (uint64_t) start;
         s->owner = (uid_t) owner;
         s->kept_unit = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "keptUnit"));
-        cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(o, "annotations")) {
+        a = cJSON_GetObjectItemCaseSensitive(o, "annotations");
+        if (!a)
+                return 0;
+        if (!cJSON_IsObject(a))
+                return -EBADMSG;
+        /* Sized once: appending one by one is quadratic in the number of annotations. */
+        s->annotations = calloc(2 * (size_t) cJSON_GetArraySize(a) + 1, sizeof(char *));
+        if (!s->annotations)
+                return -ENOMEM;
+        cJSON_ArrayForEach(e, a) {
                 if (!cJSON_IsString(e))
                         return -EBADMSG;
-                if (strv_extend(&s->annotations, e->string) < 0 || strv_extend(&s->annotations, e->valuestring) < 0)
+                if (!(s->annotations[n++] = strdup(e->string)) || !(s->annotations[n++] = strdup(e->valuestring)))
                         return -ENOMEM;
         }
         return 0;

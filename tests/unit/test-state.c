@@ -83,5 +83,25 @@ static void test_corrupt_state_is_an_error(void) {
         ASSERT_EQ(rm_rf_at(AT_FDCWD, root), 0);
 }
 
+/* Found by tests/fuzz/fuzz-state: annotations given as an array has entries without a key, and a
+ * NULL key was copied (a crash). */
+static void test_annotations_must_be_an_object(void) {
+        _cleanup_(state_freep) ContainerState *a = NULL, *b = NULL, *c = NULL;
+        const char *head = "{\"id\":\"c1\",\"bundle\":\"/b\",\"rootfs\":\"/b/r\",\"pid\":1,\"pidStartTime\":0,"
+                           "\"created\":\"x\",\"owner\":0,\"unit\":\"u\",\"annotations\":";
+        char text[512];
+
+        (void) snprintf(text, sizeof(text), "%s[\"x\"]}", head);
+        ASSERT_EQ(state_parse(text, "c1", &a), -EBADMSG);
+        ASSERT_NULL(a);
+        (void) snprintf(text, sizeof(text), "%s\"x\"}", head);
+        ASSERT_EQ(state_parse(text, "c1", &b), -EBADMSG);
+        (void) snprintf(text, sizeof(text), "%s{\"k\":\"v\",\"k2\":\"v2\"}}", head);
+        ASSERT_EQ(state_parse(text, "c1", &c), 0);
+        ASSERT_STREQ(c->annotations[2], "k2");
+        ASSERT_STREQ(c->annotations[3], "v2");
+        ASSERT_NULL(c->annotations[4]);
+}
+
 TEST_MAIN(test_validate_id, test_create_save_load_list_remove, test_state_never_holds_a_cgroup_path,
-          test_corrupt_state_is_an_error)
+          test_corrupt_state_is_an_error, test_annotations_must_be_an_object)
