@@ -135,6 +135,11 @@ int state_save(int dir_fd, const ContainerState *s) {
         cJSON_Delete(o);
         if (!text)
                 return log_oom();
+        /* What state_load() would refuse to read must not be written: the container would be
+         * left with no way to delete it. */
+        if (strlen(text) > STATE_MAX_SIZE)
+                return log_error_errno(EFBIG, "State of %s would be %zu bytes, more than %u: are its annotations that large?",
+                                       s->id, strlen(text), STATE_MAX_SIZE);
         r = write_file_atomic_at(dir_fd, "state.json", text, strlen(text), 0600);
         if (r < 0)
                 return log_error_errno(r, "Failed to write state of %s: %m", s->id);
@@ -220,11 +225,24 @@ int state_parse(const char *text, const char *id, ContainerState **ret) {
 
 int state_load(int dir_fd, const char *id, ContainerState **ret) {
         _cleanup_free_ char *text = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        struct stat st;
         int r;
 
-        r = read_file_at(dir_fd, "state.json", 1024 * 1024, &text, NULL);
-        if (r == -ENOENT)
-                return r;
+        /* Only the regular file runscope wrote: a symlink or a fifo put in its place is corrupt
+         * state, never followed (a fifo would block every command on this container). */
+        fd = openat(dir_fd, "state.json", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        if (fd < 0 && errno == ENOENT)
+                return -ENOENT;
+        if (fd < 0 && errno == ELOOP)
+                return log_error_errno(EBADMSG, "State of %s is corrupt (state.json is a symlink)", id);
+        if (fd < 0)
+                return log_error_errno(errno, "Failed to open state of %s: %m", id);
+        if (fstat(fd, &st) < 0)
+                return log_error_errno(errno, "Failed to read state of %s: %m", id);
+        if (!S_ISREG(st.st_mode))
+                return log_error_errno(EBADMSG, "State of %s is corrupt (state.json is not a regular file)", id);
+        r = read_file_fd(fd, STATE_MAX_SIZE, &text, NULL);
         if (r < 0)
                 return log_error_errno(r, "Failed to read state of %s: %m", id);
         return state_parse(text, id, ret);

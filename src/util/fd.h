@@ -10,6 +10,8 @@ int write_all(int fd, const void *buf, size_t n);
 /* Reads a whole file below dir_fd (AT_FDCWD for a plain path) into a NUL-terminated buffer;
  * files larger than max_size fail with -EFBIG. */
 int read_file_at(int dir_fd, const char *path, size_t max_size, char **ret, size_t *ret_size);
+/* The same, from an open fd to its end. */
+int read_file_fd(int fd, size_t max_size, char **ret, size_t *ret_size);
 /* Writes data to dir_fd/name through a temporary file, fsync and rename: readers see the old or the
  * new content, never a part. */
 int write_file_atomic_at(int dir_fd, const char *name, const char *data, size_t n, mode_t mode);
