@@ -56,16 +56,27 @@ int state_root_open(const char *root, int *ret_fd) {
 }
 
 static int open_locked(int root_fd, const char *id, int *ret_fd) {
-        _cleanup_close_ int fd = -EBADF;
+        for (;;) {
+                _cleanup_close_ int fd = -EBADF;
+                struct stat locked, now;
 
-        fd = openat(root_fd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        while (flock(fd, LOCK_EX) < 0)
-                if (errno != EINTR)
+                fd = openat(root_fd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (fd < 0)
                         return -errno;
-        *ret_fd = TAKE_FD(fd);
-        return 0;
+                while (flock(fd, LOCK_EX) < 0)
+                        if (errno != EINTR)
+                                return -errno;
+                /* While we waited, the holder may have removed the directory (a delete), and
+                 * another command made a new one: the lock counts only on what the id names now. */
+                if (fstat(fd, &locked) < 0)
+                        return -errno;
+                if (fstatat(root_fd, id, &now, AT_SYMLINK_NOFOLLOW) < 0)
+                        return -errno;
+                if (locked.st_dev == now.st_dev && locked.st_ino == now.st_ino) {
+                        *ret_fd = TAKE_FD(fd);
+                        return 0;
+                }
+        }
 }
 
 int state_create(int root_fd, const char *id, int *ret_dir_fd) {
