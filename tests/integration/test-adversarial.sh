@@ -110,6 +110,8 @@ bad_id 1 "id -rf as delete's argument" "invalid option|unrecognized" delete --fo
 bad_id 1 "id -rf as kill's argument" "invalid option|unrecognized" kill -rf
 bad_id 1 "an id with a newline" "Invalid container id 'a\\\\nb'" create -b "$B2" $'a\nb'
 bad_id 1 "state of an id with a newline" "Invalid container id 'a\\\\nb'" state $'a\nb'
+# A NaN interval passed every comparison and became an integer (undefined; in practice INT_MIN).
+bad_id 1 "events --interval nan" "--interval nan: expected a duration" events --interval nan x
 
 # A broken state.json: state, kill and delete fail with one line, list names it beside the others,
 # and delete --force removes it, unit included.
