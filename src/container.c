@@ -526,29 +526,73 @@ int container_kill(const char *root, const char *id, int sig, bool all) {
         return 0;
 }
 
+/* delete --force of a container whose state.json cannot be read: its unit is the one named by the
+ * copy of config.json kept beside it (else the default name), killed and stopped if systemd has it
+ * (KILL first: the init, pid 1 of its namespace, ignores StopUnit's SIGTERM); then its state goes.
+ * machined forgets the machine when the unit stops. */
+static int delete_unreadable(const char *root, int root_fd, const char *id, int error) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_free_ char *dir = NULL, *unit = NULL, *slice = NULL, *active = NULL;
+        _cleanup_(spec_freep) Spec *spec = NULL;
+        LogLevel level = log_get_max_level();
+        int r;
+
+        log_warning_errno(error, "container %s: its state.json is unreadable (%m): stopping its unit and removing it", id);
+        if (asprintf(&dir, "%s/%s", root, id) < 0)
+                return log_oom();
+        /* Quietly: a broken or missing copy means the default name, not a second error. */
+        log_set_max_level(LOG_LEVEL_OFF);
+        (void) spec_load(dir, &spec);
+        log_set_max_level(level);
+        r = bus_unit_names(spec ? spec->cgroups_path : NULL, id, &unit, &slice);
+        if (r < 0)
+                return r;
+        r = bus_connect_system(&bus);
+        if (r < 0)
+                return r;
+        r = bus_unit_active_state(bus, unit, &active);
+        if (r < 0)
+                return r;
+        if (strcmp(active, "active") == 0 && (r = bus_kill_unit(bus, unit, SIGKILL)) < 0)
+                return r;
+        r = bus_stop_unit(bus, unit);
+        if (r < 0)
+                return r;
+        return state_remove(root_fd, id);
+}
+
 /* With *busp, a connection to systemd that `run` already has (else one is made). */
 static int delete_container(const char *root, const char *id, bool force, sd_bus **busp) {
         _cleanup_(state_freep) ContainerState *st = NULL;
         _cleanup_close_ int root_fd = -EBADF, dir_fd = -EBADF, pidfd = -EBADF;
         int r;
 
+        r = state_root_open(root, &root_fd);
+        if (r < 0)
+                return r;
         if (force) {
                 /* As runc and crun: --force of a container that does not exist succeeds. containerd's
                  * cleanup runs `delete --force` after every delete, and warns when it fails. */
-                r = state_root_open(root, &root_fd);
-                if (r < 0)
-                        return r;
                 r = state_exists(root_fd, id);
                 if (r <= 0)
                         return r;
-                root_fd = safe_close(root_fd);
         }
-        r = container_open(root, id, true, &root_fd, &dir_fd, &st);
-        if (r == -ENOENT && dir_fd >= 0) {
+        r = state_open(root_fd, id, &dir_fd);
+        if (r < 0)
+                return r;
+        /* With --force an unreadable state is no error: the warning of delete_unreadable() says it. */
+        LogLevel level = log_get_max_level();
+        if (force)
+                log_set_max_level(LOG_LEVEL_OFF);
+        r = state_load(dir_fd, id, &st);
+        log_set_max_level(level);
+        if (r == -ENOENT) {
                 /* A create that was killed before it saved any state: nothing was started. */
                 log_debug("Removing the incomplete container %s", id);
                 return state_remove(root_fd, id);
         }
+        if (r < 0 && force)
+                return delete_unreadable(root, root_fd, id, r);
         if (r < 0)
                 return r;
         ContainerStatus s = container_status_of(dir_fd, st, &pidfd);

@@ -9,6 +9,16 @@ cd "$top" || exit 1
 
 pass=0 fail=0 skip=0
 count() { pass=$((pass + $1)) fail=$((fail + $2)) skip=$((skip + $3)); }
+# tally PREFIX FILE: counts FILE's last "PREFIX: N passed, N failed, N skipped" line (a failure if none).
+tally() {
+        local line
+        line=$(grep "^$1: " "$2" | tail -n1)
+        if [[ $line =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed,\ ([0-9]+)\ skipped ]]; then
+                count "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "${BASH_REMATCH[3]}"
+        else
+                count 0 1 0
+        fi
+}
 
 if ! tests/setup.sh; then
         echo "setup or build failed"
@@ -53,6 +63,12 @@ else
 fi
 rm -rf "$asan"
 
+echo "== fuzzing: each libFuzzer target for 10 s from its corpus (tests/fuzz/run.sh)"
+tests/fuzz/run.sh 10 >/tmp/runscope-fuzz.$$ 2>&1
+cat /tmp/runscope-fuzz.$$
+tally fuzz /tmp/runscope-fuzz.$$
+rm -f /tmp/runscope-fuzz.$$
+
 echo "== make install"
 dest=$(mktemp -d /tmp/runscope-install.XXXXXX)
 unitdir=$(pkg-config --variable=systemdsystemunitdir systemd)
@@ -71,12 +87,7 @@ rm -rf "$dest"
 echo "== integration tests"
 tests/integration/run.sh >/tmp/runscope-it.$$ 2>&1
 cat /tmp/runscope-it.$$
-line=$(grep '^integration: ' /tmp/runscope-it.$$ | tail -n1)
-if [[ $line =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed,\ ([0-9]+)\ skipped ]]; then
-        count "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "${BASH_REMATCH[3]}"
-else
-        count 0 1 0
-fi
+tally integration /tmp/runscope-it.$$
 rm -f /tmp/runscope-it.$$
 
 echo "$pass passed, $fail failed, $skip skipped"

@@ -236,11 +236,15 @@ static int parse_timespan(const char *s, uint64_t *ret) {
                 return 0;
         }
         double v = strtod(s, &end);
-        if (end == s || v < 0)
+        if (end == s || !(v >= 0)) /* NaN too */
                 return -EINVAL;
         for (size_t i = 0; i < ELEMENTSOF(units); i++)
                 if (strcmp(end, units[i].suffix) == 0) {
-                        *ret = (uint64_t) (v * units[i].usec);
+                        double usec = v * units[i].usec;
+                        /* Converting 2^64 or more (inf included) to uint64_t is undefined. */
+                        if (usec >= 0x1p64)
+                                return -ERANGE;
+                        *ret = (uint64_t) usec;
                         return 0;
                 }
         return -EINVAL;

@@ -13,7 +13,7 @@ static int parse_interval(const char *s, int *ret_ms) {
         double v = strtod(s, &end);
         double scale = strcmp(end, "ms") == 0 ? 1 : strcmp(end, "s") == 0 || !*end ? 1000 : strcmp(end, "m") == 0 ? 60000 : -1;
 
-        if (end == s || v <= 0 || scale < 0 || v * scale < 100 || v * scale > 86400000)
+        if (end == s || scale < 0 || !(v * scale >= 100 && v * scale <= 86400000)) /* NaN too */
                 return -EINVAL;
         *ret_ms = (int) (v * scale);
         return 0;

@@ -1,5 +1,6 @@
 /* `runscope list [--format table|json] [--quiet]`. A container that vanishes while listing is
- * skipped, never an error. */
+ * skipped, never an error; one whose state cannot be read is listed as "unknown" and named in a
+ * warning, and never hides the others. */
 #include <getopt.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -9,8 +10,20 @@
 #include "cmd.h"
 #include "container.h"
 #include "util/alloc.h"
+#include "util/json.h"
 #include "util/log.h"
 #include "util/strv.h"
+
+static void print_unreadable(const char *id, bool json, bool quiet, bool first) {
+        if (quiet && !json)
+                printf("%s\n", id);
+        else if (json) {
+                printf("%s{\"ociVersion\":\"1.0.2\",\"id\":", first ? "" : ",");
+                json_print_string(stdout, id);
+                printf(",\"pid\":0,\"status\":\"unknown\",\"bundle\":\"\",\"rootfs\":\"\",\"created\":\"\",\"owner\":\"\"}");
+        } else
+                printf("%-20s %-8d %-8s %-40s %-31s %s\n", id, 0, "unknown", "", "", "");
+}
 
 int verb_list(int argc, char *argv[]) {
         static const struct option options[] = {
@@ -48,14 +61,25 @@ int verb_list(int argc, char *argv[]) {
         else if (!quiet)
                 printf("%-20s %-8s %-8s %-40s %-31s %s\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER");
         /* Errors of one container (gone, half-created) are for debug only: list shows what is. */
+        LogLevel level = log_get_max_level();
         log_set_max_level(log_debug_enabled() ? LOG_LEVEL_DEBUG : LOG_LEVEL_OFF);
         _cleanup_free_ char *owner_name = NULL;
         uid_t owner = 0;
         for (char **id = ids; id && *id; id++) {
                 _cleanup_(state_freep) ContainerState *st = NULL;
                 ContainerStatus status;
-                if (container_load(root_fd, *id, &st, &status) < 0)
+                int r = container_load(root_fd, *id, &st, &status);
+                if (r == -ENOENT)
                         continue;
+                if (r < 0) {
+                        LogLevel quiet_level = log_get_max_level();
+                        log_set_max_level(level);
+                        log_warning_errno(r, "container %s: its state is unreadable (%m); delete --force removes it", *id);
+                        log_set_max_level(quiet_level);
+                        print_unreadable(*id, json, quiet, first);
+                        first = false;
+                        continue;
+                }
                 if (quiet && !json)
                         printf("%s\n", st->id);
                 else if (json) {

@@ -1,5 +1,6 @@
 /* The field-table engine that turns a cJSON object into typed struct members. Never accepts a
  * value of the wrong type or out of range, and never keeps a pointer into the cJSON tree. */
+#include <limits.h>
 #include <math.h>
 #include <string.h>
 
@@ -36,16 +37,17 @@ int spec_strv(const cJSON *j, const char *path, char ***ret) {
 
         if (!cJSON_IsArray(j))
                 return spec_error(EINVAL, path, "expected an array of strings");
+        /* Sized once: appending one by one is quadratic, and a million env entries would hang. */
+        l = calloc((size_t) cJSON_GetArraySize(j) + 1, sizeof(char *));
+        if (!l)
+                return log_oom();
         cJSON_ArrayForEach(e, j) {
-                spec_path_index(p, sizeof(p), path, i++);
-                if (!cJSON_IsString(e))
+                if (!cJSON_IsString(e)) {
+                        spec_path_index(p, sizeof(p), path, i);
                         return spec_error(EINVAL, p, "expected a string");
-                if (strv_extend(&l, e->valuestring) < 0)
-                        return log_oom();
-        }
-        if (!l) {
-                l = calloc(1, sizeof(char *));
-                if (!l)
+                }
+                l[i] = strdup(e->valuestring);
+                if (!l[i++])
                         return log_oom();
         }
         strv_free(*ret);
@@ -65,6 +67,9 @@ static int parse_field(const SpecField *f, const cJSON *j, const char *path, voi
                         return spec_error(EINVAL, path, "expected a string");
                 if (f->type == FIELD_ABSPATH && j->valuestring[0] != '/')
                         return spec_error(EINVAL, path, "must be an absolute path, got '%s'", j->valuestring);
+                /* Refused here, not by the kernel in the container after the scope was started. */
+                if (f->type == FIELD_ABSPATH && strlen(j->valuestring) >= PATH_MAX)
+                        return spec_error(ENAMETOOLONG, path, "longer than %d bytes", PATH_MAX - 1);
                 char *s = strdup(j->valuestring);
                 if (!s)
                         return log_oom();

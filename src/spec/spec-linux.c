@@ -527,18 +527,26 @@ int spec_parse_mounts(const cJSON *j, const char *path, void *dest) {
 }
 
 int spec_parse_annotations(const cJSON *j, const char *path, void *dest) {
-        char ***l = dest;
+        _cleanup_strv_free_ char **l = NULL;
         char ep[512];
         const cJSON *e;
+        size_t n = 0;
 
         if (!cJSON_IsObject(j))
                 return spec_error(EINVAL, path, "expected an object of strings");
+        /* Sized once: appending one by one is quadratic in the number of keys. */
+        l = calloc(2 * (size_t) cJSON_GetArraySize(j) + 1, sizeof(char *));
+        if (!l)
+                return log_oom();
         cJSON_ArrayForEach(e, j) {
-                spec_path_join(ep, sizeof(ep), path, e->string);
-                if (!cJSON_IsString(e))
+                if (!cJSON_IsString(e)) {
+                        spec_path_join(ep, sizeof(ep), path, e->string);
                         return spec_error(EINVAL, ep, "expected a string");
-                if (strv_extend(l, e->string) < 0 || strv_extend(l, e->valuestring) < 0)
+                }
+                if (!(l[n++] = strdup(e->string)) || !(l[n++] = strdup(e->valuestring)))
                         return log_oom();
         }
+        strv_free(*(char ***) dest);
+        *(char ***) dest = TAKE_PTR(l);
         return 0;
 }

@@ -51,7 +51,7 @@ static int parse_size(const char *s, bool percent_ok, uint64_t *ret) {
                 *ret = UINT64_MAX;
                 return 0;
         }
-        if (end == s || v < 0)
+        if (end == s || !(v >= 0)) /* NaN too */
                 return -EINVAL;
         if (strcmp(end, "%") == 0) {
                 long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
@@ -66,6 +66,9 @@ static int parse_size(const char *s, bool percent_ok, uint64_t *ret) {
                 return -EINVAL;
         for (const char *k = units; u && k <= u; k++)
                 v *= 1024;
+        /* Converting 2^64 or more (inf included) to uint64_t is undefined. */
+        if (v >= 0x1p64)
+                return -ERANGE;
         *ret = (uint64_t) v;
         return 0;
 }
@@ -102,11 +105,11 @@ static int cpu_weight_property(cJSON *config, const char *name, const char *valu
 static int cpu_quota_property(cJSON *config, const char *name, const char *value) {
         char *end;
         double pct = strtod(value, &end);
-        if (end == value || strcmp(end, "%") != 0 || pct <= 0)
-                return run_error(name, value, "expected a percentage of one CPU, like 50%% or 200%%");
         cJSON *cpu = object_at(resources(config), "cpu");
         const cJSON *period = cJSON_GetObjectItemCaseSensitive(cpu, "period");
         double p = cJSON_IsNumber(period) ? period->valuedouble : 100000;
+        if (end == value || strcmp(end, "%") != 0 || !(pct > 0) || pct * p / 100.0 >= 0x1p63)
+                return run_error(name, value, "expected a percentage of one CPU, like 50%% or 200%%");
         int r = set_number(cpu, "period", p);
         return r < 0 ? r : set_number(cpu, "quota", (double) (int64_t) (pct * p / 100.0 + 0.5));
 }
@@ -115,7 +118,7 @@ static int cpu_period_property(cJSON *config, const char *name, const char *valu
         char *end;
         double v = strtod(value, &end);
         double usec = strcmp(end, "ms") == 0 ? v * 1000 : strcmp(end, "s") == 0 || !*end ? v * 1e6 : strcmp(end, "us") == 0 ? v : -1;
-        if (end == value || usec < 1000 || usec > 1000000)
+        if (end == value || !(usec >= 1000 && usec <= 1000000)) /* NaN too */
                 return run_error(name, value, "expected a period from 1ms to 1s");
         cJSON *cpu = object_at(resources(config), "cpu");
         const cJSON *quota = cJSON_GetObjectItemCaseSensitive(cpu, "quota"), *period = cJSON_GetObjectItemCaseSensitive(cpu, "period");

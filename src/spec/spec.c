@@ -1,6 +1,7 @@
 /* Loads config.json into a Spec: the top-level and process tables, and freeing. Never has a side
  * effect beyond memory and reading the file; every error names the JSON path. */
 #include <fcntl.h>
+#include <limits.h>
 #include <string.h>
 #include <linux/capability.h>
 
@@ -34,6 +35,8 @@ static int parse_args(const cJSON *j, const char *path, void *dest) {
                 return r;
         if (!(*(char ***) dest)[0])
                 return spec_error(EINVAL, path, "must hold at least the command to run");
+        if (strlen((*(char ***) dest)[0]) >= PATH_MAX)
+                return spec_error(ENAMETOOLONG, path, "the command is longer than %d bytes", PATH_MAX - 1);
         return 0;
 }
 
@@ -137,6 +140,20 @@ static void cjson_deletep(cJSON **j) {
         cJSON_Delete(*j);
 }
 
+/* cJSON turns the escape \u0000 into a NUL byte that silently ends the string, so that
+ * "/bin/sh\u0000 -c x" would run /bin/sh: refused. A backslash before it makes it text. */
+static int check_no_nul(const char *text, const char *what) {
+        for (const char *p = text; (p = strstr(p, "\\u0000")); p++) {
+                size_t backslashes = 0;
+                for (const char *b = p; b > text && b[-1] == '\\'; b--)
+                        backslashes++;
+                if (backslashes % 2 == 0)
+                        return log_error_errno(EINVAL, "%s: a string holds \\u0000 (a NUL byte) at byte %zu", what,
+                                               (size_t) (p - text));
+        }
+        return 0;
+}
+
 /* Values the field tables cannot check on their own. */
 static int check_process(const Spec *s) {
         const char *lists[] = { s->process.cpu_affinity_initial, s->process.cpu_affinity_final };
@@ -149,6 +166,11 @@ static int check_process(const Spec *s) {
                         return spec_error(EINVAL, paths[i], "'%s' is not a CPU list like 0-3,5", lists[i]);
         if (s->process.has_io_priority && (s->process.io_priority < 0 || s->process.io_priority > 7))
                 return spec_error(EINVAL, "process.ioPriority.priority", "must be from 0 to 7");
+        /* The kernel's limit (__NEW_UTS_LEN): refused here rather than by sethostname in the container. */
+        if (s->hostname && strlen(s->hostname) > HOST_NAME_MAX)
+                return spec_error(EINVAL, "hostname", "longer than %d characters", HOST_NAME_MAX);
+        if (s->domainname && strlen(s->domainname) > HOST_NAME_MAX)
+                return spec_error(EINVAL, "domainname", "longer than %d characters", HOST_NAME_MAX);
         if (s->domainname && !spec_has_namespace(s, NAMESPACE_UTS))
                 return spec_error(EINVAL, "domainname", "needs a uts namespace");
         return 0;
@@ -165,6 +187,9 @@ int spec_parse(const char *text, Spec **ret) {
                 size_t off = end ? (size_t) (end - text) : 0;
                 return log_error_errno(EINVAL, "config.json: invalid JSON near byte %zu", off);
         }
+        r = check_no_nul(text, "config.json");
+        if (r < 0)
+                return r;
         s = calloc(1, sizeof(Spec));
         if (!s)
                 return log_oom();
@@ -215,6 +240,9 @@ static int parse_part(const char *text, const char *what, const char *path, cons
         j = cJSON_Parse(text);
         if (!j)
                 return log_error_errno(EINVAL, "%s: invalid JSON", what);
+        r = check_no_nul(text, what);
+        if (r < 0)
+                return r;
         s = calloc(1, sizeof(Spec));
         if (!s)
                 return log_oom();

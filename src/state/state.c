@@ -56,16 +56,27 @@ int state_root_open(const char *root, int *ret_fd) {
 }
 
 static int open_locked(int root_fd, const char *id, int *ret_fd) {
-        _cleanup_close_ int fd = -EBADF;
+        for (;;) {
+                _cleanup_close_ int fd = -EBADF;
+                struct stat locked, now;
 
-        fd = openat(root_fd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        while (flock(fd, LOCK_EX) < 0)
-                if (errno != EINTR)
+                fd = openat(root_fd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (fd < 0)
                         return -errno;
-        *ret_fd = TAKE_FD(fd);
-        return 0;
+                while (flock(fd, LOCK_EX) < 0)
+                        if (errno != EINTR)
+                                return -errno;
+                /* While we waited, the holder may have removed the directory (a delete), and
+                 * another command made a new one: the lock counts only on what the id names now. */
+                if (fstat(fd, &locked) < 0)
+                        return -errno;
+                if (fstatat(root_fd, id, &now, AT_SYMLINK_NOFOLLOW) < 0)
+                        return -errno;
+                if (locked.st_dev == now.st_dev && locked.st_ino == now.st_ino) {
+                        *ret_fd = TAKE_FD(fd);
+                        return 0;
+                }
+        }
 }
 
 int state_create(int root_fd, const char *id, int *ret_dir_fd) {
@@ -149,6 +160,11 @@ int state_save(int dir_fd, const ContainerState *s) {
         cJSON_Delete(o);
         if (!text)
                 return log_oom();
+        /* What state_load() would refuse to read must not be written: the container would be
+         * left with no way to delete it. */
+        if (strlen(text) > STATE_MAX_SIZE)
+                return log_error_errno(EFBIG, "State of %s would be %zu bytes, more than %u: are its annotations that large?",
+                                       s->id, strlen(text), STATE_MAX_SIZE);
         r = write_file_atomic_at(dir_fd, "state.json", text, strlen(text), 0600);
         if (r < 0)
                 return log_error_errno(r, "Failed to write state of %s: %m", s->id);
@@ -179,8 +195,9 @@ static int number(const cJSON *o, const char *key, double min, double max, doubl
 
 static int parse_state(const char *text, ContainerState *s) {
         _cleanup_(cjson_deletep) cJSON *o = cJSON_Parse(text);
-        const cJSON *e;
+        const cJSON *a, *e;
         double pid, start, owner;
+        size_t n = 0;
         int r;
 
         if (!cJSON_IsObject(o))
@@ -197,25 +214,28 @@ static int parse_state(const char *text, ContainerState *s) {
         s->pid_start_time = (uint64_t) start;
         s->owner = (uid_t) owner;
         s->kept_unit = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "keptUnit"));
-        cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(o, "annotations")) {
+        a = cJSON_GetObjectItemCaseSensitive(o, "annotations");
+        if (!a)
+                return 0;
+        if (!cJSON_IsObject(a))
+                return -EBADMSG;
+        /* Sized once: appending one by one is quadratic in the number of annotations. */
+        s->annotations = calloc(2 * (size_t) cJSON_GetArraySize(a) + 1, sizeof(char *));
+        if (!s->annotations)
+                return -ENOMEM;
+        cJSON_ArrayForEach(e, a) {
                 if (!cJSON_IsString(e))
                         return -EBADMSG;
-                if (strv_extend(&s->annotations, e->string) < 0 || strv_extend(&s->annotations, e->valuestring) < 0)
+                if (!(s->annotations[n++] = strdup(e->string)) || !(s->annotations[n++] = strdup(e->valuestring)))
                         return -ENOMEM;
         }
         return 0;
 }
 
-int state_load(int dir_fd, const char *id, ContainerState **ret) {
+int state_parse(const char *text, const char *id, ContainerState **ret) {
         _cleanup_(state_freep) ContainerState *s = NULL;
-        _cleanup_free_ char *text = NULL;
         int r;
 
-        r = read_file_at(dir_fd, "state.json", 1024 * 1024, &text, NULL);
-        if (r == -ENOENT)
-                return r;
-        if (r < 0)
-                return log_error_errno(r, "Failed to read state of %s: %m", id);
         s = calloc(1, sizeof(ContainerState));
         if (!s)
                 return log_oom();
@@ -226,6 +246,31 @@ int state_load(int dir_fd, const char *id, ContainerState **ret) {
                 return log_error_errno(EBADMSG, "State of %s is corrupt (state.json)", id);
         *ret = TAKE_PTR(s);
         return 0;
+}
+
+int state_load(int dir_fd, const char *id, ContainerState **ret) {
+        _cleanup_free_ char *text = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        struct stat st;
+        int r;
+
+        /* Only the regular file runscope wrote: a symlink or a fifo put in its place is corrupt
+         * state, never followed (a fifo would block every command on this container). */
+        fd = openat(dir_fd, "state.json", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        if (fd < 0 && errno == ENOENT)
+                return -ENOENT;
+        if (fd < 0 && errno == ELOOP)
+                return log_error_errno(EBADMSG, "State of %s is corrupt (state.json is a symlink)", id);
+        if (fd < 0)
+                return log_error_errno(errno, "Failed to open state of %s: %m", id);
+        if (fstat(fd, &st) < 0)
+                return log_error_errno(errno, "Failed to read state of %s: %m", id);
+        if (!S_ISREG(st.st_mode))
+                return log_error_errno(EBADMSG, "State of %s is corrupt (state.json is not a regular file)", id);
+        r = read_file_fd(fd, STATE_MAX_SIZE, &text, NULL);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read state of %s: %m", id);
+        return state_parse(text, id, ret);
 }
 
 int state_remove(int root_fd, const char *id) {

@@ -10,6 +10,7 @@
 
 #define STATE_ROOT_DEFAULT "/run/runscope"
 #define STATE_ID_MAX 1024
+#define STATE_MAX_SIZE (1024u * 1024) /* of state.json */
 
 typedef struct ContainerState {
         char *id;
@@ -45,6 +46,8 @@ int state_save(int dir_fd, const ContainerState *s);
 int state_save_config(int dir_fd, const char *bundle);
 /* Reads state.json; -ENOENT (not logged) if the container was never completely created. */
 int state_load(int dir_fd, const char *id, ContainerState **ret);
+/* state.json text of the container id into a ContainerState; -EBADMSG (logged) if it is not. */
+int state_parse(const char *text, const char *id, ContainerState **ret);
 int state_remove(int root_fd, const char *id);
 /* The ids under the root, sorted. */
 int state_list(int root_fd, char ***ret);

@@ -42,14 +42,10 @@ int read_small_file(const char *path, char *buf, size_t size) {
         return 0;
 }
 
-int read_file_at(int dir_fd, const char *path, size_t max_size, char **ret, size_t *ret_size) {
-        _cleanup_close_ int fd = -EBADF;
+int read_file_fd(int fd, size_t max_size, char **ret, size_t *ret_size) {
         _cleanup_free_ char *buf = NULL;
         size_t size = 0, alloc = 0;
 
-        fd = openat(dir_fd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0)
-                return -errno;
         for (;;) {
                 if (size + 4096 + 1 > alloc) {
                         alloc = alloc ? alloc * 2 : 8192;
@@ -75,6 +71,15 @@ int read_file_at(int dir_fd, const char *path, size_t max_size, char **ret, size
                 *ret_size = size;
         *ret = TAKE_PTR(buf);
         return 0;
+}
+
+int read_file_at(int dir_fd, const char *path, size_t max_size, char **ret, size_t *ret_size) {
+        _cleanup_close_ int fd = -EBADF;
+
+        fd = openat(dir_fd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        return read_file_fd(fd, max_size, ret, ret_size);
 }
 
 int write_file_atomic_at(int dir_fd, const char *name, const char *data, size_t n, mode_t mode) {

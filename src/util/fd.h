@@ -13,6 +13,8 @@ int read_file_at(int dir_fd, const char *path, size_t max_size, char **ret, size
 /* A small file (procfs, cgroupfs) in one read into buf, NUL-terminated: open, read, close and no
  * allocation, for what `list` reads of every container. -EFBIG when it does not fit. */
 int read_small_file(const char *path, char *buf, size_t size);
+/* The same, from an open fd to its end. */
+int read_file_fd(int fd, size_t max_size, char **ret, size_t *ret_size);
 /* Writes data to dir_fd/name through a temporary file, fsync and rename: readers see the old or the
  * new content, never a part. */
 int write_file_atomic_at(int dir_fd, const char *name, const char *data, size_t n, mode_t mode);

@@ -14,6 +14,8 @@ static LogFormat log_format = LOG_FORMAT_TEXT;
 static LogLevel log_max_level = LOG_LEVEL_WARNING;
 static const char *log_prefix = "runscope";
 
+#define LOG_MSG_MAX 2048
+
 static const char *const level_names[] = {
         [LOG_LEVEL_ERROR] = "error",
         [LOG_LEVEL_WARNING] = "warning",
@@ -44,6 +46,10 @@ void log_set_max_level(LogLevel level) {
         log_max_level = level;
 }
 
+LogLevel log_get_max_level(void) {
+        return log_max_level;
+}
+
 void log_set_prefix(const char *prefix) {
         log_prefix = prefix;
 }
@@ -60,8 +66,27 @@ static void write_line(int fd, char *line, size_t n, size_t size) {
         (void) !write(fd, line, n);
 }
 
+/* A value quoted in a message (an id, a JSON string) may hold a newline or another control
+ * character: written as \n or \xNN, so that every message is exactly one line. */
+static void escape_controls(char *msg, size_t size) {
+        char copy[LOG_MSG_MAX];
+        size_t j = 0;
+
+        (void) snprintf(copy, sizeof(copy), "%s", msg);
+        for (const char *c = copy; *c && j + 5 < size; c++) {
+                unsigned char u = (unsigned char) *c;
+                if (u >= 0x20 && u != 0x7f)
+                        msg[j++] = *c;
+                else if (u == '\n' || u == '\t' || u == '\r')
+                        j += (size_t) snprintf(msg + j, size - j, "\\%c", u == '\n' ? 'n' : u == '\t' ? 't' : 'r');
+                else
+                        j += (size_t) snprintf(msg + j, size - j, "\\x%02x", u);
+        }
+        msg[j] = 0;
+}
+
 int log_internal(LogLevel level, int err, const char *fmt, ...) {
-        char msg[2048], line[4096 + 64], ts[64];
+        char msg[LOG_MSG_MAX], line[4096 + 64], ts[64];
         int saved_errno = errno;
         va_list ap;
         size_t n;
@@ -73,7 +98,9 @@ int log_internal(LogLevel level, int err, const char *fmt, ...) {
 
         errno = err;
         va_start(ap, fmt);
-        (void) vsnprintf(msg, sizeof(msg), fmt, ap);
+        /* A message cut short (a huge value in it) says so. */
+        if (vsnprintf(msg, sizeof(msg), fmt, ap) >= (int) sizeof(msg))
+                memcpy(msg + sizeof(msg) - 4, "...", 4);
         va_end(ap);
 
         if (log_format == LOG_FORMAT_JSON) {
@@ -88,16 +115,20 @@ int log_internal(LogLevel level, int err, const char *fmt, ...) {
                 json_escape(msg, escaped, sizeof(escaped));
                 n = (size_t) snprintf(line, sizeof(line), "{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s\"}\n",
                                       level_names[level], escaped, ts);
-        } else if (log_fd == STDERR_FILENO)
-                n = (size_t) snprintf(line, sizeof(line), "%s: %s\n", log_prefix, msg);
-        else
-                n = (size_t) snprintf(line, sizeof(line), "%s[%d]: %s: %s\n", log_prefix, getpid(),
-                                      level_names[level], msg);
+        } else {
+                escape_controls(msg, sizeof(msg));
+                if (log_fd == STDERR_FILENO)
+                        n = (size_t) snprintf(line, sizeof(line), "%s: %s\n", log_prefix, msg);
+                else
+                        n = (size_t) snprintf(line, sizeof(line), "%s[%d]: %s: %s\n", log_prefix, getpid(),
+                                              level_names[level], msg);
+        }
         write_line(log_fd, line, n, sizeof(line));
 
         /* An error goes to stderr too when there is a log file, as runc and crun do: containerd's shim
          * classifies a failed kill by the runtime's output alone ("container not running"). */
         if (level == LOG_LEVEL_ERROR && log_fd != STDERR_FILENO) {
+                escape_controls(msg, sizeof(msg));
                 n = (size_t) snprintf(line, sizeof(line), "%s: %s\n", log_prefix, msg);
                 write_line(STDERR_FILENO, line, n, sizeof(line));
         }

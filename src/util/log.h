@@ -24,6 +24,7 @@ typedef enum LogFormat {
 LogFormat log_format_from_string(const char *s);
 int log_open(const char *path, LogFormat format);
 void log_set_max_level(LogLevel level);
+LogLevel log_get_max_level(void);
 void log_set_prefix(const char *prefix);
 bool log_debug_enabled(void);
 

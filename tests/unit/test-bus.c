@@ -1,4 +1,7 @@
-/* Unit tests of src/bus that need no systemd: unit naming and resource arithmetic. */
+/* Unit tests of src/bus that need no systemd: unit naming, resource arithmetic, properties. */
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include "bus/bus.h"
 #include "tap.h"
 
@@ -86,5 +89,39 @@ static void test_device_major_name(void) {
         ASSERT_NULL(none);
 }
 
+/* Appends the annotation org.systemd.property.<name>=value to a message built in memory: sd-bus
+ * (252) builds messages only on a started bus, here one end of a socketpair that nobody reads. */
+static int append_annotation(const char *name, const char *value) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        _cleanup_free_ char *key = NULL;
+        Spec spec = {};
+        int pair[2], r;
+
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0 || asprintf(&key, "org.systemd.property.%s", name) < 0)
+                return -errno;
+        char *annotations[] = { key, (char *) value, NULL };
+        spec.annotations = annotations;
+        if ((r = sd_bus_new(&bus)) < 0 || (r = sd_bus_set_fd(bus, pair[0], pair[0])) < 0 || (r = sd_bus_start(bus)) < 0 ||
+            (r = sd_bus_message_new_method_call(bus, &m, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                                "org.freedesktop.systemd1.Manager", "StartTransientUnit")) < 0 ||
+            (r = sd_bus_message_open_container(m, 'a', "(sv)")) < 0)
+                return r;
+        r = props_append_resources(m, &spec, NULL);
+        close(pair[1]);
+        return r;
+}
+
+/* Found by tests/fuzz/fuzz-annotation: a time span past 2^64 µs, infinite or NaN was converted to
+ * an integer (undefined behaviour) and sent. */
+static void test_annotation_time_spans(void) {
+        ASSERT_EQ(append_annotation("RuntimeMaxSec", "5min"), 0);
+        ASSERT_EQ(append_annotation("RuntimeMaxSec", "infinity"), 0);
+        ASSERT_EQ(append_annotation("RuntimeMaxSec", "Infinity"), -EINVAL);
+        ASSERT_EQ(append_annotation("RuntimeMaxSec", "nan"), -EINVAL);
+        ASSERT_EQ(append_annotation("RuntimeMaxSec", "1e300min"), -EINVAL);
+        ASSERT_EQ(append_annotation("TimeoutStopSec", "18446744073709552s"), -EINVAL);
+}
+
 TEST_MAIN(test_default_unit_names, test_escaped_unit_name, test_systemd_cgroups_path, test_path_cgroups_path, test_overlong_unit_name,
-          test_cpu_shares_to_weight, test_cpu_quota_rounding, test_device_major_name)
+          test_cpu_shares_to_weight, test_cpu_quota_rounding, test_device_major_name, test_annotation_time_spans)

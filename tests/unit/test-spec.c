@@ -1,9 +1,11 @@
 /* Unit tests of src/spec: the config.json parser accepts what runc writes, ignores unknown keys and
  * rejects, with the JSON path, what it cannot honour. */
+#include <limits.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <sys/resource.h>
 
+#include "spec/spec-run.h"
 #include "spec/spec.h"
 #include "tap.h"
 
@@ -152,5 +154,66 @@ static void test_spec_load_names_the_file(void) {
         ASSERT_STREQ(s->hostname, "probe");
 }
 
+/* Found by tests/fuzz/fuzz-run-property: a size, percentage or period that is NaN, infinite or past
+ * 2^64 was converted to an integer (undefined behaviour) and accepted. */
+static void test_run_property_numbers_out_of_range(void) {
+        ASSERT_EQ(spec_run_check_property("MemoryMax=64M"), 0);
+        ASSERT_EQ(spec_run_check_property("MemorySwapMax=infinity"), 0);
+        ASSERT_EQ(spec_run_check_property("MemorySwapMax=Infinity"), -EINVAL);
+        ASSERT_EQ(spec_run_check_property("MemoryMax=nan"), -EINVAL);
+        ASSERT_EQ(spec_run_check_property("MemoryMax=1e300"), -EINVAL);
+        ASSERT_EQ(spec_run_check_property("MemoryMax=16777216T"), -EINVAL); /* 2^64 */
+        ASSERT_EQ(spec_run_check_property("IOReadBandwidthMax=/dev/null 1e30"), -EINVAL);
+        ASSERT_EQ(spec_run_check_property("CPUQuota=nan%"), -EINVAL);
+        ASSERT_EQ(spec_run_check_property("CPUQuota=1e300%"), -EINVAL);
+        ASSERT_EQ(spec_run_check_property("CPUQuotaPeriodSec=nan"), -EINVAL);
+        ASSERT_EQ(spec_run_check_property("CPUQuotaPeriodSec=10ms"), 0);
+}
+
+/* "\u0000" became a NUL byte that cut the string short: args ["/bin/true\u0000x"] ran /bin/true. */
+static void test_nul_escape_is_refused(void) {
+        _cleanup_(spec_freep) Spec *s = NULL;
+        ASSERT_EQ(parse(SPEC("\"process\":{\"user\":{\"uid\":0,\"gid\":0},\"args\":[\"/bin/true\\u0000x\"],\"cwd\":\"/\"},"
+                             MINIMAL_LINUX)), -EINVAL);
+        ASSERT_EQ(parse(SPEC("\"hostname\":\"\\\\\\u0000\"," MINIMAL_PROCESS "," MINIMAL_LINUX)), -EINVAL);
+        /* An escaped backslash and then the text u0000 is no NUL. */
+        ASSERT_EQ(spec_parse(SPEC("\"hostname\":\"a\\\\u0000\"," MINIMAL_PROCESS "," MINIMAL_LINUX), &s), 0);
+        ASSERT_STREQ(s->hostname, "a\\u0000");
+}
+
+/* A hostname longer than the kernel takes failed only in the container, after the scope was started. */
+static void test_hostname_length(void) {
+        char text[1024], name[66];
+        memset(name, 'h', 65);
+        name[65] = 0;
+        (void) snprintf(text, sizeof(text), SPEC("\"hostname\":\"%s\"," MINIMAL_PROCESS "," MINIMAL_LINUX), name);
+        ASSERT_EQ(parse(text), -EINVAL);
+        name[64] = 0;
+        (void) snprintf(text, sizeof(text), SPEC("\"hostname\":\"%s\"," MINIMAL_PROCESS "," MINIMAL_LINUX), name);
+        ASSERT_EQ(parse(text), 0);
+}
+
+/* A 10 MB cwd or command failed only in the container, with the reason cut off the message. */
+static void test_path_length(void) {
+        size_t n = PATH_MAX + 64;
+        _cleanup_free_ char *text = malloc(n + 512), *name = malloc(n + 1);
+        ASSERT_TRUE(text && name);
+        memset(name, 'p', n);
+        name[0] = '/';
+        name[n] = 0;
+        (void) snprintf(text, n + 512, SPEC("\"process\":{\"user\":{\"uid\":0,\"gid\":0},\"args\":[\"sh\"],\"cwd\":\"%s\"},"
+                                            MINIMAL_LINUX), name);
+        ASSERT_EQ(parse(text), -ENAMETOOLONG);
+        (void) snprintf(text, n + 512, SPEC("\"process\":{\"user\":{\"uid\":0,\"gid\":0},\"args\":[\"%s\"],\"cwd\":\"/\"},"
+                                            MINIMAL_LINUX), name + 1);
+        ASSERT_EQ(parse(text), -ENAMETOOLONG);
+        name[PATH_MAX - 1] = 0;
+        (void) snprintf(text, n + 512, SPEC("\"process\":{\"user\":{\"uid\":0,\"gid\":0},\"args\":[\"sh\"],\"cwd\":\"%s\"},"
+                                            MINIMAL_LINUX), name);
+        ASSERT_EQ(parse(text), 0);
+}
+
 TEST_MAIN(test_minimal_spec, test_default_spec_parses, test_unknown_keys_ignored, test_resources,
-          test_bad_inputs_are_rejected, test_unsupported_is_refused, test_seccomp, test_spec_load_names_the_file)
+          test_bad_inputs_are_rejected, test_unsupported_is_refused, test_seccomp, test_spec_load_names_the_file,
+          test_run_property_numbers_out_of_range, test_nul_escape_is_refused, test_hostname_length,
+          test_path_length)

@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "state/state.h"
@@ -83,5 +84,53 @@ static void test_corrupt_state_is_an_error(void) {
         ASSERT_EQ(rm_rf_at(AT_FDCWD, root), 0);
 }
 
+/* Found by tests/fuzz/fuzz-state: annotations given as an array has entries without a key, and a
+ * NULL key was copied (a crash). */
+static void test_annotations_must_be_an_object(void) {
+        _cleanup_(state_freep) ContainerState *a = NULL, *b = NULL, *c = NULL;
+        const char *head = "{\"id\":\"c1\",\"bundle\":\"/b\",\"rootfs\":\"/b/r\",\"pid\":1,\"pidStartTime\":0,"
+                           "\"created\":\"x\",\"owner\":0,\"unit\":\"u\",\"annotations\":";
+        char text[512];
+
+        (void) snprintf(text, sizeof(text), "%s[\"x\"]}", head);
+        ASSERT_EQ(state_parse(text, "c1", &a), -EBADMSG);
+        ASSERT_NULL(a);
+        (void) snprintf(text, sizeof(text), "%s\"x\"}", head);
+        ASSERT_EQ(state_parse(text, "c1", &b), -EBADMSG);
+        (void) snprintf(text, sizeof(text), "%s{\"k\":\"v\",\"k2\":\"v2\"}}", head);
+        ASSERT_EQ(state_parse(text, "c1", &c), 0);
+        ASSERT_STREQ(c->annotations[2], "k2");
+        ASSERT_STREQ(c->annotations[3], "v2");
+        ASSERT_NULL(c->annotations[4]);
+}
+
+/* A command waiting for the lock of a container that the holder deletes got the lock of the
+ * removed directory: it reported "being created", and a delete then removed by name whatever had
+ * taken the id meanwhile. The waiter must see that the container is gone. */
+static void test_lock_of_a_removed_container(void) {
+        char root[] = "/tmp/runscope-test-state.XXXXXX";
+        _cleanup_close_ int root_fd = -EBADF, dir_fd = -EBADF;
+        int status;
+        pid_t pid;
+
+        ASSERT_TRUE(mkdtemp(root));
+        ASSERT_EQ(state_root_open(root, &root_fd), 0);
+        ASSERT_EQ(state_create(root_fd, "c4", &dir_fd), 0);
+        pid = fork();
+        ASSERT_TRUE(pid >= 0);
+        if (pid == 0) {
+                int fd = -EBADF;
+                /* Our copy of the parent's locked fd would hold the lock we wait for. */
+                safe_close(dir_fd);
+                _exit(state_open(root_fd, "c4", &fd) == -ENOENT ? 0 : 1);
+        }
+        (void) usleep(200 * 1000); /* the child is waiting in flock() by now */
+        ASSERT_EQ(state_remove(root_fd, "c4"), 0);
+        dir_fd = safe_close(dir_fd);
+        ASSERT_EQ(waitpid(pid, &status, 0), pid);
+        ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        ASSERT_EQ(rm_rf_at(AT_FDCWD, root), 0);
+}
+
 TEST_MAIN(test_validate_id, test_create_save_load_list_remove, test_state_never_holds_a_cgroup_path,
-          test_corrupt_state_is_an_error)
+          test_corrupt_state_is_an_error, test_annotations_must_be_an_object, test_lock_of_a_removed_container)

@@ -77,14 +77,20 @@ static void test_proc_stat_and_verified_pidfd(void) {
         ASSERT_EQ(proc_stat(0x3fffffff, &start, &state), -ESRCH);
 }
 
+/* Sends the log to a new file named by path (a mkstemp template). */
+static int log_to_temp_file(char *path, LogFormat format) {
+        int fd = mkstemp(path);
+        if (fd < 0)
+                return -errno;
+        close(fd);
+        return log_open(path, format);
+}
+
 static void test_log_json_line(void) {
         char path[] = "/tmp/runscope-test-log.XXXXXX";
         _cleanup_free_ char *text = NULL;
-        int fd = mkstemp(path);
 
-        ASSERT_TRUE(fd >= 0);
-        close(fd);
-        ASSERT_EQ(log_open(path, LOG_FORMAT_JSON), 0);
+        ASSERT_EQ(log_to_temp_file(path, LOG_FORMAT_JSON), 0);
         ASSERT_EQ(log_error_errno(ENOENT, "open \"%s\": %m", "x"), -ENOENT);
         ASSERT_EQ(log_error_errno(-EPERM, "second"), -EPERM);
         log_debug("not at the default level");
@@ -96,5 +102,18 @@ static void test_log_json_line(void) {
         unlink(path);
 }
 
+/* A value with a newline (an id like $'a\nb', a JSON string) printed two lines for one error. */
+static void test_log_text_is_one_line(void) {
+        char path[] = "/tmp/runscope-test-log.XXXXXX";
+        _cleanup_free_ char *text = NULL;
+
+        ASSERT_EQ(log_to_temp_file(path, LOG_FORMAT_TEXT), 0);
+        ASSERT_EQ(log_error_errno(EINVAL, "Invalid container id '%s'", "a\nb\tc\x01" "d"), -EINVAL);
+        ASSERT_EQ(read_file_at(AT_FDCWD, path, 4096, &text, NULL), 0);
+        ASSERT_TRUE(strstr(text, ": error: Invalid container id 'a\\nb\\tc\\x01d'\n"));
+        ASSERT_EQ(strchr(text, '\n') - text + 1, (long) strlen(text));
+        unlink(path);
+}
+
 TEST_MAIN(test_strv_extend_and_env, test_json_escape, test_atomic_write_read_and_rm_rf, test_mkdir_p,
-          test_proc_stat_and_verified_pidfd, test_log_json_line)
+          test_proc_stat_and_verified_pidfd, test_log_json_line, test_log_text_is_one_line)
