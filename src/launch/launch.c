@@ -143,7 +143,7 @@ void launch_kill(Launcher *l) {
 }
 
 int launch_release(Launcher *l, LaunchHooksFunc hooks, void *userdata) {
-        SyncMessage m;
+        SyncMessage m = {};
         int r;
 
         r = sync_send_go(l->sync_fd, l->pid);
