@@ -1,7 +1,8 @@
 #!/bin/bash
 # The whole test suite, from a fresh Debian 12 as root: installs what is missing, builds with
-# warnings as errors, runs the unit tests (make check), checks `make install`, and runs the
-# integration tests in a systemd (a private one when PID 1 is not systemd). Last line:
+# warnings as errors, runs the unit tests (make check, and under the sanitizers), the fuzzers
+# briefly and cppcheck, checks `make install`, and runs the integration tests in a systemd (a
+# private one when PID 1 is not systemd). Last line:
 # "N passed, N failed, N skipped".
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -68,6 +69,18 @@ tests/fuzz/run.sh 10 >/tmp/runscope-fuzz.$$ 2>&1
 cat /tmp/runscope-fuzz.$$
 tally fuzz /tmp/runscope-fuzz.$$
 rm -f /tmp/runscope-fuzz.$$
+
+echo "== cppcheck"
+if cppcheck -q --enable=warning,portability --std=c11 --error-exitcode=1 -Isrc --include=config.h src \
+        >/tmp/runscope-cppcheck.$$ 2>&1; then
+        echo "ok - cppcheck finds nothing in src/"
+        count 1 0 0
+else
+        sed 's/^/# /' /tmp/runscope-cppcheck.$$ | head -30
+        echo "not ok - cppcheck"
+        count 0 1 0
+fi
+rm -f /tmp/runscope-cppcheck.$$
 
 echo "== make install"
 dest=$(mktemp -d /tmp/runscope-install.XXXXXX)

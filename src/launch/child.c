@@ -161,7 +161,7 @@ static int setup(const ChildArgs *a, char *exe, size_t exe_size) {
         /* prestart and createRuntime run in runscope, createContainer here: all after the mounts,
          * before pivot_root (runtime-spec, "Lifecycle"). */
         if (spec->n_hooks[HOOK_PRESTART] + spec->n_hooks[HOOK_CREATE_RUNTIME] > 0) {
-                SyncMessage m;
+                SyncMessage m = {};
                 r = sync_send(a->sync_fd, SYNC_HOOKS, 0, false, NULL);
                 if (r >= 0)
                         r = sync_recv(a->sync_fd, &m, NULL);

@@ -231,7 +231,7 @@ int launch_go(Launcher *l) {
 }
 
 int launch_release(Launcher *l, LaunchHooksFunc hooks, void *userdata) {
-        SyncMessage m;
+        SyncMessage m = {};
         int r;
 
         r = sync_send(l->sync_fd, SYNC_SCOPE, 0, false, NULL);
