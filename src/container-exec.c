@@ -156,6 +156,16 @@ int container_exec(const ExecOptions *o) {
                         return r;
                 }
         }
+        _cleanup_free_ char *listener_state = NULL;
+        if (spec->seccomp && spec->seccomp->notify) {
+                listener_state = hook_state_json(o->id, "running", st->pid, st->bundle, st->annotations);
+                if (!listener_state) {
+                        launch_kill(&l);
+                        return log_oom();
+                }
+                l.listener_spec = spec->seccomp;
+                l.listener_state = listener_state;
+        }
         r = launch_exec_release(&l, &proc);
         if (r < 0) {
                 if (proc.command_error == -ENOENT)
@@ -163,14 +173,6 @@ int container_exec(const ExecOptions *o) {
                 if (proc.command_error < 0)
                         return 126;
                 return r;
-        }
-        if (proc.seccomp_fd >= 0) {
-                _cleanup_free_ char *state = hook_state_json(o->id, "running", st->pid, st->bundle, st->annotations);
-                r = state ? launch_send_listener(spec->seccomp, &proc, state) : log_oom();
-                if (r < 0) {
-                        launch_kill(&proc);
-                        return r;
-                }
         }
         if (proc.console_fd >= 0 && o->console_socket) {
                 r = console_send(o->console_socket, proc.console_fd);

@@ -149,8 +149,14 @@ static void created_done(Created *c) {
 static void created_abort(Created *c, const char *id) {
         /* systemd may have dropped the connection (re-executing), even after making the unit
          * though its answer was lost: the unit is ours to stop if our launcher is in it. */
-        if (c->unit && bus_ensure_connected(&c->bus) >= 0 && !c->unit_started && c->launcher.pid > 0 && !c->kept_unit)
-                c->unit_started = bus_unit_has_pid(c->bus, c->unit, c->launcher.pid);
+        if (c->unit && !c->kept_unit && c->bus) {
+                /* Quietly: the failure that brought us here is the one error reported. */
+                LogLevel level = log_get_max_level();
+                log_set_max_level(log_debug_enabled() ? LOG_LEVEL_DEBUG : LOG_LEVEL_OFF);
+                if (bus_ensure_connected(&c->bus) >= 0 && !c->unit_started && c->launcher.pid > 0)
+                        c->unit_started = bus_unit_has_pid(c->bus, c->unit, c->launcher.pid);
+                log_set_max_level(level);
+        }
         launch_kill(&c->launcher);
         if (c->unit_started && c->bus)
                 (void) bus_stop_unit(c->bus, c->unit);
@@ -369,17 +375,22 @@ static int create(const CreateOptions *o, Created *c) {
                 FAULT_POINT("create:scope");
                 r = state_save(c->dir_fd, st);
         }
+        _cleanup_free_ char *listener_state = NULL;
+        if (r >= 0 && spec->seccomp && spec->seccomp->notify) {
+                listener_state = hook_state_json(o->id, "creating", c->launcher.pid, bundle, spec->annotations);
+                c->launcher.listener_spec = spec->seccomp;
+                c->launcher.listener_state = listener_state;
+                if (!listener_state)
+                        r = log_oom();
+        }
         if (r >= 0) {
                 FAULT_POINT("create:saved");
                 RuntimeHooks rh = { .id = o->id, .bundle = bundle, .spec = spec };
                 r = launch_release(&c->launcher, runtime_hooks, &rh);
         }
+        c->launcher.listener_state = NULL; /* freed at the end of this function */
         if (r >= 0)
                 FAULT_POINT("create:released");
-        if (r >= 0 && c->launcher.seccomp_fd >= 0) {
-                _cleanup_free_ char *state = hook_state_json(o->id, "creating", c->launcher.pid, bundle, spec->annotations);
-                r = state ? launch_send_listener(spec->seccomp, &c->launcher, state) : log_oom();
-        }
         if (r >= 0 && c->launcher.console_fd >= 0 && o->console_socket) {
                 r = console_send(o->console_socket, c->launcher.console_fd);
                 c->launcher.console_fd = safe_close(c->launcher.console_fd);
@@ -439,8 +450,6 @@ int container_start(const char *root, const char *id) {
         }
 }
 
-static int delete_container(const char *root, const char *id, bool force, sd_bus **busp);
-
 int container_run(const CreateOptions *o, bool detach) {
         Created c = { .root_fd = -EBADF, .dir_fd = -EBADF, .notify_fd = -EBADF,
                       .launcher = LAUNCHER_NULL };
@@ -482,14 +491,15 @@ int container_run(const CreateOptions *o, bool detach) {
                 return 0;
         }
         /* Unlocked while it runs, so that state, kill and delete from elsewhere are not blocked.
-         * The bus connection is kept for the delete (checked then: systemd may re-execute). */
+         * Not connected either: systemd sends every job signal to each connection on its private
+         * socket, and an unread one would pile up in PID 1 for the container's whole life. */
         c.dir_fd = safe_close(c.dir_fd);
+        c.bus = sd_bus_flush_close_unref(c.bus);
         status = launch_wait(&c.launcher, c.notify_fd);
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = TAKE_PTR(c.bus);
         created_done(&c);
         if (status < 0 || o->keep)
                 return status;
-        r = delete_container(o->root, o->id, true, &bus);
+        r = container_delete(o->root, o->id, true);
         if (r < 0 && r != -ENOENT)
                 return r;
         return status;
@@ -561,7 +571,7 @@ static int delete_unreadable(const char *root, int root_fd, const char *id, int 
         return state_remove(root_fd, id);
 }
 
-/* With *busp, a connection to systemd that `run` already has (else one is made). */
+/* With *busp, a connection to systemd to use (else one is made there). */
 static int delete_container(const char *root, const char *id, bool force, sd_bus **busp) {
         _cleanup_(state_freep) ContainerState *st = NULL;
         _cleanup_close_ int root_fd = -EBADF, dir_fd = -EBADF, pidfd = -EBADF;

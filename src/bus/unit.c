@@ -62,9 +62,10 @@ static int job_wait(sd_bus *bus, JobWait *w, const char *unit, const char *what)
                         return log_error_errno(ETIMEDOUT, "Timed out waiting for systemd to %s %s", what, unit);
                 if (r >= 0)
                         r = sd_bus_wait(bus, deadline - now);
-                /* Not logged: systemd re-executing drops every client, and the caller may retry. */
+                /* A lost connection is not logged: systemd re-executing drops every client, and
+                 * the caller may retry. */
                 if (r < 0)
-                        return r;
+                        return bus_disconnected(r) ? r : log_error_errno(r, "Failed to wait for systemd to %s %s: %m", what, unit);
         }
         if (strcmp(w->result, "done") != 0)
                 return log_error_errno(EIO, "systemd failed to %s %s: job %s", what, unit, w->result);
@@ -268,6 +269,8 @@ int bus_start_scope(sd_bus **busp, const ScopeRequest *req, pid_t pid, int pidfd
                 sd_bus_error_free(&error);
                 r = start_transient(bus, req, pid, pidfd, &error);
         }
+        if (r < 0 && !sd_bus_error_is_set(&error) && bus_disconnected(r))
+                return log_error_errno(r, "Lost the connection to systemd while starting %s: %m", req->unit);
         if (r >= 0 || !sd_bus_error_is_set(&error))
                 return r;
         if (sd_bus_error_has_name(&error, "org.freedesktop.systemd1.UnitExists")) {
@@ -281,6 +284,8 @@ int bus_start_scope(sd_bus **busp, const ScopeRequest *req, pid_t pid, int pidfd
                 (void) sd_bus_call_method(bus, DEST, PATH, MANAGER, "ResetFailedUnit", NULL, NULL, "s", req->unit);
                 sd_bus_error_free(&error);
                 r = start_transient(bus, req, pid, pidfd, &error);
+                if (r < 0 && !sd_bus_error_is_set(&error) && bus_disconnected(r))
+                        return log_error_errno(r, "Lost the connection to systemd while starting %s: %m", req->unit);
                 if (r >= 0 || !sd_bus_error_is_set(&error))
                         return r;
         }

@@ -126,6 +126,8 @@ int launch_exec_release(Launcher *l, Launcher *ret_process) {
          * that come the pty master (with a terminal) and the seccomp listener (with NOTIFY), kept
          * in ret_process. */
         ret_process->sync_fd = l->sync_fd;
+        ret_process->listener_spec = l->listener_spec;
+        ret_process->listener_state = l->listener_state;
         r = launch_recv(ret_process, &m);
         ret_process->sync_fd = -EBADF;
         launcher_done(l);
@@ -138,5 +140,7 @@ int launch_exec_release(Launcher *l, Launcher *ret_process) {
                 return log_error_errno(m.err, "%s", m.text);
         }
         launch_kill(ret_process);
+        if (r == -ECANCELED)
+                return r; /* the listener could not be handed on, and that was said */
         return log_error_errno(r < 0 ? r : EPROTO, "Lost the exec'd process before it started");
 }

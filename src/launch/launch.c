@@ -48,8 +48,12 @@ static pid_t clone_in_user_namespace(int userns_fd, uint64_t flags, ChildArgs *a
         a->no_pdeathsig = true;
         int mid_pidfd = -EBADF;
         mid = clone3_fork(0, &mid_pidfd);
-        if (mid < 0)
+        if (mid < 0) {
+                int err = errno;
+                (void) prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
+                errno = err;
                 return -1;
+        }
         if (mid == 0) {
                 int err = 0;
                 if (setns(userns_fd, CLONE_NEWUSER) < 0)
@@ -68,6 +72,8 @@ static pid_t clone_in_user_namespace(int userns_fd, uint64_t flags, ChildArgs *a
         int msg[2] = { -1, EPROTO };
         ssize_t n = read(rd, msg, sizeof(msg));
         (void) waitpid(mid, &status, 0);
+        /* The launcher is ours by now (or was never made): no other orphan is to come to us. */
+        (void) prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
         if (n != (ssize_t) sizeof(msg) || msg[0] < 0) {
                 errno = msg[1] ?: EPROTO;
                 return -1;
@@ -76,7 +82,10 @@ static pid_t clone_in_user_namespace(int userns_fd, uint64_t flags, ChildArgs *a
         /* Ours now (reparented to the subreaper), so the pid cannot be reused before we reap it. */
         *ret_pidfd = pidfd_open(pid, 0);
         if (*ret_pidfd < 0) {
+                int err = errno;
                 (void) kill(pid, SIGKILL);
+                (void) waitpid(pid, NULL, 0);
+                errno = err;
                 return -1;
         }
         return pid;
@@ -218,6 +227,9 @@ int launch_recv(Launcher *l, SyncMessage *m) {
                 }
                 safe_close(*keep);
                 *keep = fd;
+                /* -ECANCELED: logged already, the caller only gives up. */
+                if (m->kind == SYNC_SECCOMP && l->listener_state && launch_send_listener(l->listener_spec, l, l->listener_state) < 0)
+                        return -ECANCELED;
         }
 }
 
@@ -250,7 +262,7 @@ int launch_release(Launcher *l, LaunchHooksFunc hooks, void *userdata) {
         }
         if (r < 0) {
                 launch_kill(l);
-                return log_error_errno(r, "The launcher died before setting up the container");
+                return r == -ECANCELED ? r : log_error_errno(r, "The launcher died before setting up the container");
         }
         if (m.kind == SYNC_READY) {
                 log_debug("Launcher %d is ready to exec %s", (int) l->pid, m.text);

@@ -17,6 +17,10 @@ typedef struct Launcher {
         int command_error; /* -ENOENT or -EACCES when process.args[0] cannot be run */
         int console_fd;    /* the pty master, with process.terminal */
         int seccomp_fd;    /* the seccomp filter's listener, with SCMP_ACT_NOTIFY rules */
+        /* Set by the caller when the filter has a listener: it goes to the agent the moment it
+         * comes, for the launcher may make a notified syscall before it is done. */
+        const SpecSeccomp *listener_spec;
+        const char *listener_state; /* the container's state JSON for the agent */
 } Launcher;
 
 #define LAUNCHER_NULL { .pid = 0, .pidfd = -EBADF, .sync_fd = -EBADF, .console_fd = -EBADF, .seccomp_fd = -EBADF }

@@ -50,6 +50,13 @@ t_match "$(cat "$T_WORK/out")" "(^|
 t_match "$(rs exec "$id" /bin/mkdir /tmp/e 2>&1)" "No space left on device" "exec'd processes are under the agent too"
 rs delete -f "$id"
 t_is "$(grep -c '^notified mkdir' "$T_WORK/agent.out")" 2 "the agent saw both mkdir calls"
+# A notified syscall the launcher itself makes after loading the filter (prctl, before it reports
+# ready) is the agent's to answer at once: the listener goes to it the moment it comes.
+bundle_edit "$B" '.linux.seccomp.syscalls[0].names += ["prctl"] | .process.noNewPrivileges = true | .process.args = ["/bin/sh", "-c", "mkdir /tmp/p 2>&1"]'
+id=$(t_id)
+out=$(timeout 20 "$RUNSCOPE" --root "$T_ROOT" run -b "$B" "$id" 2>&1)
+t_is "$?:$out" "1:mkdir: can't create directory '/tmp/p': No space left on device" \
+        "a filter notifying a syscall the launcher makes after loading it does not hang create"
 kill "$agent" 2>/dev/null; wait "$agent" 2>/dev/null
 id=$(t_id)
 expect_clean 1 "an agent that is not listening" "linux.seccomp.listenerPath: $sock: Connection refused" "$id" run -d -b "$B" "$id"
