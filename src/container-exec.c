@@ -13,6 +13,9 @@
 #include "util/fd.h"
 #include "util/log.h"
 #include "util/sealed.h"
+
+/* In the state directory: an exec started a process that may ptrace the host's (see util/sealed.c). */
+#define PTRACE_EXEC_MARK "ptrace-exec"
 #include "util/strv.h"
 
 static int env_set(char ***env, const char *assignment) {
@@ -119,18 +122,26 @@ int container_exec(const ExecOptions *o) {
         r = spec_parse(text, &spec);
         if (r < 0)
                 return r;
+        /* The exec launcher will run in the container: from a copy no one there can write, when a
+         * process there may ptrace it: the container's, this one (--cap, --process), or one an
+         * earlier exec started with that power (remembered in the state directory). */
+        bool seal = spec_can_ptrace_host(spec) || faccessat(dir_fd, PTRACE_EXEC_MARK, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+        r = exec_process(o, spec);
+        if (r < 0)
+                return r;
+        if (spec_can_ptrace_host(spec)) {
+                seal = true;
+                _cleanup_close_ int mark = openat(dir_fd, PTRACE_EXEC_MARK, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+                if (mark < 0)
+                        return log_error_errno(errno, "Failed to note the exec of a privileged process in %s: %m", o->id);
+        }
         /* Not held while the process runs: state, kill and delete must not wait behind an exec. */
         dir_fd = safe_close(dir_fd);
-        /* The exec launcher will run in the container: from a copy no one there can write. */
-        if (spec_can_ptrace_host(spec)) {
+        if (seal) {
                 r = sealed_reexec();
                 if (r < 0)
                         return log_error_errno(r, "Failed to run from a sealed copy of runscope: %m");
         }
-
-        r = exec_process(o, spec);
-        if (r < 0)
-                return r;
         r = container_check_terminal(spec->process.terminal, !o->detach, o->console_socket);
         if (r < 0)
                 return r;

@@ -60,4 +60,15 @@ rs delete -f "$id"
 t_match "$seen" "/memfd:runscope-sealed" "the watcher met the exec launcher: a sealed copy of runscope"
 t_ok "... never runscope's binary on the host" not_contains "$seen" "$RUNSCOPE_TOP/"
 t_ok "... and could write to none of them" not_contains "$seen" "WROTE"
+
+# An unprivileged container whose exec adds CAP_SYS_PTRACE (--cap): that exec, and every later one
+# (the privileged process may still run), runs from the sealed copy too.
+U=$T_WORK/unprivileged
+make_bundle "$U" /bin/sleep 300
+id=$(t_id)
+rs run -d -b "$U" "$id"
+t_ok "a plain exec into an unprivileged container leaves no mark" eval "rs exec $id /bin/true && test ! -e $T_ROOT/$id/ptrace-exec"
+rs exec --cap CAP_SYS_PTRACE "$id" /bin/true
+t_ok "exec --cap CAP_SYS_PTRACE is remembered, so later execs are sealed too" test -e "$T_ROOT/$id/ptrace-exec"
+rs delete -f "$id"
 t_done
