@@ -576,9 +576,9 @@ static int delete_unreadable(const char *root, int root_fd, const char *id, int 
         return state_remove(root_fd, id);
 }
 
-/* With *busp, a connection to systemd to use (else one is made there). */
-static int delete_container(const char *root, const char *id, bool force, sd_bus **busp) {
+int container_delete(const char *root, const char *id, bool force) {
         _cleanup_(state_freep) ContainerState *st = NULL;
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_close_ int root_fd = -EBADF, dir_fd = -EBADF, pidfd = -EBADF;
         int r;
 
@@ -618,10 +618,9 @@ static int delete_container(const char *root, const char *id, bool force, sd_bus
 
         /* The unit may still hold processes that left the init (no pid namespace); stopping it
          * ends them and waits until systemd is done. */
-        r = *busp ? bus_ensure_connected(busp) : bus_connect_system(busp);
+        r = bus_connect_system(&bus);
         if (r < 0)
                 return r;
-        sd_bus *bus = *busp;
         if (st->machine)
                 bus_unregister_machine(st->machine);
         FAULT_POINT("delete:killed");
@@ -636,11 +635,6 @@ static int delete_container(const char *root, const char *id, bool force, sd_bus
         FAULT_POINT("delete:stopped");
         late_hooks(dir_fd, st, HOOK_POSTSTOP, "\"poststop\"", "stopped");
         return state_remove(root_fd, id);
-}
-
-int container_delete(const char *root, const char *id, bool force) {
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        return delete_container(root, id, force, &bus);
 }
 
 int container_pause(const char *root, const char *id, bool pause) {

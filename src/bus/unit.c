@@ -77,8 +77,10 @@ static void job_wait_done(JobWait *w) {
         free(w->result);
 }
 
-/* The job path a Start/Stop call answered with, waited for until it is removed. */
-static int job_wait_reply(sd_bus *bus, JobWait *w, sd_bus_message *reply, const char *unit, const char *what) {
+/* The job path a Start/Stop call answered with, waited for until it is removed. A lost connection
+ * is logged unless the caller will try again (may_retry). */
+static int job_wait_reply(sd_bus *bus, JobWait *w, sd_bus_message *reply, const char *unit, const char *what,
+                          bool may_retry) {
         const char *job;
         int r;
 
@@ -90,6 +92,8 @@ static int job_wait_reply(sd_bus *bus, JobWait *w, sd_bus_message *reply, const 
                 return log_oom();
         r = job_wait(bus, w, unit, what);
         job_wait_done(w);
+        if (r < 0 && bus_disconnected(r) && !may_retry)
+                return log_error_errno(r, "Lost the connection to systemd while waiting to %s %s: %m", what, unit);
         return r;
 }
 
@@ -154,7 +158,10 @@ int bus_scope_check(sd_bus *bus, const ScopeRequest *req) {
         return scope_message(bus, req, 0, -EBADF, &m);
 }
 
-static int start_transient(sd_bus *bus, const ScopeRequest *req, pid_t pid, int pidfd, sd_bus_error *error) {
+/* Errors systemd answered with are the caller's to judge (a leftover unit, PIDFDs); a lost
+ * connection too, when it may retry; anything else is logged here. */
+static int start_transient(sd_bus *bus, const ScopeRequest *req, pid_t pid, int pidfd, sd_bus_error *error,
+                           bool may_retry) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
         _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
         JobWait w = {};
@@ -167,10 +174,11 @@ static int start_transient(sd_bus *bus, const ScopeRequest *req, pid_t pid, int 
         if (r < 0)
                 return r;
         r = sd_bus_call(bus, m, BUS_JOB_TIMEOUT_USEC, error, &reply);
+        if (r < 0 && !sd_bus_error_is_set(error) && !(may_retry && bus_disconnected(r)))
+                return log_error_errno(r, "Failed to start unit %s: %m", req->unit);
         if (r < 0)
-                return r; /* the caller decides: a leftover unit is retried */
-        r = job_wait_reply(bus, &w, reply, req->unit, "start");
-        return r;
+                return r;
+        return job_wait_reply(bus, &w, reply, req->unit, "start", may_retry);
 }
 
 #define REFUSED_CACHE ".systemd-refused"
@@ -247,7 +255,7 @@ int bus_start_scope(sd_bus **busp, const ScopeRequest *req, pid_t pid, int pidfd
 
         if (pidfd >= 0 && pidfds_refused(*busp, req->cache_fd))
                 pidfd = -EBADF;
-        r = start_transient(*busp, req, pid, pidfd, &error);
+        r = start_transient(*busp, req, pid, pidfd, &error, true);
         /* systemd re-executing (daemon-reexec, an upgrade) drops every client, maybe before it
          * answered: as runc does, once more on a new connection, unless the start was done. */
         if (r < 0 && bus_disconnected(r)) {
@@ -258,7 +266,7 @@ int bus_start_scope(sd_bus **busp, const ScopeRequest *req, pid_t pid, int pidfd
                         return r;
                 if (bus_unit_has_pid(*busp, req->unit, pid))
                         return 0;
-                r = start_transient(*busp, req, pid, pidfd, &error);
+                r = start_transient(*busp, req, pid, pidfd, &error, false);
         }
         sd_bus *bus = *busp;
         if (r < 0 && pidfd >= 0 && refused_property(&error, "PIDFDs")) {
@@ -267,10 +275,8 @@ int bus_start_scope(sd_bus **busp, const ScopeRequest *req, pid_t pid, int pidfd
                 remember_pidfds_refused(bus, req->cache_fd);
                 pidfd = -EBADF;
                 sd_bus_error_free(&error);
-                r = start_transient(bus, req, pid, pidfd, &error);
+                r = start_transient(bus, req, pid, pidfd, &error, false);
         }
-        if (r < 0 && !sd_bus_error_is_set(&error) && bus_disconnected(r))
-                return log_error_errno(r, "Lost the connection to systemd while starting %s: %m", req->unit);
         if (r >= 0 || !sd_bus_error_is_set(&error))
                 return r;
         if (sd_bus_error_has_name(&error, "org.freedesktop.systemd1.UnitExists")) {
@@ -283,9 +289,7 @@ int bus_start_scope(sd_bus **busp, const ScopeRequest *req, pid_t pid, int pidfd
                 log_debug("Unit %s is a %s leftover, resetting it", req->unit, state);
                 (void) sd_bus_call_method(bus, DEST, PATH, MANAGER, "ResetFailedUnit", NULL, NULL, "s", req->unit);
                 sd_bus_error_free(&error);
-                r = start_transient(bus, req, pid, pidfd, &error);
-                if (r < 0 && !sd_bus_error_is_set(&error) && bus_disconnected(r))
-                        return log_error_errno(r, "Lost the connection to systemd while starting %s: %m", req->unit);
+                r = start_transient(bus, req, pid, pidfd, &error, false);
                 if (r >= 0 || !sd_bus_error_is_set(&error))
                         return r;
         }
@@ -308,9 +312,9 @@ int bus_stop_unit(sd_bus *bus, const char *unit) {
                         return 0;
                 return log_error_errno(r, "Failed to stop unit %s: %s", unit, bus_error_text(&error, r));
         }
-        r = job_wait_reply(bus, &w, reply, unit, "stop");
+        r = job_wait_reply(bus, &w, reply, unit, "stop", false);
         if (r < 0)
-                return bus_disconnected(r) ? log_error_errno(r, "Lost the connection to systemd while stopping %s: %m", unit) : r;
+                return r;
         /* A scope whose processes were killed may be left "failed"; clear it so the name is free. */
         (void) sd_bus_call_method(bus, DEST, PATH, MANAGER, "ResetFailedUnit", NULL, NULL, "s", unit);
         return 0;
@@ -565,8 +569,7 @@ int bus_start_service(sd_bus *bus, const ServiceRequest *req) {
         r = sd_bus_call(bus, m, BUS_JOB_TIMEOUT_USEC, &error, &reply);
         if (r < 0)
                 return log_error_errno(r, "Failed to start service %s: %s", req->unit, bus_error_text(&error, r));
-        r = job_wait_reply(bus, &w, reply, req->unit, "start");
-        return r;
+        return job_wait_reply(bus, &w, reply, req->unit, "start", false);
 }
 
 int bus_wait_service_exit(sd_bus *bus, const char *unit, int *ret_status) {
