@@ -50,6 +50,7 @@ typedef struct ServiceRequest {
         char **exec_start;        /* argv; argv[0] is the absolute path */
         char **exec_stop_post[4]; /* NULL-terminated list of argvs, failures ignored */
         bool collect, wait;
+        const Spec *spec;         /* its resources (if any) hold from the start, as systemd-run -p */
 } ServiceRequest;
 
 /* StartTransientUnit of a Type=exec, Delegate=yes service; waits for the start job. With wait, bus

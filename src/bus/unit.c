@@ -556,6 +556,9 @@ int bus_start_service(sd_bus *bus, const ServiceRequest *req) {
          * name, so only a connection through the bus can ask for it. */
         if (r >= 0 && req->wait)
                 r = sd_bus_message_append(m, "(sv)", "AddRef", "b", 1);
+        /* The same properties `run --keep-unit` sets on the service later: in force from its start. */
+        if (r >= 0 && req->spec)
+                r = props_append_resources(m, req->spec, NULL);
         if (r >= 0)
                 r = append_exec(m, "ExecStart", req->exec_start, false);
         for (size_t i = 0; r >= 0 && req->exec_stop_post[i]; i++)

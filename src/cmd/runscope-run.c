@@ -194,7 +194,9 @@ int main(int argc, char *argv[]) {
                 return 1;
         /* As `runscope create` does, but before the bundle is written: a re-exec starts over. */
         _cleanup_(spec_freep) Spec *check = NULL;
-        if (!service && spec_parse(text, &check) >= 0 && spec_can_ptrace_host(check) && (r = sealed_reexec()) < 0)
+        if (spec_parse(text, &check) < 0)
+                return 1;
+        if (!service && spec_can_ptrace_host(check) && (r = sealed_reexec()) < 0)
                 return log_error_errno(r, "Failed to run from a sealed copy of runscope-run: %m"), 1;
         if (asprintf(&bundle, BUNDLES "/%s", name) < 0)
                 return log_oom(), 1;
@@ -237,7 +239,7 @@ int main(int argc, char *argv[]) {
         char *remove[] = { "/bin/rm", "-rf", "--", bundle, NULL };
         ServiceRequest req = { .unit = service_unit, .slice = slice ?: BUS_DEFAULT_SLICE, .description = desc,
                                .exec_start = start, .exec_stop_post = { cleanup, remove, NULL }, .collect = collect,
-                               .wait = wait };
+                               .wait = wait, .spec = check };
         /* --wait holds a reference on the unit, which only a peer on the bus can (not the private socket). */
         r = wait ? sd_bus_open_system(&bus) : bus_connect_system(&bus);
         if (r < 0)
