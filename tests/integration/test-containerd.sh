@@ -240,13 +240,16 @@ t_is "$(jq -r .bundle <<<"$state")" "$CD/state/io.containerd.runtime.v2.task/def
 c task pause "$id"
 t_is "$("$RUNSCOPE" --root "$RT_ROOT" state "$id" | jq -r .status)" paused "task pause: runscope says paused"
 c task resume "$id"
-out=$(script -qec "timeout 60 ctr --address $CD/c.sock task exec -t --exec-id tty $id /bin/sh -c 'tty; [ -t 0 ] && echo stdin-is-a-tty; exit 6'" /dev/null)
+# timeout --foreground: script runs the command with $SHELL, and a dash (SHELL unset, as in CI)
+# forks rather than execs, so timeout's own process group would be in the background of the pty
+# and ctr would stop on its first read of it (SIGTTIN) until the timeout ends it.
+out=$(script -qec "timeout --foreground 60 ctr --address $CD/c.sock task exec -t --exec-id tty $id /bin/sh -c 'tty; [ -t 0 ] && echo stdin-is-a-tty; exit 6'" /dev/null)
 rc=$?
 out=$(tr -d '\r' <<<"$out")
 t_match "$out" "/dev/pts/[0-9]+" "task exec -t: a pty (exec --console-socket)"
 t_match "$out" "stdin-is-a-tty" "... as stdin"
 t_is "$rc" 6 "... and its exit code"
-t_is "$(printf 'echo typed-$((6*7))\nexit 0\n' | script -qec "timeout 60 ctr --address $CD/c.sock task exec -t --exec-id in $id /bin/sh" /dev/null |
+t_is "$(printf 'echo typed-$((6*7))\nexit 0\n' | script -qec "timeout --foreground 60 ctr --address $CD/c.sock task exec -t --exec-id in $id /bin/sh" /dev/null |
         tr -d '\r' | grep -c '^typed-42$')" 1 "task exec -t: what the user types reaches the shell"
 c task kill -s SIGKILL "$id"
 wait_status "$id" STOPPED
@@ -256,7 +259,7 @@ t_ok "... leaves no state directory and no unit" left_nothing "$id" "runscope-$i
 c container delete "$id"
 
 id=$(cid "$RUNSCOPE")
-out=$(script -qec "timeout 60 ctr --address $CD/c.sock run -t --rm --runc-binary $RUNSCOPE ${SNAP[*]} $IMG $id /bin/sh -c 'tty; exit 4'" /dev/null)
+out=$(script -qec "timeout --foreground 60 ctr --address $CD/c.sock run -t --rm --runc-binary $RUNSCOPE ${SNAP[*]} $IMG $id /bin/sh -c 'tty; exit 4'" /dev/null)
 rc=$?
 t_match "$(tr -d '\r' <<<"$out")" "/dev/pts/0" "run -t: a pty of the container's devpts (create --console-socket)"
 t_is "$rc" 4 "... and run -t returns the exit code"
