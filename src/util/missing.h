@@ -2,6 +2,7 @@
  * never by kernel version. */
 #pragma once
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <signal.h>
@@ -61,5 +62,15 @@ static inline pid_t clone3_fork(uint64_t flags, int *ret_pidfd) {
                 /* CLONE_PARENT takes the caller's own exit signal; clone3 refuses any other. */
                 .exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD,
         };
-        return (pid_t) syscall(SYS_clone3, &args, sizeof(args));
+        pid_t pid = (pid_t) syscall(SYS_clone3, &args, sizeof(args));
+        if (pid >= 0 || errno != ENOSYS)
+                return pid;
+        /* No clone3: container seccomp profiles (docker's, podman's) answer it ENOSYS so that libcs
+         * fall back to clone, and valgrind does not know it. clone(2) has every flag used here,
+         * CLONE_PIDFD included (Linux 5.2), which writes the pidfd through the parent_tid slot. */
+#if defined(__s390x__) || defined(__s390__)
+        return (pid_t) syscall(SYS_clone, 0, (unsigned long) (args.flags | args.exit_signal), ret_pidfd, NULL, 0);
+#else
+        return (pid_t) syscall(SYS_clone, (unsigned long) (args.flags | args.exit_signal), 0, ret_pidfd, NULL, 0);
+#endif
 }

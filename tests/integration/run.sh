@@ -11,7 +11,7 @@ if [ "$(id -u)" != 0 ]; then
         echo "integration tests need root" >&2
         exit 1
 fi
-for f in runscope runscope-run tests/probe tests/runscope-faults tests/console-recv tests/seccomp-agent; do
+for f in runscope runscope-run tests/probe tests/runscope-faults tests/console-recv tests/seccomp-agent tests/seccomp-enosys; do
         [ -x "$f" ] || { echo "$f is not built: run make first" >&2; exit 1; }
 done
 

@@ -38,6 +38,25 @@ rs delete -f "$id"
 t_ok "... and delete leaves nothing" nothing_left "$id" "runscope-$id.scope"
 systemctl unmask --runtime systemd-machined.service >/dev/null 2>&1
 
+# runscope itself under a seccomp profile that answers clone3 ENOSYS (docker's and podman's
+# profiles do, so that libcs fall back to clone): run, a hook and exec still make their processes.
+NC3=("$RUNSCOPE_TOP/tests/seccomp-enosys" clone3 --)
+"${NC3[@]}" sh -c 'exit 0'
+t_is "$?" 0 "the ENOSYS profile helper runs"
+make_bundle "$T_WORK/nc3" /bin/sh -c 'exit 7'
+id=$(t_id)
+"${NC3[@]}" "$RUNSCOPE" --root "$T_ROOT" run -b "$T_WORK/nc3" "$id" 2>"$T_WORK/nc3.err"
+t_is "$?:$(cat "$T_WORK/nc3.err")" "7:" "where clone3 is ENOSYS, run falls back to clone: the exit code, no error"
+t_ok "... and nothing is left" nothing_left "$id" "runscope-$id.scope"
+id=$(t_id)
+bundle_edit "$B" '.hooks.createRuntime = [{path: "/bin/sh", args: ["sh", "-c", "cat >/dev/null; echo hook-ran >'"$T_WORK"'/nc3.hook"]}]'
+"${NC3[@]}" "$RUNSCOPE" --root "$T_ROOT" run -d -b "$B" "$id" 2>"$T_WORK/nc3.err"
+t_is "$(cat "$T_WORK/nc3.hook" 2>/dev/null)" hook-ran "... a hook runs"
+t_is "$("${NC3[@]}" "$RUNSCOPE" --root "$T_ROOT" exec "$id" /bin/echo in 2>&1)" in "... exec runs"
+"${NC3[@]}" "$RUNSCOPE" --root "$T_ROOT" delete -f "$id"
+t_ok "... and delete -f leaves nothing" nothing_left "$id" "runscope-$id.scope"
+bundle_edit "$B" 'del(.hooks)'
+
 # systemd re-executes and reloads while containers run: state names units, so nothing goes stale.
 ids=()
 for i in 1 2 3; do
