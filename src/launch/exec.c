@@ -16,6 +16,16 @@
 #include "util/log.h"
 #include "util/missing.h"
 
+/* fd itself if it is at least min, else a copy there (CLOEXEC) with fd closed. */
+static int move_above(int fd, int min) {
+        if (fd >= min)
+                return fd;
+        int moved = fcntl(fd, F_DUPFD_CLOEXEC, min), err = errno;
+        (void) close(fd);
+        errno = err;
+        return moved;
+}
+
 /* Runs in the intermediate child: it stays in runscope's pid namespace (setns(CLONE_NEWPID) only
  * affects children), forks the process with CLONE_PARENT so runscope can wait for it, and exits. */
 static _noreturn_ void exec_child(const SpecProcess *p, const SpecSeccomp *seccomp, unsigned long ns_flags, int init_pidfd, int keep_fds,
@@ -37,6 +47,16 @@ static _noreturn_ void exec_child(const SpecProcess *p, const SpecSeccomp *secco
                 (void) sync_send(sync_fd, SYNC_ERROR, -errno, false, launch_error_text());
                 _exit(1);
         }
+        /* The process sends on the same socket (its pty, its seccomp listener, its error), and
+         * runscope must read SYNC_PID first: it waits for this pipe's end, which comes when this
+         * launcher exits after sending it. Above the fds passed on, like the socket. */
+        int gate[2] = { -EBADF, -EBADF };
+        if (pipe2(gate, O_CLOEXEC) < 0 || (gate[0] = move_above(gate[0], 3 + keep_fds)) < 0 ||
+            (gate[1] = move_above(gate[1], 3 + keep_fds)) < 0) {
+                (void) launch_error(errno, "Failed to create the exec gate: %m");
+                (void) sync_send(sync_fd, SYNC_ERROR, -errno, false, launch_error_text());
+                _exit(1);
+        }
         pid_t pid = clone3_fork(CLONE_PARENT, &pidfd);
         if (pid < 0) {
                 (void) launch_error(errno, "Failed to fork into the container: %m");
@@ -45,11 +65,17 @@ static _noreturn_ void exec_child(const SpecProcess *p, const SpecSeccomp *secco
         }
         if (pid > 0) {
                 SyncMessage pm = { .kind = SYNC_PID, .pid = pid };
+                FAULT_PAUSE("exec:before-pid");
                 (void) !send(sync_fd, &pm, sizeof(pm), MSG_NOSIGNAL);
                 _exit(0);
         }
 
         safe_close(init_pidfd);
+        safe_close(gate[1]);
+        char c;
+        while (read(gate[0], &c, 1) < 0 && errno == EINTR)
+                ;
+        safe_close(gate[0]);
         if (p->terminal) {
                 _cleanup_close_ int master = -EBADF;
                 r = terminal_setup(p, false, &master);

@@ -48,8 +48,12 @@ t_match "$(cat "$T_WORK/out")" "(^|
 )0 1 2 3 (
 |\$)" "the container does not hold its own listener (3 is ls's own)"
 t_match "$(rs exec "$id" /bin/mkdir /tmp/e 2>&1)" "No space left on device" "exec'd processes are under the agent too"
+# The exec'd process sends its listener on the socket the exec launcher sends its pid on; with the
+# launcher slow to send the pid (held a second), the listener must still come second.
+t_match "$(RUNSCOPE_FAULT_PAUSE=exec:before-pid "$RUNSCOPE_TOP/tests/runscope-faults" --root "$T_ROOT" exec "$id" /bin/mkdir /tmp/f 2>&1)" \
+        "No space left on device" "... also when the process is ready before its launcher has sent its pid"
 rs delete -f "$id"
-t_is "$(grep -c '^notified mkdir' "$T_WORK/agent.out")" 2 "the agent saw both mkdir calls"
+t_is "$(grep -c '^notified mkdir' "$T_WORK/agent.out")" 3 "the agent saw the three mkdir calls"
 # A notified syscall the launcher itself makes after loading the filter (prctl, before it reports
 # ready) is the agent's to answer at once: the listener goes to it the moment it comes.
 bundle_edit "$B" '.linux.seccomp.syscalls[0].names += ["prctl"] | .process.noNewPrivileges = true | .process.args = ["/bin/sh", "-c", "mkdir /tmp/p 2>&1"]'

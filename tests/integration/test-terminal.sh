@@ -52,6 +52,10 @@ rs run -d -b "$B" "$id"
 out=$(script -qec "$RUNSCOPE --root $T_ROOT exec -t $id /bin/sh -c 'tty; [ -t 1 ] && echo out-is-a-tty'" /dev/null | tr -d '\r')
 t_match "$out" "/dev/pts/[0-9]+" "exec -t gives the process a pty"
 t_match "$out" "out-is-a-tty" "... as its stdout"
+# The process sends its pty on the socket its launcher sends its pid on; the pid must come first
+# even when the launcher is slow to send it (held a second).
+out=$(RUNSCOPE_FAULT_PAUSE=exec:before-pid script -qec "$RUNSCOPE_TOP/tests/runscope-faults --root $T_ROOT exec -t $id /bin/sh -c 'tty; exit 5'" /dev/null | tr -d '\r')
+t_match "$out" "/dev/pts/[0-9]+" "exec -t with the pty ready before the launcher sent the pid"
 "$RECV" "$T_WORK/exec.sock" >"$T_WORK/exec.out" &
 recv=$!
 for i in $(seq 1 50); do grep -q listening "$T_WORK/exec.out" && break; sleep 0.05; done
