@@ -12,6 +12,7 @@ packages=(
         busybox-static jq groff-base man-db
         clang libclang-rt-14-dev cppcheck
         crun runc podman conmon catatonit containerd
+        valgrind
 )
 missing=()
 for p in "${packages[@]}"; do

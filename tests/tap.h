@@ -1,5 +1,6 @@
 /* A small TAP producer for unit tests: TEST_MAIN(f, g, …) runs each function as one test;
- * ASSERT_* print both sides and fail the test; exit 77 means skip. */
+ * ASSERT_* print both sides and fail the test; TAP_SKIP ends one test as skipped; exit 77 skips
+ * the whole program. */
 #pragma once
 
 #include <inttypes.h>
@@ -8,11 +9,19 @@
 #include <string.h>
 
 static int tap_failed;
+static const char *tap_skip_reason;
 
 #define TAP_FAIL(fmt, ...)                                                                                \
         do {                                                                                              \
                 printf("#   %s:%d: " fmt "\n", __FILE__, __LINE__, __VA_ARGS__);                          \
                 tap_failed = 1;                                                                           \
+                return;                                                                                   \
+        } while (0)
+
+/* Ends the test as skipped, for what cannot run here (said in reason). */
+#define TAP_SKIP(reason)                                                                                  \
+        do {                                                                                              \
+                tap_skip_reason = (reason);                                                               \
                 return;                                                                                   \
         } while (0)
 
@@ -50,8 +59,10 @@ static inline int tap_run(const char *names, TapTest *tests, size_t n) {
         name = strtok_r(buf, ", ", &save);
         for (size_t i = 0; i < n; i++) {
                 tap_failed = 0;
+                tap_skip_reason = NULL;
                 tests[i]();
-                printf("%s %zu - %s\n", tap_failed ? "not ok" : "ok", i + 1, name ? name : "?");
+                printf("%s %zu - %s%s%s\n", tap_failed ? "not ok" : "ok", i + 1, name ? name : "?",
+                       tap_skip_reason ? " # SKIP " : "", tap_skip_reason ?: "");
                 failures += tap_failed;
                 name = strtok_r(NULL, ", ", &save);
         }

@@ -71,6 +71,8 @@ static void test_proc_stat_and_verified_pidfd(void) {
         ASSERT_TRUE(start > 0);
         ASSERT_TRUE(state == 'R' || state == 'S');
         int fd = proc_pidfd_verified(getpid(), start);
+        if (fd == -ENOSYS)
+                TAP_SKIP("no pidfd_open here (valgrind 3.19 does not know it)");
         ASSERT_TRUE(fd >= 0);
         close(fd);
         ASSERT_EQ(proc_pidfd_verified(getpid(), start + 1), -ESRCH);
