@@ -250,8 +250,55 @@ static int parse_timespan(const char *s, uint64_t *ret) {
         return -EINVAL;
 }
 
+/* A GVariant array of strings, "['a.service', 'b.service']" (or "@as []"), as runc documents for
+ * After= and the like: appended as "as". -EINVAL for anything else, quotes inside a string too. */
+static int append_string_array(sd_bus_message *m, const char *name, const char *value) {
+        const char *p = value + strspn(value, " ");
+        int r;
+
+        if (strncmp(p, "@as", 3) == 0)
+                p += 3 + strspn(p + 3, " ");
+        if (*p++ != '[')
+                return -EINVAL;
+        r = sd_bus_message_open_container(m, 'r', "sv");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "s", name);
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'v', "as");
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, 'a', "s");
+        for (bool first = true; r >= 0; first = false) {
+                p += strspn(p, " ");
+                if (*p == ']' && first)
+                        break;
+                char q = *p;
+                if (q != '\'' && q != '"')
+                        return -EINVAL;
+                const char *end = strchr(p + 1, q);
+                if (!end || end == p + 1 || strcspn(p + 1, "'\"\\") < (size_t) (end - p - 1))
+                        return -EINVAL;
+                _cleanup_free_ char *s = strndup(p + 1, (size_t) (end - p - 1));
+                if (!s)
+                        return log_oom();
+                r = sd_bus_message_append(m, "s", s);
+                p = end + 1 + strspn(end + 1, " ");
+                if (*p == ']')
+                        break;
+                if (*p++ != ',')
+                        return -EINVAL;
+        }
+        if (r < 0)
+                return r;
+        if (p[1 + strspn(p + 1, " ")] != '\0')
+                return -EINVAL;
+        r = sd_bus_message_close_container(m);
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        return r < 0 ? r : sd_bus_message_close_container(m);
+}
+
 /* One value in GVariant text form, as runc documents it: 'string', true/false, "uint64 N" and
- * the other typed integers, a bare integer (int32) or "double D". */
+ * the other typed integers, a bare integer (int32), "double D", or an array of strings. */
 static int append_gvariant(sd_bus_message *m, const char *name, const char *value) {
         static const struct {
                 const char *prefix;
@@ -267,6 +314,8 @@ static int append_gvariant(sd_bus_message *m, const char *name, const char *valu
                         return log_oom();
                 return sd_bus_message_append(m, "(sv)", name, "s", s);
         }
+        if (value[strspn(value, " ")] == '[' || strncmp(value, "@as", 3) == 0)
+                return append_string_array(m, name, value);
         if (strcmp(value, "true") == 0 || strcmp(value, "false") == 0)
                 return sd_bus_message_append(m, "(sv)", name, "b", (int) (value[0] == 't'));
         if (strncmp(value, "double ", 7) == 0) {

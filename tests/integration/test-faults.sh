@@ -57,6 +57,22 @@ t_is "$("${NC3[@]}" "$RUNSCOPE" --root "$T_ROOT" exec "$id" /bin/echo in 2>&1)" 
 t_ok "... and delete -f leaves nothing" nothing_left "$id" "runscope-$id.scope"
 bundle_edit "$B" 'del(.hooks)'
 
+# A job that never ends: the scope is ordered After= a service whose start never finishes (an
+# annotation in runc's GVariant form), so systemd keeps its start job waiting. create gives up
+# (the fault build makes the 90 s limit 2 s; without a limit it would hang, ended by timeout 30)
+# with one line, and nothing is left.
+slow=rs-slow-$$.service
+systemd-run --quiet --unit="$slow" --no-block -p Type=oneshot /bin/sleep 300
+bundle_edit "$B" --arg a "['$slow']" '.annotations["org.systemd.property.After"] = $a'
+id=$(t_id)
+err=$(RUNSCOPE_FAULT_JOB_TIMEOUT_SEC=2 timeout 30 "$RUNSCOPE_TOP/tests/runscope-faults" --root "$T_ROOT" create -b "$B" "$id" 2>&1)
+t_is "$?:$err" "1:runscope: Timed out waiting for systemd to start runscope-$id.scope" \
+        "a start job that never ends: create times out with one line naming the unit"
+t_ok "... and nothing is left (no unit, no job, no state, no process)" eval \
+        "nothing_left $id runscope-$id.scope && ! systemctl list-jobs --no-legend | grep -q runscope-$id"
+systemctl stop "$slow"
+bundle_edit "$B" 'del(.annotations)'
+
 # systemd re-executes and reloads while containers run: state names units, so nothing goes stale.
 ids=()
 for i in 1 2 3; do

@@ -91,7 +91,7 @@ static void test_device_major_name(void) {
 
 /* Appends the annotation org.systemd.property.<name>=value to a message built in memory: sd-bus
  * (252) builds messages only on a started bus, here one end of a socketpair that nobody reads. */
-static int append_annotation(const char *name, const char *value) {
+static int append_annotation_strv(const char *name, const char *value, char ***ret_strv) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         _cleanup_free_ char *key = NULL;
@@ -109,7 +109,23 @@ static int append_annotation(const char *name, const char *value) {
                 return r;
         r = props_append_resources(m, &spec, NULL);
         close(pair[1]);
-        return r;
+        if (r < 0 || !ret_strv)
+                return r;
+        /* Read back what was appended: one (sv) whose variant is "as". */
+        const char *got_name;
+        if ((r = sd_bus_message_close_container(m)) < 0 || (r = sd_bus_message_seal(m, 1, 0)) < 0 ||
+            (r = sd_bus_message_rewind(m, true)) < 0 || (r = sd_bus_message_enter_container(m, 'a', "(sv)")) < 0 ||
+            (r = sd_bus_message_enter_container(m, 'r', "sv")) < 0 || (r = sd_bus_message_read(m, "s", &got_name)) < 0 ||
+            (r = sd_bus_message_enter_container(m, 'v', "as")) < 0)
+                return r;
+        if (strcmp(got_name, name) != 0)
+                return -EBADMSG;
+        r = sd_bus_message_read_strv(m, ret_strv);
+        return r < 0 ? r : 0;
+}
+
+static int append_annotation(const char *name, const char *value) {
+        return append_annotation_strv(name, value, NULL);
 }
 
 /* Found by tests/fuzz/fuzz-annotation: a time span past 2^64 µs, infinite or NaN was converted to
@@ -123,5 +139,30 @@ static void test_annotation_time_spans(void) {
         ASSERT_EQ(append_annotation("TimeoutStopSec", "18446744073709552s"), -EINVAL);
 }
 
+/* runc documents "['foo.service']" for After= and other list properties: a GVariant "as". */
+static void test_annotation_string_arrays(void) {
+        char **l = NULL;
+        ASSERT_EQ(append_annotation_strv("After", "['a.service', \"b.socket\"]", &l), 0);
+        ASSERT_TRUE(l && l[0] && l[1] && !l[2]);
+        ASSERT_STREQ(l[0], "a.service");
+        ASSERT_STREQ(l[1], "b.socket");
+        for (char **i = l; *i; i++)
+                free(*i);
+        free(l);
+        l = NULL;
+        ASSERT_EQ(append_annotation_strv("Wants", "@as []", &l), 0);
+        ASSERT_TRUE(!l || !l[0]); /* sd-bus reads an empty array as NULL */
+        free(l);
+        ASSERT_EQ(append_annotation("After", " [ 'x.service' ] "), 0);
+        ASSERT_EQ(append_annotation("After", "['a.service'"), -EINVAL);
+        ASSERT_EQ(append_annotation("After", "['a.service' 'b.service']"), -EINVAL);
+        ASSERT_EQ(append_annotation("After", "[a.service]"), -EINVAL);
+        ASSERT_EQ(append_annotation("After", "['a.service']x"), -EINVAL);
+        ASSERT_EQ(append_annotation("After", "['']"), -EINVAL);
+        ASSERT_EQ(append_annotation("After", "['a\\'b']"), -EINVAL);
+        ASSERT_EQ(append_annotation("After", "['a',]"), -EINVAL);
+}
+
 TEST_MAIN(test_default_unit_names, test_escaped_unit_name, test_systemd_cgroups_path, test_path_cgroups_path, test_overlong_unit_name,
-          test_cpu_shares_to_weight, test_cpu_quota_rounding, test_device_major_name, test_annotation_time_spans)
+          test_cpu_shares_to_weight, test_cpu_quota_rounding, test_device_major_name, test_annotation_time_spans,
+          test_annotation_string_arrays)
