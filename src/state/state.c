@@ -173,8 +173,8 @@ int state_save(int dir_fd, const ContainerState *s) {
 
 static int dup_string(const cJSON *o, const char *key, bool required, char **ret) {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-        if (!v && !required)
-                return 0;
+        if (!v)
+                return required ? -EBADMSG : 0;
         if (!cJSON_IsString(v))
                 return -EBADMSG;
         *ret = strdup(v->valuestring);
