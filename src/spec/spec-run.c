@@ -456,7 +456,7 @@ int spec_run_build(const SpecRunOptions *o, char **ret) {
                 /* "default" is data/seccomp-default.json; anything else, a file with linux.seccomp's object. */
                 _cleanup_free_ char *file = NULL;
                 if (strcmp(o->seccomp, "default") != 0) {
-                        r = read_file_at(AT_FDCWD, o->seccomp, 4 * 1024 * 1024, &file, NULL);
+                        r = read_file_at(AT_FDCWD, o->seccomp, (size_t) 4 * 1024 * 1024, &file, NULL);
                         if (r < 0)
                                 return log_error_errno(r, "--seccomp %s: %m", o->seccomp);
                 }
