@@ -701,7 +701,9 @@ int container_connect(const char *root, const char *id, ContainerState **ret_sta
         r = container_load(root_fd, id, &st, &status);
         if (r < 0)
                 return r;
-        if (status == CONTAINER_STOPPED)
+        /* Set: container_load() fails or sets it. clang 14's analyzer cannot follow
+         * log_error_errno(errno, ...) to a negative return (it does not negate a symbol). */
+        if (status == CONTAINER_STOPPED) /* NOLINT(clang-analyzer-core.UndefinedBinaryOperatorResult) */
                 return -ESRCH;
         r = bus_connect_system(ret_bus);
         if (r < 0)
