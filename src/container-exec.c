@@ -46,7 +46,7 @@ static int exec_process(const ExecOptions *o, Spec *spec) {
         if (o->process_file) {
                 _cleanup_(spec_freep) Spec *other = NULL;
                 _cleanup_free_ char *text = NULL;
-                r = read_file_at(AT_FDCWD, o->process_file, 4 * 1024 * 1024, &text, NULL);
+                r = read_file_at(AT_FDCWD, o->process_file, (size_t) 4 * 1024 * 1024, &text, NULL);
                 if (r < 0)
                         return log_error_errno(r, "--process %s: %m", o->process_file);
                 r = spec_parse_process(text, &other);
@@ -116,7 +116,7 @@ int container_exec(const ExecOptions *o) {
                 return r;
         if (container_status_of(dir_fd, st, &init_pidfd) != CONTAINER_RUNNING)
                 return log_error_errno(ESRCH, "cannot exec in a container that is not running: %s", o->id);
-        r = read_file_at(dir_fd, "config.json", 16u * 1024 * 1024, &text, NULL);
+        r = read_file_at(dir_fd, "config.json", (size_t) 16 * 1024 * 1024, &text, NULL);
         if (r < 0)
                 return log_error_errno(r, "Failed to read the configuration of %s: %m", o->id);
         r = spec_parse(text, &spec);

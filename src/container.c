@@ -242,7 +242,7 @@ static void late_hooks(int dir_fd, const ContainerState *st, HookKind kind, cons
         _cleanup_(spec_freep) Spec *spec = NULL;
         char err[512];
 
-        if (read_file_at(dir_fd, "config.json", 16u * 1024 * 1024, &text, NULL) < 0 || !strstr(text, key))
+        if (read_file_at(dir_fd, "config.json", (size_t) 16 * 1024 * 1024, &text, NULL) < 0 || !strstr(text, key))
                 return;
         if (spec_parse(text, &spec) < 0)
                 return;
@@ -701,7 +701,9 @@ int container_connect(const char *root, const char *id, ContainerState **ret_sta
         r = container_load(root_fd, id, &st, &status);
         if (r < 0)
                 return r;
-        if (status == CONTAINER_STOPPED)
+        /* Set: container_load() fails or sets it. clang 14's analyzer cannot follow
+         * log_error_errno(errno, ...) to a negative return (it does not negate a symbol). */
+        if (status == CONTAINER_STOPPED) /* NOLINT(clang-analyzer-core.UndefinedBinaryOperatorResult) */
                 return -ESRCH;
         r = bus_connect_system(ret_bus);
         if (r < 0)

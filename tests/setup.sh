@@ -10,7 +10,7 @@ packages=(
         libsystemd-dev libseccomp-dev libcjson-dev libcap-dev
         systemd systemd-container dbus util-linux procps psmisc
         busybox-static jq groff-base man-db
-        clang libclang-rt-14-dev cppcheck
+        clang libclang-rt-14-dev cppcheck clang-tidy
         crun runc podman conmon catatonit containerd
         valgrind
 )

@@ -31,8 +31,11 @@ int bus_machine_name(const char *id, char **ret) {
         }
         /* Documented mapping: characters a hostname cannot hold become '-', the result is cut to
          * 55 characters and the id's hash is appended, so two ids never share a name. */
-        for (i = 0; i < n && i < 55; i++)
-                name[i] = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_", id[i]) ? id[i] : '-';
+        for (i = 0; i < n && i < 55; i++) {
+                name[i] = id[i];
+                if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_", id[i]))
+                        name[i] = '-';
+        }
         (void) snprintf(name + i, sizeof(name) - i, "-%08x", (unsigned) (fnv1a(id, 0xcbf29ce484222325ULL) & 0xffffffff));
         *ret = strdup(name[0] == '-' ? name + 1 : name);
         return *ret ? 0 : -ENOMEM;

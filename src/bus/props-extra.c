@@ -77,7 +77,7 @@ static int device_entry(const SpecDeviceRule *d, const char *path, char *buf, si
                 (void) snprintf(buf, size, "%s-*", kind);
         else if (d->minor < 0) {
                 _cleanup_free_ char *devices = NULL, *name = NULL;
-                int r = read_file_at(AT_FDCWD, "/proc/devices", 64 * 1024, &devices, NULL);
+                int r = read_file_at(AT_FDCWD, "/proc/devices", (size_t) 64 * 1024, &devices, NULL);
                 if (r < 0)
                         return log_error_errno(r, "Failed to read /proc/devices: %m");
                 r = props_device_major_name(devices, d->type, d->major, &name);

@@ -130,7 +130,7 @@ int verb_update(int argc, char *argv[]) {
         if (file) {
                 _cleanup_free_ char *text = NULL;
                 r = read_file_at(strcmp(file, "-") == 0 ? STDIN_FILENO : AT_FDCWD, strcmp(file, "-") == 0 ? "/dev/stdin" : file,
-                                 1024 * 1024, &text, NULL);
+                                 (size_t) 1024 * 1024, &text, NULL);
                 if (r < 0) {
                         log_error_errno(r, "--resources %s: %m", file);
                         return 1;

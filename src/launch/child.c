@@ -303,11 +303,12 @@ _noreturn_ void child_main(const ChildArgs *a) {
                 _exit(1);
 
         /* Blocks until `start` opens the fifo for reading. The state directory fd reaches the fifo
-         * from inside the new root without any path the container could have changed. */
-        _cleanup_close_ int fifo = openat(a->state_dir_fd, LAUNCH_EXEC_FIFO, O_WRONLY | O_CLOEXEC);
+         * from inside the new root without any path the container could have changed. No cleanup
+         * attribute: this function never returns, it execs or exits. */
+        int fifo = openat(a->state_dir_fd, LAUNCH_EXEC_FIFO, O_WRONLY | O_CLOEXEC);
         if (fifo < 0 || write_all(fifo, "0", 1) < 0)
                 _exit(1);
-        fifo = safe_close(fifo);
+        safe_close(fifo);
 
         /* startContainer: in the container, after start, before the process. */
         if (run_hooks(a, HOOK_START_CONTAINER, "created") < 0) {

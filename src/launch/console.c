@@ -17,9 +17,10 @@ int console_send(const char *socket_path, int master) {
         _cleanup_close_ int sock = -EBADF;
         char name[64] = "";
 
-        if (strlen(socket_path) >= sizeof(sa.sun_path))
+        size_t len = strlen(socket_path);
+        if (len >= sizeof(sa.sun_path))
                 return log_error_errno(ENAMETOOLONG, "--console-socket %s: path too long", socket_path);
-        strcpy(sa.sun_path, socket_path);
+        memcpy(sa.sun_path, socket_path, len + 1);
         sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (sock < 0 || connect(sock, (struct sockaddr *) &sa, sizeof(sa)) < 0)
                 return log_error_errno(errno, "--console-socket %s: %m", socket_path);

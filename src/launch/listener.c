@@ -26,9 +26,10 @@ int launch_send_listener(const SpecSeccomp *s, Launcher *l, const char *state_js
                 return 0;
         if (!s || !s->listener_path)
                 return log_error_errno(EPROTO, "The launcher sent a seccomp listener nobody asked for");
-        if (strlen(s->listener_path) >= sizeof(sa.sun_path))
+        size_t len = strlen(s->listener_path);
+        if (len >= sizeof(sa.sun_path))
                 return log_error_errno(ENAMETOOLONG, "config.json: linux.seccomp.listenerPath: %s: path too long", s->listener_path);
-        strcpy(sa.sun_path, s->listener_path);
+        memcpy(sa.sun_path, s->listener_path, len + 1);
 
         /* The spec's ContainerProcessState: fds names what SCM_RIGHTS carries, in order. */
         f = open_memstream(&buf, &size);

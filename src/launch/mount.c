@@ -327,7 +327,7 @@ static int mount_one(int root_fd, const SpecMount *m, const char *bundle, size_t
         if ((bind && (flags & ~(MS_BIND | MS_REC))) || propagation) {
                 /* The fd names the directory under the new mount; the mount itself is reached by
                  * resolving the destination again. */
-                fd = safe_close(fd);
+                safe_close(fd);
                 fd = open_in_root(root_fd, m->destination, O_PATH);
                 if (fd < 0)
                         return launch_error(fd, "mounts[%zu]: %s after mounting: %m", index, m->destination);

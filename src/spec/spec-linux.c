@@ -87,7 +87,8 @@ static int parse_device_type(const cJSON *j, const char *path, void *dest) {
 static int parse_device_access(const cJSON *j, const char *path, void *dest) {
         if (!cJSON_IsString(j) || strlen(j->valuestring) > 3 || strspn(j->valuestring, "rwm") != strlen(j->valuestring))
                 return spec_error(EINVAL, path, "expected a combination of r, w and m");
-        strcpy(dest, j->valuestring);
+        /* Into SpecDeviceRule.access, char[4]: at most 3 letters and the NUL, checked above. */
+        memcpy(dest, j->valuestring, strlen(j->valuestring) + 1);
         return 0;
 }
 

@@ -188,11 +188,12 @@ static int io_device_property(cJSON *config, const char *name, const char *value
                 if (!list || !e)
                         return log_oom();
                 cJSON_AddItemToArray(list, e);
-                /* OCI weights are blkio's 10…1000, io's 1…10000 mapped back. */
+                /* OCI weights are blkio's 10…1000, io's 1…10000 mapped back (a whole number: the
+                 * division truncates on purpose). */
+                uint64_t blkio_weight = 10 + (v - 1) * 990 / 9999;
                 if (!cJSON_AddNumberToObject(e, "major", major(st.st_rdev)) ||
                     !cJSON_AddNumberToObject(e, "minor", minor(st.st_rdev)) ||
-                    !cJSON_AddNumberToObject(e, weight ? "weight" : "rate",
-                                             weight ? (double) (10 + (v - 1) * 990 / 9999) : (double) v))
+                    !cJSON_AddNumberToObject(e, weight ? "weight" : "rate", (double) (weight ? blkio_weight : v)))
                         return log_oom();
                 return 0;
         }
@@ -456,7 +457,7 @@ int spec_run_build(const SpecRunOptions *o, char **ret) {
                 /* "default" is data/seccomp-default.json; anything else, a file with linux.seccomp's object. */
                 _cleanup_free_ char *file = NULL;
                 if (strcmp(o->seccomp, "default") != 0) {
-                        r = read_file_at(AT_FDCWD, o->seccomp, 4 * 1024 * 1024, &file, NULL);
+                        r = read_file_at(AT_FDCWD, o->seccomp, (size_t) 4 * 1024 * 1024, &file, NULL);
                         if (r < 0)
                                 return log_error_errno(r, "--seccomp %s: %m", o->seccomp);
                 }

@@ -11,7 +11,7 @@
 #include "util/log.h"
 #include "util/strv.h"
 
-#define SPEC_MAX_SIZE (16u * 1024 * 1024)
+#define SPEC_MAX_SIZE ((size_t) 16 * 1024 * 1024)
 
 #define P(member) offsetof(Spec, process.member)
 static const SpecField user_fields[] = {
@@ -223,7 +223,7 @@ int spec_load(const char *bundle, Spec **ret) {
                 return log_oom();
         r = read_file_at(AT_FDCWD, path, SPEC_MAX_SIZE, &text, &size);
         if (r == -EFBIG)
-                return log_error_errno(r, "%s: larger than %u bytes", path, SPEC_MAX_SIZE);
+                return log_error_errno(r, "%s: larger than %zu bytes", path, SPEC_MAX_SIZE);
         if (r < 0)
                 return log_error_errno(r, "Failed to read %s: %m", path);
         if (strlen(text) != size)

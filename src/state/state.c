@@ -163,7 +163,7 @@ int state_save(int dir_fd, const ContainerState *s) {
         /* What state_load() would refuse to read must not be written: the container would be
          * left with no way to delete it. */
         if (strlen(text) > STATE_MAX_SIZE)
-                return log_error_errno(EFBIG, "State of %s would be %zu bytes, more than %u: are its annotations that large?",
+                return log_error_errno(EFBIG, "State of %s would be %zu bytes, more than %zu: are its annotations that large?",
                                        s->id, strlen(text), STATE_MAX_SIZE);
         r = write_file_atomic_at(dir_fd, "state.json", text, strlen(text), 0600);
         if (r < 0)
@@ -173,8 +173,8 @@ int state_save(int dir_fd, const ContainerState *s) {
 
 static int dup_string(const cJSON *o, const char *key, bool required, char **ret) {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-        if (!v && !required)
-                return 0;
+        if (!v)
+                return required ? -EBADMSG : 0;
         if (!cJSON_IsString(v))
                 return -EBADMSG;
         *ret = strdup(v->valuestring);
@@ -333,7 +333,7 @@ int state_save_config(int dir_fd, const char *bundle) {
 
         if (asprintf(&path, "%s/config.json", bundle) < 0)
                 return log_oom();
-        r = read_file_at(AT_FDCWD, path, 16u * 1024 * 1024, &text, &n);
+        r = read_file_at(AT_FDCWD, path, (size_t) 16 * 1024 * 1024, &text, &n);
         if (r >= 0)
                 r = write_file_atomic_at(dir_fd, "config.json", text, n, 0600);
         if (r < 0)

@@ -10,7 +10,7 @@
 
 #define STATE_ROOT_DEFAULT "/run/runscope"
 #define STATE_ID_MAX 1024
-#define STATE_MAX_SIZE (1024u * 1024) /* of state.json */
+#define STATE_MAX_SIZE ((size_t) 1024 * 1024) /* of state.json */
 
 typedef struct ContainerState {
         char *id;

@@ -28,9 +28,10 @@
                 _fd;                                                                                      \
         })
 
-/* DEFINE_CLEANUP(Spec*, spec_free) yields spec_freep() for _cleanup_(spec_freep). */
+/* DEFINE_CLEANUP(Spec*, spec_free) yields spec_freep() for _cleanup_(spec_freep). The type cannot
+ * be parenthesized in a declaration, hence the NOLINT. */
 #define DEFINE_CLEANUP(type, func)                                                                        \
-        static inline void func##p(type *p) {                                                             \
+        static inline void func##p(type *p) { /* NOLINT(bugprone-macro-parentheses) */                    \
                 if (*p)                                                                                   \
                         func(*p);                                                                         \
         }

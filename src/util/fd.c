@@ -118,7 +118,7 @@ int rm_rf_at(int dir_fd, const char *name) {
         d = fdopendir(fd);
         if (!d)
                 return -errno;
-        fd = -EBADF; /* owned by d now */
+        fd = -EBADF; /* owned by d now; NOLINT(clang-analyzer-deadcode.DeadStores): read by the cleanup */
         for (struct dirent *de; (de = readdir(d));) {
                 if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
                         continue;

@@ -104,6 +104,20 @@ static void test_log_json_line(void) {
         unlink(path);
 }
 
+/* The _errno forms are for error paths: never success, even for an err of 0 (a peer's message
+ * with no error number in it). */
+static void test_log_errno_is_an_error(void) {
+        LogLevel level = log_get_max_level();
+
+        log_set_max_level(LOG_LEVEL_OFF);
+        ASSERT_EQ(log_error_errno(EACCES, "positive"), -EACCES);
+        ASSERT_EQ(log_error_errno(-EACCES, "negative"), -EACCES);
+        ASSERT_EQ(log_error_errno(0, "none"), -EIO);
+        ASSERT_EQ(log_warning_errno(0, "none"), -EIO);
+        ASSERT_EQ(log_debug_errno(0, "none"), -EIO);
+        log_set_max_level(level);
+}
+
 /* A value with a newline (an id like $'a\nb', a JSON string) printed two lines for one error. */
 static void test_log_text_is_one_line(void) {
         char path[] = "/tmp/runscope-test-log.XXXXXX";
@@ -118,4 +132,5 @@ static void test_log_text_is_one_line(void) {
 }
 
 TEST_MAIN(test_strv_extend_and_env, test_json_escape, test_atomic_write_read_and_rm_rf, test_mkdir_p,
-          test_proc_stat_and_verified_pidfd, test_log_json_line, test_log_text_is_one_line)
+          test_proc_stat_and_verified_pidfd, test_log_json_line, test_log_text_is_one_line,
+          test_log_errno_is_an_error)
