@@ -145,7 +145,7 @@ if [ -n "$asan" ]; then
         ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 "$asan/tests/integration/run.sh" \
                 >/tmp/runscope-it-asan.$$ 2>&1
         cat /tmp/runscope-it-asan.$$
-        if grep -q "AddressSanitizer\|runtime error:" /tmp/runscope-it-asan.$$; then
+        if grep -q "ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error:" /tmp/runscope-it-asan.$$; then
                 echo "not ok - a sanitizer reported an error (above)"
                 count 0 1 0
         fi

@@ -12,7 +12,7 @@ if ! command -v valgrind >/dev/null; then
         exit 0
 fi
 if ldd "$RUNSCOPE" | grep -q libasan; then
-        t_skip "runscope run under valgrind" "this runscope is built with AddressSanitizer, which valgrind cannot run"
+        t_skip "runscope run under valgrind" "this runscope is built with ASan, which valgrind cannot run"
         t_done
         exit 0
 fi
