@@ -9,6 +9,7 @@
 #include "props-internal.h"
 #include "util/fd.h"
 #include "util/log.h"
+#include "util/strv.h"
 
 /* Devices an OCI runtime always makes usable (runtime-spec config-linux.md, "Default Devices"). */
 static const char *const default_devices[] = {
@@ -251,47 +252,49 @@ static int parse_timespan(const char *s, uint64_t *ret) {
 }
 
 /* A GVariant array of strings, "['a.service', 'b.service']" (or "@as []"), as runc documents for
- * After= and the like: appended as "as". -EINVAL for anything else, quotes inside a string too. */
-static int append_string_array(sd_bus_message *m, const char *name, const char *value) {
+ * After= and the like, into *ret. -EINVAL for anything else, quotes inside a string too. */
+static int parse_string_array(const char *value, char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
         const char *p = value + strspn(value, " ");
-        int r;
 
         if (strncmp(p, "@as", 3) == 0)
                 p += 3 + strspn(p + 3, " ");
         if (*p++ != '[')
                 return -EINVAL;
+        p += strspn(p, " ");
+        while (*p != ']' || l) {
+                char q = *p;
+                const char *end = q == '\'' || q == '"' ? strchr(p + 1, q) : NULL;
+                if (!end || end == p + 1 || strcspn(p + 1, "'\"\\") < (size_t) (end - p - 1))
+                        return -EINVAL;
+                _cleanup_free_ char *s = strndup(p + 1, (size_t) (end - p - 1));
+                if (!s || strv_extend(&l, s) < 0)
+                        return log_oom();
+                p = end + 1 + strspn(end + 1, " ");
+                if (*p == ']')
+                        break;
+                if (*p++ != ',')
+                        return -EINVAL;
+                p += strspn(p, " ");
+        }
+        if (p[1 + strspn(p + 1, " ")] != '\0')
+                return -EINVAL;
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+static int append_string_array(sd_bus_message *m, const char *name, const char *value) {
+        _cleanup_strv_free_ char **l = NULL;
+        int r = parse_string_array(value, &l);
+        if (r < 0)
+                return r;
         r = sd_bus_message_open_container(m, 'r', "sv");
         if (r >= 0)
                 r = sd_bus_message_append(m, "s", name);
         if (r >= 0)
                 r = sd_bus_message_open_container(m, 'v', "as");
         if (r >= 0)
-                r = sd_bus_message_open_container(m, 'a', "s");
-        for (bool first = true; r >= 0; first = false) {
-                p += strspn(p, " ");
-                if (*p == ']' && first)
-                        break;
-                char q = *p;
-                if (q != '\'' && q != '"')
-                        return -EINVAL;
-                const char *end = strchr(p + 1, q);
-                if (!end || end == p + 1 || strcspn(p + 1, "'\"\\") < (size_t) (end - p - 1))
-                        return -EINVAL;
-                _cleanup_free_ char *s = strndup(p + 1, (size_t) (end - p - 1));
-                if (!s)
-                        return log_oom();
-                r = sd_bus_message_append(m, "s", s);
-                p = end + 1 + strspn(end + 1, " ");
-                if (*p == ']')
-                        break;
-                if (*p++ != ',')
-                        return -EINVAL;
-        }
-        if (r < 0)
-                return r;
-        if (p[1 + strspn(p + 1, " ")] != '\0')
-                return -EINVAL;
-        r = sd_bus_message_close_container(m);
+                r = sd_bus_message_append_strv(m, l);
         if (r >= 0)
                 r = sd_bus_message_close_container(m);
         return r < 0 ? r : sd_bus_message_close_container(m);
