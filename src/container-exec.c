@@ -13,10 +13,10 @@
 #include "util/fd.h"
 #include "util/log.h"
 #include "util/sealed.h"
+#include "util/strv.h"
 
 /* In the state directory: an exec started a process that may ptrace the host's (see util/sealed.c). */
 #define PTRACE_EXEC_MARK "ptrace-exec"
-#include "util/strv.h"
 
 static int env_set(char ***env, const char *assignment) {
         const char *eq = strchr(assignment, '=');

@@ -269,10 +269,8 @@ static int create(const CreateOptions *o, Created *c) {
         /* Before anything is made: the launcher will run (in the container) from a copy no one can
          * write, when a process there may ptrace it: the container's own, or, in a pid namespace
          * joined by path, another container's. */
-        bool joins_pid = false;
-        for (size_t i = 0; i < spec->n_namespaces; i++)
-                joins_pid = joins_pid || (spec->namespaces[i].type == NAMESPACE_PID && spec->namespaces[i].path);
-        if (spec_can_ptrace_host(spec) || joins_pid) {
+        const SpecNamespace *pidns = spec_namespace(spec, NAMESPACE_PID);
+        if (spec_can_ptrace_host(spec) || (pidns && pidns->path)) {
                 r = sealed_reexec();
                 if (r < 0)
                         return log_error_errno(r, "Failed to run from a sealed copy of runscope: %m");

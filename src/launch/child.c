@@ -85,11 +85,9 @@ static int join_namespaces(const ChildArgs *a) {
 static int new_time_namespace(const Spec *spec) {
         char buf[128];
         size_t n = 0;
-        bool own = false;
+        const SpecNamespace *ns = spec_namespace(spec, NAMESPACE_TIME);
 
-        for (size_t i = 0; i < spec->n_namespaces; i++)
-                own = own || (spec->namespaces[i].type == NAMESPACE_TIME && !spec->namespaces[i].path);
-        if (!own)
+        if (!ns || ns->path)
                 return 0;
         if (unshare(CLONE_NEWTIME) < 0)
                 return launch_error(errno, "linux.namespaces: time: %m");

@@ -379,11 +379,9 @@ static int parse_time_offsets(const cJSON *j, const char *path, void *dest) {
 }
 
 int spec_check_time_namespace(const Spec *s) {
-        bool own = false;
+        const SpecNamespace *ns = spec_namespace(s, NAMESPACE_TIME);
+        bool own = ns && !ns->path;
 
-        for (size_t i = 0; i < s->n_namespaces; i++)
-                if (s->namespaces[i].type == NAMESPACE_TIME && !s->namespaces[i].path)
-                        own = true;
         for (int i = 0; i < _TIME_CLOCK_MAX; i++)
                 if (s->time_offsets[i].set && !own)
                         return spec_error(EINVAL, "linux.timeOffsets", "offsets need a new time namespace in linux.namespaces");
@@ -391,13 +389,9 @@ int spec_check_time_namespace(const Spec *s) {
 }
 
 int spec_check_user_namespace(const Spec *s) {
-        bool userns = false, joined = false;
+        const SpecNamespace *ns = spec_namespace(s, NAMESPACE_USER);
+        bool userns = ns, joined = ns && ns->path;
 
-        for (size_t i = 0; i < s->n_namespaces; i++)
-                if (s->namespaces[i].type == NAMESPACE_USER) {
-                        userns = true;
-                        joined = s->namespaces[i].path;
-                }
         /* A namespace joined by path has its maps already; the kernel takes a map only once. */
         if (joined && (s->n_uid_mappings > 0 || s->n_gid_mappings > 0))
                 return spec_error(EINVAL, "linux.uidMappings", "a user namespace joined by path has its mappings already");

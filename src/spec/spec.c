@@ -274,11 +274,15 @@ bool spec_can_ptrace_host(const Spec *s) {
         return !s->process.has_capabilities || (s->process.capabilities.bounding & (UINT64_C(1) << CAP_SYS_PTRACE));
 }
 
-bool spec_has_namespace(const Spec *s, NamespaceType t) {
+const SpecNamespace *spec_namespace(const Spec *s, NamespaceType t) {
         for (size_t i = 0; i < s->n_namespaces; i++)
                 if (s->namespaces[i].type == t)
-                        return true;
-        return false;
+                        return &s->namespaces[i];
+        return NULL;
+}
+
+bool spec_has_namespace(const Spec *s, NamespaceType t) {
+        return spec_namespace(s, t) != NULL;
 }
 
 const char *spec_annotation(const Spec *s, const char *key) {

@@ -234,6 +234,8 @@ int spec_parse_resources(const char *text, Spec **ret);
 /* "CAP_SYS_ADMIN" -> 21; -EINVAL for names libcap does not know. */
 int spec_capability_from_name(const char *name);
 
+/* The entry of linux.namespaces of type t (each type is there at most once), or NULL. */
+const SpecNamespace *spec_namespace(const Spec *s, NamespaceType t);
 bool spec_has_namespace(const Spec *s, NamespaceType t);
 /* Whether the container's processes may hold CAP_SYS_PTRACE in the host's user namespace, where
  * runscope's launchers run: then /proc/PID/exe of a launcher is open to them (see util/sealed.c). */
