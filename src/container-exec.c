@@ -116,7 +116,7 @@ int container_exec(const ExecOptions *o) {
                 return r;
         if (container_status_of(dir_fd, st, &init_pidfd) != CONTAINER_RUNNING)
                 return log_error_errno(ESRCH, "cannot exec in a container that is not running: %s", o->id);
-        r = read_file_at(dir_fd, "config.json", (size_t) 16 * 1024 * 1024, &text, NULL);
+        r = read_file_at(dir_fd, "config.json", SPEC_MAX_SIZE, &text, NULL);
         if (r < 0)
                 return log_error_errno(r, "Failed to read the configuration of %s: %m", o->id);
         r = spec_parse(text, &spec);

@@ -242,7 +242,7 @@ static void late_hooks(int dir_fd, const ContainerState *st, HookKind kind, cons
         _cleanup_(spec_freep) Spec *spec = NULL;
         char err[512];
 
-        if (read_file_at(dir_fd, "config.json", (size_t) 16 * 1024 * 1024, &text, NULL) < 0 || !strstr(text, key))
+        if (read_file_at(dir_fd, "config.json", SPEC_MAX_SIZE, &text, NULL) < 0 || !strstr(text, key))
                 return;
         if (spec_parse(text, &spec) < 0)
                 return;

@@ -11,8 +11,6 @@
 #include "util/log.h"
 #include "util/strv.h"
 
-#define SPEC_MAX_SIZE ((size_t) 16 * 1024 * 1024)
-
 #define P(member) offsetof(Spec, process.member)
 static const SpecField user_fields[] = {
         { "uid", FIELD_UINT32, P(uid), FIELD_REQUIRED },

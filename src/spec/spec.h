@@ -222,6 +222,8 @@ DEFINE_CLEANUP(Spec *, spec_free);
 
 /* Parses config.json text completely; errors name the JSON path and are logged here. */
 int spec_parse(const char *text, Spec **ret);
+/* The largest config.json read, the bundle's and the copy in the state directory alike. */
+#define SPEC_MAX_SIZE ((size_t) 16 * 1024 * 1024)
 /* Reads and parses <bundle>/config.json. */
 int spec_load(const char *bundle, Spec **ret);
 /* The default configuration `runscope spec` writes, as JSON text (caller frees). */

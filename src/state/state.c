@@ -333,7 +333,7 @@ int state_save_config(int dir_fd, const char *bundle) {
 
         if (asprintf(&path, "%s/config.json", bundle) < 0)
                 return log_oom();
-        r = read_file_at(AT_FDCWD, path, (size_t) 16 * 1024 * 1024, &text, &n);
+        r = read_file_at(AT_FDCWD, path, (size_t) 16 * 1024 * 1024, &text, &n); /* spec.h's SPEC_MAX_SIZE */
         if (r >= 0)
                 r = write_file_atomic_at(dir_fd, "config.json", text, n, 0600);
         if (r < 0)
