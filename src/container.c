@@ -442,6 +442,8 @@ int container_start(const char *root, const char *id) {
                 return r;
         switch (container_status_of(dir_fd, st, &pidfd)) {
         case CONTAINER_CREATED:
+                /* The init may still die between that look and the wait for its byte. */
+                FAULT_PAUSE("start:before-wait");
                 r = launch_start(dir_fd, id, pidfd);
                 if (r >= 0)
                         late_hooks(dir_fd, st, HOOK_POSTSTART, "\"poststart\"", "running");

@@ -302,7 +302,9 @@ int launch_start(int state_dir_fd, const char *id, int init_pidfd) {
                 if (n < 0 && errno != EAGAIN && errno != EINTR)
                         return log_error_errno(errno, "Failed to read the exec fifo of %s: %m", id);
                 if (p[1].revents & POLLIN)
-                        return log_error_errno(ESRCH, "container %s died before it could start", id);
+                        /* The same words as when start finds it already stopped: which of the two
+                         * sees the death is a race a client must not have to know about. */
+                        return log_error_errno(ESRCH, "cannot start a container that has stopped");
                 if (n == 0)
                         /* No writer yet: the launcher is opening its end; poll would spin on HUP. */
                         (void) usleep(1000);

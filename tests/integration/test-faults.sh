@@ -19,6 +19,22 @@ t_is "$(rs state "$id" | jq -r .status)" stopped "state says stopped"
 rs delete "$id"
 t_ok "delete leaves nothing" nothing_left "$id" "runscope-$id.scope"
 
+# The same death seen by start's wait rather than by its first look (the fault build holds start
+# between the two): the same words, so a client matching them need not know which one saw it.
+id=$(t_id)
+rs create -b "$B" "$id"
+pid=$(rs state "$id" | jq -r .pid)
+RUNSCOPE_FAULT_PAUSE=start:before-wait "$RUNSCOPE_TOP/tests/runscope-faults" --root "$T_ROOT" start "$id" \
+        >"$T_WORK/start.out" 2>&1 &
+spid=$!
+sleep 0.3
+kill -9 "$pid"
+wait "$spid"
+t_is "$?:$(cat "$T_WORK/start.out")" "1:runscope: cannot start a container that has stopped" \
+        "start while the init dies: exits 1 with the same line"
+rs delete "$id"
+t_ok "... and delete leaves nothing" nothing_left "$id" "runscope-$id.scope"
+
 # The init killed during create, by a createRuntime hook (it runs while the launcher waits between
 # its mounts and the rest of its set-up); the state on its stdin names the init's pid.
 expect_refused "$B" "the init killed during create" "runscope: The launcher died before setting up the container" \
