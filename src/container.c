@@ -133,7 +133,10 @@ typedef struct Created {
         bool kept_unit;    /* --keep-unit: the unit is the service runscope runs in, never ours to stop */
         bool has_poststart; /* so that run need not read the configuration again after start */
         int notify_fd;     /* the sd_notify relay socket, with relay_notify */
+        MachineLink machine; /* to systemd-machined, when the container is registered */
 } Created;
+
+static int delete_container(const char *root, const char *id, bool force, MachineLink *machine);
 
 static void created_done(Created *c) {
         launcher_done(&c->launcher);
@@ -141,12 +144,14 @@ static void created_done(Created *c) {
         c->root_fd = safe_close(c->root_fd);
         c->bus = sd_bus_flush_close_unref(c->bus);
         c->notify_fd = safe_close(c->notify_fd);
+        machine_link_done(&c->machine);
         free(c->unit);
         c->unit = NULL;
 }
 
 /* Undoes a create that failed after the id was taken. */
 static void created_abort(Created *c, const char *id) {
+        machine_link_abort(&c->machine);
         /* systemd may have dropped the connection (re-executing), even after making the unit
          * though its answer was lost: the unit is ours to stop if our launcher is in it. */
         if (c->unit && !c->kept_unit && c->bus) {
@@ -293,6 +298,11 @@ static int create(const CreateOptions *o, Created *c) {
         r = bus_connect_system(&c->bus);
         if (r < 0)
                 return r;
+        const char *machine = spec_annotation(spec, ANNOTATION_MACHINE);
+        bool register_machine = !o->no_machine && !(machine && strcmp(machine, "false") == 0);
+        if (register_machine)
+                /* Now, so that dbus-daemon authenticates us while systemd makes the scope. */
+                machine_link_open(&c->machine);
         c->kept_unit = o->keep_unit;
         if (o->keep_unit)
                 /* As systemd-nspawn --keep-unit: the service runscope runs in is the container's unit. */
@@ -344,9 +354,7 @@ static int create(const CreateOptions *o, Created *c) {
         for (char **a = spec->annotations; r >= 0 && a && *a; a++)
                 if (strv_extend(&st->annotations, *a) < 0)
                         r = log_oom();
-        const char *machine = spec_annotation(spec, ANNOTATION_MACHINE);
-        if (r >= 0 && !o->no_machine && !(machine && strcmp(machine, "false") == 0) &&
-            bus_machine_name(o->id, &st->machine) < 0)
+        if (r >= 0 && register_machine && bus_machine_name(o->id, &st->machine) < 0)
                 r = log_oom();
         if (r >= 0)
                 r = launch_clone(&(LaunchParams) { .id = o->id, .spec = spec, .bundle = bundle, .state_dir_fd = c->dir_fd,
@@ -378,6 +386,11 @@ static int create(const CreateOptions *o, Created *c) {
                 FAULT_POINT("create:scope");
                 r = state_save(c->dir_fd, st);
         }
+        /* Once the launcher is in the scope (machined takes the leader's unit as the machine's) and
+         * the state names the machine (a runscope killed from here on leaves it to delete); its
+         * answer is read once the launcher is set up, which machined's work overlaps. */
+        if (r >= 0 && st->machine)
+                r = machine_link_register(&c->machine, st->machine, o->id, st->pid, st->rootfs);
         _cleanup_free_ char *listener_state = NULL;
         if (r >= 0 && spec->seccomp && spec->seccomp->notify) {
                 listener_state = hook_state_json(o->id, "creating", c->launcher.pid, bundle, spec->annotations);
@@ -398,9 +411,8 @@ static int create(const CreateOptions *o, Created *c) {
                 r = console_send(o->console_socket, c->launcher.console_fd);
                 c->launcher.console_fd = safe_close(c->launcher.console_fd);
         }
-        /* After the scope exists and the container is set up: machined takes the leader's unit. */
-        if (r >= 0 && st->machine)
-                (void) bus_register_machine(st->machine, o->id, st->pid, st->rootfs);
+        if (r >= 0)
+                r = machine_link_wait(&c->machine);
         if (r >= 0 && o->pid_file)
                 r = container_write_pid_file(o->pid_file, st->pid);
         if (r < 0) {
@@ -412,7 +424,7 @@ static int create(const CreateOptions *o, Created *c) {
 
 int container_create(const CreateOptions *o) {
         Created c = { .root_fd = -EBADF, .dir_fd = -EBADF, .notify_fd = -EBADF,
-                      .launcher = LAUNCHER_NULL };
+                      .launcher = LAUNCHER_NULL, .machine = MACHINE_LINK_NULL };
         int r = create(o, &c);
         created_done(&c);
         return r;
@@ -457,7 +469,7 @@ int container_start(const char *root, const char *id) {
 
 int container_run(const CreateOptions *o, bool detach) {
         Created c = { .root_fd = -EBADF, .dir_fd = -EBADF, .notify_fd = -EBADF,
-                      .launcher = LAUNCHER_NULL };
+                      .launcher = LAUNCHER_NULL, .machine = MACHINE_LINK_NULL };
         int r, status;
 
         r = create(o, &c);
@@ -501,12 +513,13 @@ int container_run(const CreateOptions *o, bool detach) {
         c.dir_fd = safe_close(c.dir_fd);
         c.bus = sd_bus_flush_close_unref(c.bus);
         status = launch_wait(&c.launcher, c.notify_fd);
+        if (status >= 0 && !o->keep) {
+                /* With create's connection to machined, which has been idle: no signal is routed to it. */
+                r = delete_container(o->root, o->id, true, &c.machine);
+                if (r < 0 && r != -ENOENT)
+                        status = r;
+        }
         created_done(&c);
-        if (status < 0 || o->keep)
-                return status;
-        r = container_delete(o->root, o->id, true);
-        if (r < 0 && r != -ENOENT)
-                return r;
         return status;
 }
 
@@ -576,7 +589,8 @@ static int delete_unreadable(const char *root, int root_fd, const char *id, int 
         return state_remove(root_fd, id);
 }
 
-int container_delete(const char *root, const char *id, bool force) {
+/* machine: a link to machined to use (run's, from create), or an unconnected one. */
+static int delete_container(const char *root, const char *id, bool force, MachineLink *machine) {
         _cleanup_(state_freep) ContainerState *st = NULL;
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_close_ int root_fd = -EBADF, dir_fd = -EBADF, pidfd = -EBADF;
@@ -613,28 +627,41 @@ int container_delete(const char *root, const char *id, bool force) {
         ContainerStatus s = container_status_of(dir_fd, st, &pidfd);
         if (s == CONTAINER_RUNNING && !force)
                 return log_error_errno(EBUSY, "cannot delete container %s that is not stopped: running", id);
+        /* Connected before the kill: a delete that cannot reach systemd changes nothing. */
+        if (st->machine && !machine->bus)
+                /* First, so that dbus-daemon authenticates us while we connect to systemd. */
+                machine_link_open(machine);
+        r = bus_connect_system(&bus);
+        if (r < 0)
+                return r;
         if (pidfd >= 0 && pidfd_send_signal(pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
                 return log_error_errno(errno, "Failed to kill container %s: %m", id);
 
         /* The unit may still hold processes that left the init (no pid namespace); stopping it
          * ends them and waits until systemd is done. */
-        r = bus_connect_system(&bus);
-        if (r < 0)
-                return r;
+        /* Sent now, its answer read once the unit is stopped: machined and systemd work at once.
+         * Should the stop win, machined drops the machine itself (NoSuchMachine is no error). */
         if (st->machine)
-                bus_unregister_machine(st->machine);
+                machine_link_unregister_send(machine, st->machine);
         FAULT_POINT("delete:killed");
         /* A kept unit is the service runscope ran in: systemd stops it, and its payload cgroup with it. */
         if (st->kept_unit) {
+                machine_link_unregister_wait(machine);
                 late_hooks(dir_fd, st, HOOK_POSTSTOP, "\"poststop\"", "stopped");
                 return state_remove(root_fd, id);
         }
         r = bus_stop_unit(bus, st->unit);
+        machine_link_unregister_wait(machine);
         if (r < 0)
                 return r;
         FAULT_POINT("delete:stopped");
         late_hooks(dir_fd, st, HOOK_POSTSTOP, "\"poststop\"", "stopped");
         return state_remove(root_fd, id);
+}
+
+int container_delete(const char *root, const char *id, bool force) {
+        _cleanup_(machine_link_done) MachineLink machine = MACHINE_LINK_NULL;
+        return delete_container(root, id, force, &machine);
 }
 
 int container_pause(const char *root, const char *id, bool pause) {

@@ -36,6 +36,8 @@ static int connect_quiet(sd_bus **ret) {
 
 int bus_connect_system(sd_bus **ret) {
         int r = connect_quiet(ret);
+        if (r == -ENOPKG)
+                return r; /* no libsystemd: src/util/sd-shim.c said which file */
         if (r < 0)
                 return log_error_errno(r, "Failed to connect to systemd (is systemd running?): %m");
         return 0;

@@ -94,10 +94,31 @@ typedef struct PropsApplied {
 /* The machine name of a container: its id when that is a valid machine (host) name, else the id
  * with other characters as '-', cut to 55, plus "-" and 8 hex digits of its hash. */
 int bus_machine_name(const char *id, char **ret);
-/* RegisterMachine(name, id from the container id, "runscope", "container", leader, root) with
- * systemd-machined, which then knows the leader's unit as the machine's. Never fails. */
-int bus_register_machine(const char *name, const char *id, pid_t leader, const char *root_directory);
-void bus_unregister_machine(const char *name);
+/* A connection to systemd-machined (through the system bus) whose calls are sent at once and
+ * answered later, so that machined works while runscope goes on. None of it ever fails a
+ * container: machined absent is a debug line, machined refusing a warning. */
+typedef struct MachineLink {
+        sd_bus *bus;
+        sd_bus_slot *slot;
+        sd_bus_error error;
+        char *name;
+        int result;
+        bool replied, registering, registered, unregistering;
+} MachineLink;
+#define MACHINE_LINK_NULL { .error = SD_BUS_ERROR_NULL }
+/* Connects; without a system bus the other calls do nothing. */
+void machine_link_open(MachineLink *l);
+/* Sends RegisterMachine(name, id from the container id, "runscope", "container", leader, root):
+ * machined takes the leader's unit as the machine's, so the leader must be in it already. */
+int machine_link_register(MachineLink *l, const char *name, const char *id, pid_t leader, const char *root_directory);
+/* Reads the answer of the registration sent. */
+int machine_link_wait(MachineLink *l);
+/* UnregisterMachine(name), sent (on a new connection if the link has none), and its answer read. */
+void machine_link_unregister_send(MachineLink *l, const char *name);
+void machine_link_unregister_wait(MachineLink *l);
+/* Undoes a registration sent or made (a create that fails after it). */
+void machine_link_abort(MachineLink *l);
+void machine_link_done(MachineLink *l);
 
 /* Translation of OCI resources (and org.systemd.property.* annotations) into unit properties,
  * appended as (sv) entries to an open a(sv). applied may be NULL. */
@@ -106,7 +127,7 @@ int props_append_resources(sd_bus_message *m, const Spec *spec, PropsApplied *ap
  * property and fails if systemd holds another value. */
 int bus_update_unit(sd_bus *bus, const char *unit, const Spec *spec);
 /* The curve runc and crun use for cpu.shares -> cpu.weight: 2 -> 1, 1024 -> 100, 262144 -> 10000. */
-uint64_t props_cpu_shares_to_weight(uint64_t shares);
+int props_cpu_shares_to_weight(uint64_t shares, uint64_t *ret);
 /* The name /proc/devices (its text) gives major of type 'c' or 'b', if that name has no other major
  * and the major no other name: DeviceAllow=char-NAME is then exactly "major:*". -ENOENT, -ENOTUNIQ. */
 int props_device_major_name(const char *proc_devices, char type, int64_t major, char **ret);

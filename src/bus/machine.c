@@ -1,5 +1,8 @@
 /* Registration of containers with systemd-machined, so machinectl sees them as it sees nspawn
- * machines. Never fails a container: machined absent is a debug line, machined refusing a warning. */
+ * machines. Calls are written at once and their answers read later, so that machined's work
+ * overlaps runscope's. Never fails a container: machined absent is a debug line, machined refusing
+ * a warning. Must never leave a registration behind: one in flight is answered before it is undone. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "bus.h"
@@ -41,13 +44,80 @@ int bus_machine_name(const char *id, char **ret) {
         return *ret ? 0 : -ENOMEM;
 }
 
-int bus_register_machine(const char *name, const char *id, pid_t leader, const char *root_directory) {
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+void machine_link_done(MachineLink *l) {
+        l->slot = sd_bus_slot_unref(l->slot);
+        sd_bus_error_free(&l->error);
+        l->bus = sd_bus_flush_close_unref(l->bus);
+        free(l->name);
+        l->name = NULL;
+}
+
+void machine_link_open(MachineLink *l) {
+        /* sd_bus_open_system() connects and writes the authentication, without waiting for its
+         * answer: dbus-daemon does that, and our Hello, while the caller goes on. */
+        int r = sd_bus_open_system(&l->bus);
+        if (r < 0)
+                log_debug_errno(r, "No system bus, not talking to systemd-machined: %m");
+}
+
+static int on_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        MachineLink *l = userdata;
+
+        (void) ret_error;
+        l->replied = true;
+        l->result = 0;
+        if (sd_bus_message_is_method_error(m, NULL)) {
+                int e = sd_bus_message_get_errno(m);
+                (void) sd_bus_error_copy(&l->error, sd_bus_message_get_error(m));
+                l->result = e > 0 ? -e : -EIO;
+        }
+        return 0;
+}
+
+/* Sends m and returns at once; machine_link_wait() reads the answer. The message is written now
+ * (sd_bus_flush), so machined works on it while the caller goes on. */
+static int link_send(MachineLink *l, sd_bus_message *m) {
+        int r;
+
+        l->replied = false;
+        l->result = 0;
+        sd_bus_error_free(&l->error);
+        l->slot = sd_bus_slot_unref(l->slot);
+        r = sd_bus_call_async(l->bus, &l->slot, m, on_reply, l, 0);
+        if (r >= 0)
+                r = sd_bus_flush(l->bus);
+        return r;
+}
+
+static int link_wait(MachineLink *l) {
+        int r;
+
+        while (!l->replied) {
+                r = sd_bus_process(l->bus, NULL);
+                if (r > 0)
+                        continue;
+                if (r >= 0)
+                        r = sd_bus_wait(l->bus, UINT64_MAX);
+                if (r < 0 && r != -EINTR) {
+                        l->slot = sd_bus_slot_unref(l->slot);
+                        return r;
+                }
+        }
+        l->slot = sd_bus_slot_unref(l->slot);
+        return l->result;
+}
+
+int machine_link_register(MachineLink *l, const char *name, const char *id, pid_t leader, const char *root_directory) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         uint8_t machine_id[16];
         int r;
 
+        if (!l->bus)
+                return 0;
+        free(l->name);
+        l->name = strdup(name);
+        if (!l->name)
+                return log_oom();
         /* A stable id from the container id: the same container is the same machine. */
         uint64_t a = fnv1a(id, 0xcbf29ce484222325ULL), b = fnv1a(id, 0x84222325cbf29ce4ULL);
         memcpy(machine_id, &a, 8);
@@ -55,12 +125,7 @@ int bus_register_machine(const char *name, const char *id, pid_t leader, const c
         machine_id[6] = (machine_id[6] & 0x0f) | 0x40; /* a v4-style UUID, as sd-id128 makes them */
         machine_id[8] = (machine_id[8] & 0x3f) | 0x80;
 
-        r = sd_bus_open_system(&bus);
-        if (r < 0) {
-                log_debug_errno(r, "No system bus, not registering machine %s: %m", name);
-                return 0;
-        }
-        r = sd_bus_message_new_method_call(bus, &m, MACHINED, MACHINED_PATH, MACHINED_MANAGER, "RegisterMachine");
+        r = sd_bus_message_new_method_call(l->bus, &m, MACHINED, MACHINED_PATH, MACHINED_MANAGER, "RegisterMachine");
         if (r >= 0)
                 r = sd_bus_message_append(m, "s", name);
         if (r >= 0)
@@ -69,27 +134,100 @@ int bus_register_machine(const char *name, const char *id, pid_t leader, const c
                 r = sd_bus_message_append(m, "ssus", "runscope", "container", (uint32_t) leader, root_directory);
         if (r < 0)
                 return log_error_errno(r, "Failed to build RegisterMachine: %m");
-        r = sd_bus_call(bus, m, 0, &error, NULL);
-        if (r >= 0)
+        r = link_send(l, m);
+        if (r < 0) {
+                log_debug_errno(r, "Failed to send RegisterMachine for %s: %m", name);
+                l->bus = sd_bus_flush_close_unref(l->bus);
                 return 0;
-        if (sd_bus_error_has_names(&error, SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER,
-                                   SD_BUS_ERROR_NO_SERVER))
-                log_debug("systemd-machined is not there, not registering machine %s: %s", name, bus_error_text(&error, r));
-        else
-                log_warning("systemd-machined refused to register machine %s, going on without it: %s", name,
-                            bus_error_text(&error, r));
+        }
+        l->registering = true;
         return 0;
 }
 
-void bus_unregister_machine(const char *name) {
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+int machine_link_wait(MachineLink *l) {
+        if (!l->bus || !l->registering)
+                return 0;
+        l->registering = false;
+        int r = link_wait(l);
+        if (r >= 0) {
+                l->registered = true;
+                return 0;
+        }
+        if (sd_bus_error_has_names(&l->error, SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER,
+                                   SD_BUS_ERROR_NO_SERVER))
+                log_debug("systemd-machined is not there, not registering machine %s: %s", l->name,
+                          bus_error_text(&l->error, r));
+        else
+                log_warning("systemd-machined refused to register machine %s, going on without it: %s", l->name,
+                            bus_error_text(&l->error, r));
+        return 0;
+}
+
+static int unregister_send(MachineLink *l) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         int r;
 
-        if (sd_bus_open_system(&bus) < 0)
+        r = sd_bus_message_new_method_call(l->bus, &m, MACHINED, MACHINED_PATH, MACHINED_MANAGER, "UnregisterMachine");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "s", l->name);
+        if (r >= 0)
+                r = link_send(l, m);
+        return r;
+}
+
+void machine_link_unregister_send(MachineLink *l, const char *name) {
+        int r;
+
+        if (name != l->name) {
+                free(l->name);
+                l->name = strdup(name);
+                if (!l->name) {
+                        (void) log_oom();
+                        return;
+                }
+        }
+        if (!l->bus)
+                machine_link_open(l);
+        if (!l->bus)
                 return;
-        r = sd_bus_call_method(bus, MACHINED, MACHINED_PATH, MACHINED_MANAGER, "UnregisterMachine", &error, NULL, "s", name);
+        r = unregister_send(l);
+        if (r < 0) {
+                /* A connection kept from create (run's) may have been dropped by a restarted
+                 * dbus-daemon since: once more on a new one. */
+                l->bus = sd_bus_flush_close_unref(l->bus);
+                machine_link_open(l);
+                r = l->bus ? unregister_send(l) : -ENOTCONN;
+        }
+        if (r < 0) {
+                log_debug_errno(r, "UnregisterMachine %s: %m", name);
+                l->bus = sd_bus_flush_close_unref(l->bus);
+                return;
+        }
+        l->unregistering = true;
+}
+
+void machine_link_unregister_wait(MachineLink *l) {
+        if (!l->bus || !l->unregistering)
+                return;
+        l->unregistering = false;
+        int r = link_wait(l);
         /* Gone already: machined drops a machine when its unit stops. */
-        if (r < 0 && !sd_bus_error_has_name(&error, "org.freedesktop.machine1.NoSuchMachine"))
-                log_debug("UnregisterMachine %s: %s", name, bus_error_text(&error, r));
+        if (r < 0 && !sd_bus_error_has_name(&l->error, "org.freedesktop.machine1.NoSuchMachine"))
+                log_debug("UnregisterMachine %s: %s", l->name, bus_error_text(&l->error, r));
+        if (r >= 0)
+                l->registered = false;
+}
+
+void machine_link_abort(MachineLink *l) {
+        /* A registration in flight is answered first, so that it cannot land after the unregister. */
+        if (l->registering) {
+                LogLevel level = log_get_max_level();
+                log_set_max_level(log_debug_enabled() ? LOG_LEVEL_DEBUG : LOG_LEVEL_OFF);
+                (void) machine_link_wait(l);
+                log_set_max_level(level);
+        }
+        if (l->registered) {
+                machine_link_unregister_send(l, l->name);
+                machine_link_unregister_wait(l);
+        }
 }

@@ -1,6 +1,7 @@
 /* OCI linux.resources as systemd unit properties (DESIGN.md, "OCI resources to unit properties"):
  * memory, cpu, cpuset, pids and block I/O. Never widens a limit: what systemd cannot express
  * exactly, or cannot apply on this host, is an error naming the JSON path. */
+#include <dlfcn.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,15 +11,45 @@
 #include "util/cpulist.h"
 #include "util/log.h"
 
-uint64_t props_cpu_shares_to_weight(uint64_t shares) {
-        if (shares <= 2)
-                return 1;
-        if (shares >= 262144)
-                return 10000;
+/* log2() and pow() from libm, loaded here only: cpu.shares is the one use of floating-point maths,
+ * and linking libm would cost every invocation its loading and some 300 KiB of memory. */
+static int math_functions(double (**ret_log2)(double), double (**ret_pow)(double, double)) {
+        static double (*log2_fn)(double), (*pow_fn)(double, double);
+
+        if (!log2_fn || !pow_fn) {
+                void *lib = dlopen("libm.so.6", RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
+                if (!lib)
+                        return log_error_errno(ENOPKG, "Failed to load libm.so.6 for cpu.shares: %s", dlerror());
+                *(void **) &log2_fn = dlsym(lib, "log2");
+                *(void **) &pow_fn = dlsym(lib, "pow");
+                if (!log2_fn || !pow_fn)
+                        return log_error_errno(ENOPKG, "libm.so.6 has no log2 or pow: %s", dlerror());
+        }
+        *ret_log2 = log2_fn;
+        *ret_pow = pow_fn;
+        return 0;
+}
+
+int props_cpu_shares_to_weight(uint64_t shares, uint64_t *ret) {
+        double (*log2_fn)(double), (*pow_fn)(double, double);
+        int r;
+
+        if (shares <= 2) {
+                *ret = 1;
+                return 0;
+        }
+        if (shares >= 262144) {
+                *ret = 10000;
+                return 0;
+        }
+        r = math_functions(&log2_fn, &pow_fn);
+        if (r < 0)
+                return r;
         /* A quadratic in log2(shares) through (2, 1), (1024, 100) and (262144, 10000). */
-        double l = log2((double) shares);
+        double l = log2_fn((double) shares);
         double exponent = (l * l + 125.0 * l) / 612.0 - 7.0 / 34.0;
-        return (uint64_t) ceil(pow(10.0, exponent));
+        *ret = (uint64_t) ceil(pow_fn(10.0, exponent));
+        return 0;
 }
 
 uint64_t props_cpu_quota_per_sec_usec(int64_t quota, uint64_t period) {
@@ -90,7 +121,10 @@ static int append_cpu(sd_bus_message *m, PropsApplied *a, const SpecResources *r
         int r;
 
         if (res->has_cpu_shares && res->cpu_shares > 0) {
-                r = props_u64(m, a, "CPUWeight", props_cpu_shares_to_weight(res->cpu_shares));
+                uint64_t weight;
+                r = props_cpu_shares_to_weight(res->cpu_shares, &weight);
+                if (r >= 0)
+                        r = props_u64(m, a, "CPUWeight", weight);
                 if (r < 0)
                         return r;
         }

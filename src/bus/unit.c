@@ -326,8 +326,13 @@ int bus_stop_unit(sd_bus *bus, const char *unit) {
         r = job_wait_reply(bus, &w, reply, unit, "stop", false);
         if (r < 0)
                 return r;
-        /* A scope whose processes were killed may be left "failed"; clear it so the name is free. */
-        (void) sd_bus_call_method(bus, DEST, PATH, MANAGER, "ResetFailedUnit", NULL, NULL, "s", unit);
+        /* A scope whose processes were killed may be left "failed"; clear it so the name is free.
+         * Sent without waiting: our scopes are collected when failed too (CollectMode), so this
+         * only hurries that, and its answer (usually NoSuchUnit) would cost a round trip. */
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        if (sd_bus_message_new_method_call(bus, &m, DEST, PATH, MANAGER, "ResetFailedUnit") >= 0 &&
+            sd_bus_message_append(m, "s", unit) >= 0 && sd_bus_message_set_expect_reply(m, 0) >= 0)
+                (void) sd_bus_send(bus, m, NULL);
         return 0;
 }
 

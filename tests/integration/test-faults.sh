@@ -35,6 +35,25 @@ t_is "$?:$(cat "$T_WORK/start.out")" "1:runscope: cannot start a container that 
 rs delete "$id"
 t_ok "... and delete leaves nothing" nothing_left "$id" "runscope-$id.scope"
 
+# libsystemd is loaded when first needed (src/util/sd-shim.c): state does without it; create and
+# delete without it fail with one line naming the file, and leave nothing.
+id=$(t_id)
+rs run -d -b "$B" "$id"
+t_is "$(LD_DEBUG=files rs state "$id" 2>&1 >/dev/null | grep -c 'file=libsystemd')" 0 "state does not load libsystemd"
+t_ok "... exec does" sh -c "LD_DEBUG=files '$RUNSCOPE' --root '$T_ROOT' exec '$id' /bin/true 2>&1 | grep -q 'file=libsystemd'"
+nolib() { RUNSCOPE_FAULT_LIBSYSTEMD=libsystemd-gone.so.0 "$RUNSCOPE_TOP/tests/runscope-faults" --root "$T_ROOT" "$@"; }
+t_is "$(nolib state "$id" | jq -r .status)" running "... and works without it"
+err=$(nolib delete -f "$id" 2>&1)
+t_is "$?:$err" "1:runscope: Failed to load libsystemd-gone.so.0, needed to talk to systemd: libsystemd-gone.so.0: cannot open shared object file: No such file or directory" \
+        "delete without libsystemd: exits 1 with one line naming the file"
+t_is "$(rs state "$id" | jq -r .status)" running "... and the container is untouched"
+rs delete -f "$id"
+id=$(t_id)
+err=$(nolib create -b "$B" "$id" 2>&1)
+t_is "$?:$(wc -l <<<"$err" | tr -d ' ')" "1:1" "create without libsystemd: exits 1 with one line"
+t_match "$err" "Failed to load libsystemd-gone\\.so\\.0, needed to talk to systemd" "... naming the file"
+t_ok "... and leaves nothing" nothing_left "$id" "runscope-$id.scope"
+
 # The init killed during create, by a createRuntime hook (it runs while the launcher waits between
 # its mounts and the rest of its set-up); the state on its stdin names the init's pid.
 expect_refused "$B" "the init killed during create" "runscope: The launcher died before setting up the container" \

@@ -62,9 +62,38 @@ rs run -d -b "$B" "$id"
 t_ok "the annotation org.runscope.machine=false keeps it out" unknown "$id"
 rs delete -f "$id"
 
+# run in the foreground: registered while it runs, unregistered by the time run returns (on the
+# connection create opened), and the same id at once again (as podman re-creates an id).
+bundle_edit "$B" 'del(.annotations["org.runscope.machine"])'
+cp -r "$B" "$T_WORK/fg"
+bundle_edit "$T_WORK/fg" '.process.args = ["/bin/sh", "-c", "cat /proc/1/cgroup >/dev/null; exit 3"]'
+id=$(t_id)
+err=$(rs run -b "$T_WORK/fg" "$id" 2>&1)
+t_is "$?:$err" "3:" "a foreground run exits with its process's status and says nothing"
+t_ok "... and leaves no machine" unknown "$id"
+err=$(rs run -b "$T_WORK/fg" "$id" 2>&1)
+t_is "$?:$err" "3:" "... the same id again at once: no warning from machined"
+t_ok "... and no machine left either" unknown "$id"
+bundle_edit "$T_WORK/fg" '.process.args = ["/bin/sleep", "1"]'
+id=$(t_id)
+rs run -b "$T_WORK/fg" "$id" &
+rpid=$!
+for _ in $(seq 1 50); do listed "$id" && break; sleep 0.05; done
+t_ok "... while it runs, it is a machine" listed "$id"
+wait "$rpid"
+t_ok "... and once run returns, it is not" unknown "$id"
+
+# A create that fails after the registration went out (a createRuntime hook runs after it): the
+# machine is undone with the rest.
+id=$(t_id)
+cp -r "$B" "$T_WORK/hookfail"
+bundle_edit "$T_WORK/hookfail" '.hooks.createRuntime = [{path: "/bin/false"}]'
+expect_clean 1 "a createRuntime hook that fails after the registration" "createRuntime|/bin/false" "$id" \
+        create -b "$T_WORK/hookfail" "$id"
+t_ok "... leaves no machine" unknown "$id"
+
 id="x+$(t_id)"
 echo "$id" >>"$T_IDS"
-bundle_edit "$B" 'del(.annotations["org.runscope.machine"])'
 rs run -d -b "$B" "$id"
 name=$(rs state "$id" | jq -r .machine)
 t_match "$name" "^x-t[0-9-]+-[0-9a-f]{8}\$" "an id that is no machine name is mapped (+ -> -, plus a hash)"
