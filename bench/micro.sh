@@ -19,6 +19,8 @@ for rt in "${RT_KEYS[@]}"; do
         ${RT[$rt]} run -d -b "$BENCH_WORK/sleep" "$rt-live" </dev/null >/dev/null 2>>"$BENCH_OUT/errors.log" ||
                 echo "micro: $rt: the sleep container did not start" >&2
 done
+# Every timed command starts right after a cgroup migration (see tm in lib.sh).
+BENCH_WARM="${RT[runscope]} exec runscope-live /bin/true"
 
 # unshare of the namespaces the bundle asks for.
 ns_flags=$(jq -r '[.linux.namespaces[].type] | map({pid: "p", network: "n", ipc: "i", uts: "u",
@@ -40,9 +42,7 @@ for round in $(seq 1 $((warmup + runs))); do
         tm floor systemd-run systemd-run --quiet --scope /bin/true
         tm floor unshare "${floor_unshare[@]}"
 done
-# exec and state in rounds of their own: right after a delete the host is still tearing that
-# container down, and an exec then took 12-15 ms for every runtime alike, against 4-5 ms a moment
-# later (measured on the development machine): it timed the teardown, not the exec.
+# exec and state in rounds of their own, after the others.
 for round in $(seq 1 $((warmup + runs))); do
         BENCH_RECORD=$([ "$round" -gt "$warmup" ] && echo 1 || echo 0)
         for rt in $(rt_rotated "$round"); do
