@@ -70,12 +70,6 @@ static int load(void) {
                         return _r;                                                                                 \
                 return p_##name args;                                                                              \
         }
-/* One that only takes apart what the library made: nothing to do without it. */
-#define RELEASE(ret, name, type)                                                                                   \
-        ret name(type *p) {                                                                                        \
-                return loaded > 0 ? p_##name(p) : NULL;                                                            \
-        }
-
 FORWARD(int, sd_bus_new, (sd_bus **ret), (ret))
 FORWARD(int, sd_bus_open_system, (sd_bus **ret), (ret))
 FORWARD(int, sd_bus_set_address, (sd_bus *bus, const char *address), (bus, address))
@@ -129,9 +123,18 @@ FORWARD(int, sd_bus_path_encode, (const char *prefix, const char *external_id, c
 FORWARD(int, sd_notify, (int unset_environment, const char *state), (unset_environment, state))
 FORWARD(int, sd_notify_barrier, (int unset_environment, uint64_t timeout), (unset_environment, timeout))
 
-RELEASE(sd_bus *, sd_bus_flush_close_unref, sd_bus)
-RELEASE(sd_bus_message *, sd_bus_message_unref, sd_bus_message)
-RELEASE(sd_bus_slot *, sd_bus_slot_unref, sd_bus_slot)
+/* The ones that only take apart what the library made: nothing to do without it. */
+sd_bus *sd_bus_flush_close_unref(sd_bus *bus) {
+        return loaded > 0 ? p_sd_bus_flush_close_unref(bus) : NULL;
+}
+
+sd_bus_message *sd_bus_message_unref(sd_bus_message *m) {
+        return loaded > 0 ? p_sd_bus_message_unref(m) : NULL;
+}
+
+sd_bus_slot *sd_bus_slot_unref(sd_bus_slot *slot) {
+        return loaded > 0 ? p_sd_bus_slot_unref(slot) : NULL;
+}
 
 const sd_bus_error *sd_bus_message_get_error(sd_bus_message *m) {
         return loaded > 0 ? p_sd_bus_message_get_error(m) : NULL;
