@@ -45,7 +45,9 @@ static int load(void) {
                 return loaded;
 #ifdef RUNSCOPE_FAULT_POINTS
         /* The fault build can be given another file, one that is not there. */
-        file = getenv("RUNSCOPE_FAULT_LIBSYSTEMD") ?: file;
+        const char *fault = getenv("RUNSCOPE_FAULT_LIBSYSTEMD");
+        if (fault)
+                file = fault;
 #endif
         lib = dlopen(file, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
         if (!lib) {
