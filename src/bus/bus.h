@@ -99,11 +99,11 @@ int bus_machine_name(const char *id, char **ret);
  * container: machined absent is a debug line, machined refusing a warning. */
 typedef struct MachineLink {
         sd_bus *bus;
-        sd_bus_slot *slot;
+        sd_bus_slot *slot; /* the call sent and not yet answered (or failed), if any */
         sd_bus_error error;
         char *name;
         int result;
-        bool replied, registering, registered, unregistering;
+        bool replied, registered;
 } MachineLink;
 #define MACHINE_LINK_NULL { .error = SD_BUS_ERROR_NULL }
 /* Connects; without a system bus the other calls do nothing. */

@@ -74,6 +74,14 @@ static int on_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) 
         return 0;
 }
 
+static int link_name(MachineLink *l, const char *name) {
+        if (name == l->name)
+                return 0;
+        free(l->name);
+        l->name = strdup(name);
+        return l->name ? 0 : log_oom();
+}
+
 /* Sends m and returns at once; machine_link_wait() reads the answer. The message is written now
  * (sd_bus_flush), so machined works on it while the caller goes on. */
 static int link_send(MachineLink *l, sd_bus_message *m) {
@@ -114,10 +122,9 @@ int machine_link_register(MachineLink *l, const char *name, const char *id, pid_
 
         if (!l->bus)
                 return 0;
-        free(l->name);
-        l->name = strdup(name);
-        if (!l->name)
-                return log_oom();
+        r = link_name(l, name);
+        if (r < 0)
+                return r;
         /* A stable id from the container id: the same container is the same machine. */
         uint64_t a = fnv1a(id, 0xcbf29ce484222325ULL), b = fnv1a(id, 0x84222325cbf29ce4ULL);
         memcpy(machine_id, &a, 8);
@@ -140,14 +147,12 @@ int machine_link_register(MachineLink *l, const char *name, const char *id, pid_
                 l->bus = sd_bus_flush_close_unref(l->bus);
                 return 0;
         }
-        l->registering = true;
         return 0;
 }
 
 int machine_link_wait(MachineLink *l) {
-        if (!l->bus || !l->registering)
+        if (!l->bus || !l->slot)
                 return 0;
-        l->registering = false;
         int r = link_wait(l);
         if (r >= 0) {
                 l->registered = true;
@@ -178,14 +183,8 @@ static int unregister_send(MachineLink *l) {
 void machine_link_unregister_send(MachineLink *l, const char *name) {
         int r;
 
-        if (name != l->name) {
-                free(l->name);
-                l->name = strdup(name);
-                if (!l->name) {
-                        (void) log_oom();
-                        return;
-                }
-        }
+        if (link_name(l, name) < 0)
+                return;
         if (!l->bus)
                 machine_link_open(l);
         if (!l->bus)
@@ -203,13 +202,11 @@ void machine_link_unregister_send(MachineLink *l, const char *name) {
                 l->bus = sd_bus_flush_close_unref(l->bus);
                 return;
         }
-        l->unregistering = true;
 }
 
 void machine_link_unregister_wait(MachineLink *l) {
-        if (!l->bus || !l->unregistering)
+        if (!l->bus || !l->slot)
                 return;
-        l->unregistering = false;
         int r = link_wait(l);
         /* Gone already: machined drops a machine when its unit stops. */
         if (r < 0 && !sd_bus_error_has_name(&l->error, "org.freedesktop.machine1.NoSuchMachine"))
@@ -219,8 +216,9 @@ void machine_link_unregister_wait(MachineLink *l) {
 }
 
 void machine_link_abort(MachineLink *l) {
-        /* A registration in flight is answered first, so that it cannot land after the unregister. */
-        if (l->registering) {
+        /* A registration in flight (the only call create leaves unanswered) is answered first, so
+         * that it cannot land after the unregister. */
+        if (l->slot) {
                 LogLevel level = log_get_max_level();
                 log_set_max_level(log_debug_enabled() ? LOG_LEVEL_DEBUG : LOG_LEVEL_OFF);
                 (void) machine_link_wait(l);
