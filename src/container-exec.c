@@ -104,7 +104,7 @@ static int exec_process(const ExecOptions *o, Spec *spec) {
 int container_exec(const ExecOptions *o) {
         _cleanup_(state_freep) ContainerState *st = NULL;
         _cleanup_(spec_freep) Spec *spec = NULL;
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(attach_link_close) AttachLink link = ATTACH_LINK_NULL;
         _cleanup_close_ int root_fd = -EBADF, dir_fd = -EBADF, init_pidfd = -EBADF;
         _cleanup_free_ char *text = NULL;
         Launcher l = LAUNCHER_NULL, proc = LAUNCHER_NULL;
@@ -148,14 +148,14 @@ int container_exec(const ExecOptions *o) {
         for (size_t i = 0; i < spec->n_namespaces; i++)
                 ns_flags |= namespace_type_clone_flag(spec->namespaces[i].type);
 
-        r = bus_connect_system(&bus);
+        r = attach_link_open(&link);
         if (r < 0)
                 return r;
         r = launch_exec_fork(&spec->process, spec->seccomp, ns_flags, init_pidfd, o->preserve_fds, &l);
         if (r < 0)
                 return r;
         /* Into the unit first: from the moment it joins the namespaces it is the container's. */
-        r = bus_attach_process(bus, st->unit, l.pid);
+        r = attach_link_process(&link, st->unit, l.pid);
         if (r < 0) {
                 launch_kill(&l);
                 return r;

@@ -6,25 +6,24 @@
 #include "bus.h"
 #include "util/log.h"
 
-#define PRIVATE_SOCKET "/run/systemd/private"
 
 /* The private socket as root (no dbus-daemon in the way), else the system bus. Not logged. */
 static int connect_quiet(sd_bus **ret) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         int r;
 
-        if (geteuid() == 0 && access(PRIVATE_SOCKET, F_OK) == 0) {
+        if (geteuid() == 0 && access(BUS_PRIVATE_SOCKET, F_OK) == 0) {
                 r = sd_bus_new(&bus);
                 if (r < 0)
                         return r;
-                r = sd_bus_set_address(bus, "unix:path=" PRIVATE_SOCKET);
+                r = sd_bus_set_address(bus, "unix:path=" BUS_PRIVATE_SOCKET);
                 if (r >= 0)
                         r = sd_bus_start(bus);
                 if (r >= 0) {
                         *ret = TAKE_PTR(bus);
                         return 0;
                 }
-                log_debug_errno(r, "Failed to connect to %s, trying the system bus: %m", PRIVATE_SOCKET);
+                log_debug_errno(r, "Failed to connect to %s, trying the system bus: %m", BUS_PRIVATE_SOCKET);
                 bus = sd_bus_flush_close_unref(bus);
         }
         r = sd_bus_open_system(&bus);

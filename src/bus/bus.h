@@ -7,11 +7,13 @@
 #include <systemd/sd-bus.h>
 #include <sys/types.h>
 
+#include "bus/wire.h"
 #include "spec/spec.h"
 #include "util/alloc.h"
 
 #define BUS_JOB_TIMEOUT_USEC (90ULL * 1000 * 1000)
 #define BUS_DEFAULT_SLICE "machine.slice"
+#define BUS_PRIVATE_SOCKET "/run/systemd/private"
 
 
 /* As root, systemd's private socket (no dbus-daemon hop); else, or if that fails, the system bus. */
@@ -64,6 +66,18 @@ int bus_wait_service_exit(sd_bus *bus, const char *unit, int *ret_status);
 int bus_stop_unit(sd_bus *bus, const char *unit);
 /* AttachProcessesToUnit(unit, "", [pid]): into the unit's cgroup on every hierarchy. */
 int bus_attach_process(sd_bus *bus, const char *unit, pid_t pid);
+/* exec's connection, for its one call: as root, systemd's private socket spoken directly (wire.c:
+ * no libsystemd to load, no round trip for the authentication); else sd-bus. */
+typedef struct AttachLink {
+        WireConn wire;
+        sd_bus *bus;
+} AttachLink;
+#define ATTACH_LINK_NULL { .wire = WIRE_CONN_NULL }
+/* Connects (the private socket before anything is forked, so that an error comes first). */
+int attach_link_open(AttachLink *l);
+/* As bus_attach_process, on whichever connection l has; logs its one error line. */
+int attach_link_process(AttachLink *l, const char *unit, pid_t pid);
+void attach_link_close(AttachLink *l);
 /* FreezeUnit/ThawUnit; -EOPNOTSUPP (not logged) where systemd cannot freeze (a hybrid host). */
 int bus_freeze_unit(sd_bus *bus, const char *unit, bool freeze);
 /* The name of the unit pid belongs to (GetUnitByPID). */

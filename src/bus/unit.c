@@ -376,6 +376,36 @@ int bus_attach_process(sd_bus *bus, const char *unit, pid_t pid) {
         return 0;
 }
 
+int attach_link_open(AttachLink *l) {
+        int r;
+
+        if (geteuid() == 0) {
+                r = wire_connect(&l->wire, BUS_PRIVATE_SOCKET);
+                if (r >= 0)
+                        return 0;
+                log_debug_errno(r, "Failed to connect to %s directly, trying sd-bus: %m", BUS_PRIVATE_SOCKET);
+        }
+        return bus_connect_system(&l->bus);
+}
+
+int attach_link_process(AttachLink *l, const char *unit, pid_t pid) {
+        _cleanup_free_ char *error = NULL;
+        int r;
+
+        if (l->bus)
+                return bus_attach_process(l->bus, unit, pid);
+        r = wire_attach_process(&l->wire, unit, pid, &error);
+        if (r < 0)
+                return log_error_errno(r, "Failed to move process %d into unit %s: %s", (int) pid, unit,
+                                       error ? error : strerror(-r));
+        return 0;
+}
+
+void attach_link_close(AttachLink *l) {
+        wire_close(&l->wire);
+        l->bus = sd_bus_flush_close_unref(l->bus);
+}
+
 int bus_freeze_unit(sd_bus *bus, const char *unit, bool freeze) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         const char *method = freeze ? "FreezeUnit" : "ThawUnit";

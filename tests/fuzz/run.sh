@@ -4,14 +4,14 @@
 # for SECONDS (default 20) from its seed corpus tests/fuzz/corpus/<target>/, which is never written
 # to: new inputs go to tests/.work/fuzz/new/<target>/, a crashing input to tests/.work/fuzz/.
 # Needs a configured tree (tests/setup.sh). Prints TAP and, last, "fuzz: N passed, N failed, N skipped".
-# Usage: run.sh [SECONDS] [TARGET...]   (targets: spec state run-property annotation)
+# Usage: run.sh [SECONDS] [TARGET...]   (targets: spec state run-property annotation wire)
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
 secs=${1:-20}
 [ $# -gt 0 ] && shift
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(spec state run-property annotation)
+[ ${#targets[@]} -gt 0 ] || targets=(spec state run-property annotation wire)
 out=$top/tests/.work/fuzz
 pass=0 fail=0
 

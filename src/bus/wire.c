@@ -1,0 +1,376 @@
+/* systemd's private socket spoken by hand, for the one call on exec's path: AttachProcessesToUnit.
+ * Loading libsystemd costs half a millisecond (it and the five libraries it binds at load), and
+ * sd-bus waits for the answer to its authentication before it sends anything; here the
+ * authentication and the call go out without waiting, and one answer is read (D-Bus specification,
+ * "Authentication Protocol" and "Message Protocol"; systemd's server side takes a BEGIN sent ahead).
+ *
+ * Only ever a client of systemd's manager on its private socket, which only root can reach: every
+ * other call and every other case is sd-bus's (bus.c, unit.c). Must never read past what it holds
+ * (every length read is checked against the bytes there before it is used) nor take a message for
+ * the answer without its reply serial: systemd sends every direct connection its signals
+ * unasked, and those are skipped. */
+#include <byteswap.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bus/wire.h"
+#include "util/alloc.h"
+
+#define WIRE_TIMEOUT_MSEC 25000 /* sd-bus's default for a method call */
+#define NATIVE_ENDIAN (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? 'l' : 'B')
+#define ALIGN(n, a) (((n) + (a) - 1) & ~((size_t) (a) - 1))
+
+enum { MSG_METHOD_CALL = 1, MSG_METHOD_RETURN = 2, MSG_ERROR = 3 };
+enum { FIELD_PATH = 1, FIELD_INTERFACE = 2, FIELD_MEMBER = 3, FIELD_ERROR_NAME = 4, FIELD_REPLY_SERIAL = 5,
+       FIELD_DESTINATION = 6, FIELD_SIGNATURE = 8 };
+
+/* A message being written, in the native byte order; alignment is from its start. */
+typedef struct Out {
+        uint8_t b[1024];
+        size_t n;
+        bool overflow;
+} Out;
+
+static void out_bytes(Out *o, const void *p, size_t n) {
+        if (n > sizeof(o->b) - o->n) {
+                o->overflow = true;
+                return;
+        }
+        memcpy(o->b + o->n, p, n);
+        o->n += n;
+}
+
+static void out_pad(Out *o, size_t align) {
+        static const uint8_t zeros[8];
+        out_bytes(o, zeros, ALIGN(o->n, align) - o->n);
+}
+
+static void out_u32(Out *o, uint32_t v) {
+        out_pad(o, 4);
+        out_bytes(o, &v, sizeof(v));
+}
+
+static void out_string(Out *o, const char *s) {
+        size_t n = strlen(s);
+        out_u32(o, (uint32_t) n);
+        out_bytes(o, s, n + 1);
+}
+
+static void out_signature(Out *o, const char *s) {
+        uint8_t n = (uint8_t) strlen(s);
+        out_bytes(o, &n, 1);
+        out_bytes(o, s, (size_t) n + 1);
+}
+
+/* One header field: a struct (aligned to 8) of its code and a variant of type sig. */
+static void out_field(Out *o, uint8_t code, const char *sig, const char *value) {
+        out_pad(o, 8);
+        out_bytes(o, &code, 1);
+        out_signature(o, sig);
+        if (sig[0] == 'g')
+                out_signature(o, value);
+        else
+                out_string(o, value);
+}
+
+static int build_attach(Out *o, uint32_t serial, const char *unit, uint32_t pid) {
+        /* The body, "ssau": it starts at an offset aligned to 8, so its own offsets align alike. */
+        Out body = { .n = 0 };
+        out_string(&body, unit);
+        out_string(&body, "");
+        out_u32(&body, sizeof(uint32_t)); /* the array's length in bytes: one pid */
+        out_u32(&body, pid);
+
+        const uint8_t fixed[4] = { NATIVE_ENDIAN, MSG_METHOD_CALL, 0 /* flags: an answer is expected */, 1 };
+        out_bytes(o, fixed, sizeof(fixed));
+        out_u32(o, (uint32_t) body.n);
+        out_u32(o, serial);
+        out_u32(o, 0); /* the fields' length, set below */
+        size_t fields = o->n;
+        out_field(o, FIELD_PATH, "o", "/org/freedesktop/systemd1");
+        out_field(o, FIELD_INTERFACE, "s", "org.freedesktop.systemd1.Manager");
+        out_field(o, FIELD_MEMBER, "s", "AttachProcessesToUnit");
+        out_field(o, FIELD_DESTINATION, "s", "org.freedesktop.systemd1");
+        out_field(o, FIELD_SIGNATURE, "g", "ssau");
+        uint32_t fields_len = (uint32_t) (o->n - fields);
+        memcpy(o->b + 12, &fields_len, sizeof(fields_len));
+        out_pad(o, 8);
+        out_bytes(o, body.b, body.n);
+        return o->overflow || body.overflow ? -ENAMETOOLONG : 0;
+}
+
+static int send_all(int fd, const void *p, size_t n) {
+        const uint8_t *b = p;
+        while (n > 0) {
+                ssize_t k = send(fd, b, n, MSG_NOSIGNAL);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                b += k;
+                n -= (size_t) k;
+        }
+        return 0;
+}
+
+static int64_t now_msec(void) {
+        struct timespec ts;
+        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* At least need bytes held, reading until deadline (CLOCK_MONOTONIC, ms). */
+static int fill(WireConn *c, size_t need, int64_t deadline) {
+        if (need > sizeof(c->buf))
+                return -EBADMSG;
+        if (c->end - c->start >= need)
+                return 0;
+        if (c->start + need > sizeof(c->buf)) {
+                memmove(c->buf, c->buf + c->start, c->end - c->start);
+                c->end -= c->start;
+                c->start = 0;
+        }
+        while (c->end - c->start < need) {
+                int64_t left = deadline - now_msec();
+                if (left <= 0)
+                        return -ETIMEDOUT;
+                struct pollfd p = { .fd = c->fd, .events = POLLIN };
+                int k = poll(&p, 1, (int) left);
+                if (k < 0 && errno != EINTR)
+                        return -errno;
+                if (k <= 0)
+                        continue;
+                ssize_t n = recv(c->fd, c->buf + c->end, sizeof(c->buf) - c->end, MSG_DONTWAIT);
+                if (n < 0 && errno != EINTR && errno != EAGAIN)
+                        return -errno;
+                if (n == 0)
+                        return -ECONNRESET;
+                if (n > 0)
+                        c->end += (size_t) n;
+        }
+        return 0;
+}
+
+/* Consumes n bytes, read or still to come, without holding them. */
+static int skip(WireConn *c, uint64_t n, int64_t deadline) {
+        while (n > 0) {
+                if (c->end == c->start) {
+                        c->start = c->end = 0;
+                        int r = fill(c, 1, deadline);
+                        if (r < 0)
+                                return r;
+                }
+                size_t k = c->end - c->start < n ? c->end - c->start : (size_t) n;
+                c->start += k;
+                n -= k;
+        }
+        return 0;
+}
+
+/* The server's one line: "OK <guid>"; anything else (REJECTED, ERROR) refuses us. */
+static int read_auth(WireConn *c, int64_t deadline) {
+        for (;;) {
+                const uint8_t *line = c->buf + c->start, *crlf = memmem(line, c->end - c->start, "\r\n", 2);
+                if (crlf) {
+                        bool ok = crlf - line >= 3 && memcmp(line, "OK ", 3) == 0;
+                        c->start += (size_t) (crlf + 2 - line);
+                        return ok ? 0 : -EPERM;
+                }
+                if (c->end - c->start >= 512)
+                        return -EBADMSG;
+                int r = fill(c, c->end - c->start + 1, deadline);
+                if (r < 0)
+                        return r;
+        }
+}
+
+static uint32_t get_u32(const uint8_t *p, bool swap) {
+        uint32_t v;
+        memcpy(&v, p, sizeof(v));
+        return swap ? bswap_32(v) : v;
+}
+
+/* A string of the message m (total bytes) at *off: u32 length (aligned to 4), bytes, NUL; or a
+ * signature (sig): u8 length, bytes, NUL. *off moves past it. */
+static const char *get_string(const uint8_t *m, size_t total, size_t *off, bool sig, bool swap) {
+        size_t o = *off, n;
+        if (sig) {
+                if (o + 1 > total)
+                        return NULL;
+                n = m[o++];
+        } else {
+                o = ALIGN(o, 4);
+                if (o + 4 > total)
+                        return NULL;
+                n = get_u32(m + o, swap);
+                o += 4;
+        }
+        if (n >= total - o || m[o + n] != 0)
+                return NULL;
+        *off = o + n + 1;
+        return (const char *) m + o;
+}
+
+typedef struct Answer {
+        uint8_t type;
+        bool has_reply_serial;
+        uint32_t reply_serial;
+        const char *error_name, *signature;
+} Answer;
+
+/* The header fields of message m (its fields end at end); only those an answer has are kept. */
+static int parse_fields(const uint8_t *m, size_t end, bool swap, Answer *a) {
+        for (size_t off = 16; ALIGN(off, 8) < end;) {
+                off = ALIGN(off, 8);
+                if (off + 4 > end || m[off + 1] != 1 || m[off + 3] != 0)
+                        return -EBADMSG; /* code, then a signature of one type */
+                uint8_t code = m[off];
+                char type = (char) m[off + 2];
+                off += 4;
+                if (type == 'u') {
+                        off = ALIGN(off, 4);
+                        if (off + 4 > end)
+                                return -EBADMSG;
+                        if (code == FIELD_REPLY_SERIAL) {
+                                a->has_reply_serial = true;
+                                a->reply_serial = get_u32(m + off, swap);
+                        }
+                        off += 4;
+                } else if (type == 's' || type == 'o' || type == 'g') {
+                        const char *s = get_string(m, end, &off, type == 'g', swap);
+                        if (!s)
+                                return -EBADMSG;
+                        if (code == FIELD_ERROR_NAME)
+                                a->error_name = s;
+                        else if (code == FIELD_SIGNATURE)
+                                a->signature = s;
+                } else
+                        return -EBADMSG;
+        }
+        return 0;
+}
+
+static int error_errno(const char *name) {
+        if (strcmp(name, "org.freedesktop.systemd1.NoSuchUnit") == 0)
+                return -ENOENT;
+        if (strcmp(name, "org.freedesktop.DBus.Error.AccessDenied") == 0)
+                return -EACCES;
+        return -EIO;
+}
+
+/* Reads messages until the answer to serial; 0 for a method return, else see wire.h. */
+static int read_answer(WireConn *c, uint32_t serial, int64_t deadline, char **ret_error) {
+        for (;;) {
+                int r = fill(c, 16, deadline);
+                if (r < 0)
+                        return r;
+                const uint8_t *m = c->buf + c->start;
+                if ((m[0] != 'l' && m[0] != 'B') || m[3] != 1)
+                        return -EBADMSG;
+                bool swap = m[0] != NATIVE_ENDIAN;
+                uint64_t fields_len = get_u32(m + 12, swap), body_len = get_u32(m + 4, swap);
+                uint64_t header = 16 + ALIGN(fields_len, 8), total = header + body_len;
+                if (m[1] != MSG_METHOD_RETURN && m[1] != MSG_ERROR) {
+                        r = skip(c, total, deadline); /* a signal, or a call systemd would not make */
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
+                if (total > sizeof(c->buf))
+                        return -EBADMSG; /* an answer to this call is far smaller */
+                r = fill(c, (size_t) total, deadline);
+                if (r < 0)
+                        return r;
+                m = c->buf + c->start;
+                Answer a = { .type = m[1] };
+                r = parse_fields(m, 16 + (size_t) fields_len, swap, &a);
+                if (r < 0)
+                        return r;
+                c->start += (size_t) total;
+                if (!a.has_reply_serial || a.reply_serial != serial)
+                        continue;
+                if (a.type == MSG_METHOD_RETURN)
+                        return 0;
+                if (!a.error_name)
+                        return -EBADMSG;
+                /* The error's text is its body's first string, when it has one. */
+                size_t off = (size_t) header;
+                const char *text = a.signature && a.signature[0] == 's' ? get_string(m, (size_t) total, &off, false, swap) : NULL;
+                if (ret_error) {
+                        *ret_error = strdup(text ? text : a.error_name);
+                        if (!*ret_error)
+                                return -ENOMEM;
+                }
+                return error_errno(a.error_name);
+        }
+}
+
+int wire_start(WireConn *c, int fd) {
+        char auth[64] = "\0AUTH EXTERNAL ", uid[16];
+        size_t n = sizeof("\0AUTH EXTERNAL ") - 1;
+
+        *c = (WireConn) { .fd = fd, .serial = 0 };
+        /* A NUL first (the credentials byte), then EXTERNAL with our uid in hex-encoded decimal, and
+         * BEGIN at once: the server reads it after sending its OK. */
+        (void) snprintf(uid, sizeof(uid), "%u", (unsigned) geteuid());
+        for (const char *p = uid; *p; p++)
+                n += (size_t) snprintf(auth + n, sizeof(auth) - n, "%02x", (unsigned char) *p);
+        n += (size_t) snprintf(auth + n, sizeof(auth) - n, "\r\nBEGIN\r\n");
+        return send_all(fd, auth, n);
+}
+
+int wire_connect(WireConn *c, const char *path) {
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        _cleanup_close_ int fd = -EBADF;
+
+        size_t n = strlen(path);
+        if (n >= sizeof(sa.sun_path))
+                return -ENAMETOOLONG;
+        memcpy(sa.sun_path, path, n + 1);
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return -errno;
+        if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
+                return -errno;
+        int r = wire_start(c, fd);
+        if (r < 0) {
+                c->fd = -EBADF;
+                return r;
+        }
+        TAKE_FD(fd);
+        return 0;
+}
+
+void wire_close(WireConn *c) {
+        c->fd = safe_close(c->fd);
+}
+
+int wire_attach_process(WireConn *c, const char *unit, pid_t pid, char **ret_error) {
+        int64_t deadline = now_msec() + WIRE_TIMEOUT_MSEC;
+        Out o = { .n = 0 };
+        int r;
+
+        if (ret_error)
+                *ret_error = NULL;
+        r = build_attach(&o, ++c->serial, unit, (uint32_t) pid);
+        if (r < 0)
+                return r;
+        r = send_all(c->fd, o.b, o.n);
+        if (r < 0)
+                return r;
+        if (c->serial == 1) {
+                r = read_auth(c, deadline);
+                if (r < 0)
+                        return r;
+        }
+        return read_answer(c, c->serial, deadline, ret_error);
+}

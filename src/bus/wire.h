@@ -1,0 +1,27 @@
+/* systemd's private socket spoken without libsystemd, for the one call on exec's path (see wire.c). */
+#pragma once
+
+#include <errno.h>
+
+#include <stdint.h>
+#include <sys/types.h>
+
+typedef struct WireConn {
+        int fd;
+        uint32_t serial;
+        size_t start, end; /* the bytes read and not yet consumed: buf[start, end) */
+        uint8_t buf[16384];
+} WireConn;
+#define WIRE_CONN_NULL { .fd = -EBADF }
+
+/* Connects to the socket at path and sends the authentication (EXTERNAL, as the caller's uid)
+ * without waiting for its answer. -errno, not logged. */
+int wire_connect(WireConn *c, const char *path);
+/* The same on a connected stream socket, which c then owns (the tests' socketpair). */
+int wire_start(WireConn *c, int fd);
+void wire_close(WireConn *c);
+/* AttachProcessesToUnit(unit, "", [pid]) and its answer. An error answer returns -ENOENT for
+ * NoSuchUnit, -EACCES for AccessDenied, else -EIO, with systemd's message (or its error name) in
+ * *ret_error; a broken exchange returns the errno of what broke (-EBADMSG for a malformed message,
+ * -EPERM for a refused authentication, -ECONNRESET for a closed socket). Not logged. */
+int wire_attach_process(WireConn *c, const char *unit, pid_t pid, char **ret_error);

@@ -1,0 +1,32 @@
+/* libFuzzer target: the bytes systemd's side of the private socket sends (authentication line,
+ * then messages), read by src/bus/wire.c as the answer to AttachProcessesToUnit. */
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "bus/wire.h"
+#include "fuzz.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+        WireConn c = WIRE_CONN_NULL;
+        _cleanup_free_ char *error = NULL;
+        int sv[2];
+
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+                abort();
+        /* The whole answer is queued before the client reads, then the end of the stream. */
+        if (fcntl(sv[1], F_SETFL, O_NONBLOCK) < 0)
+                abort();
+        ssize_t n = size > 0 ? write(sv[1], data, size) : 0;
+        (void) n;
+        (void) shutdown(sv[1], SHUT_WR);
+        int r = wire_start(&c, sv[0]);
+        if (r >= 0)
+                r = wire_attach_process(&c, "runscope-fuzz.scope", 1, &error);
+        /* An error text only with an error answer, never with success. */
+        if ((r >= 0 && error) || (error && r != -ENOENT && r != -EACCES && r != -EIO))
+                abort();
+        wire_close(&c);
+        (void) close(sv[1]);
+        return 0;
+}
