@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,7 +27,10 @@
 
 #define WIRE_TIMEOUT_MSEC 25000 /* sd-bus's default for a method call */
 #define NATIVE_ENDIAN (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? 'l' : 'B')
-#define ALIGN(n, a) (((n) + (a) - 1) & ~((size_t) (a) - 1))
+#define ALIGN(n, a) (((uint64_t) (n) + (a) - 1) & ~((uint64_t) (a) - 1))
+/* The specification's limits: an array (the header fields) 64 MiB, a message 128 MiB. */
+#define MAX_FIELDS ((uint64_t) 1 << 26)
+#define MAX_MESSAGE ((uint64_t) 1 << 27)
 
 enum { MSG_METHOD_CALL = 1, MSG_METHOD_RETURN = 2, MSG_ERROR = 3 };
 enum { FIELD_PATH = 1, FIELD_INTERFACE = 2, FIELD_MEMBER = 3, FIELD_ERROR_NAME = 4, FIELD_REPLY_SERIAL = 5,
@@ -227,7 +231,9 @@ typedef struct Answer {
         const char *error_name, *signature;
 } Answer;
 
-/* The header fields of message m (its fields end at end); only those an answer has are kept. */
+/* The header fields of message m (its fields end at end); only those an answer has are kept. A
+ * field of another type than s, o, g or u fails the message: none is defined, and skipping one
+ * would need a parser of every signature, for what systemd never sends. */
 static int parse_fields(const uint8_t *m, size_t end, bool swap, Answer *a) {
         for (size_t off = 16; ALIGN(off, 8) < end;) {
                 off = ALIGN(off, 8);
@@ -259,11 +265,26 @@ static int parse_fields(const uint8_t *m, size_t end, bool swap, Answer *a) {
         return 0;
 }
 
+/* As sd-bus maps them, for the errors AttachProcessesToUnit answers with; else -EIO. */
 static int error_errno(const char *name) {
-        if (strcmp(name, "org.freedesktop.systemd1.NoSuchUnit") == 0)
-                return -ENOENT;
-        if (strcmp(name, "org.freedesktop.DBus.Error.AccessDenied") == 0)
-                return -EACCES;
+        static const struct {
+                const char *name;
+                int err;
+        } table[] = {
+                { "org.freedesktop.systemd1.NoSuchUnit", ENOENT },
+                { "org.freedesktop.DBus.Error.AccessDenied", EACCES },
+                { "org.freedesktop.DBus.Error.InvalidArgs", EINVAL },
+                { "org.freedesktop.DBus.Error.UnknownMethod", EOPNOTSUPP },
+                { "System.Error.ESRCH", ESRCH },
+                { "System.Error.EBUSY", EBUSY },
+                { "System.Error.ENOENT", ENOENT },
+                { "System.Error.EPERM", EPERM },
+                { "System.Error.EACCES", EACCES },
+                { "System.Error.EINVAL", EINVAL },
+        };
+        for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+                if (strcmp(name, table[i].name) == 0)
+                        return -table[i].err;
         return -EIO;
 }
 
@@ -279,6 +300,8 @@ static int read_answer(WireConn *c, uint32_t serial, int64_t deadline, char **re
                 bool swap = m[0] != NATIVE_ENDIAN;
                 uint64_t fields_len = get_u32(m + 12, swap), body_len = get_u32(m + 4, swap);
                 uint64_t header = 16 + ALIGN(fields_len, 8), total = header + body_len;
+                if (fields_len > MAX_FIELDS || total > MAX_MESSAGE)
+                        return -EBADMSG;
                 if (m[1] != MSG_METHOD_RETURN && m[1] != MSG_ERROR) {
                         r = skip(c, total, deadline); /* a signal, or a call systemd would not make */
                         if (r < 0)
@@ -318,7 +341,7 @@ int wire_start(WireConn *c, int fd) {
         char auth[64] = "\0AUTH EXTERNAL ", uid[16];
         size_t n = sizeof("\0AUTH EXTERNAL ") - 1;
 
-        *c = (WireConn) { .fd = fd, .serial = 0 };
+        *c = (WireConn) { .fd = fd, .timeout_msec = WIRE_TIMEOUT_MSEC };
         /* A NUL first (the credentials byte), then EXTERNAL with our uid in hex-encoded decimal, and
          * BEGIN at once: the server reads it after sending its OK. */
         (void) snprintf(uid, sizeof(uid), "%u", (unsigned) geteuid());
@@ -339,6 +362,11 @@ int wire_connect(WireConn *c, const char *path) {
         fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (fd < 0)
                 return -errno;
+        /* connect waits while the listener's backlog is full (a systemd that hangs), and send
+         * while its buffer is: neither longer than a call may take. */
+        struct timeval tv = { .tv_sec = WIRE_TIMEOUT_MSEC / 1000 };
+        if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0)
+                return -errno;
         if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
                 return -errno;
         int r = wire_start(c, fd);
@@ -355,7 +383,7 @@ void wire_close(WireConn *c) {
 }
 
 int wire_attach_process(WireConn *c, const char *unit, pid_t pid, char **ret_error) {
-        int64_t deadline = now_msec() + WIRE_TIMEOUT_MSEC;
+        int64_t deadline = now_msec() + c->timeout_msec;
         Out o = { .n = 0 };
         int r;
 
@@ -369,6 +397,8 @@ int wire_attach_process(WireConn *c, const char *unit, pid_t pid, char **ret_err
                 return r;
         if (c->serial == 1) {
                 r = read_auth(c, deadline);
+                if (r == -EPERM && ret_error && !(*ret_error = strdup("systemd refused the authentication")))
+                        return -ENOMEM;
                 if (r < 0)
                         return r;
         }

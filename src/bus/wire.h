@@ -9,6 +9,7 @@
 typedef struct WireConn {
         int fd;
         uint32_t serial;
+        int timeout_msec; /* of each call, answer included: 25 s as sd-bus's */
         size_t start, end; /* the bytes read and not yet consumed: buf[start, end) */
         uint8_t buf[16384];
 } WireConn;
@@ -20,8 +21,9 @@ int wire_connect(WireConn *c, const char *path);
 /* The same on a connected stream socket, which c then owns (the tests' socketpair). */
 int wire_start(WireConn *c, int fd);
 void wire_close(WireConn *c);
-/* AttachProcessesToUnit(unit, "", [pid]) and its answer. An error answer returns -ENOENT for
- * NoSuchUnit, -EACCES for AccessDenied, else -EIO, with systemd's message (or its error name) in
- * *ret_error; a broken exchange returns the errno of what broke (-EBADMSG for a malformed message,
- * -EPERM for a refused authentication, -ECONNRESET for a closed socket). Not logged. */
+/* AttachProcessesToUnit(unit, "", [pid]) and its answer. An error answer returns the errno sd-bus
+ * would (-ENOENT for NoSuchUnit, …; -EIO for a name it does not map) with systemd's message (or
+ * its error name) in *ret_error; a broken exchange returns the errno of what broke (-EBADMSG for a
+ * malformed message, -EPERM for a refused authentication, with a text, -ECONNRESET for a closed
+ * socket, -ETIMEDOUT). Not logged. */
 int wire_attach_process(WireConn *c, const char *unit, pid_t pid, char **ret_error);

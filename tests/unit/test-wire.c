@@ -75,12 +75,19 @@ static int serve_sd_bus(int fd, int answer) {
         return 0;
 }
 
-/* The child's side: writes script, shuts its side down, reads until the client closes. */
+/* With hold, a scripted server keeps its side open after the script (one that never answers);
+ * timeout_msec, if set, is the client's. */
+static bool hold;
+static int timeout_msec;
+
+/* The child's side: writes script, shuts its side down (unless hold), reads until the client
+ * closes. */
 static int serve_script(int fd, const void *script, size_t n) {
         char buf[4096];
         if (write(fd, script, n) != (ssize_t) n)
                 return 2;
-        (void) shutdown(fd, SHUT_WR);
+        if (!hold)
+                (void) shutdown(fd, SHUT_WR);
         while (read(fd, buf, sizeof(buf)) > 0)
                 ;
         return 0;
@@ -108,6 +115,8 @@ static Exchange exchange(int answer, const void *script, size_t n) {
         }
         (void) close(sv[1]);
         e.r = wire_start(&c, sv[0]);
+        if (timeout_msec > 0)
+                c.timeout_msec = timeout_msec;
         if (e.r >= 0)
                 e.r = wire_attach_process(&c, "runscope-t.scope", 4242, &e.error);
         wire_close(&c);
@@ -180,11 +189,15 @@ static void test_big_endian_answer(void) {
         ASSERT_EQ(e.r, 0);
 }
 
-static void test_refused_and_malformed(void) {
+static void test_refused(void) {
         static const char rejected[] = "REJECTED EXTERNAL\r\n";
         Exchange e = exchange(0, rejected, sizeof(rejected) - 1);
+        _cleanup_free_ char *error = e.error;
         ASSERT_EQ(e.r, -EPERM);
+        ASSERT_STREQ(error, "systemd refused the authentication");
+}
 
+static void test_malformed(void) {
         uint8_t s[128];
         size_t at = OK_LEN, n = ok_then_return(s, 'l', 1);
         s[at + 17] = 2; /* a field's signature of two types */
@@ -203,5 +216,30 @@ static void test_refused_and_malformed(void) {
         ASSERT_EQ(i.r, -ECONNRESET); /* closed before answering */
 }
 
+/* Other messages before the answer are skipped, whatever their type, but one claiming more than
+ * the specification allows ends the exchange: it cannot be skipped to its end. */
+static void test_other_messages(void) {
+        uint8_t s[128];
+        size_t at = OK_LEN, n = ok_then_return(s, 'l', 1);
+        s[at + 1] = 1; /* a method call, with a reply serial field */
+        n += method_return(s + n, 'l', 1);
+        Exchange e = exchange(0, s, n);
+        ASSERT_EQ(e.r, 0);
+        s[at + 1] = 4; /* a signal whose fields would be 4 GiB */
+        s[at + 12] = s[at + 13] = s[at + 14] = s[at + 15] = 0xff;
+        Exchange f = exchange(0, s, n);
+        ASSERT_EQ(f.r, -EBADMSG);
+}
+
+/* A server that authenticates and never answers: the call ends at its timeout. */
+static void test_no_answer(void) {
+        hold = true;
+        timeout_msec = 200;
+        Exchange e = exchange(0, OK_LINE, OK_LEN);
+        hold = false;
+        timeout_msec = 0;
+        ASSERT_EQ(e.r, -ETIMEDOUT);
+}
+
 TEST_MAIN(test_attach_return, test_attach_errors, test_answer_needs_its_serial, test_big_endian_answer,
-          test_refused_and_malformed)
+          test_refused, test_malformed, test_other_messages, test_no_answer)
