@@ -48,8 +48,8 @@ static _noreturn_ void exec_child(const SpecProcess *p, const SpecSeccomp *secco
                 _exit(1);
         }
         /* The process sends on the same socket (its pty, its seccomp listener, its error), and
-         * runscope must read SYNC_PID first: it waits for this pipe's end, which comes when this
-         * launcher exits after sending it. Above the fds passed on, like the socket. */
+         * runscope must read SYNC_PID first: it waits for this pipe's end, which this launcher
+         * closes after sending it. Above the fds passed on, like the socket. */
         int gate[2] = { -EBADF, -EBADF };
         if (pipe2(gate, O_CLOEXEC) < 0 || (gate[0] = move_above(gate[0], 3 + keep_fds)) < 0 ||
             (gate[1] = move_above(gate[1], 3 + keep_fds)) < 0) {
@@ -67,6 +67,9 @@ static _noreturn_ void exec_child(const SpecProcess *p, const SpecSeccomp *secco
                 SyncMessage pm = { .kind = SYNC_PID, .pid = pid };
                 FAULT_PAUSE("exec:before-pid");
                 (void) !send(sync_fd, &pm, sizeof(pm), MSG_NOSIGNAL);
+                /* The pid is queued ahead of whatever the process sends: it may go on now rather
+                 * than once this launcher's address space is torn down. */
+                safe_close(gate[1]);
                 _exit(0);
         }
 
