@@ -38,7 +38,12 @@ EOF
 chmod +x "$PD/p"
 P() { "$PD/p" "$@"; }
 IMG=localhost/runscope-busybox:latest
-cleanup_podman() { P rm -a -f -t 0 >/dev/null 2>&1; }
+# podman mounts its overlay storage on itself (and the image's layers below it): unmounted so
+# that t_cleanup can remove the work directory.
+cleanup_podman() {
+        P rm -a -f -t 0 >/dev/null 2>&1
+        grep -o " $PD/[^ ]*" /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l 2>/dev/null
+}
 trap 'cleanup_podman; t_cleanup' EXIT
 
 P import -q "$PD/rootfs.tar" "$IMG" >/dev/null
