@@ -7,7 +7,8 @@
 #   create     `create` of the /bin/true bundle; start: `start` of it; delete: `delete` once it
 #              has exited (the wait for the exit is not timed)
 #   exec       `exec` of /bin/true into a running sleep container; state: `state` of that one
-#   floors     `systemd-run --scope true` and `unshare` of the bundle's namespaces
+#   floors     `systemd-run --scope true` and `unshare` of the bundle's namespaces (run's), `nsenter`
+#              into a live container's namespaces (exec's)
 # Peak RSS (KiB) of run, create, exec and state after the rounds.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -42,7 +43,9 @@ for round in $(seq 1 $((warmup + runs))); do
         tm floor systemd-run systemd-run --quiet --scope /bin/true
         tm floor unshare "${floor_unshare[@]}"
 done
-# exec and state in rounds of their own, after the others.
+# exec and state in rounds of their own, after the others; exec's floor is nsenter into the
+# namespaces of runscope's live container, to the same /bin/true, without a cgroup move.
+live_pid=$(${RT[runscope]} state runscope-live 2>/dev/null | jq -r '.pid // empty')
 for round in $(seq 1 $((warmup + runs))); do
         BENCH_RECORD=$([ "$round" -gt "$warmup" ] && echo 1 || echo 0)
         for rt in $(rt_rotated "$round"); do
@@ -50,6 +53,7 @@ for round in $(seq 1 $((warmup + runs))); do
                 tm exec "$rt" $r exec "$rt-live" /bin/true
                 tm state "$rt" $r state "$rt-live"
         done
+        [ -z "$live_pid" ] || tm floor nsenter nsenter -t "$live_pid" -a /bin/true
 done
 
 n=$((runs < 5 ? runs : 5))

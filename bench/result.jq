@@ -43,13 +43,13 @@ def ratio($a; $b): if $a != null and $b != null and $b > 0 then ($a / $b | r2) e
                 $ops.run[$rt].median <= $ops.run.crun.median * 0.7),
          target("\($rt): exec <= 0.70 x crun's (ms)"; $ops.exec[$rt].median;
                 ($ops.exec.crun.median // null | if . then . * 0.7 | r2 else null end);
-                $ops.exec[$rt].median <= $ops.exec.crun.median * 0.7),
+                $ops.exec[$rt].median <= ($ops.exec.crun.median // 0) * 0.7),
          target("\($rt): state <= 2 ms"; $ops.state[$rt].median; 2; $ops.state[$rt].median <= 2),
          target("\($rt): peak RSS of run <= crun's (KiB)"; $rss_kib.run[$rt]; $rss_kib.run.crun;
                 $rss_kib.run[$rt] <= $rss_kib.run.crun),
          target("\($rt): start at \($S) live <= 1.2 x at 1 (ms)"; $scale_res[$rt].start_ms[$S | tostring];
                 ($scale_res[$rt].start_ms["1"] // null | if . then . * 1.2 | r2 else null end);
-                $scale_res[$rt].start_ms[$S | tostring] <= $scale_res[$rt].start_ms["1"] * 1.2),
+                $scale_res[$rt].start_ms[$S | tostring] <= ($scale_res[$rt].start_ms["1"] // 0) * 1.2),
          target("\($rt): list of \($S) < 50 ms"; $scale_res[$rt].list_ms[$S | tostring]; 50;
                 $scale_res[$rt].list_ms[$S | tostring] < 50),
          (target("\($rt): nothing left after deleting all"; $scale_res[$rt].left; null; null)

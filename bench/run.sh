@@ -77,7 +77,8 @@ meta=$(jq -n --argjson runs "$runs" --argjson scale "$scale" --argjson rts "$run
         versions: {runscope: $runscope, crun: $crun, runc: $runc},
         params: {runs: $runs, warmup: 2, scale: $scale, bundle: "busybox, /bin/true or /bin/sleep, writable root"},
         runtimes: $rts,
-        floors: {"systemd-run": "systemd-run --scope true", unshare: ($unshare | sub(" /bin/true$"; " true"))}}')
+        floors: {"systemd-run": "systemd-run --scope true", unshare: ($unshare | sub(" /bin/true$"; " true")),
+                nsenter: "nsenter -t INIT -a true"}}')
 jq -n --rawfile samples "$out/samples" --rawfile rss "$out/rss" --rawfile scale "$out/scale" \
         --rawfile failures "$out/failures" --argjson meta "$meta" -f bench/result.jq >bench/result.json || exit 1
 

@@ -33,7 +33,8 @@ def row($name; $v; $crun; $runc): [$name, ($v // "-"), ratio($v; $crun), ratio($
                 (if all($c[]; . != null) then $c | add else null end);
                 (if all($r[]; . != null) then $r | add else null end))),
   (.meta.floors | to_entries[] | select($ops.floor[.key])
-        | row("floor: \(.value)"; $ops.floor[.key].median; $ops.run.crun.median; $ops.run.runc.median)),
+        | ({nsenter: "exec"}[.key] // "run") as $op
+        | row("floor (\($op)): \(.value)"; $ops.floor[.key].median; $ops[$op].crun.median; $ops[$op].runc.median)),
   ([1, ($S / 10 | floor), $S] | unique[] as $l | $rts[] as $rt | select($ops["list@\($l)"][$rt])
         | row("\($rt | name) list, \($l) live"; $ops["list@\($l)"][$rt].median;
                 $ops["list@\($l)"].crun.median; $ops["list@\($l)"].runc.median)),
