@@ -111,6 +111,9 @@ int container_exec(const ExecOptions *o) {
         unsigned long ns_flags = 0;
         int r;
 
+        /* systemd accepts the connection and authenticates it while the state and configuration
+         * are read; an error is said, if at all, where the connection is needed. */
+        attach_link_prepare(&link);
         r = container_open(o->root, o->id, false, &root_fd, &dir_fd, &st);
         if (r < 0)
                 return r;

@@ -73,7 +73,10 @@ typedef struct AttachLink {
         sd_bus *bus;
 } AttachLink;
 #define ATTACH_LINK_NULL { .wire = WIRE_CONN_NULL }
-/* Connects (the private socket before anything is forked, so that an error comes first). */
+/* As root, connects to the private socket and sends the authentication, saying nothing if that
+ * fails: systemd accepts and authenticates while the caller goes on. */
+void attach_link_prepare(AttachLink *l);
+/* Connects, unless prepared (before anything is forked, so that an error comes first). */
 int attach_link_open(AttachLink *l);
 /* As bus_attach_process, on whichever connection l has; logs its one error line. */
 int attach_link_process(AttachLink *l, const char *unit, pid_t pid);

@@ -376,11 +376,30 @@ int bus_attach_process(sd_bus *bus, const char *unit, pid_t pid) {
         return 0;
 }
 
+/* The private socket; the fault build can be given another path, one that is not there, to test
+ * the way through sd-bus. */
+static const char *direct_socket(void) {
+#ifdef RUNSCOPE_FAULT_POINTS
+        const char *fault = getenv("RUNSCOPE_FAULT_DIRECT_SOCKET");
+        if (fault)
+                return fault;
+#endif
+        return BUS_PRIVATE_SOCKET;
+}
+
+void attach_link_prepare(AttachLink *l) {
+        int r = geteuid() == 0 ? wire_connect(&l->wire, direct_socket()) : -EPERM;
+        if (r < 0)
+                log_debug_errno(r, "Failed to connect to %s directly, later again: %m", BUS_PRIVATE_SOCKET);
+}
+
 int attach_link_open(AttachLink *l) {
         int r;
 
+        if (l->wire.fd >= 0)
+                return 0;
         if (geteuid() == 0) {
-                r = wire_connect(&l->wire, BUS_PRIVATE_SOCKET);
+                r = wire_connect(&l->wire, direct_socket());
                 if (r >= 0)
                         return 0;
                 log_debug_errno(r, "Failed to connect to %s directly, trying sd-bus: %m", BUS_PRIVATE_SOCKET);

@@ -46,6 +46,12 @@ nolib() { RUNSCOPE_FAULT_LIBSYSTEMD=libsystemd-gone.so.0 "$RUNSCOPE_TOP/tests/ru
 t_is "$(nolib state "$id" | jq -r .status)" running "... and state works without it"
 t_is "$(nolib exec "$id" /bin/sh -c 'echo in; cut -d: -f3 /proc/self/cgroup | sort -u')" "in
 /" "... and exec too, into the container's unit"
+# Without the direct connection, exec goes through sd-bus, into the container's unit all the same.
+out=$(LD_DEBUG=files RUNSCOPE_FAULT_DIRECT_SOCKET=/run/no-such-socket "$RUNSCOPE_TOP/tests/runscope-faults" --root "$T_ROOT" \
+        exec "$id" /bin/sh -c 'echo in; cut -d: -f3 /proc/self/cgroup | sort -u' 2>"$T_WORK/ld.log")
+t_is "$?:$out" "0:in
+/" "exec whose direct connection fails: through sd-bus, into the container's unit"
+t_ok "... which it loaded for that" grep -q 'file=libsystemd' "$T_WORK/ld.log"
 # systemd's error answer to exec's call, read by wire.c: a state naming a unit systemd does not have.
 cp "$T_ROOT/$id/state.json" "$T_WORK/state.json"
 jq -c '.unit = "runscope-gone.scope"' "$T_WORK/state.json" >"$T_ROOT/$id/state.json"
