@@ -71,6 +71,12 @@ if [ "$version" -lt 253 ]; then
         "$RUNSCOPE" --root "$root2" --debug run -d -b "$B" "$id2" 2>"$T_WORK/debug2"
         t_ok "... so the next create does not ask again" bash -c "! grep -q 'refused PIDFDs' '$T_WORK/debug2'"
         "$RUNSCOPE" --root "$root2" delete -f "$id2"
+        printf '1\nPIDFDs\n' >"$root2/.systemd-refused"
+        id3=$(t_id)
+        "$RUNSCOPE" --root "$root2" --debug run -d -b "$B" "$id3" 2>"$T_WORK/debug3"
+        t_match "$(cat "$T_WORK/debug3")" "systemd refused PIDFDs" "... a cache naming another version is asked again"
+        t_is "$(head -n1 "$root2/.systemd-refused")" "$(systemctl show -P Version)" "... and then names this one"
+        "$RUNSCOPE" --root "$root2" delete -f "$id3"
 else
         t_ok "systemd $version takes PIDFDs: nothing refused" test ! -e "$root2/.systemd-refused"
 fi
