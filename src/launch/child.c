@@ -275,6 +275,12 @@ _noreturn_ void child_main(const ChildArgs *a) {
                 (void) launch_error(errno, "linux.namespaces: ipc: %m");
                 fail(a, -errno, false);
         }
+        /* Before anything is joined or mounted, as if clone had made it: owned by the same user
+         * namespace, and there for sysfs (which shows the network namespace of its mounter). */
+        if (a->unshare_net && unshare(CLONE_NEWNET) < 0) {
+                (void) launch_error(errno, "linux.namespaces: network: %m");
+                fail(a, -errno, false);
+        }
 
         /* A session keyring of its own, so the container cannot read or add to the caller's keys
          * (runc's default; --no-new-keyring keeps the caller's). */

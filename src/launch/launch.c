@@ -110,9 +110,14 @@ int launch_clone(const LaunchParams *lp, Launcher *ret) {
                 if (!ns->path) {
                         /* The cgroup namespace is made by the launcher once it is in its scope; the
                          * time namespace by the launcher too, so that it can set the offsets; with a
-                         * user namespace, the ipc one once the launcher is its root. */
+                         * user namespace, the ipc one once the launcher is its root. The network one
+                         * by the launcher as well: making one takes the kernel a third of a
+                         * millisecond, which clone would spend before systemd is even asked for the
+                         * scope, and the launcher spends while systemd makes it. */
                         if (ns->type == NAMESPACE_IPC && userns)
                                 a.unshare_ipc = true;
+                        else if (ns->type == NAMESPACE_NETWORK)
+                                a.unshare_net = true;
                         else if (ns->type != NAMESPACE_CGROUP && ns->type != NAMESPACE_TIME)
                                 flags |= (uint64_t) flag;
                         continue;

@@ -13,6 +13,15 @@ t_match "$out" "1234" "... and an ipc one in its ipc namespace"
 t_match "$out" "character special file 1:5 660" "linux.devices makes the node with its mode"
 t_match "$out" "4\$" "... and the device cgroup lets the container use it"
 t_ok "the host's shmmni is untouched (not 1234)" test "$(cat /proc/sys/kernel/shmmni)" != 1234
+t_ok "... nor its ping_group_range (not \"0 0\")" test "$(tr -s '\t ' ' ' </proc/sys/net/ipv4/ping_group_range)" != "0 0"
+
+# A network namespace of its own (the launcher makes it while systemd starts the scope): not the
+# host's, and what sysfs shows is its devices, the loopback only.
+N=$T_WORK/netns
+make_bundle "$N" /bin/sh -c 'readlink /proc/self/ns/net; ls /sys/class/net'
+out=$(rs run -b "$N" "$(t_id)" 2>&1)
+t_is "$(tail -n +2 <<<"$out")" lo "a new network namespace: sysfs shows the loopback device only"
+t_ok "... and it is not the host's" test "$(head -n1 <<<"$out")" != "$(readlink /proc/self/ns/net)"
 
 for case in 'vm.swappiness|{"vm.swappiness":"10"}|not a namespaced sysctl' \
             'kernel.hostname|{"kernel.hostname":"x"}|needs a uts namespace'; do
