@@ -40,7 +40,7 @@ def ratio($a; $b): if $a != null and $b != null and $b > 0 then ($a / $b | r2) e
   def targets($rt):
         [target("\($rt): run of /bin/true <= 0.70 x crun's (ms)"; $ops.run[$rt].median;
                 ($ops.run.crun.median // null | if . then . * 0.7 | r2 else null end);
-                $ops.run[$rt].median <= $ops.run.crun.median * 0.7),
+                $ops.run[$rt].median <= ($ops.run.crun.median // 0) * 0.7),
          target("\($rt): exec <= 0.70 x crun's (ms)"; $ops.exec[$rt].median;
                 ($ops.exec.crun.median // null | if . then . * 0.7 | r2 else null end);
                 $ops.exec[$rt].median <= ($ops.exec.crun.median // 0) * 0.7),

@@ -163,6 +163,8 @@ int container_exec(const ExecOptions *o) {
                 launch_kill(&l);
                 return r;
         }
+        /* Its one call is made: not held while the process runs. */
+        attach_link_close(&link);
         if (!o->detach) {
                 r = launch_block_signals();
                 if (r < 0) {

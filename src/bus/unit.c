@@ -388,9 +388,11 @@ static const char *direct_socket(void) {
 }
 
 void attach_link_prepare(AttachLink *l) {
-        int r = geteuid() == 0 ? wire_connect(&l->wire, direct_socket()) : -EPERM;
+        if (geteuid() != 0)
+                return; /* the private socket is root's: sd-bus, through the system bus */
+        int r = wire_connect(&l->wire, direct_socket(), false);
         if (r < 0)
-                log_debug_errno(r, "Failed to connect to %s directly, later again: %m", BUS_PRIVATE_SOCKET);
+                log_debug_errno(r, "Failed to connect to %s directly, trying again when needed: %m", direct_socket());
 }
 
 int attach_link_open(AttachLink *l) {
@@ -399,10 +401,10 @@ int attach_link_open(AttachLink *l) {
         if (l->wire.fd >= 0)
                 return 0;
         if (geteuid() == 0) {
-                r = wire_connect(&l->wire, direct_socket());
+                r = wire_connect(&l->wire, direct_socket(), true);
                 if (r >= 0)
                         return 0;
-                log_debug_errno(r, "Failed to connect to %s directly, trying sd-bus: %m", BUS_PRIVATE_SOCKET);
+                log_debug_errno(r, "Failed to connect to %s directly, trying sd-bus: %m", direct_socket());
         }
         return bus_connect_system(&l->bus);
 }

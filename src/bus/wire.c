@@ -11,6 +11,7 @@
  * unasked, and those are skipped. */
 #include <byteswap.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -351,7 +352,7 @@ int wire_start(WireConn *c, int fd) {
         return send_all(fd, auth, n);
 }
 
-int wire_connect(WireConn *c, const char *path) {
+int wire_connect(WireConn *c, const char *path, bool wait) {
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
         _cleanup_close_ int fd = -EBADF;
 
@@ -359,7 +360,7 @@ int wire_connect(WireConn *c, const char *path) {
         if (n >= sizeof(sa.sun_path))
                 return -ENAMETOOLONG;
         memcpy(sa.sun_path, path, n + 1);
-        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | (wait ? 0 : SOCK_NONBLOCK), 0);
         if (fd < 0)
                 return -errno;
         /* connect waits while the listener's backlog is full (a systemd that hangs), and send
@@ -368,6 +369,9 @@ int wire_connect(WireConn *c, const char *path) {
         if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0)
                 return -errno;
         if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
+                return -errno;
+        /* Blocking from here on: a send then waits, bounded by SO_SNDTIMEO, rather than fail. */
+        if (!wait && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0)
                 return -errno;
         int r = wire_start(c, fd);
         if (r < 0) {

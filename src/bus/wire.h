@@ -2,6 +2,7 @@
 #pragma once
 
 #include <errno.h>
+#include <stdbool.h>
 
 #include <stdint.h>
 #include <sys/types.h>
@@ -16,8 +17,10 @@ typedef struct WireConn {
 #define WIRE_CONN_NULL { .fd = -EBADF }
 
 /* Connects to the socket at path and sends the authentication (EXTERNAL, as the caller's uid)
- * without waiting for its answer. -errno, not logged. */
-int wire_connect(WireConn *c, const char *path);
+ * without waiting for its answer. With wait false, a listener whose backlog is full (a systemd
+ * that hangs) fails it at once with -EAGAIN; else connect waits as long as a call may take.
+ * -errno, not logged. */
+int wire_connect(WireConn *c, const char *path, bool wait);
 /* The same on a connected stream socket, which c then owns (the tests' socketpair). */
 int wire_start(WireConn *c, int fd);
 void wire_close(WireConn *c);

@@ -26,6 +26,17 @@ static int move_above(int fd, int min) {
         return moved;
 }
 
+/* Closes every fd from first on but a and b (both at or above it). */
+static void close_all_but(int first, int a, int b) {
+        int lo = a < b ? a : b, hi = a < b ? b : a;
+
+        if (lo > first)
+                (void) close_range((unsigned) first, (unsigned) lo - 1, 0);
+        if (hi > lo + 1)
+                (void) close_range((unsigned) lo + 1, (unsigned) hi - 1, 0);
+        (void) close_range((unsigned) hi + 1, ~0U, 0);
+}
+
 /* Runs in the intermediate child: it stays in runscope's pid namespace (setns(CLONE_NEWPID) only
  * affects children), forks the process with CLONE_PARENT so runscope can wait for it, and exits. */
 static _noreturn_ void exec_child(const SpecProcess *p, const SpecSeccomp *seccomp, unsigned long ns_flags, int init_pidfd, int keep_fds,
@@ -39,6 +50,10 @@ static _noreturn_ void exec_child(const SpecProcess *p, const SpecSeccomp *secco
         /* Before joining the container, and inherited by the process it forks: the container
          * must not reach runscope's binary through /proc/PID/exe until execve (CVE-2019-5736). */
         (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+        /* Before joining too: none of runscope's own fds (its connection to systemd, the state
+         * root) is held inside the container, not even until execve closes them. Kept: stdio,
+         * the fds passed on, and the two above them this launcher needs. */
+        close_all_but(3 + keep_fds, sync_fd, init_pidfd);
         if (sync_recv(sync_fd, &m, NULL) < 0 || m.kind != SYNC_GO)
                 _exit(1);
         /* All namespaces in one call: the kernel orders them (user first) and it is atomic. */

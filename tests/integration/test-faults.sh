@@ -39,9 +39,20 @@ t_ok "... and delete leaves nothing" nothing_left "$id" "runscope-$id.scope"
 # delete without it fail with one line naming the file, and leave nothing.
 id=$(t_id)
 rs run -d -b "$B" "$id"
-t_is "$(LD_DEBUG=files rs state "$id" 2>&1 >/dev/null | grep -c 'file=libsystemd')" 0 "state does not load libsystemd"
+out=$(LD_DEBUG=files rs state "$id" 2>"$T_WORK/ld.log" | jq -r .status)
+t_is "$out:$(grep -c 'file=libsystemd' "$T_WORK/ld.log")" "running:0" "state does not load libsystemd"
 # exec's one call to systemd is spoken on the private socket directly as root (src/bus/wire.c).
-t_is "$(LD_DEBUG=files rs exec "$id" /bin/true 2>&1 | grep -c 'file=libsystemd')" 0 "... nor does exec, as root"
+out=$(LD_DEBUG=files rs exec "$id" /bin/sh -c 'echo ran' 2>"$T_WORK/ld.log")
+t_is "$?:$out:$(grep -c 'file=libsystemd' "$T_WORK/ld.log")" "0:ran:0" "... nor does exec, as root"
+# Held just before its execve, the exec'd process has none of runscope's own fds: not its
+# connection to systemd, not the state root; one socket only, to runscope.
+RUNSCOPE_FAULT_PAUSE=exec:before-exec "$RUNSCOPE_TOP/tests/runscope-faults" --root "$T_ROOT" exec "$id" /bin/true &
+epid=$!
+sleep 0.5
+proc=$(pgrep -P "$epid" | head -n1)
+fds=$(for f in /proc/"$proc"/fd/*; do readlink "$f"; done)
+wait "$epid"
+t_is "$(grep -c '^socket:' <<<"$fds"):$(grep -c "^$T_ROOT" <<<"$fds")" "1:0" "an exec'd process holds one socket and nothing of the state root"
 nolib() { RUNSCOPE_FAULT_LIBSYSTEMD=libsystemd-gone.so.0 "$RUNSCOPE_TOP/tests/runscope-faults" --root "$T_ROOT" "$@"; }
 t_is "$(nolib state "$id" | jq -r .status)" running "... and state works without it"
 t_is "$(nolib exec "$id" /bin/sh -c 'echo in; cut -d: -f3 /proc/self/cgroup | sort -u')" "in
@@ -59,7 +70,7 @@ err=$(rs exec "$id" /bin/true 2>&1)
 t_is "$?:$(wc -l <<<"$err" | tr -d ' ')" "1:1" "exec refused by systemd: exits 1 with one line"
 t_match "$err" "^runscope: Failed to move process [0-9]+ into unit runscope-gone\\.scope: Unit runscope-gone\\.scope not loaded\\.$" \
         "... with systemd's message"
-t_is "$(pgrep -x runscope)" "" "... and its launcher is gone"
+t_is "$(rs state "$id" | jq -r .status)" running "... and the container runs on"
 cat "$T_WORK/state.json" >"$T_ROOT/$id/state.json"
 err=$(nolib delete -f "$id" 2>&1)
 t_is "$?:$err" "1:runscope: Failed to load libsystemd-gone.so.0, needed to talk to systemd: libsystemd-gone.so.0: cannot open shared object file: No such file or directory" \
