@@ -1,6 +1,7 @@
 /* runscope's entry: runc's global flags, the verb table and log set-up. Never does a verb's work
  * itself, and never writes to stdout except through a verb. */
 #include <getopt.h>
+#include <signal.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <string.h>
@@ -75,6 +76,10 @@ int main(int argc, char *argv[]) {
         int c;
 
         sealed_init(argv);
+        /* Inherited as ignored, SIGCHLD would have the kernel reap the launcher and the
+         * container's processes before runscope waits for them (and the container's init would
+         * inherit it): the default, whoever started runscope. */
+        (void) signal(SIGCHLD, SIG_DFL);
 
         /* "+": global options end at the verb; the verb parses the rest. */
         while ((c = getopt_long(argc, argv, "+hv", options, NULL)) >= 0)

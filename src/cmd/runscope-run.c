@@ -4,6 +4,7 @@
  * in a transient service of its own. Never leaves its bundle behind. */
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,6 +88,10 @@ int main(int argc, char *argv[]) {
         int c, r;
 
         sealed_init(argv);
+        /* Inherited as ignored, SIGCHLD would have the kernel reap the launcher and the
+         * container's processes before runscope waits for them (and the container's init would
+         * inherit it): the default, whoever started runscope. */
+        (void) signal(SIGCHLD, SIG_DFL);
 
         log_set_prefix("runscope-run");
         while ((c = getopt_long(argc, argv, "+p:E:tPqh", options, NULL)) >= 0) {
