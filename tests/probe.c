@@ -56,6 +56,8 @@ int main(int argc, char *argv[]) {
                 return cat("/proc/self/cgroup", NULL);
         if (strcmp(cmd, "caps") == 0)
                 return cat("/proc/self/status", "Cap");
+        if (strcmp(cmd, "sigign") == 0)
+                return cat("/proc/self/status", "SigIgn");
         if (strcmp(cmd, "nnp") == 0)
                 return cat("/proc/self/status", "NoNewPrivs");
         if (strcmp(cmd, "fds") == 0)
