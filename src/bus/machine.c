@@ -145,7 +145,6 @@ int machine_link_register(MachineLink *l, const char *name, const char *id, pid_
         if (r < 0) {
                 log_debug_errno(r, "Failed to send RegisterMachine for %s: %m", name);
                 l->bus = sd_bus_flush_close_unref(l->bus);
-                return 0;
         }
         return 0;
 }
@@ -200,7 +199,6 @@ void machine_link_unregister_send(MachineLink *l, const char *name) {
         if (r < 0) {
                 log_debug_errno(r, "UnregisterMachine %s: %m", name);
                 l->bus = sd_bus_flush_close_unref(l->bus);
-                return;
         }
 }
 
