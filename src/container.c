@@ -266,6 +266,8 @@ static int create(const CreateOptions *o, Created *c) {
         r = state_validate_id(o->id);
         if (r < 0)
                 return r;
+        /* First: systemd sets the connection up while the bundle is read and libsystemd loaded. */
+        _cleanup_close_ int early_fd = bus_preconnect();
         if (!realpath(o->bundle ?: ".", bundle))
                 return log_error_errno(errno, "bundle %s: %m", o->bundle ?: ".");
         r = spec_load(bundle, &spec);
@@ -295,7 +297,7 @@ static int create(const CreateOptions *o, Created *c) {
                     strv_extend(&spec->process.env, "LISTEN_PID=1") < 0)
                         return log_oom();
         }
-        r = bus_connect_system(&c->bus);
+        r = bus_connect_system_on(TAKE_FD(early_fd), &c->bus);
         if (r < 0)
                 return r;
         const char *machine = spec_annotation(spec, ANNOTATION_MACHINE);
@@ -314,7 +316,7 @@ static int create(const CreateOptions *o, Created *c) {
         if (asprintf(&description, "runscope container %s", o->id) < 0)
                 return log_oom();
         ScopeRequest req = { .unit = c->unit, .slice = slice ?: BUS_DEFAULT_SLICE, .description = description,
-                             .spec = spec, .cache_fd = -EBADF };
+                             .spec = spec };
         /* Everything is checked before the first side effect. */
         r = bus_scope_check(c->bus, &req);
         if (r < 0)
@@ -323,7 +325,6 @@ static int create(const CreateOptions *o, Created *c) {
         r = state_root_open(o->root, &c->root_fd);
         if (r < 0)
                 return r;
-        req.cache_fd = c->root_fd;
         r = state_create(c->root_fd, o->id, &c->dir_fd);
         if (r < 0)
                 return r;
@@ -368,7 +369,7 @@ static int create(const CreateOptions *o, Created *c) {
                 if (o->keep_unit)
                         r = place_in_kept_unit(c, spec);
                 else {
-                        r = bus_start_scope(&c->bus, &req, c->launcher.pid, c->launcher.pidfd);
+                        r = bus_start_scope(&c->bus, &req, c->launcher.pid);
                         c->unit_started = r >= 0;
                 }
         }
@@ -631,7 +632,9 @@ static int delete_container(const char *root, const char *id, bool force, Machin
         if (st->machine && !machine->bus)
                 /* First, so that dbus-daemon authenticates us while we connect to systemd. */
                 machine_link_open(machine);
-        r = bus_connect_system(&bus);
+        /* Through dbus-daemon: StopUnit follows at once, and a connection to systemd's private
+         * socket would make it wait for systemd to set that connection up. */
+        r = bus_connect_dbus(&bus);
         if (r < 0)
                 return r;
         if (pidfd >= 0 && pidfd_send_signal(pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)

@@ -1,45 +1,95 @@
 /* Connection to systemd and unit naming. Never falls back silently to a different manager than the
  * one asked for: private socket first, then the system bus, and says so at debug level. */
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "bus.h"
+#include "util/fd.h"
 #include "util/log.h"
 
 
-/* The private socket as root (no dbus-daemon in the way), else the system bus. Not logged. */
-static int connect_quiet(sd_bus **ret) {
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        int r;
+const char *bus_private_socket(void) {
+#ifdef RUNSCOPE_FAULT_POINTS
+        /* The fault build can be given another path, one that is not there, to test the ways
+         * around it. */
+        const char *fault = getenv("RUNSCOPE_FAULT_DIRECT_SOCKET");
+        if (fault)
+                return fault;
+#endif
+        return BUS_PRIVATE_SOCKET;
+}
 
-        if (geteuid() == 0 && access(BUS_PRIVATE_SOCKET, F_OK) == 0) {
-                r = sd_bus_new(&bus);
-                if (r < 0)
-                        return r;
-                r = sd_bus_set_address(bus, "unix:path=" BUS_PRIVATE_SOCKET);
+int bus_preconnect(void) {
+        if (geteuid() != 0)
+                return -EBADF; /* the private socket is root's */
+        int fd = wire_socket_connect(bus_private_socket(), false);
+        if (fd < 0)
+                log_debug_errno(fd, "Failed to connect to %s ahead, connecting when needed: %m", bus_private_socket());
+        return fd;
+}
+
+/* sd-bus on the private socket: on fd when it is a connection to it (taken), else a new one. */
+static int connect_private(int fd, sd_bus **ret) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        int r = sd_bus_new(&bus);
+
+        if (r >= 0 && fd >= 0) {
+                r = sd_bus_set_fd(bus, fd, fd);
                 if (r >= 0)
-                        r = sd_bus_start(bus);
-                if (r >= 0) {
-                        *ret = TAKE_PTR(bus);
-                        return 0;
-                }
-                log_debug_errno(r, "Failed to connect to %s, trying the system bus: %m", BUS_PRIVATE_SOCKET);
-                bus = sd_bus_flush_close_unref(bus);
-        }
-        r = sd_bus_open_system(&bus);
+                        fd = -EBADF; /* the bus's now */
+        } else if (r >= 0)
+                r = sd_bus_set_address(bus, "unix:path=" BUS_PRIVATE_SOCKET);
+        safe_close(fd);
+        if (r >= 0)
+                r = sd_bus_start(bus);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(bus);
         return 0;
 }
 
-int bus_connect_system(sd_bus **ret) {
-        int r = connect_quiet(ret);
+/* The private socket as root (no dbus-daemon in the way), else the system bus; with dbus_first,
+ * the other way round. Not logged. */
+static int connect_quiet(int fd, bool dbus_first, sd_bus **ret) {
+        bool private = geteuid() == 0 && (fd >= 0 || access(BUS_PRIVATE_SOCKET, F_OK) == 0);
+        int r;
+
+        if (dbus_first) {
+                r = sd_bus_open_system(ret);
+                if (r >= 0 || !private || r == -ENOPKG)
+                        return r;
+                log_debug_errno(r, "Failed to connect to the system bus, trying %s: %m", BUS_PRIVATE_SOCKET);
+                return connect_private(-EBADF, ret);
+        }
+        if (private) {
+                r = connect_private(fd, ret);
+                if (r >= 0 || r == -ENOPKG)
+                        return r;
+                log_debug_errno(r, "Failed to connect to %s, trying the system bus: %m", BUS_PRIVATE_SOCKET);
+        }
+        return sd_bus_open_system(ret);
+}
+
+static int connect_logged(int fd, bool dbus_first, sd_bus **ret) {
+        int r = connect_quiet(fd, dbus_first, ret);
         if (r == -ENOPKG)
                 return r; /* no libsystemd: src/util/sd-shim.c said which file */
         if (r < 0)
                 return log_error_errno(r, "Failed to connect to systemd (is systemd running?): %m");
         return 0;
+}
+
+int bus_connect_system_on(int fd, sd_bus **ret) {
+        return connect_logged(fd, false, ret);
+}
+
+int bus_connect_system(sd_bus **ret) {
+        return connect_logged(-EBADF, false, ret);
+}
+
+int bus_connect_dbus(sd_bus **ret) {
+        return connect_logged(-EBADF, true, ret);
 }
 
 bool bus_disconnected(int r) {
@@ -64,7 +114,7 @@ int bus_reconnect(sd_bus **bus) {
         for (unsigned i = 0; i < 100 && r < 0; i++) {
                 if (i > 0)
                         (void) usleep(100 * 1000);
-                r = connect_quiet(bus);
+                r = connect_quiet(-EBADF, false, bus);
                 if (r >= 0)
                         r = ping(*bus);
                 if (r < 0)

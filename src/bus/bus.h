@@ -18,6 +18,19 @@
 
 /* As root, systemd's private socket (no dbus-daemon hop); else, or if that fails, the system bus. */
 int bus_connect_system(sd_bus **ret);
+/* The private socket's path (the fault build can name another). */
+const char *bus_private_socket(void);
+/* As root, a connection to the private socket made now, before libsystemd is even loaded, or
+ * -errno (said at debug level only). systemd sets a connection up as it accepts it (systemd 252
+ * registers every object it serves on each one, about a millisecond of its time): made ahead, that
+ * overlaps the caller's own work rather than delaying its first call. */
+int bus_preconnect(void);
+/* bus_connect_system() on fd, a bus_preconnect() connection (taken, whatever the result), when it
+ * is one (>= 0). */
+int bus_connect_system_on(int fd, sd_bus **ret);
+/* Through dbus-daemon first (then the private socket), for a caller whose first call follows the
+ * connect at once: there, dbus-daemon sets the connection up, at a fraction of systemd's cost. */
+int bus_connect_dbus(sd_bus **ret);
 /* Whether r says systemd dropped the connection (as it does to every client when it re-executes). */
 bool bus_disconnected(int r);
 /* A new connection in place of *bus, waiting a while for a re-executing systemd to be back. */
@@ -33,20 +46,19 @@ int bus_unit_names(const char *cgroups_path, const char *id, char **ret_unit, ch
 typedef struct ScopeRequest {
         const char *unit, *slice, *description;
         const Spec *spec;
-        int cache_fd; /* a directory where what this systemd refused is remembered, or -EBADF */
 } ScopeRequest;
 
 /* Builds the StartTransientUnit call once without sending it: every resource error surfaces here,
  * before anything is forked or sent. */
 int bus_scope_check(sd_bus *bus, const ScopeRequest *req);
-/* StartTransientUnit(unit, "fail") with PIDFDs=[pidfd] (PIDs=[pid] where systemd refuses PIDFDs,
- * which is remembered per systemd version), Delegate, Slice, … and the translated resources;
+/* StartTransientUnit(unit, "fail") with PIDs=[pid] (the caller's unreaped child), Delegate, Slice, …
+ * and the translated resources;
  * waits for the job to end "done". A failed or inactive leftover of the same name is reset and the
  * call retried once. A property systemd refuses is an error naming it. */
 /* Whether process pid is in unit: a start whose answer was lost may have been done. */
 bool bus_unit_has_pid(sd_bus *bus, const char *unit, pid_t pid);
 /* *bus may be replaced: a connection systemd dropped (re-executing) is made again. */
-int bus_start_scope(sd_bus **bus, const ScopeRequest *req, pid_t pid, int pidfd);
+int bus_start_scope(sd_bus **bus, const ScopeRequest *req, pid_t pid);
 typedef struct ServiceRequest {
         const char *unit, *slice, *description;
         char **exec_start;        /* argv; argv[0] is the absolute path */

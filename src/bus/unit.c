@@ -44,7 +44,11 @@ static uint64_t now_usec(void) {
 static int job_match(sd_bus *bus, JobWait *w, sd_bus_slot **ret_slot) {
         /* Direct connections (the private socket) carry no sender; the bus does. */
         const char *sender = sd_bus_is_bus_client(bus) > 0 ? DEST : NULL;
-        int r = sd_bus_match_signal(bus, ret_slot, sender, PATH, MANAGER, "JobRemoved", on_job_removed, w);
+        /* Through dbus-daemon, its AddMatch is sent without waiting for the answer: it is read
+         * before the call that follows, in order. */
+        int r = sender ? sd_bus_match_signal_async(bus, ret_slot, sender, PATH, MANAGER, "JobRemoved", on_job_removed,
+                                                   NULL, w)
+                       : sd_bus_match_signal(bus, ret_slot, sender, PATH, MANAGER, "JobRemoved", on_job_removed, w);
         if (r < 0)
                 return log_error_errno(r, "Failed to watch systemd jobs: %m");
         return 0;
@@ -137,7 +141,7 @@ static int transient_message(sd_bus *bus, const char *unit, const char *descript
         return 0;
 }
 
-static int scope_message(sd_bus *bus, const ScopeRequest *req, pid_t pid, int pidfd, sd_bus_message **ret) {
+static int scope_message(sd_bus *bus, const ScopeRequest *req, pid_t pid, sd_bus_message **ret) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         int r;
 
@@ -145,10 +149,11 @@ static int scope_message(sd_bus *bus, const ScopeRequest *req, pid_t pid, int pi
         if (r < 0)
                 return r;
         r = sd_bus_message_append(m, "(sv)(sv)", "DefaultDependencies", "b", 0, "CollectMode", "s", "inactive-or-failed");
-        /* A pidfd names the launcher without a PID reuse race; systemd before 253 knows only PIDs. */
-        if (r >= 0 && pidfd >= 0)
-                r = sd_bus_message_append(m, "(sv)", "PIDFDs", "ah", 1, pidfd);
-        else if (r >= 0 && pid > 0)
+        /* PIDs, not PIDFDs: the launcher is the caller's child, not reaped before the job is done
+         * (SIGCHLD is at its default, so the kernel does not reap it either), so its PID cannot be
+         * reused meanwhile. PIDFDs would only cost, on systemd before 253, which refuses them, a
+         * round trip to learn so (or to check a cache of it against systemd's version). */
+        if (r >= 0 && pid > 0)
                 r = sd_bus_message_append(m, "(sv)", "PIDs", "au", 1, (uint32_t) pid);
         if (r < 0)
                 return log_error_errno(r, "Failed to build the properties of %s: %m", req->unit);
@@ -166,19 +171,19 @@ static int scope_message(sd_bus *bus, const ScopeRequest *req, pid_t pid, int pi
 
 int bus_scope_check(sd_bus *bus, const ScopeRequest *req) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
-        return scope_message(bus, req, 0, -EBADF, &m);
+        return scope_message(bus, req, 0, &m);
 }
 
 /* Errors systemd answered with are the caller's to judge (a leftover unit, PIDFDs); a lost
  * connection too, when it may retry; anything else is logged here. */
-static int start_transient(sd_bus *bus, const ScopeRequest *req, pid_t pid, int pidfd, sd_bus_error *error,
+static int start_transient(sd_bus *bus, const ScopeRequest *req, pid_t pid, sd_bus_error *error,
                            bool may_retry) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
         _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
         JobWait w = {};
         int r;
 
-        r = scope_message(bus, req, pid, pidfd, &m);
+        r = scope_message(bus, req, pid, &m);
         if (r < 0)
                 return r;
         r = job_match(bus, &w, &slot);
@@ -190,44 +195,6 @@ static int start_transient(sd_bus *bus, const ScopeRequest *req, pid_t pid, int 
         if (r < 0)
                 return r;
         return job_wait_reply(bus, &w, reply, req->unit, "start", may_retry);
-}
-
-#define REFUSED_CACHE ".systemd-refused"
-
-/* Not logged: without it, the PIDFDs cache is only not used. */
-static int manager_version(sd_bus *bus, char **ret) {
-        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-        int r = sd_bus_get_property_string(bus, DEST, PATH, MANAGER, "Version", &error, ret);
-        if (r < 0)
-                log_debug("Failed to read systemd's version: %s", bus_error_text(&error, r));
-        return r;
-}
-
-/* Whether this systemd refused PIDFDs before: the cache names the version that did, so an
- * upgraded systemd is asked again. */
-static bool pidfds_refused(sd_bus *bus, int cache_fd) {
-        _cleanup_free_ char *text = NULL, *version = NULL;
-
-        if (cache_fd < 0 || read_file_at(cache_fd, REFUSED_CACHE, 4096, &text, NULL) < 0)
-                return false;
-        if (manager_version(bus, &version) < 0)
-                return false;
-        size_t n = strlen(version);
-        return strncmp(text, version, n) == 0 && strcmp(text + n, "\nPIDFDs\n") == 0;
-}
-
-static void remember_pidfds_refused(sd_bus *bus, int cache_fd) {
-        _cleanup_free_ char *version = NULL, *text = NULL;
-
-        if (cache_fd < 0 || manager_version(bus, &version) < 0 || asprintf(&text, "%s\nPIDFDs\n", version) < 0)
-                return;
-        (void) write_file_atomic_at(cache_fd, REFUSED_CACHE, text, strlen(text), 0644);
-}
-
-static bool refused_property(const sd_bus_error *e, const char *name) {
-        /* systemd answers "Cannot set property NAME, or unknown property." as PropertyReadOnly. */
-        return sd_bus_error_has_names(e, SD_BUS_ERROR_PROPERTY_READ_ONLY, SD_BUS_ERROR_INVALID_ARGS) && e->message &&
-               strstr(e->message, name);
 }
 
 /* Whether unit has a job queued: a start queued before systemd re-executed runs after. */
@@ -260,13 +227,11 @@ bool bus_unit_has_pid(sd_bus *bus, const char *unit, pid_t pid) {
                strcmp(id, unit) == 0;
 }
 
-int bus_start_scope(sd_bus **busp, const ScopeRequest *req, pid_t pid, int pidfd) {
+int bus_start_scope(sd_bus **busp, const ScopeRequest *req, pid_t pid) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         int r;
 
-        if (pidfd >= 0 && pidfds_refused(*busp, req->cache_fd))
-                pidfd = -EBADF;
-        r = start_transient(*busp, req, pid, pidfd, &error, true);
+        r = start_transient(*busp, req, pid, &error, true);
         /* systemd re-executing (daemon-reexec, an upgrade) drops every client, maybe before it
          * answered: as runc does, once more on a new connection, unless the start was done. */
         if (r < 0 && bus_disconnected(r)) {
@@ -277,17 +242,9 @@ int bus_start_scope(sd_bus **busp, const ScopeRequest *req, pid_t pid, int pidfd
                         return r;
                 if (bus_unit_has_pid(*busp, req->unit, pid))
                         return 0;
-                r = start_transient(*busp, req, pid, pidfd, &error, false);
+                r = start_transient(*busp, req, pid, &error, false);
         }
         sd_bus *bus = *busp;
-        if (r < 0 && pidfd >= 0 && refused_property(&error, "PIDFDs")) {
-                /* As systemd-run does: this systemd is older than PIDFDs; PIDs it is, from now on. */
-                log_debug("systemd refused PIDFDs (%s), using PIDs", error.message);
-                remember_pidfds_refused(bus, req->cache_fd);
-                pidfd = -EBADF;
-                sd_bus_error_free(&error);
-                r = start_transient(bus, req, pid, pidfd, &error, false);
-        }
         if (r >= 0 || !sd_bus_error_is_set(&error))
                 return r;
         if (sd_bus_error_has_name(&error, "org.freedesktop.systemd1.UnitExists")) {
@@ -300,7 +257,7 @@ int bus_start_scope(sd_bus **busp, const ScopeRequest *req, pid_t pid, int pidfd
                 log_debug("Unit %s is a %s leftover, resetting it", req->unit, state);
                 (void) sd_bus_call_method(bus, DEST, PATH, MANAGER, "ResetFailedUnit", NULL, NULL, "s", req->unit);
                 sd_bus_error_free(&error);
-                r = start_transient(bus, req, pid, pidfd, &error, false);
+                r = start_transient(bus, req, pid, &error, false);
                 if (r >= 0 || !sd_bus_error_is_set(&error))
                         return r;
         }
@@ -376,23 +333,12 @@ int bus_attach_process(sd_bus *bus, const char *unit, pid_t pid) {
         return 0;
 }
 
-/* The private socket; the fault build can be given another path, one that is not there, to test
- * the way through sd-bus. */
-static const char *direct_socket(void) {
-#ifdef RUNSCOPE_FAULT_POINTS
-        const char *fault = getenv("RUNSCOPE_FAULT_DIRECT_SOCKET");
-        if (fault)
-                return fault;
-#endif
-        return BUS_PRIVATE_SOCKET;
-}
-
 void attach_link_prepare(AttachLink *l) {
         if (geteuid() != 0)
                 return; /* the private socket is root's: sd-bus, through the system bus */
-        int r = wire_connect(&l->wire, direct_socket(), false);
+        int r = wire_connect(&l->wire, bus_private_socket(), false);
         if (r < 0)
-                log_debug_errno(r, "Failed to connect to %s directly, trying again when needed: %m", direct_socket());
+                log_debug_errno(r, "Failed to connect to %s directly, trying again when needed: %m", bus_private_socket());
 }
 
 int attach_link_open(AttachLink *l) {
@@ -401,10 +347,10 @@ int attach_link_open(AttachLink *l) {
         if (l->wire.fd >= 0)
                 return 0;
         if (geteuid() == 0) {
-                r = wire_connect(&l->wire, direct_socket(), true);
+                r = wire_connect(&l->wire, bus_private_socket(), true);
                 if (r >= 0)
                         return 0;
-                log_debug_errno(r, "Failed to connect to %s directly, trying sd-bus: %m", direct_socket());
+                log_debug_errno(r, "Failed to connect to %s directly, trying sd-bus: %m", bus_private_socket());
         }
         return bus_connect_system(&l->bus);
 }

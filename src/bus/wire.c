@@ -352,7 +352,7 @@ int wire_start(WireConn *c, int fd) {
         return send_all(fd, auth, n);
 }
 
-int wire_connect(WireConn *c, const char *path, bool wait) {
+int wire_socket_connect(const char *path, bool wait) {
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
         _cleanup_close_ int fd = -EBADF;
 
@@ -373,13 +373,19 @@ int wire_connect(WireConn *c, const char *path, bool wait) {
         /* Blocking from here on: a send then waits, bounded by SO_SNDTIMEO, rather than fail. */
         if (!wait && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0)
                 return -errno;
+        return TAKE_FD(fd);
+}
+
+int wire_connect(WireConn *c, const char *path, bool wait) {
+        int fd = wire_socket_connect(path, wait);
+        if (fd < 0)
+                return fd;
         int r = wire_start(c, fd);
         if (r < 0) {
+                safe_close(fd);
                 c->fd = -EBADF;
-                return r;
         }
-        TAKE_FD(fd);
-        return 0;
+        return r;
 }
 
 void wire_close(WireConn *c) {

@@ -21,6 +21,8 @@ typedef struct WireConn {
  * that hangs) fails it at once with -EAGAIN; else connect waits as long as a call may take.
  * -errno, not logged. */
 int wire_connect(WireConn *c, const char *path, bool wait);
+/* Only the connect of wire_connect(): a blocking stream socket (SO_SNDTIMEO set), or -errno. */
+int wire_socket_connect(const char *path, bool wait);
 /* The same on a connected stream socket, which c then owns (the tests' socketpair). */
 int wire_start(WireConn *c, int fd);
 void wire_close(WireConn *c);

@@ -23,13 +23,13 @@
         X(sd_bus_call) X(sd_bus_call_async) X(sd_bus_call_methodv) X(sd_bus_error_copy) X(sd_bus_error_free)   \
         X(sd_bus_error_has_name) X(sd_bus_error_is_set) X(sd_bus_flush) X(sd_bus_flush_close_unref)            \
         X(sd_bus_get_property) X(sd_bus_get_property_string) X(sd_bus_get_property_trivial)                    \
-        X(sd_bus_is_bus_client) X(sd_bus_match_signal) X(sd_bus_message_appendv)                               \
+        X(sd_bus_is_bus_client) X(sd_bus_match_signal) X(sd_bus_match_signal_async) X(sd_bus_message_appendv)  \
         X(sd_bus_message_append_array) X(sd_bus_message_append_strv) X(sd_bus_message_close_container)         \
         X(sd_bus_message_enter_container) X(sd_bus_message_get_errno) X(sd_bus_message_get_error)              \
         X(sd_bus_message_is_method_error) X(sd_bus_message_new_method_call) X(sd_bus_message_open_container)   \
         X(sd_bus_message_readv) X(sd_bus_message_set_expect_reply) X(sd_bus_message_unref) X(sd_bus_new)       \
         X(sd_bus_send) X(sd_bus_open_system) X(sd_bus_path_encode) X(sd_bus_process) X(sd_bus_set_address)     \
-        X(sd_bus_slot_unref) X(sd_bus_start) X(sd_bus_wait) X(sd_notify) X(sd_notify_barrier)
+        X(sd_bus_set_fd) X(sd_bus_slot_unref) X(sd_bus_start) X(sd_bus_wait) X(sd_notify) X(sd_notify_barrier)
 
 #define POINTER(name) static __typeof__(name) *p_##name;
 SYMBOLS(POINTER)
@@ -76,6 +76,7 @@ static int load(void) {
 FORWARD(int, sd_bus_new, (sd_bus **ret), (ret))
 FORWARD(int, sd_bus_open_system, (sd_bus **ret), (ret))
 FORWARD(int, sd_bus_set_address, (sd_bus *bus, const char *address), (bus, address))
+FORWARD(int, sd_bus_set_fd, (sd_bus *bus, int input_fd, int output_fd), (bus, input_fd, output_fd))
 FORWARD(int, sd_bus_start, (sd_bus *bus), (bus))
 FORWARD(int, sd_bus_is_bus_client, (sd_bus *bus), (bus))
 FORWARD(int, sd_bus_flush, (sd_bus *bus), (bus))
@@ -105,6 +106,11 @@ FORWARD(int, sd_bus_match_signal,
         (sd_bus *bus, sd_bus_slot **ret, const char *sender, const char *path, const char *interface,
          const char *member, sd_bus_message_handler_t callback, void *userdata),
         (bus, ret, sender, path, interface, member, callback, userdata))
+FORWARD(int, sd_bus_match_signal_async,
+        (sd_bus *bus, sd_bus_slot **ret, const char *sender, const char *path, const char *interface,
+         const char *member, sd_bus_message_handler_t callback, sd_bus_message_handler_t install_callback,
+         void *userdata),
+        (bus, ret, sender, path, interface, member, callback, install_callback, userdata))
 FORWARD(int, sd_bus_message_new_method_call,
         (sd_bus *bus, sd_bus_message **m, const char *destination, const char *path, const char *interface,
          const char *member),

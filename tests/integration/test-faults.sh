@@ -77,6 +77,18 @@ t_is "$?:$err" "1:runscope: Failed to load libsystemd-gone.so.0, needed to talk 
         "delete without libsystemd: exits 1 with one line naming the file"
 t_is "$(rs state "$id" | jq -r .status)" running "... and the container is untouched"
 rs delete -f "$id"
+# create connects to systemd's private socket first thing, ahead of need: when that fails, it
+# connects where it needs systemd, as before.
+idp=$(t_id)
+RUNSCOPE_FAULT_DIRECT_SOCKET=/run/no-such-socket "$RUNSCOPE_TOP/tests/runscope-faults" --root "$T_ROOT" --debug \
+        run -d -b "$B" "$idp" >/dev/null 2>"$T_WORK/early.log" # a file: the container holds its stderr
+t_is "$?" 0 "create whose early connection fails: connects when it needs systemd"
+t_match "$(cat "$T_WORK/early.log")" "Failed to connect to /run/no-such-socket ahead, connecting when needed" "... saying so at debug level"
+t_is "$(systemctl is-active "runscope-$idp.scope")" active "... and its unit is active"
+# delete goes through dbus-daemon; where there is none, through systemd's private socket.
+err=$(DBUS_SYSTEM_BUS_ADDRESS=unix:path=/run/no-such-bus rs delete -f "$idp" 2>&1)
+t_is "$?:$err" "0:" "delete without dbus-daemon: through the private socket, silently"
+t_ok "... and leaves nothing" nothing_left "$idp" "runscope-$idp.scope"
 id=$(t_id)
 err=$(nolib create -b "$B" "$id" 2>&1)
 t_is "$?:$(wc -l <<<"$err" | tr -d ' ')" "1:1" "create without libsystemd: exits 1 with one line"
