@@ -628,15 +628,19 @@ static int delete_container(const char *root, const char *id, bool force, Machin
         ContainerStatus s = container_status_of(dir_fd, st, &pidfd);
         if (s == CONTAINER_RUNNING && !force)
                 return log_error_errno(EBUSY, "cannot delete container %s that is not stopped: running", id);
-        /* Connected before the kill: a delete that cannot reach systemd changes nothing. */
-        if (st->machine && !machine->bus)
-                /* First, so that dbus-daemon authenticates us while we connect to systemd. */
-                machine_link_open(machine);
-        /* Through dbus-daemon: StopUnit follows at once, and a connection to systemd's private
-         * socket would make it wait for systemd to set that connection up. */
-        r = bus_connect_dbus(&bus);
-        if (r < 0)
-                return r;
+        /* Connected before the kill: a delete that cannot reach systemd changes nothing. Through
+         * dbus-daemon: StopUnit follows at once, and a new connection to systemd's private socket
+         * would make it wait while systemd sets that connection up. One connection serves
+         * machined too: run's, kept from create, or the new one. */
+        if (machine->bus)
+                bus = sd_bus_ref(machine->bus);
+        else {
+                r = bus_connect_dbus(&bus);
+                if (r < 0)
+                        return r;
+                if (st->machine)
+                        machine_link_use(machine, bus);
+        }
         if (pidfd >= 0 && pidfd_send_signal(pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
                 return log_error_errno(errno, "Failed to kill container %s: %m", id);
 
@@ -644,8 +648,14 @@ static int delete_container(const char *root, const char *id, bool force, Machin
          * ends them and waits until systemd is done. */
         /* Sent now, its answer read once the unit is stopped: machined and systemd work at once.
          * Should the stop win, machined drops the machine itself (NoSuchMachine is no error). */
-        if (st->machine)
+        if (st->machine) {
                 machine_link_unregister_send(machine, st->machine);
+                /* run's connection, dropped by a dbus-daemon restarted since: the link made another. */
+                if (machine->bus && machine->bus != bus) {
+                        sd_bus_flush_close_unref(bus);
+                        bus = sd_bus_ref(machine->bus);
+                }
+        }
         FAULT_POINT("delete:killed");
         /* A kept unit is the service runscope ran in: systemd stops it, and its payload cgroup with it. */
         if (st->kept_unit) {

@@ -60,6 +60,13 @@ void machine_link_open(MachineLink *l) {
                 log_debug_errno(r, "No system bus, not talking to systemd-machined: %m");
 }
 
+void machine_link_use(MachineLink *l, sd_bus *bus) {
+        if (sd_bus_is_bus_client(bus) > 0)
+                l->bus = sd_bus_ref(bus);
+        else
+                machine_link_open(l); /* systemd's private socket does not reach machined */
+}
+
 static int on_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         MachineLink *l = userdata;
 

@@ -99,4 +99,20 @@ name=$(rs state "$id" | jq -r .machine)
 t_match "$name" "^x-t[0-9-]+-[0-9a-f]{8}\$" "an id that is no machine name is mapped (+ -> -, plus a hash)"
 t_ok "... and registered under that name" listed "$name"
 rs delete -f "$id"
+
+# run keeps its connection to dbus-daemon from create, for machined's UnregisterMachine and
+# systemd's StopUnit at the end. dbus-daemon restarted meanwhile drops it: run connects again, and
+# still leaves nothing. Last here: the other tests need not share a bus restarted under them.
+id=$(t_id)
+bundle_edit "$T_WORK/fg" '.process.args = ["/bin/sleep", "100"]'
+rs run -b "$T_WORK/fg" "$id" >"$T_WORK/dbus-restart.out" 2>&1 &
+rpid=$!
+for _ in $(seq 1 50); do listed "$id" && break; sleep 0.05; done
+systemctl restart dbus.service
+for _ in $(seq 1 50); do busctl status org.freedesktop.machine1 >/dev/null 2>&1 && break; sleep 0.1; done
+rs kill "$id" KILL
+wait "$rpid"
+t_is "$?:$(cat "$T_WORK/dbus-restart.out")" "137:" "run across a dbus-daemon restart: the container's status, no error"
+t_ok "... and it leaves nothing" nothing_left "$id" "runscope-$id.scope"
+t_ok "... no machine either" unknown "$id"
 t_done
