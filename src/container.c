@@ -412,7 +412,8 @@ static int create(const CreateOptions *o, Created *c) {
                 r = console_send(o->console_socket, c->launcher.console_fd);
                 c->launcher.console_fd = safe_close(c->launcher.console_fd);
         }
-        if (r >= 0)
+        /* run in the foreground reads machined's answer once the container is started instead. */
+        if (r >= 0 && !o->foreground)
                 r = machine_link_wait(&c->machine);
         if (r >= 0 && o->pid_file)
                 r = container_write_pid_file(o->pid_file, st->pid);
@@ -499,6 +500,11 @@ int container_run(const CreateOptions *o, bool detach) {
                 return r;
         }
         FAULT_POINT("run:started");
+        /* Read while the container runs, so that machined's work overlaps the start. The init
+         * cannot be reaped before this (only launch_wait does), so machined still finds the
+         * leader's unit, even for a process that exited at once. */
+        if (!detach)
+                (void) machine_link_wait(&c.machine);
         if (c.has_poststart) {
                 _cleanup_(state_freep) ContainerState *st = NULL;
                 if (state_load(c.dir_fd, o->id, &st) >= 0)

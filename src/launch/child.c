@@ -149,13 +149,18 @@ static int setup(const ChildArgs *a, char *exe, size_t exe_size) {
         if (r < 0)
                 return r;
 
+        /* The cgroup mount waits for the scope; when it can wait until after pivot_root, the
+         * pivot and the masked and read-only paths are done while systemd starts the scope. */
+        _cleanup_free_ CgroupLate *late = mount_cgroup_can_wait(spec, a->no_pivot) ? calloc(1, sizeof(CgroupLate)) : NULL;
         _cleanup_close_ int root_fd = -EBADF;
-        r = mount_setup_rootfs(spec, a->bundle, a->state_dir_fd, a->idmap_fds, enter_scope, a, &root_fd);
+        r = mount_setup_rootfs(spec, a->bundle, a->state_dir_fd, a->idmap_fds, late, enter_scope, a, &root_fd);
         if (r < 0)
                 return r;
-        r = enter_scope(a);
-        if (r < 0)
-                return r;
+        if (!late) {
+                r = enter_scope(a);
+                if (r < 0)
+                        return r;
+        }
         /* prestart and createRuntime run in runscope, createContainer here: all after the mounts,
          * before pivot_root (runtime-spec, "Lifecycle"). */
         if (spec->n_hooks[HOOK_PRESTART] + spec->n_hooks[HOOK_CREATE_RUNTIME] > 0) {
@@ -184,6 +189,14 @@ static int setup(const ChildArgs *a, char *exe, size_t exe_size) {
         r = mount_finish(spec);
         if (r < 0)
                 return r;
+        if (late) {
+                /* In the scope, its cgroup namespace made: only now may a hierarchy be mounted. */
+                r = enter_scope(a);
+                if (r >= 0)
+                        r = mount_cgroup_late(late);
+                if (r < 0)
+                        return r;
+        }
 
         if (p->terminal) {
                 _cleanup_close_ int master = -EBADF;

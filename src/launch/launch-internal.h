@@ -21,9 +21,36 @@ int write_id_map(pid_t pid, const char *file, const SpecIdMapping *m, size_t n, 
  * when there are none. */
 int idmap_trees(const Spec *spec, const char *bundle, int **ret_fds);
 void idmap_close(int *fds, size_t n);
-/* before_cgroup runs before the first cgroup mount (the launcher must be in its unit by then). */
-int mount_setup_rootfs(const Spec *spec, const char *bundle, int state_dir_fd, const int *idmap_fds,
+/* A cgroup mount prepared before the scope and mounted after pivot_root (mount-cgroup.c): the
+ * hierarchies' directories in its tmpfs, by fd, with their super options. */
+typedef struct CgroupLate {
+        size_t index, n;     /* the spec mount's, and how many hierarchies */
+        const char *dest;
+        unsigned long flags; /* the spec mount's */
+        struct {
+                int fd;
+                bool v2;
+                char opts[1024];
+                char name[64];
+        } h[32];
+} CgroupLate;
+/* Whether the spec's cgroup mount can wait until after pivot_root: one cgroup mount on a hybrid or
+ * legacy host, no user namespace, no hook that sees the mounts, --no-pivot not asked, and nothing
+ * later in the spec (mounts, masked or read-only paths) on, over or under its destination. */
+bool mount_cgroup_can_wait(const Spec *spec, bool no_pivot);
+/* before_cgroup runs before the first cgroup mount (the launcher must be in its unit by then);
+ * with late, the cgroup mount is only prepared there, and before_cgroup not called. */
+int mount_setup_rootfs(const Spec *spec, const char *bundle, int state_dir_fd, const int *idmap_fds, CgroupLate *late,
                        int (*before_cgroup)(const void *userdata), const void *userdata, int *ret_root_fd);
+/* The hierarchies prepared in late, mounted (once in the scope, its cgroup namespace made). */
+int mount_cgroup_late(CgroupLate *late);
+/* A spec mount of type cgroup on target (an fd path), mounted now, or prepared in late. */
+int mount_cgroup(int root_fd, const char *target, unsigned long flags, const char *dest, size_t index, bool userns,
+                 CgroupLate *late);
+/* "/proc/self/fd/N": the path of an fd. */
+void fd_path(int fd, char buf[static 64]);
+/* A bind remount of path with its own flags plus add. */
+int remount_with(const char *path, unsigned long add);
 /* pivot_root into the prepared rootfs and drop the old root. */
 int mount_pivot_root(int root_fd);
 /* Whether the spec mounts a tmpfs on /dev: then /dev and its nodes are runscope's to make. */

@@ -125,13 +125,13 @@ static int open_target(int root_fd, const char *dest, bool as_file) {
 }
 
 
-static void fd_path(int fd, char buf[static 64]) {
+void fd_path(int fd, char buf[static 64]) {
         (void) snprintf(buf, 64, "/proc/self/fd/%d", fd);
 }
 
 /* A bind remount replaces the mount's flags: those it has stay (in a user namespace the kernel
  * refuses to clear them), plus the ones asked for. */
-static int remount_with(const char *path, unsigned long add) {
+int remount_with(const char *path, unsigned long add) {
         struct statvfs sv;
         unsigned long keep = 0;
 
@@ -156,117 +156,6 @@ static int remount_with(const char *path, unsigned long add) {
         return 0;
 }
 
-/* This process's cgroup in the hierarchy whose super options are `opts` ("rw,cpu,cpuacct",
- * "rw,xattr,name=systemd"; NULL for the unified one), from /proc/self/cgroup. */
-static int own_cgroup_path(const char *opts, char *buf, size_t size) {
-        char line[4096];
-        int r = -ENOENT;
-        FILE *f = fopen("/proc/self/cgroup", "re");
-
-        if (!f)
-                return -errno;
-        while (r == -ENOENT && fgets(line, sizeof(line), f)) {
-                char *ctrls = strchr(line, ':'), *path = ctrls ? strchr(ctrls + 1, ':') : NULL;
-                if (!path)
-                        continue;
-                *path++ = 0;
-                ctrls++;
-                path[strcspn(path, "\n")] = 0;
-                bool match = opts ? ctrls[0] != 0 : ctrls[0] == 0;
-                /* A v1 hierarchy matches when each of its controllers is among the super options. */
-                for (char *c = strtok(ctrls, ","); match && opts && c; c = strtok(NULL, ",")) {
-                        size_t n = strlen(c);
-                        const char *at = opts;
-                        match = false;
-                        while (!match && (at = strstr(at, c))) {
-                                match = (at == opts || at[-1] == ',') && (at[n] == ',' || at[n] == 0);
-                                at += n;
-                        }
-                }
-                if (match)
-                        r = snprintf(buf, size, "%s", path) < (int) size ? 0 : -ENAMETOOLONG;
-        }
-        fclose(f);
-        return r;
-}
-
-/* A user namespace without a cgroup namespace of its own may not mount a cgroup hierarchy; like runc
- * and crun, the container then gets a bind mount of its own cgroup in the host's hierarchy. */
-static int bind_own_cgroup(const char *hierarchy, const char *opts, const char *target, unsigned long flags) {
-        char own[PATH_MAX], src[PATH_MAX * 2];
-        int r = own_cgroup_path(opts, own, sizeof(own));
-
-        if (r < 0)
-                return r;
-        if (snprintf(src, sizeof(src), "%s%s", hierarchy, own) >= (int) sizeof(src))
-                return -ENAMETOOLONG;
-        if (mount(src, target, NULL, MS_BIND | MS_REC, NULL) < 0)
-                return -errno;
-        return remount_with(target, flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC));
-}
-
-/* The container's view of the cgroup hierarchies, rooted at its own cgroup by its cgroup
- * namespace: cgroup2 on a unified host; on a hybrid or legacy one, a tmpfs holding each hierarchy
- * the host mounts under /sys/fs/cgroup, as runc and crun lay it out. */
-static int mount_cgroup(int root_fd, const char *target, unsigned long flags, const char *dest, size_t index, bool userns) {
-        struct statfs sfs;
-        char line[4096], where[PATH_MAX + 64], top[64];
-        FILE *f;
-        int r = 0;
-
-        /* A user namespace may mount a hierarchy only when its cgroup namespace is its own. */
-        if (statfs("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC) {
-                if (mount("cgroup2", target, "cgroup2", flags, NULL) == 0)
-                        return 0;
-                if (!userns || (errno != EPERM && errno != EBUSY))
-                        return launch_error(errno, "mounts[%zu]: cgroup2 on %s: %m", index, dest);
-                r = bind_own_cgroup("/sys/fs/cgroup", NULL, target, flags);
-                return r < 0 ? launch_error(r, "mounts[%zu]: the container's cgroup on %s: %m", index, dest) : 0;
-        }
-        if (mount("tmpfs", target, "tmpfs", (flags & ~MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0)
-                return launch_error(errno, "mounts[%zu]: tmpfs on %s: %m", index, dest);
-        /* Opened again through the root: the old fd still names the directory under the tmpfs. */
-        _cleanup_close_ int tmpfs_fd = open_in_root(root_fd, dest, O_PATH | O_DIRECTORY);
-        if (tmpfs_fd < 0)
-                return launch_error(tmpfs_fd, "mounts[%zu]: %s: %m", index, dest);
-        fd_path(tmpfs_fd, top);
-        f = fopen("/proc/self/mountinfo", "re");
-        if (!f)
-                return launch_error(errno, "Failed to read /proc/self/mountinfo: %m");
-        while (r >= 0 && fgets(line, sizeof(line), f)) {
-                char point[PATH_MAX], fstype[32], opts[1024];
-                const char *sep = strstr(line, " - ");
-                if (!sep || sscanf(line, "%*s %*s %*s %*s %4095s", point) != 1 ||
-                    sscanf(sep + 3, "%31s %*s %1023s", fstype, opts) != 2 || strncmp(point, "/sys/fs/cgroup/", 15) != 0)
-                        continue;
-                const char *name = point + 15;
-                bool v2 = strcmp(fstype, "cgroup2") == 0;
-                if ((!v2 && strcmp(fstype, "cgroup") != 0) || strchr(name, '/'))
-                        continue;
-                /* The super options name the controllers (or name=systemd); rw/ro are ours to say. */
-                char *o = opts;
-                if (strncmp(o, "rw,", 3) == 0 || strncmp(o, "ro,", 3) == 0)
-                        o += 3;
-                if (snprintf(where, sizeof(where), "%s/%s", top, name) >= (int) sizeof(where))
-                        continue;
-                if (mkdir(where, 0755) < 0 && errno != EEXIST)
-                        r = launch_error(errno, "mounts[%zu]: %s/%s: %m", index, dest, name);
-                else if (mount("cgroup", where, v2 ? "cgroup2" : "cgroup", flags, v2 ? NULL : o) == 0)
-                        continue;
-                else if (!userns || (errno != EPERM && errno != EBUSY))
-                        r = launch_error(errno, "mounts[%zu]: cgroup %s on %s/%s: %m", index, o, dest, name);
-                else {
-                        int k = bind_own_cgroup(point, v2 ? NULL : o, where, flags);
-                        if (k < 0)
-                                r = launch_error(k, "mounts[%zu]: the container's cgroup on %s/%s: %m", index, dest, name);
-                }
-        }
-        fclose(f);
-        if (r >= 0 && (flags & MS_RDONLY) && mount(NULL, top, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-                r = launch_error(errno, "mounts[%zu]: read-only %s: %m", index, dest);
-        return r;
-}
-
 /* An idmapped bind: runscope made the tree (the host's root must); it is only moved into place. */
 static int attach_tree(int tree_fd, int target_fd) {
         if (move_mount(tree_fd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
@@ -274,7 +163,8 @@ static int attach_tree(int tree_fd, int target_fd) {
         return 0;
 }
 
-static int mount_one(int root_fd, const SpecMount *m, const char *bundle, size_t index, bool userns, int idmap_fd) {
+static int mount_one(int root_fd, const SpecMount *m, const char *bundle, size_t index, bool userns, int idmap_fd,
+                     CgroupLate *late) {
         unsigned long flags, propagation;
         char data[4096], target[64], source[PATH_MAX];
         const char *type = m->type, *src = m->source;
@@ -308,7 +198,7 @@ static int mount_one(int root_fd, const SpecMount *m, const char *bundle, size_t
         fd_path(fd, target);
 
         if (type && strcmp(type, "cgroup") == 0)
-                return mount_cgroup(root_fd, target, flags & ~MS_REMOUNT, m->destination, index, userns);
+                return mount_cgroup(root_fd, target, flags & ~MS_REMOUNT, m->destination, index, userns, late);
 
         unsigned long first = bind ? flags & (MS_BIND | MS_REC) : flags & ~MS_REMOUNT;
         if (idmap_fd >= 0) {
@@ -418,7 +308,7 @@ static int bind_spec_devices(const Spec *spec, int root_fd) {
         return 0;
 }
 
-int mount_setup_rootfs(const Spec *spec, const char *bundle, int state_dir_fd, const int *idmap_fds,
+int mount_setup_rootfs(const Spec *spec, const char *bundle, int state_dir_fd, const int *idmap_fds, CgroupLate *late,
                        int (*before_cgroup)(const void *userdata), const void *userdata, int *ret_root_fd) {
         char path[PATH_MAX], rootfs[PATH_MAX];
         int r;
@@ -459,13 +349,13 @@ int mount_setup_rootfs(const Spec *spec, const char *bundle, int state_dir_fd, c
 
         for (size_t i = 0; i < spec->n_mounts; i++) {
                 const char *type = spec->mounts[i].type;
-                if (type && strcmp(type, "cgroup") == 0) {
+                if (type && strcmp(type, "cgroup") == 0 && !late) {
                         r = before_cgroup(userdata);
                         if (r < 0)
                                 return r;
                 }
                 r = mount_one(root_fd, &spec->mounts[i], bundle, i, spec_has_namespace(spec, NAMESPACE_USER),
-                              idmap_fds ? idmap_fds[i] : -EBADF);
+                              idmap_fds ? idmap_fds[i] : -EBADF, late);
                 if (r < 0)
                         return r;
         }
@@ -483,6 +373,73 @@ int mount_setup_rootfs(const Spec *spec, const char *bundle, int state_dir_fd, c
         }
         *ret_root_fd = TAKE_FD(root_fd);
         return 0;
+}
+
+/* Whether a and b are one path or one holds the other ("/sys", "/sys/fs/cgroup"); yes too for a
+ * path that is not plain (".", "..", "//"), rather than resolve it. */
+static bool paths_overlap(const char *a, const char *b) {
+        if (strstr(a, "//") || strstr(a, "/.") || strstr(b, "//") || strstr(b, "/."))
+                return true;
+        size_t na = strlen(a), nb = strlen(b);
+        while (na > 1 && a[na - 1] == '/')
+                na--;
+        while (nb > 1 && b[nb - 1] == '/')
+                nb--;
+        size_t n = na < nb ? na : nb;
+        if (strncmp(a, b, n) != 0)
+                return false;
+        const char *shorter = na < nb ? a : b, *longer = na < nb ? b : a;
+        return na == nb || longer[n] == '/' || (n == 1 && shorter[0] == '/');
+}
+
+bool mount_cgroup_can_wait(const Spec *spec, bool no_pivot) {
+        struct statfs sfs;
+        size_t at = SIZE_MAX;
+
+        /* Hooks see the mounts before pivot_root; --no-pivot has no pivot to do early; a user
+         * namespace may have to bind the host's hierarchies, out of reach after pivot_root; a
+         * shared or slave root would pass mounts made later on differently. */
+        if (no_pivot || spec_has_namespace(spec, NAMESPACE_USER) ||
+            spec->n_hooks[HOOK_PRESTART] + spec->n_hooks[HOOK_CREATE_RUNTIME] + spec->n_hooks[HOOK_CREATE_CONTAINER] > 0 ||
+            (propagation_flags(spec->rootfs_propagation) & (MS_SHARED | MS_SLAVE)))
+                return false;
+        /* One cgroup2 mount on a unified host: nothing to do ahead (and not tested here). */
+        if (statfs("/sys/fs/cgroup", &sfs) < 0 || sfs.f_type == CGROUP2_SUPER_MAGIC)
+                return false;
+        /* The late mounts use the new mount API, which an old kernel, a seccomp filter around
+         * runscope or valgrind (3.19) may not let through. */
+        int probe = fsopen("cgroup", FSOPEN_CLOEXEC);
+        if (probe < 0)
+                return false;
+        safe_close(probe);
+        for (size_t i = 0; i < spec->n_mounts; i++)
+                if (spec->mounts[i].type && strcmp(spec->mounts[i].type, "cgroup") == 0) {
+                        if (at != SIZE_MAX)
+                                return false;
+                        at = i;
+                }
+        if (at == SIZE_MAX)
+                return false;
+        unsigned long flags, propagation;
+        char data[4096];
+        bool copyup;
+        if (parse_options(spec->mounts[at].options, &flags, &propagation, &copyup, data, sizeof(data)) < 0 ||
+            (flags & ~(MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RELATIME |
+                       MS_STRICTATIME | MS_REMOUNT)))
+                return false;
+        /* Nothing after it may cover, copy (a recursive bind) or sit on its hierarchies: in the
+         * spec's order it would find them mounted. */
+        const char *dest = spec->mounts[at].destination;
+        for (size_t i = at + 1; i < spec->n_mounts; i++)
+                if (paths_overlap(dest, spec->mounts[i].destination))
+                        return false;
+        for (char **p = spec->masked_paths; p && *p; p++)
+                if (paths_overlap(dest, *p))
+                        return false;
+        for (char **p = spec->readonly_paths; p && *p; p++)
+                if (paths_overlap(dest, *p))
+                        return false;
+        return true;
 }
 
 int mount_pivot_root(int root_fd) {

@@ -63,4 +63,37 @@ for case in 'idmap and ridmap need a bind mount%.mounts[-1] = {destination: "/da
         IFS='%' read -r msg filter <<<"$case"
         expect_refused "$I" "${msg%% need*}" "mounts\\[[0-9]+\\]: $msg" "$filter"
 done
+
+# The cgroup hierarchies on a hybrid or legacy host: a read-only tmpfs holding one mount per
+# hierarchy, each rooted at the container's cgroup. Mounted after pivot_root when nothing later in
+# the spec needs them, else in the spec's order: the container sees the same either way.
+if [ -f /sys/fs/cgroup/memory/cgroup.procs ]; then
+        CG=$T_WORK/cgview
+        make_bundle "$CG" /bin/sh -c 'grep " /sys/fs/cgroup" /proc/self/mountinfo |
+                        awk "{for (i = 7; \$i != \"-\"; i++); print \$4, \$5, \$6, \$(i + 1), \$(i + 2), \$(i + 3)}" | sort
+                head -n1 /sys/fs/cgroup/memory/cgroup.procs; head -n1 /sys/fs/cgroup/unified/cgroup.procs
+                cut -d: -f3 /proc/self/cgroup | sort -u; touch /sys/fs/cgroup/x 2>&1 | sed "s/.*: //"'
+        hierarchies=$(grep -c " /sys/fs/cgroup/[^/ ]* .* - cgroup2\? " /proc/self/mountinfo)
+        view=$(rs run -b "$CG" "$(t_id)" 2>&1)
+        has_line() { grep -qxF "$2" <<<"$1"; }
+        t_ok "a hierarchy: read-only, rooted at the container's cgroup" \
+                has_line "$view" "/ /sys/fs/cgroup/memory ro,nosuid,nodev,noexec,relatime cgroup cgroup rw,memory"
+        t_ok "... the unified one too" has_line "$view" "/ /sys/fs/cgroup/unified ro,nosuid,nodev,noexec,relatime cgroup2 cgroup rw"
+        t_is "$(grep -c "^/ /sys/fs/cgroup/.* cgroup2\? cgroup " <<<"$view")" "$hierarchies" "... as many as the host has"
+        t_match "$view" $'\n1\n1\n/\nRead-only file system$' "... the container's init first in them, in a read-only tmpfs"
+        # A createContainer hook runs after the mounts, before pivot_root: it finds them mounted.
+        cat >"$T_WORK/cghook" <<EOF
+#!/bin/sh
+test -f "$CG/rootfs/sys/fs/cgroup/memory/cgroup.procs" || { echo "hook: no hierarchy mounted yet" >&2; exit 1; }
+EOF
+        chmod +x "$T_WORK/cghook"
+        bundle_edit "$CG" --arg hook "$T_WORK/cghook" '.hooks.createContainer = [{path: $hook}]'
+        t_is "$(rs run -b "$CG" "$(t_id)" 2>&1)" "$view" "the same when a hook sees the mounts, which it finds mounted"
+        # A read-only path that copies them (a recursive bind) must find them mounted.
+        bundle_edit "$CG" 'del(.hooks) | .linux.readonlyPaths += ["/sys/fs/cgroup"]'
+        view=$(rs run -b "$CG" "$(t_id)" 2>&1)
+        t_is "$(grep -c "^/ /sys/fs/cgroup/.* cgroup2\? cgroup " <<<"$view")" $((2 * hierarchies)) \
+                "readonlyPaths /sys/fs/cgroup: each hierarchy in the copy too"
+        t_match "$view" $'\n1\n1\n/\nRead-only file system$' "... and the copy holds them"
+fi
 t_done
