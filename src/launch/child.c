@@ -282,18 +282,19 @@ _noreturn_ void child_main(const ChildArgs *a) {
                 (void) launch_error(errno, "Failed to become root of the user namespace: %m");
                 fail(a, -errno, false);
         }
-        /* Made by the namespace's root, the ipc namespace's mqueue (/dev/mqueue) is the container
-         * root's, not an unmapped host id's. */
-        if (a->unshare_ipc && unshare(CLONE_NEWIPC) < 0) {
-                (void) launch_error(errno, "linux.namespaces: ipc: %m");
-                fail(a, -errno, false);
-        }
-        /* Before anything is joined or mounted, as if clone had made it: owned by the same user
-         * namespace, and there for sysfs (which shows the network namespace of its mounter). */
-        if (a->unshare_net && unshare(CLONE_NEWNET) < 0) {
-                (void) launch_error(errno, "linux.namespaces: network: %m");
-                fail(a, -errno, false);
-        }
+        /* The new namespaces clone did not make, as if it had: before anything is joined or
+         * mounted, by the root of the user namespace (so they are owned by it, and the ipc
+         * namespace's mqueue, /dev/mqueue, is the container root's, not an unmapped host id's), the
+         * network one there for sysfs (which shows the network namespace of its mounter). */
+        static const struct {
+                int flag;
+                const char *name;
+        } made_here[] = { { CLONE_NEWIPC, "ipc" }, { CLONE_NEWNET, "network" }, { CLONE_NEWNS, "mount" }, { CLONE_NEWUTS, "uts" } };
+        for (size_t i = 0; i < ELEMENTSOF(made_here); i++)
+                if ((a->unshare_flags & made_here[i].flag) && unshare(made_here[i].flag) < 0) {
+                        (void) launch_error(errno, "linux.namespaces: %s: %m", made_here[i].name);
+                        fail(a, -errno, false);
+                }
 
         /* A session keyring of its own, so the container cannot read or add to the caller's keys
          * (runc's default; --no-new-keyring keeps the caller's). */

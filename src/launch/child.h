@@ -21,8 +21,7 @@ typedef struct ChildArgs {
         NamespaceJoin join[_NAMESPACE_MAX]; /* namespaces given by path, the pid one excepted */
         size_t n_join;
         bool join_cgroup;
-        bool unshare_ipc; /* a new ipc namespace, made by the launcher as root of its user namespace */
-        bool unshare_net; /* a new network namespace, made by the launcher while systemd starts the scope */
+        int unshare_flags; /* CLONE_NEW{IPC,NET,NS,UTS}: the new namespaces the launcher makes itself */
         bool no_pdeathsig;
         const int *idmap_fds; /* per mount: the detached tree of an idmap/ridmap mount, or NULL */ /* cloned by an intermediate that exits at once (a user namespace joined by path) */
 } ChildArgs;

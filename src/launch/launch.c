@@ -103,23 +103,23 @@ int launch_clone(const LaunchParams *lp, Launcher *ret) {
 
         ChildArgs a = { .id = lp->id, .spec = spec, .bundle = lp->bundle, .keep_fds = lp->keep_fds,
                         .no_pivot = lp->no_pivot, .no_new_keyring = lp->no_new_keyring };
-        bool userns = spec_has_namespace(spec, NAMESPACE_USER);
         for (size_t i = 0; i < spec->n_namespaces; i++) {
                 const SpecNamespace *ns = &spec->namespaces[i];
                 int flag = (int) namespace_type_clone_flag(ns->type);
                 if (!ns->path) {
-                        /* The cgroup namespace is made by the launcher once it is in its scope; the
-                         * time namespace by the launcher too, so that it can set the offsets; with a
-                         * user namespace, the ipc one once the launcher is its root. The network one
-                         * by the launcher as well: making one takes the kernel a third of a
-                         * millisecond, which clone would spend before systemd is even asked for the
-                         * scope, and the launcher spends while systemd makes it. */
-                        if (ns->type == NAMESPACE_IPC && userns)
-                                a.unshare_ipc = true;
-                        else if (ns->type == NAMESPACE_NETWORK)
-                                a.unshare_net = true;
-                        else if (ns->type != NAMESPACE_CGROUP && ns->type != NAMESPACE_TIME)
+                        /* clone makes only what it alone can: the pid namespace (whose pid 1 the
+                         * launcher is) and the user one (whose maps runscope writes before GO). The
+                         * cgroup namespace is made by the launcher once it is in its scope; the time
+                         * namespace by the launcher too, so that it can set the offsets. The ipc,
+                         * network, mount and uts ones by the launcher right after GO: what the
+                         * kernel spends making them (a third of a millisecond for a network
+                         * namespace, a copy of every mount for a mount one) clone would spend before
+                         * systemd is even asked for the scope, and the launcher spends while
+                         * systemd makes it. */
+                        if (ns->type == NAMESPACE_PID || ns->type == NAMESPACE_USER)
                                 flags |= (uint64_t) flag;
+                        else if (ns->type != NAMESPACE_CGROUP && ns->type != NAMESPACE_TIME)
+                                a.unshare_flags |= flag;
                         continue;
                 }
                 int fd = open(ns->path, O_RDONLY | O_CLOEXEC);

@@ -22,6 +22,12 @@ make_bundle "$N" /bin/sh -c 'readlink /proc/self/ns/net; ls /sys/class/net'
 out=$(rs run -b "$N" "$(t_id)" 2>&1)
 t_is "$(tail -n +2 <<<"$out")" lo "a new network namespace: sysfs shows the loopback device only"
 t_ok "... and it is not the host's" test "$(head -n1 <<<"$out")" != "$(readlink /proc/self/ns/net)"
+# The mount, uts and ipc ones are made by the launcher too, right after it is cloned: none is the host's.
+make_bundle "$N" /bin/sh -c 'for ns in mnt uts ipc; do readlink /proc/self/ns/$ns; done'
+out=$(rs run -b "$N" "$(t_id)" 2>&1)
+for ns in mnt uts ipc; do
+        t_ok "a new $ns namespace: not the host's" bash -c "grep -q '^$ns:' <<<'$out' && ! grep -qxF '$(readlink /proc/self/ns/$ns)' <<<'$out'"
+done
 
 for case in 'vm.swappiness|{"vm.swappiness":"10"}|not a namespaced sysctl' \
             'kernel.hostname|{"kernel.hostname":"x"}|needs a uts namespace'; do
