@@ -1,14 +1,15 @@
-/* systemd's private socket spoken by hand, for the one call on exec's path: AttachProcessesToUnit.
- * Loading libsystemd costs half a millisecond (it and the five libraries it binds at load), and
- * sd-bus waits for the answer to its authentication before it sends anything; here the
- * authentication and the call go out without waiting, and one answer is read (D-Bus specification,
- * "Authentication Protocol" and "Message Protocol"; systemd's server side takes a BEGIN sent ahead).
+/* D-Bus spoken by hand, for the one call on exec's path: AttachProcessesToUnit, through dbus-daemon
+ * (after its Hello) or on systemd's private socket. Loading libsystemd costs half a millisecond (it
+ * and the five libraries it binds at load), and sd-bus waits for the answer to its authentication
+ * before it sends anything; here the authentication, the Hello and the call go out without
+ * waiting, and one answer is read (D-Bus specification, "Authentication Protocol" and "Message
+ * Protocol"; both servers take a BEGIN and messages sent ahead).
  *
- * Only ever a client of systemd's manager on its private socket, which only root can reach: every
- * other call and every other case is sd-bus's (bus.c, unit.c). Must never read past what it holds
- * (every length read is checked against the bytes there before it is used) nor take a message for
- * the answer without its reply serial: systemd sends every direct connection its signals
- * unasked, and those are skipped. */
+ * Only ever a client of systemd's manager, as root: every other call and every other case is
+ * sd-bus's (bus.c, unit.c). Must never read past what it holds (every length read is checked
+ * against the bytes there before it is used) nor take a message for the answer without its reply
+ * serial: systemd sends every direct connection its signals unasked, dbus-daemon answers the Hello
+ * and says NameAcquired, and those are skipped. */
 #include <byteswap.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -86,6 +87,28 @@ static void out_field(Out *o, uint8_t code, const char *sig, const char *value) 
                 out_string(o, value);
 }
 
+/* A method call to destination's path, interface and member; body (of signature sig) may be empty. */
+static int build_call(Out *o, uint32_t serial, const char *destination, const char *path, const char *interface,
+                      const char *member, const char *sig, const Out *body) {
+        const uint8_t fixed[4] = { NATIVE_ENDIAN, MSG_METHOD_CALL, 0 /* flags: an answer is expected */, 1 };
+        out_bytes(o, fixed, sizeof(fixed));
+        out_u32(o, (uint32_t) body->n);
+        out_u32(o, serial);
+        out_u32(o, 0); /* the fields' length, set below */
+        size_t fields = o->n;
+        out_field(o, FIELD_PATH, "o", path);
+        out_field(o, FIELD_INTERFACE, "s", interface);
+        out_field(o, FIELD_MEMBER, "s", member);
+        out_field(o, FIELD_DESTINATION, "s", destination);
+        if (sig[0])
+                out_field(o, FIELD_SIGNATURE, "g", sig);
+        uint32_t fields_len = (uint32_t) (o->n - fields);
+        memcpy(o->b + 12, &fields_len, sizeof(fields_len));
+        out_pad(o, 8);
+        out_bytes(o, body->b, body->n);
+        return o->overflow || body->overflow ? -ENAMETOOLONG : 0;
+}
+
 static int build_attach(Out *o, uint32_t serial, const char *unit, uint32_t pid) {
         /* The body, "ssau": it starts at an offset aligned to 8, so its own offsets align alike. */
         Out body = { .n = 0 };
@@ -93,23 +116,8 @@ static int build_attach(Out *o, uint32_t serial, const char *unit, uint32_t pid)
         out_string(&body, "");
         out_u32(&body, sizeof(uint32_t)); /* the array's length in bytes: one pid */
         out_u32(&body, pid);
-
-        const uint8_t fixed[4] = { NATIVE_ENDIAN, MSG_METHOD_CALL, 0 /* flags: an answer is expected */, 1 };
-        out_bytes(o, fixed, sizeof(fixed));
-        out_u32(o, (uint32_t) body.n);
-        out_u32(o, serial);
-        out_u32(o, 0); /* the fields' length, set below */
-        size_t fields = o->n;
-        out_field(o, FIELD_PATH, "o", "/org/freedesktop/systemd1");
-        out_field(o, FIELD_INTERFACE, "s", "org.freedesktop.systemd1.Manager");
-        out_field(o, FIELD_MEMBER, "s", "AttachProcessesToUnit");
-        out_field(o, FIELD_DESTINATION, "s", "org.freedesktop.systemd1");
-        out_field(o, FIELD_SIGNATURE, "g", "ssau");
-        uint32_t fields_len = (uint32_t) (o->n - fields);
-        memcpy(o->b + 12, &fields_len, sizeof(fields_len));
-        out_pad(o, 8);
-        out_bytes(o, body.b, body.n);
-        return o->overflow || body.overflow ? -ENAMETOOLONG : 0;
+        return build_call(o, serial, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                          "org.freedesktop.systemd1.Manager", "AttachProcessesToUnit", "ssau", &body);
 }
 
 static int send_all(int fd, const void *p, size_t n) {
@@ -276,6 +284,10 @@ static int error_errno(const char *name) {
                 { "org.freedesktop.DBus.Error.AccessDenied", EACCES },
                 { "org.freedesktop.DBus.Error.InvalidArgs", EINVAL },
                 { "org.freedesktop.DBus.Error.UnknownMethod", EOPNOTSUPP },
+                { "org.freedesktop.DBus.Error.ServiceUnknown", EHOSTUNREACH },
+                { "org.freedesktop.DBus.Error.NameHasNoOwner", ENXIO },
+                { "org.freedesktop.DBus.Error.LimitsExceeded", ENOBUFS },
+                { "org.freedesktop.DBus.Error.NoReply", ETIMEDOUT },
                 { "System.Error.ESRCH", ESRCH },
                 { "System.Error.EBUSY", EBUSY },
                 { "System.Error.ENOENT", ENOENT },
@@ -388,6 +400,13 @@ int wire_connect(WireConn *c, const char *path, bool wait) {
         return r;
 }
 
+int wire_hello(WireConn *c) {
+        Out o = { .n = 0 }, none = { .n = 0 };
+        int r = build_call(&o, ++c->serial, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                           "Hello", "", &none);
+        return r < 0 ? r : send_all(c->fd, o.b, o.n);
+}
+
 void wire_close(WireConn *c) {
         c->fd = safe_close(c->fd);
 }
@@ -405,12 +424,13 @@ int wire_attach_process(WireConn *c, const char *unit, pid_t pid, char **ret_err
         r = send_all(c->fd, o.b, o.n);
         if (r < 0)
                 return r;
-        if (c->serial == 1) {
+        if (!c->authenticated) {
                 r = read_auth(c, deadline);
                 if (r == -EPERM && ret_error && !(*ret_error = strdup("systemd refused the authentication")))
                         return -ENOMEM;
                 if (r < 0)
                         return r;
+                c->authenticated = true;
         }
         return read_answer(c, c->serial, deadline, ret_error);
 }

@@ -10,6 +10,7 @@
 typedef struct WireConn {
         int fd;
         uint32_t serial;
+        bool authenticated;
         int timeout_msec; /* of each call, answer included: 25 s as sd-bus's */
         size_t start, end; /* the bytes read and not yet consumed: buf[start, end) */
         uint8_t buf[16384];
@@ -26,6 +27,8 @@ int wire_socket_connect(const char *path, bool wait);
 /* The same on a connected stream socket, which c then owns (the tests' socketpair). */
 int wire_start(WireConn *c, int fd);
 void wire_close(WireConn *c);
+/* The Hello a bus (dbus-daemon) wants first, sent without waiting; its answer is skipped. */
+int wire_hello(WireConn *c);
 /* AttachProcessesToUnit(unit, "", [pid]) and its answer. An error answer returns the errno sd-bus
  * would (-ENOENT for NoSuchUnit, …; -EIO for a name it does not map) with systemd's message (or
  * its error name) in *ret_error; a broken exchange returns the errno of what broke (-EBADMSG for a

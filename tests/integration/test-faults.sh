@@ -41,9 +41,16 @@ id=$(t_id)
 rs run -d -b "$B" "$id"
 out=$(LD_DEBUG=files rs state "$id" 2>"$T_WORK/ld.log" | jq -r .status)
 t_is "$out:$(grep -c 'file=libsystemd' "$T_WORK/ld.log")" "running:0" "state does not load libsystemd"
-# exec's one call to systemd is spoken on the private socket directly as root (src/bus/wire.c).
-out=$(LD_DEBUG=files rs exec "$id" /bin/sh -c 'echo ran' 2>"$T_WORK/ld.log")
+# exec's one call to systemd is spoken directly as root (src/bus/wire.c): through dbus-daemon, or
+# on systemd's private socket where there is no dbus-daemon.
+out=$(LD_DEBUG=files rs --debug exec "$id" /bin/sh -c 'echo ran' 2>"$T_WORK/ld.log")
 t_is "$?:$out:$(grep -c 'file=libsystemd' "$T_WORK/ld.log")" "0:ran:0" "... nor does exec, as root"
+t_ok "... which went through dbus-daemon" bash -c "! grep -q 'connect to dbus-daemon directly' '$T_WORK/ld.log'"
+out=$(DBUS_SYSTEM_BUS_ADDRESS=unix:path=/run/no-such-bus LD_DEBUG=files rs --debug exec "$id" \
+        /bin/sh -c 'echo in; cut -d: -f3 /proc/self/cgroup | sort -u' 2>"$T_WORK/ld.log")
+t_is "$?:$out:$(grep -c 'file=libsystemd' "$T_WORK/ld.log")" "0:in
+/:0" "exec without dbus-daemon: on the private socket, into the container's unit, no libsystemd"
+t_ok "... saying so at debug level" grep -q "Failed to connect to dbus-daemon directly, trying /run/systemd/private" "$T_WORK/ld.log"
 # Held just before its execve, the exec'd process has none of runscope's own fds: not its
 # connection to systemd, not the state root; one socket only, to runscope.
 RUNSCOPE_FAULT_PAUSE=exec:before-exec "$RUNSCOPE_TOP/tests/runscope-faults" --root "$T_ROOT" exec "$id" /bin/true &

@@ -24,8 +24,32 @@ static int send_signal(sd_bus *bus, const char *text) {
         return r;
 }
 
-/* The child's side: an sd-bus server that checks the call it gets (exit status 2..9 says what was
- * wrong), sends two signals first, one larger than the client's buffer, then the answer. */
+/* With with_hello, the client sends dbus-daemon's Hello first, and the server answers it as
+ * dbus-daemon does: a unique name, then the NameAcquired signal. */
+static bool with_hello;
+
+static int serve_hello(sd_bus *bus) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *s = NULL;
+        int r;
+
+        while (!m) {
+                r = sd_bus_process(bus, &m);
+                if (r < 0 || (r == 0 && sd_bus_wait(bus, UINT64_MAX) < 0))
+                        return 10;
+        }
+        if (!sd_bus_message_is_method_call(m, "org.freedesktop.DBus", "Hello") ||
+            strcmp(sd_bus_message_get_path(m), "/org/freedesktop/DBus") != 0 ||
+            strcmp(sd_bus_message_get_destination(m), "org.freedesktop.DBus") != 0 || !sd_bus_message_has_signature(m, ""))
+                return 11;
+        if (sd_bus_reply_method_return(m, "s", ":1.42") < 0 ||
+            sd_bus_message_new_signal(bus, &s, "/org/freedesktop/DBus", "org.freedesktop.DBus", "NameAcquired") < 0 ||
+            sd_bus_message_append(s, "s", ":1.42") < 0 || sd_bus_send(bus, s, NULL) < 0)
+                return 12;
+        return 0;
+}
+
+/* The child's side: an sd-bus server that checks the call it gets (exit status 2..12 says what
+ * was wrong), sends two signals first, one larger than the client's buffer, then the answer. */
 static int serve_sd_bus(int fd, int answer) {
         /* Everything freed before the child exits: valgrind checks it for leaks too. */
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
@@ -39,6 +63,8 @@ static int serve_sd_bus(int fd, int answer) {
         if (sd_id128_randomize(&id) < 0 || sd_bus_new(&bus) < 0 || sd_bus_set_fd(bus, fd, fd) < 0 ||
             sd_bus_set_server(bus, 1, id) < 0 || sd_bus_start(bus) < 0)
                 return 2;
+        if (with_hello && (r = serve_hello(bus)) != 0)
+                return r;
         while (!m) {
                 r = sd_bus_process(bus, &m);
                 if (r < 0)
@@ -115,6 +141,8 @@ static Exchange exchange(int answer, const void *script, size_t n) {
         }
         (void) close(sv[1]);
         e.r = wire_start(&c, sv[0]);
+        if (e.r >= 0 && with_hello)
+                e.r = wire_hello(&c);
         if (timeout_msec > 0)
                 c.timeout_msec = timeout_msec;
         if (e.r >= 0)
@@ -241,5 +269,19 @@ static void test_no_answer(void) {
         ASSERT_EQ(e.r, -ETIMEDOUT);
 }
 
-TEST_MAIN(test_attach_return, test_attach_errors, test_answer_needs_its_serial, test_big_endian_answer,
+/* Through dbus-daemon: its Hello first, whose answer and NameAcquired are not the call's. */
+static void test_hello_first(void) {
+        with_hello = true;
+        Exchange e = exchange(ANSWER_RETURN, NULL, 0);
+        Exchange f = exchange(ANSWER_NO_SUCH_UNIT, NULL, 0);
+        with_hello = false;
+        _cleanup_free_ char *error = f.error;
+        ASSERT_EQ(e.child_status, 0); /* the Hello and the call were what the servers expect */
+        ASSERT_EQ(e.r, 0);
+        ASSERT_EQ(f.child_status, 0);
+        ASSERT_EQ(f.r, -ENOENT);
+        ASSERT_STREQ(error, "Unit runscope-t.scope not loaded.");
+}
+
+TEST_MAIN(test_hello_first, test_attach_return, test_attach_errors, test_answer_needs_its_serial, test_big_endian_answer,
           test_refused, test_malformed, test_other_messages, test_no_answer)
