@@ -519,9 +519,11 @@ int container_run(const CreateOptions *o, bool detach) {
          * socket, and an unread one would pile up in PID 1 for the container's whole life. */
         c.dir_fd = safe_close(c.dir_fd);
         c.bus = sd_bus_flush_close_unref(c.bus);
+        /* Nor to dbus-daemon, which allows a user 256 connections: one held by each running
+         * container would leave none for the next one's registration, exec or delete. */
+        machine_link_disconnect(&c.machine);
         status = launch_wait(&c.launcher, c.notify_fd);
         if (status >= 0 && !o->keep) {
-                /* With create's connection to machined, which has been idle: no signal is routed to it. */
                 r = delete_container(o->root, o->id, true, &c.machine);
                 if (r < 0 && r != -ENOENT)
                         status = r;
@@ -596,7 +598,7 @@ static int delete_unreadable(const char *root, int root_fd, const char *id, int 
         return state_remove(root_fd, id);
 }
 
-/* machine: a link to machined to use (run's, from create), or an unconnected one. */
+/* machine: run's link to machined (its registration state, unconnected), or an unused one. */
 static int delete_container(const char *root, const char *id, bool force, MachineLink *machine) {
         _cleanup_(state_freep) ContainerState *st = NULL;
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
@@ -636,17 +638,13 @@ static int delete_container(const char *root, const char *id, bool force, Machin
                 return log_error_errno(EBUSY, "cannot delete container %s that is not stopped: running", id);
         /* Connected before the kill: a delete that cannot reach systemd changes nothing. Through
          * dbus-daemon: StopUnit follows at once, and a new connection to systemd's private socket
-         * would make it wait while systemd sets that connection up. One connection serves
-         * machined too: run's, kept from create, or the new one. */
-        if (machine->bus)
-                bus = sd_bus_ref(machine->bus);
-        else {
-                r = bus_connect_dbus(&bus);
-                if (r < 0)
-                        return r;
-                if (st->machine)
-                        machine_link_use(machine, bus);
-        }
+         * would make it wait while systemd sets that connection up. The one connection serves
+         * machined too. */
+        r = bus_connect_dbus(&bus);
+        if (r < 0)
+                return r;
+        if (st->machine)
+                machine_link_use(machine, bus);
         if (pidfd >= 0 && pidfd_send_signal(pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
                 return log_error_errno(errno, "Failed to kill container %s: %m", id);
 
@@ -654,14 +652,8 @@ static int delete_container(const char *root, const char *id, bool force, Machin
          * ends them and waits until systemd is done. */
         /* Sent now, its answer read once the unit is stopped: machined and systemd work at once.
          * Should the stop win, machined drops the machine itself (NoSuchMachine is no error). */
-        if (st->machine) {
+        if (st->machine)
                 machine_link_unregister_send(machine, st->machine);
-                /* run's connection, dropped by a dbus-daemon restarted since: the link made another. */
-                if (machine->bus && machine->bus != bus) {
-                        sd_bus_flush_close_unref(bus);
-                        bus = sd_bus_ref(machine->bus);
-                }
-        }
         FAULT_POINT("delete:killed");
         /* A kept unit is the service runscope ran in: systemd stops it, and its payload cgroup with it. */
         if (st->kept_unit) {

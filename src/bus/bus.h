@@ -83,6 +83,7 @@ int bus_attach_process(sd_bus *bus, const char *unit, pid_t pid);
 typedef struct AttachLink {
         WireConn wire;
         sd_bus *bus;
+        bool via_dbus; /* wire is a connection to dbus-daemon */
 } AttachLink;
 #define ATTACH_LINK_NULL { .wire = WIRE_CONN_NULL }
 /* As root, connects to the private socket and sends the authentication, saying nothing if that
@@ -133,6 +134,7 @@ typedef struct MachineLink {
         char *name;
         int result;
         bool replied, registered;
+        bool shared; /* bus is the caller's (machine_link_use) */
 } MachineLink;
 #define MACHINE_LINK_NULL { .error = SD_BUS_ERROR_NULL }
 /* Connects; without a system bus the other calls do nothing. */
@@ -150,6 +152,8 @@ void machine_link_unregister_wait(MachineLink *l);
 /* Undoes a registration sent or made (a create that fails after it). */
 void machine_link_abort(MachineLink *l);
 void machine_link_done(MachineLink *l);
+/* Closes the connection, keeping the name and whether it is registered (unregister reconnects). */
+void machine_link_disconnect(MachineLink *l);
 
 /* Translation of OCI resources (and org.systemd.property.* annotations) into unit properties,
  * appended as (sv) entries to an open a(sv). applied may be NULL. */

@@ -44,12 +44,24 @@ int bus_machine_name(const char *id, char **ret) {
         return *ret ? 0 : -ENOMEM;
 }
 
+/* A connection of the link's own is closed; a shared one only let go: its owner closes it. */
+static sd_bus *link_drop(MachineLink *l) {
+        sd_bus *bus = l->shared ? sd_bus_unref(l->bus) : sd_bus_flush_close_unref(l->bus);
+        l->shared = false;
+        return bus;
+}
+
 void machine_link_done(MachineLink *l) {
         l->slot = sd_bus_slot_unref(l->slot);
         sd_bus_error_free(&l->error);
-        l->bus = sd_bus_flush_close_unref(l->bus);
+        l->bus = link_drop(l);
         free(l->name);
         l->name = NULL;
+}
+
+void machine_link_disconnect(MachineLink *l) {
+        l->slot = sd_bus_slot_unref(l->slot);
+        l->bus = link_drop(l);
 }
 
 void machine_link_open(MachineLink *l) {
@@ -61,9 +73,10 @@ void machine_link_open(MachineLink *l) {
 }
 
 void machine_link_use(MachineLink *l, sd_bus *bus) {
-        if (sd_bus_is_bus_client(bus) > 0)
+        if (sd_bus_is_bus_client(bus) > 0) {
                 l->bus = sd_bus_ref(bus);
-        else
+                l->shared = true;
+        } else
                 machine_link_open(l); /* systemd's private socket does not reach machined */
 }
 
@@ -156,7 +169,7 @@ int machine_link_register(MachineLink *l, const char *name, const char *id, pid_
         r = link_send(l, m);
         if (r < 0) {
                 log_debug_errno(r, "Failed to send RegisterMachine for %s: %m", name);
-                l->bus = sd_bus_flush_close_unref(l->bus);
+                l->bus = link_drop(l);
         }
         return 0;
 }
@@ -202,15 +215,15 @@ void machine_link_unregister_send(MachineLink *l, const char *name) {
                 return;
         r = unregister_send(l);
         if (r < 0) {
-                /* A connection kept from create (run's) may have been dropped by a restarted
-                 * dbus-daemon since: once more on a new one. */
-                l->bus = sd_bus_flush_close_unref(l->bus);
+                /* A connection dbus-daemon dropped (restarted meanwhile): once more, on one of
+                 * the link's own. */
+                l->bus = link_drop(l);
                 machine_link_open(l);
                 r = l->bus ? unregister_send(l) : -ENOTCONN;
         }
         if (r < 0) {
                 log_debug_errno(r, "UnregisterMachine %s: %m", name);
-                l->bus = sd_bus_flush_close_unref(l->bus);
+                l->bus = link_drop(l);
         }
 }
 

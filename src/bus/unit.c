@@ -355,6 +355,7 @@ static int wire_open(AttachLink *l, bool wait) {
         int r = bus ? wire_connect(&l->wire, bus, wait) : -ENOENT;
         if (r >= 0) {
                 r = wire_hello(&l->wire);
+                l->via_dbus = r >= 0;
                 if (r >= 0)
                         return 0;
                 wire_close(&l->wire);
@@ -392,6 +393,20 @@ int attach_link_process(AttachLink *l, const char *unit, pid_t pid) {
         if (l->bus)
                 return bus_attach_process(l->bus, unit, pid);
         r = wire_attach_process(&l->wire, unit, pid, &error);
+        /* dbus-daemon refusing us (its connection limit, an authentication it will not take) or
+         * not reaching systemd: once more, on the private socket. */
+        if (l->via_dbus && (r == -EPERM || r == -ECONNRESET || r == -EPIPE || r == -ENOBUFS || r == -EHOSTUNREACH ||
+                            r == -ENXIO)) {
+                log_debug("dbus-daemon did not pass exec's call on (%s), trying %s", error ? error : strerror(-r),
+                          bus_private_socket());
+                free(error);
+                error = NULL;
+                wire_close(&l->wire);
+                l->via_dbus = false;
+                int k = wire_connect(&l->wire, bus_private_socket(), true);
+                if (k >= 0)
+                        r = wire_attach_process(&l->wire, unit, pid, &error);
+        }
         if (r < 0)
                 return log_error_errno(r, "Failed to move process %d into unit %s: %s", (int) pid, unit,
                                        error ? error : strerror(-r));

@@ -426,7 +426,7 @@ int wire_attach_process(WireConn *c, const char *unit, pid_t pid, char **ret_err
                 return r;
         if (!c->authenticated) {
                 r = read_auth(c, deadline);
-                if (r == -EPERM && ret_error && !(*ret_error = strdup("systemd refused the authentication")))
+                if (r == -EPERM && ret_error && !(*ret_error = strdup("the server refused the authentication")))
                         return -ENOMEM;
                 if (r < 0)
                         return r;

@@ -28,8 +28,9 @@
         X(sd_bus_message_enter_container) X(sd_bus_message_get_errno) X(sd_bus_message_get_error)              \
         X(sd_bus_message_is_method_error) X(sd_bus_message_new_method_call) X(sd_bus_message_open_container)   \
         X(sd_bus_message_readv) X(sd_bus_message_set_expect_reply) X(sd_bus_message_unref) X(sd_bus_new)       \
-        X(sd_bus_send) X(sd_bus_open_system) X(sd_bus_path_encode) X(sd_bus_process) X(sd_bus_ref) X(sd_bus_set_address)     \
-        X(sd_bus_set_fd) X(sd_bus_slot_unref) X(sd_bus_start) X(sd_bus_wait) X(sd_notify) X(sd_notify_barrier)
+        X(sd_bus_send) X(sd_bus_open_system) X(sd_bus_path_encode) X(sd_bus_process) X(sd_bus_ref)             \
+        X(sd_bus_set_address) X(sd_bus_set_fd) X(sd_bus_slot_unref) X(sd_bus_unref) X(sd_bus_start)            \
+        X(sd_bus_wait) X(sd_notify) X(sd_notify_barrier)
 
 #define POINTER(name) static __typeof__(name) *p_##name;
 SYMBOLS(POINTER)
@@ -135,6 +136,10 @@ FORWARD(int, sd_notify_barrier, (int unset_environment, uint64_t timeout), (unse
 /* The ones that only take hold of, or apart, what the library made: nothing to do without it. */
 sd_bus *sd_bus_ref(sd_bus *bus) {
         return loaded > 0 ? p_sd_bus_ref(bus) : NULL;
+}
+
+sd_bus *sd_bus_unref(sd_bus *bus) {
+        return loaded > 0 ? p_sd_bus_unref(bus) : NULL;
 }
 
 sd_bus *sd_bus_flush_close_unref(sd_bus *bus) {

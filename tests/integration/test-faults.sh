@@ -51,6 +51,19 @@ out=$(DBUS_SYSTEM_BUS_ADDRESS=unix:path=/run/no-such-bus LD_DEBUG=files rs --deb
 t_is "$?:$out:$(grep -c 'file=libsystemd' "$T_WORK/ld.log")" "0:in
 /:0" "exec without dbus-daemon: on the private socket, into the container's unit, no libsystemd"
 t_ok "... saying so at debug level" grep -q "Failed to connect to dbus-daemon directly, trying /run/systemd/private" "$T_WORK/ld.log"
+# A dbus-daemon that refuses exec's authentication (as it does past a user's 256 connections):
+# exec tries once more on the private socket.
+systemd-socket-activate -l "$T_WORK/refusing-bus" --accept --inetd sh -c 'printf "REJECTED EXTERNAL\r\n"' 2>/dev/null &
+sapid=$!
+for _ in $(seq 1 50); do [ -S "$T_WORK/refusing-bus" ] && break; sleep 0.05; done
+out=$(DBUS_SYSTEM_BUS_ADDRESS="unix:path=$T_WORK/refusing-bus" rs --debug exec "$id" \
+        /bin/sh -c 'echo in; cut -d: -f3 /proc/self/cgroup | sort -u' 2>"$T_WORK/refused.log")
+t_is "$?:$out" "0:in
+/" "exec refused by dbus-daemon: on the private socket, into the container's unit"
+t_match "$(cat "$T_WORK/refused.log")" "dbus-daemon did not pass exec's call on \((the server refused the authentication|Broken pipe)\)" \
+        "... saying so at debug level"
+kill "$sapid" 2>/dev/null
+wait "$sapid" 2>/dev/null
 # Held just before its execve, the exec'd process has none of runscope's own fds: not its
 # connection to systemd, not the state root; one socket only, to runscope.
 RUNSCOPE_FAULT_PAUSE=exec:before-exec "$RUNSCOPE_TOP/tests/runscope-faults" --root "$T_ROOT" exec "$id" /bin/true &

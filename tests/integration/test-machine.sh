@@ -80,6 +80,9 @@ rs run -b "$T_WORK/fg" "$id" &
 rpid=$!
 for _ in $(seq 1 50); do listed "$id" && break; sleep 0.05; done
 t_ok "... while it runs, it is a machine" listed "$id"
+# Nor does run hold a connection to dbus-daemon meanwhile: it allows a user 256.
+sleep 0.2
+t_is "$(busctl list --no-legend --unique | awk '$3 == "runscope"' | wc -l)" 0 "... and run holds no connection to dbus-daemon meanwhile"
 wait "$rpid"
 t_ok "... and once run returns, it is not" unknown "$id"
 

@@ -222,7 +222,7 @@ static void test_refused(void) {
         Exchange e = exchange(0, rejected, sizeof(rejected) - 1);
         _cleanup_free_ char *error = e.error;
         ASSERT_EQ(e.r, -EPERM);
-        ASSERT_STREQ(error, "systemd refused the authentication");
+        ASSERT_STREQ(error, "the server refused the authentication");
 }
 
 static void test_malformed(void) {
