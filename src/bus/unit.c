@@ -404,8 +404,7 @@ int attach_link_process(AttachLink *l, const char *unit, pid_t pid) {
                 wire_close(&l->wire);
                 l->via_dbus = false;
                 int k = wire_connect(&l->wire, bus_private_socket(), true);
-                if (k >= 0)
-                        r = wire_attach_process(&l->wire, unit, pid, &error);
+                r = k < 0 ? k : wire_attach_process(&l->wire, unit, pid, &error);
         }
         if (r < 0)
                 return log_error_errno(r, "Failed to move process %d into unit %s: %s", (int) pid, unit,

@@ -31,8 +31,8 @@ typedef struct CgroupLate {
                 int fd;
                 bool v2;
                 char opts[1024];
-                char name[64];
-        } h[32];
+                char name[256];
+        } h[64];
 } CgroupLate;
 /* Whether the spec's cgroup mount can wait until after pivot_root: one cgroup mount on a hybrid or
  * legacy host, no user namespace, no hook that sees the mounts, --no-pivot not asked, and nothing

@@ -84,15 +84,34 @@ static int late_add(CgroupLate *late, const char *where, const char *name, bool 
 }
 
 static unsigned attr_of(unsigned long flags) {
+        /* As mount(2): strictatime wins over noatime (fsmount refuses both). */
+        unsigned atime = (flags & MS_STRICTATIME) ? MOUNT_ATTR_STRICTATIME : (flags & MS_NOATIME) ? MOUNT_ATTR_NOATIME : 0;
         return ((flags & MS_RDONLY) ? MOUNT_ATTR_RDONLY : 0) | ((flags & MS_NOSUID) ? MOUNT_ATTR_NOSUID : 0) |
-               ((flags & MS_NODEV) ? MOUNT_ATTR_NODEV : 0) | ((flags & MS_NOEXEC) ? MOUNT_ATTR_NOEXEC : 0) |
-               ((flags & MS_NOATIME) ? MOUNT_ATTR_NOATIME : 0) | ((flags & MS_STRICTATIME) ? MOUNT_ATTR_STRICTATIME : 0) |
+               ((flags & MS_NODEV) ? MOUNT_ATTR_NODEV : 0) | ((flags & MS_NOEXEC) ? MOUNT_ATTR_NOEXEC : 0) | atime |
                ((flags & MS_NODIRATIME) ? MOUNT_ATTR_NODIRATIME : 0);
+}
+
+/* The mount on top of the hierarchy's directory, when something was mounted there since it was
+ * made (a masked path or a later mount reached through a symlink or a relative path, which the
+ * spec's strings did not show): its fd in *ret, else -EBADF there. The directory's own fd does not
+ * cross mounts; its name looked up from its parent does. */
+static int mount_on_top(int dir_fd, const char *name, int *ret) {
+        char up[sizeof(((CgroupLate *) NULL)->h[0].name) + 4];
+        struct statx own, top;
+
+        (void) snprintf(up, sizeof(up), "../%s", name);
+        _cleanup_close_ int fd = openat(dir_fd, up, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        if (statx(dir_fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &own) < 0 || statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &top) < 0)
+                return -errno;
+        *ret = own.stx_mnt_id != top.stx_mnt_id ? TAKE_FD(fd) : -EBADF;
+        return 0;
 }
 
 /* What mount(2) does with the super options "cpu,cpuacct" or "xattr,name=systemd", through the new
  * mount API: a detached mount, then moved onto the directory fd kept from before pivot_root. */
-static int mount_hierarchy(int target_fd, bool v2, const char *opts, unsigned attr) {
+static int mount_hierarchy(int target_fd, const char *name, bool v2, const char *opts, unsigned attr) {
         _cleanup_close_ int fs = fsopen(v2 ? "cgroup2" : "cgroup", FSOPEN_CLOEXEC), mnt = -EBADF;
         char buf[sizeof(((CgroupLate *) NULL)->h[0].opts)], *save = NULL;
 
@@ -111,14 +130,21 @@ static int mount_hierarchy(int target_fd, bool v2, const char *opts, unsigned at
         mnt = fsmount(fs, FSMOUNT_CLOEXEC, attr);
         if (mnt < 0)
                 return -errno;
-        if (move_mount(mnt, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+        /* What was mounted there since stays on top, as in the spec's order: the hierarchy goes
+         * beneath it. */
+        _cleanup_close_ int top = -EBADF;
+        int r = mount_on_top(target_fd, name, &top);
+        if (r < 0)
+                return r;
+        if (move_mount(mnt, "", top >= 0 ? top : target_fd, "",
+                       MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH | (top >= 0 ? MOVE_MOUNT_BENEATH : 0)) < 0)
                 return -errno;
         return 0;
 }
 
 int mount_cgroup_late(CgroupLate *late) {
         for (size_t i = 0; i < late->n; i++) {
-                int r = mount_hierarchy(late->h[i].fd, late->h[i].v2, late->h[i].opts, attr_of(late->flags));
+                int r = mount_hierarchy(late->h[i].fd, late->h[i].name, late->h[i].v2, late->h[i].opts, attr_of(late->flags));
                 if (r < 0)
                         return launch_error(r, "mounts[%zu]: cgroup %s on %s/%s: %m", late->index,
                                             late->h[i].v2 ? "cgroup2" : late->h[i].opts, late->dest, late->h[i].name);

@@ -398,10 +398,10 @@ bool mount_cgroup_can_wait(const Spec *spec, bool no_pivot) {
 
         /* Hooks see the mounts before pivot_root; --no-pivot has no pivot to do early; a user
          * namespace may have to bind the host's hierarchies, out of reach after pivot_root; a
-         * shared or slave root would pass mounts made later on differently. */
+         * shared, slave or unbindable root would treat mounts made later on differently. */
         if (no_pivot || spec_has_namespace(spec, NAMESPACE_USER) ||
             spec->n_hooks[HOOK_PRESTART] + spec->n_hooks[HOOK_CREATE_RUNTIME] + spec->n_hooks[HOOK_CREATE_CONTAINER] > 0 ||
-            (propagation_flags(spec->rootfs_propagation) & (MS_SHARED | MS_SLAVE)))
+            (propagation_flags(spec->rootfs_propagation) & (MS_SHARED | MS_SLAVE | MS_UNBINDABLE)))
                 return false;
         /* One cgroup2 mount on a unified host: nothing to do ahead (and not tested here). */
         if (statfs("/sys/fs/cgroup", &sfs) < 0 || sfs.f_type == CGROUP2_SUPER_MAGIC)
@@ -434,10 +434,10 @@ bool mount_cgroup_can_wait(const Spec *spec, bool no_pivot) {
                 if (paths_overlap(dest, spec->mounts[i].destination))
                         return false;
         for (char **p = spec->masked_paths; p && *p; p++)
-                if (paths_overlap(dest, *p))
+                if ((*p)[0] != '/' || paths_overlap(dest, *p))
                         return false;
         for (char **p = spec->readonly_paths; p && *p; p++)
-                if (paths_overlap(dest, *p))
+                if ((*p)[0] != '/' || paths_overlap(dest, *p))
                         return false;
         return true;
 }

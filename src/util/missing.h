@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/openat2.h>
@@ -14,6 +15,11 @@
 #endif
 
 #include "config.h"
+
+/* A flag, not a function: glibc 2.36's <sys/mount.h> has move_mount but not this (Linux 6.5). */
+#ifndef MOVE_MOUNT_BENEATH
+#define MOVE_MOUNT_BENEATH 0x00000200
+#endif
 
 #if !HAVE_DECL_PIDFD_OPEN
 static inline int pidfd_open(pid_t pid, unsigned flags) {

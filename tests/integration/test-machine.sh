@@ -103,8 +103,8 @@ t_match "$name" "^x-t[0-9-]+-[0-9a-f]{8}\$" "an id that is no machine name is ma
 t_ok "... and registered under that name" listed "$name"
 rs delete -f "$id"
 
-# run keeps its connection to dbus-daemon from create, for machined's UnregisterMachine and
-# systemd's StopUnit at the end. dbus-daemon restarted meanwhile drops it: run connects again, and
+# dbus-daemon restarted while a foreground run runs: run, which holds no connection to it
+# meanwhile, connects anew for machined's UnregisterMachine and systemd's StopUnit at the end, and
 # still leaves nothing. Last here: the other tests need not share a bus restarted under them.
 id=$(t_id)
 bundle_edit "$T_WORK/fg" '.process.args = ["/bin/sleep", "100"]'

@@ -89,6 +89,27 @@ EOF
         chmod +x "$T_WORK/cghook"
         bundle_edit "$CG" --arg hook "$T_WORK/cghook" '.hooks.createContainer = [{path: $hook}]'
         t_is "$(rs run -b "$CG" "$(t_id)" 2>&1)" "$view" "the same when a hook sees the mounts, which it finds mounted"
+        # Mounted after pivot_root and the read-only paths, when nothing in the spec needs them
+        # before: their lines in mountinfo come after /proc/sys's (mounts are listed as made).
+        CO=$T_WORK/cgorder
+        make_bundle "$CO" /bin/sh -c 'awk "\$5 == \"/proc/sys\" {k = NR} \$5 == \"/sys/fs/cgroup/memory\" {m = NR}
+                END {print (k == 0 || m == 0) ? \"missing\" : (m > k) ? \"after\" : \"before\"}" /proc/self/mountinfo'
+        t_is "$(rs run -b "$CO" "$(t_id)" 2>&1)" after "the hierarchies are mounted after the read-only paths"
+        bundle_edit "$CO" --arg hook "$T_WORK/cghook" '.hooks.createContainer = [{path: $hook}]'
+        sed -i "s|$CG/rootfs|$CO/rootfs|" "$T_WORK/cghook"
+        t_is "$(rs run -b "$CO" "$(t_id)" 2>&1)" before "... and before them when a hook sees the mounts"
+        # A masked path reaching a hierarchy through a symlink of the image, or relative: masked
+        # all the same, as in the spec's order (the hierarchy goes beneath the mask).
+        CM=$T_WORK/cgmask
+        make_bundle "$CM" /bin/sh -c 'ls /sys/fs/cgroup/memory | wc -l; ls /sys/fs/cgroup/pids | wc -l; ls /sys/fs/cgroup/cpu | wc -l'
+        ln -s /sys/fs/cgroup "$CM/rootfs/cg"
+        bundle_edit "$CM" '.linux.maskedPaths += ["/cg/memory", "sys/fs/cgroup/pids"]'
+        out=$(rs run -b "$CM" "$(t_id)" 2>&1)
+        t_is "$(head -n2 <<<"$out" | tr '\n' ' ')" "0 0 " "a hierarchy masked through a symlink, or by a relative path, is masked"
+        t_ok "... and the others are there" test "$(tail -n1 <<<"$out")" -gt 0
+        bundle_edit "$CM" '.linux.maskedPaths -= ["sys/fs/cgroup/pids"]'
+        out=$(rs run -b "$CM" "$(t_id)" 2>&1)
+        t_is "$(head -n1 <<<"$out")" 0 "... the symlink alone too (the hierarchies then mounted after pivot_root)"
         # A read-only path that copies them (a recursive bind) must find them mounted.
         bundle_edit "$CG" 'del(.hooks) | .linux.readonlyPaths += ["/sys/fs/cgroup"]'
         view=$(rs run -b "$CG" "$(t_id)" 2>&1)
