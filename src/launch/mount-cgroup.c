@@ -105,6 +105,8 @@ static int mount_on_top(int dir_fd, const char *name, int *ret) {
                 return -errno;
         if (statx(dir_fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &own) < 0 || statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &top) < 0)
                 return -errno;
+        if (!(own.stx_mask & top.stx_mask & STATX_MNT_ID))
+                return -EOPNOTSUPP; /* mount_cgroup_can_wait() checked for it */
         *ret = own.stx_mnt_id != top.stx_mnt_id ? TAKE_FD(fd) : -EBADF;
         return 0;
 }

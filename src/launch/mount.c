@@ -412,6 +412,11 @@ bool mount_cgroup_can_wait(const Spec *spec, bool no_pivot) {
         if (probe < 0)
                 return false;
         safe_close(probe);
+        /* And a mount's id from statx (Linux 5.8), by which mount_cgroup_late() finds what was
+         * mounted over a hierarchy's directory meanwhile. */
+        struct statx stx;
+        if (statx(AT_FDCWD, "/", 0, STATX_MNT_ID, &stx) < 0 || !(stx.stx_mask & STATX_MNT_ID))
+                return false;
         for (size_t i = 0; i < spec->n_mounts; i++)
                 if (spec->mounts[i].type && strcmp(spec->mounts[i].type, "cgroup") == 0) {
                         if (at != SIZE_MAX)
