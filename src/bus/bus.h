@@ -78,20 +78,22 @@ int bus_wait_service_exit(sd_bus *bus, const char *unit, int *ret_status);
 int bus_stop_unit(sd_bus *bus, const char *unit);
 /* AttachProcessesToUnit(unit, "", [pid]): into the unit's cgroup on every hierarchy. */
 int bus_attach_process(sd_bus *bus, const char *unit, pid_t pid);
-/* exec's connection, for its one call: as root, systemd's private socket spoken directly (wire.c:
- * no libsystemd to load, no round trip for the authentication); else sd-bus. */
+/* exec's connection, for its one call: as root, spoken directly (wire.c: no libsystemd to load, no
+ * round trip for the authentication) through dbus-daemon, else on systemd's private socket; not
+ * root, sd-bus. */
 typedef struct AttachLink {
         WireConn wire;
         sd_bus *bus;
         bool via_dbus; /* wire is a connection to dbus-daemon */
 } AttachLink;
 #define ATTACH_LINK_NULL { .wire = WIRE_CONN_NULL }
-/* As root, connects to the private socket and sends the authentication, saying nothing if that
- * fails: systemd accepts and authenticates while the caller goes on. */
+/* As root, connects (dbus-daemon first) and sends the authentication, saying nothing if that
+ * fails: the server accepts and authenticates while the caller goes on. */
 void attach_link_prepare(AttachLink *l);
 /* Connects, unless prepared (before anything is forked, so that an error comes first). */
 int attach_link_open(AttachLink *l);
-/* As bus_attach_process, on whichever connection l has; logs its one error line. */
+/* As bus_attach_process, on whichever connection l has (once more on the private socket when
+ * dbus-daemon does not pass the call on); logs its one error line. */
 int attach_link_process(AttachLink *l, const char *unit, pid_t pid);
 void attach_link_close(AttachLink *l);
 /* FreezeUnit/ThawUnit; -EOPNOTSUPP (not logged) where systemd cannot freeze (a hybrid host). */

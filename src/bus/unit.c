@@ -174,7 +174,7 @@ int bus_scope_check(sd_bus *bus, const ScopeRequest *req) {
         return scope_message(bus, req, 0, &m);
 }
 
-/* Errors systemd answered with are the caller's to judge (a leftover unit, PIDFDs); a lost
+/* Errors systemd answered with are the caller's to judge (a leftover unit); a lost
  * connection too, when it may retry; anything else is logged here. */
 static int start_transient(sd_bus *bus, const ScopeRequest *req, pid_t pid, sd_bus_error *error,
                            bool may_retry) {

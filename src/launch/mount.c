@@ -392,8 +392,17 @@ static bool paths_overlap(const char *a, const char *b) {
         return na == nb || longer[n] == '/' || (n == 1 && shorter[0] == '/');
 }
 
+/* Whether any of paths (masked or read-only ones) is relative or overlaps dest. */
+static bool any_path_touches(char **paths, const char *dest) {
+        for (char **p = paths; p && *p; p++)
+                if ((*p)[0] != '/' || paths_overlap(dest, *p))
+                        return true;
+        return false;
+}
+
 bool mount_cgroup_can_wait(const Spec *spec, bool no_pivot) {
         struct statfs sfs;
+        struct statx stx;
         size_t at = SIZE_MAX;
 
         /* Hooks see the mounts before pivot_root; --no-pivot has no pivot to do early; a user
@@ -402,20 +411,6 @@ bool mount_cgroup_can_wait(const Spec *spec, bool no_pivot) {
         if (no_pivot || spec_has_namespace(spec, NAMESPACE_USER) ||
             spec->n_hooks[HOOK_PRESTART] + spec->n_hooks[HOOK_CREATE_RUNTIME] + spec->n_hooks[HOOK_CREATE_CONTAINER] > 0 ||
             (propagation_flags(spec->rootfs_propagation) & (MS_SHARED | MS_SLAVE | MS_UNBINDABLE)))
-                return false;
-        /* One cgroup2 mount on a unified host: nothing to do ahead (and not tested here). */
-        if (statfs("/sys/fs/cgroup", &sfs) < 0 || sfs.f_type == CGROUP2_SUPER_MAGIC)
-                return false;
-        /* The late mounts use the new mount API, which an old kernel, a seccomp filter around
-         * runscope or valgrind (3.19) may not let through. */
-        int probe = fsopen("cgroup", FSOPEN_CLOEXEC);
-        if (probe < 0)
-                return false;
-        safe_close(probe);
-        /* And a mount's id from statx (Linux 5.8), by which mount_cgroup_late() finds what was
-         * mounted over a hierarchy's directory meanwhile. */
-        struct statx stx;
-        if (statx(AT_FDCWD, "/", 0, STATX_MNT_ID, &stx) < 0 || !(stx.stx_mask & STATX_MNT_ID))
                 return false;
         for (size_t i = 0; i < spec->n_mounts; i++)
                 if (spec->mounts[i].type && strcmp(spec->mounts[i].type, "cgroup") == 0) {
@@ -438,13 +433,19 @@ bool mount_cgroup_can_wait(const Spec *spec, bool no_pivot) {
         for (size_t i = at + 1; i < spec->n_mounts; i++)
                 if (paths_overlap(dest, spec->mounts[i].destination))
                         return false;
-        for (char **p = spec->masked_paths; p && *p; p++)
-                if ((*p)[0] != '/' || paths_overlap(dest, *p))
-                        return false;
-        for (char **p = spec->readonly_paths; p && *p; p++)
-                if ((*p)[0] != '/' || paths_overlap(dest, *p))
-                        return false;
-        return true;
+        if (any_path_touches(spec->masked_paths, dest) || any_path_touches(spec->readonly_paths, dest))
+                return false;
+        /* One cgroup2 mount on a unified host: nothing to do ahead (and not tested here). */
+        if (statfs("/sys/fs/cgroup", &sfs) < 0 || sfs.f_type == CGROUP2_SUPER_MAGIC)
+                return false;
+        /* The late mounts use the new mount API, which an old kernel, a seccomp filter around
+         * runscope or valgrind (3.19) may not let through; and a mount's id from statx (Linux 5.8),
+         * by which mount_cgroup_late() finds what was mounted over a hierarchy's directory. */
+        int probe = fsopen("cgroup", FSOPEN_CLOEXEC);
+        if (probe < 0)
+                return false;
+        safe_close(probe);
+        return statx(AT_FDCWD, "/", 0, STATX_MNT_ID, &stx) == 0 && (stx.stx_mask & STATX_MNT_ID);
 }
 
 int mount_pivot_root(int root_fd) {
