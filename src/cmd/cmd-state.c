@@ -4,14 +4,33 @@
 #include <getopt.h>
 #include <pwd.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cmd.h"
 #include "container.h"
 #include "util/json.h"
 
+const char *cmd_owner_name(uid_t uid) {
+        /* Looked up once per owner: `list` of many containers asks for the same one each time,
+         * and every getpwuid() reads the passwd database anew. */
+        static char *name = NULL;
+        static uid_t cached;
+
+        if (!name || uid != cached) {
+                struct passwd *pw = getpwuid(uid);
+                char *n = strdup(pw ? pw->pw_name : "");
+                if (!n)
+                        return "";
+                free(name);
+                name = n;
+                cached = uid;
+        }
+        return name;
+}
+
 void cmd_print_state(const ContainerState *st, int status, bool pretty) {
         const char *nl = pretty ? "\n  " : "", *sp = pretty ? " " : "";
-        struct passwd *pw = getpwuid(st->owner);
 
         printf("{%s\"ociVersion\":%s\"1.0.2\",%s\"id\":%s", nl, sp, nl, sp);
         json_print_string(stdout, st->id);
@@ -23,7 +42,7 @@ void cmd_print_state(const ContainerState *st, int status, bool pretty) {
         printf(",%s\"created\":%s", nl, sp);
         json_print_string(stdout, st->created);
         printf(",%s\"owner\":%s", nl, sp);
-        json_print_string(stdout, pw ? pw->pw_name : "");
+        json_print_string(stdout, cmd_owner_name(st->owner));
         printf(",%s\"unit\":%s", nl, sp);
         json_print_string(stdout, st->unit);
         if (st->machine) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 extern const char *arg_root;
 extern bool arg_no_machine;
@@ -31,3 +32,5 @@ int cmd_expect_args(int argc, char *argv[], int min, int max, const char *usage)
 typedef struct ContainerState ContainerState;
 /* The OCI state object as runc prints it (pid 0 once stopped), plus the unit's name. */
 void cmd_print_state(const ContainerState *st, int status, bool pretty);
+/* The user name of uid, "" when it has none; valid until the next call with another uid. */
+const char *cmd_owner_name(uid_t uid);
