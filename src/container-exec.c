@@ -209,5 +209,5 @@ int container_exec(const ExecOptions *o) {
                 launcher_done(&proc);
                 return 0;
         }
-        return launch_wait(&proc, -EBADF);
+        return launch_wait(&proc, -EBADF, NULL);
 }

@@ -93,6 +93,21 @@ int bus_connect_dbus(sd_bus **ret) {
         return connect_logged(-EBADF, true, ret);
 }
 
+sd_bus *bus_kept(sd_bus *bus) {
+        int r;
+
+        if (!bus)
+                return NULL;
+        do
+                r = sd_bus_process(bus, NULL);
+        while (r > 0);
+        if (r < 0) {
+                log_debug_errno(r, "A kept bus connection was lost, connecting anew: %m");
+                return sd_bus_flush_close_unref(bus);
+        }
+        return bus;
+}
+
 bool bus_disconnected(int r) {
         return r == -ECONNRESET || r == -ENOTCONN || r == -EPIPE || r == -ECONNREFUSED || r == -ESHUTDOWN;
 }

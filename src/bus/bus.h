@@ -31,6 +31,10 @@ int bus_connect_system_on(int fd, sd_bus **ret);
 /* Through dbus-daemon first (then the private socket), for a caller whose first call follows the
  * connect at once: there, dbus-daemon sets the connection up, at a fraction of systemd's cost. */
 int bus_connect_dbus(sd_bus **ret);
+/* A connection kept from earlier, once what arrived on it meanwhile is read (and dropped, as
+ * nothing matches it any more): itself, or NULL, closed, when the peer has gone away since
+ * (systemd re-executed, dbus-daemon restarted). */
+sd_bus *bus_kept(sd_bus *bus);
 /* Whether r says systemd dropped the connection (as it does to every client when it re-executes). */
 bool bus_disconnected(int r);
 /* A new connection in place of *bus, waiting a while for a re-executing systemd to be back. */
@@ -141,7 +145,8 @@ typedef struct MachineLink {
 #define MACHINE_LINK_NULL { .error = SD_BUS_ERROR_NULL }
 /* Connects; without a system bus the other calls do nothing. */
 void machine_link_open(MachineLink *l);
-/* The system bus connection bus, shared (a connection of its own when bus is not one). */
+/* The link's own connection if it has one that still works (kept from the registration), else the
+ * system bus connection bus, shared (a connection of its own when bus is not one). */
 void machine_link_use(MachineLink *l, sd_bus *bus);
 /* Sends RegisterMachine(name, id from the container id, "runscope", "container", leader, root):
  * machined takes the leader's unit as the machine's, so the leader must be in it already. */

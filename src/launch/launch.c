@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "child.h"
 #include "console.h"
@@ -344,8 +345,28 @@ int launch_block_signals(void) {
         return 0;
 }
 
-int launch_wait(Launcher *l, int notify_fd) {
+static uint64_t now_usec(void) {
+        struct timespec ts;
+
+        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000;
+}
+
+/* The poll timeout until release is due, -1 once it is done (it is run here when due). */
+static int release_timeout(const LaunchRelease *release, uint64_t *deadline) {
+        if (*deadline == 0)
+                return -1;
+        uint64_t t = now_usec();
+        if (t < *deadline)
+                return (int) ((*deadline - t + 999) / 1000);
+        *deadline = 0;
+        release->release(release->userdata);
+        return -1;
+}
+
+int launch_wait(Launcher *l, int notify_fd, const LaunchRelease *release) {
         _cleanup_close_ int sfd = -EBADF;
+        uint64_t deadline = release ? now_usec() + release->after_usec : 0;
         siginfo_t si = {};
         sigset_t set;
         Console console;
@@ -366,7 +387,7 @@ int launch_wait(Launcher *l, int notify_fd) {
                         if (console.in_open)
                                 p[4] = (struct pollfd) { .fd = STDIN_FILENO, .events = POLLIN };
                 }
-                if (poll(p, 5, -1) < 0 && errno != EINTR) {
+                if (poll(p, 5, release_timeout(release, &deadline)) < 0 && errno != EINTR) {
                         if (l->console_fd >= 0)
                                 console_end(&console);
                         return log_error_errno(errno, "Failed to wait for the container: %m");

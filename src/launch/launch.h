@@ -60,10 +60,17 @@ int launch_send_listener(const SpecSeccomp *s, Launcher *l, const char *state_js
 int launch_start(int state_dir_fd, const char *id, int init_pidfd);
 /* Blocks the signals launch_wait() forwards; call before launch_start(), so none is lost. */
 int launch_block_signals(void);
+/* What launch_wait() lets go of once the container has run for after_usec: release(userdata) is
+ * called then, and only then. */
+typedef struct LaunchRelease {
+        uint64_t after_usec;
+        void (*release)(void *userdata);
+        void *userdata;
+} LaunchRelease;
 /* Waits for the launcher, forwarding the signals runscope receives to it (and, if notify_fd is a
  * relay socket, its sd_notify messages to systemd), and returns its exit status the shell way: n,
- * or 128+signal. */
-int launch_wait(Launcher *l, int notify_fd);
+ * or 128+signal. release, if not NULL, is run should the container outlive its delay. */
+int launch_wait(Launcher *l, int notify_fd, const LaunchRelease *release);
 /* Forks the exec launcher for a running container; it waits until launch_exec_release(), so the
  * caller can first move it into the container's unit. ns_flags are the CLONE_NEW* to join through
  * init_pidfd; fds 3 … 3+keep_fds-1 are passed on to the process. */

@@ -188,17 +188,20 @@ for id in "${ids[@]}"; do rs delete -f "$id"; done
 t_ok "... and delete leaves nothing" eval "nothing_left ${ids[0]} runscope-${ids[0]}.scope && nothing_left ${ids[1]} runscope-${ids[1]}.scope"
 
 # A foreground run across a daemon-reexec: its connection to systemd is dropped meanwhile, and the
-# delete at the end makes a new one.
-id=$(t_id)
+# delete at the end makes a new one. Once after run has let that connection go (the container ran a
+# second), once while it still keeps it (found gone at the end, it is replaced for the StopUnit).
+# fg_across_reexec SCRIPT DELAY STATUS DESC: runs sh -c SCRIPT, re-executes systemd after DELAY.
+fg_across_reexec() {
+        fg_run "$B" /bin/sh -c "$1"
+        sleep "$2"
+        systemctl daemon-reexec
+        wait "$FG_PID"
+        t_is "$?:$(cat "$T_WORK/fg.out")" "$3:" "$4: its exit code, no error"
+        t_ok "... and nothing is left" nothing_left "$FG_ID" "runscope-$FG_ID.scope"
+}
 cp "$B/config.json" "$T_WORK/saved.json"
-bundle_edit "$B" '.process.args = ["/bin/sh", "-c", "sleep 1; exit 5"]'
-rs run -b "$B" "$id" >"$T_WORK/fg.out" 2>&1 &
-fg=$!
-sleep 0.4
-systemctl daemon-reexec
-wait "$fg"
-t_is "$?:$(cat "$T_WORK/fg.out")" "5:" "run in the foreground across a daemon-reexec: its exit code, no error"
-t_ok "... and nothing is left" nothing_left "$id" "runscope-$id.scope"
+fg_across_reexec "sleep 1.5; exit 5" 1.2 5 "run in the foreground across a daemon-reexec"
+fg_across_reexec "sleep 0.5; exit 6" 0.1 6 "... and across one in its first second"
 cp "$T_WORK/saved.json" "$B/config.json"
 
 # Creates racing a daemon-reexec (the bus goes away under some of them): each either runs or fails

@@ -32,6 +32,17 @@ t_id() {
         echo "$id"
 }
 
+# fg_run BUNDLE ARG...: `rs run` in the background of BUNDLE, its process.args set to ARG...,
+# under a fresh id; its output goes to $T_WORK/fg.out. Sets FG_ID and FG_PID.
+fg_run() {
+        local b=$1
+        shift
+        bundle_edit "$b" ".process.args = $(printf '%s\n' "$@" | jq -R . | jq -sc .)"
+        FG_ID=$(t_id)
+        rs run -b "$b" "$FG_ID" >"$T_WORK/fg.out" 2>&1 &
+        FG_PID=$!
+}
+
 t_result() {
         T_N=$((T_N + 1))
         if [ "$1" = 0 ]; then echo "ok $T_N - $2"; else echo "not ok $T_N - $2"; fi
