@@ -102,7 +102,7 @@ sd_bus *bus_kept(sd_bus *bus) {
                 r = sd_bus_process(bus, NULL);
         while (r > 0);
         if (r < 0) {
-                log_debug_errno(r, "A kept bus connection was lost, connecting anew: %m");
+                log_debug_errno(r, "A kept bus connection was lost: %m");
                 return sd_bus_flush_close_unref(bus);
         }
         return bus;

@@ -145,8 +145,8 @@ typedef struct MachineLink {
 #define MACHINE_LINK_NULL { .error = SD_BUS_ERROR_NULL }
 /* Connects; without a system bus the other calls do nothing. */
 void machine_link_open(MachineLink *l);
-/* The link's own connection if it has one that still works (kept from the registration), else the
- * system bus connection bus, shared (a connection of its own when bus is not one). */
+/* The link's own connection if it kept one from the registration, else the system bus connection
+ * bus, shared (a connection of its own when bus is not one). */
 void machine_link_use(MachineLink *l, sd_bus *bus);
 /* Sends RegisterMachine(name, id from the container id, "runscope", "container", leader, root):
  * machined takes the leader's unit as the machine's, so the leader must be in it already. */

@@ -73,11 +73,10 @@ void machine_link_open(MachineLink *l) {
 }
 
 void machine_link_use(MachineLink *l, sd_bus *bus) {
-        if (l->bus && !l->shared) {
-                l->bus = bus_kept(l->bus);
-                if (l->bus)
-                        return;
-        }
+        /* Its own, kept since the registration: should dbus-daemon have dropped it meanwhile,
+         * machine_link_unregister_send() finds out and sends on a new one. */
+        if (l->bus && !l->shared)
+                return;
         l->bus = link_drop(l);
         if (sd_bus_is_bus_client(bus) > 0) {
                 l->bus = sd_bus_ref(bus);

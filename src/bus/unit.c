@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "bus.h"
+#include "util/clock.h"
 #include "util/fd.h"
 #include "util/log.h"
 
@@ -31,12 +32,6 @@ static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *error
         if (w->job && !w->result && strcmp(path, w->job) == 0)
                 w->result = strdup(result) ?: strdup("");
         return 0;
-}
-
-static uint64_t now_usec(void) {
-        struct timespec ts;
-        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
 }
 
 /* Installs the JobRemoved match. It must exist before the call that queues the job: the job can

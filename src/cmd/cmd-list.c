@@ -1,7 +1,8 @@
 /* `runscope list [--format table|json] [--quiet]`. A container that vanishes while listing is
  * skipped, never an error; one whose state cannot be read is listed as "unknown" and named in a
- * warning, and never hides the others. The states are read on as many threads as we have CPUs
- * (those threads only read; every line is printed by the main thread, in the order of the ids). */
+ * warning, and never hides the others. The states are read on threads, one per 128 containers up to
+ * the CPUs we may run on (8 at most); they only read, and every line is printed by the main
+ * thread, in the order of the ids. */
 #include <getopt.h>
 #include <pthread.h>
 #include <sched.h>
@@ -88,10 +89,15 @@ static void load_all(int root_fd, char **ids, size_t n, Loaded *out) {
                         (void) load_share(&loaders[t]);
 }
 
-static void loaded_free_all(Loaded *l, size_t n) {
-        for (size_t i = 0; i < n; i++)
-                state_free(l[i].st);
-        free(l);
+typedef struct LoadedList {
+        Loaded *items;
+        size_t n;
+} LoadedList;
+
+static void loaded_list_done(LoadedList *l) {
+        for (size_t i = 0; l->items && i < l->n; i++)
+                state_free(l->items[i].st);
+        free(l->items);
 }
 
 int verb_list(int argc, char *argv[]) {
@@ -125,28 +131,30 @@ int verb_list(int argc, char *argv[]) {
         if (state_root_open(arg_root, &root_fd) < 0 || state_list(root_fd, &ids) < 0)
                 return 1;
 
-        if (json)
-                putchar('[');
-        else if (!quiet)
-                printf("%-20s %-8s %-8s %-40s %-31s %s\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER");
-        size_t n = strv_length(ids);
-        Loaded *loaded = n > 0 ? calloc(n, sizeof(Loaded)) : NULL;
-        if (n > 0 && !loaded) {
-                log_oom();
-                return 1;
+        _cleanup_(loaded_list_done) LoadedList loaded = { .n = strv_length(ids) };
+        if (loaded.n > 0) {
+                loaded.items = calloc(loaded.n, sizeof(Loaded));
+                if (!loaded.items) {
+                        log_oom();
+                        return 1;
+                }
         }
         /* Errors of one container (gone, half-created) are for debug only: list shows what is. */
         LogLevel level = log_get_max_level();
         log_set_max_level(log_debug_enabled() ? LOG_LEVEL_DEBUG : LOG_LEVEL_OFF);
-        /* Asked once before the threads start: the answer is cached in a static. */
+        /* Asked once before the threads start: the answer is kept in a static. */
         const char *unified;
         (void) cgroup_unified_root(&unified);
-        load_all(root_fd, ids, n, loaded);
+        load_all(root_fd, ids, loaded.n, loaded.items);
 
-        for (size_t i = 0; i < n; i++) {
-                const ContainerState *st = loaded[i].st;
-                ContainerStatus status = loaded[i].status;
-                int r = loaded[i].r;
+        if (json)
+                putchar('[');
+        else if (!quiet)
+                printf("%-20s %-8s %-8s %-40s %-31s %s\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER");
+        for (size_t i = 0; i < loaded.n; i++) {
+                const ContainerState *st = loaded.items[i].st;
+                ContainerStatus status = loaded.items[i].status;
+                int r = loaded.items[i].r;
 
                 if (r == -ENOENT)
                         continue;
@@ -170,7 +178,6 @@ int verb_list(int argc, char *argv[]) {
                                container_status_to_string(status), st->bundle, st->created, cmd_owner_name(st->owner));
                 first = false;
         }
-        loaded_free_all(loaded, n);
         if (json)
                 puts("]");
         return fflush(stdout) == 0 ? 0 : 1;

@@ -12,7 +12,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 
 #include "child.h"
 #include "console.h"
@@ -20,6 +19,7 @@
 #include "launch.h"
 #include "sync.h"
 #include "util/alloc.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/missing.h"
 #include "util/notify.h"
@@ -345,25 +345,6 @@ int launch_block_signals(void) {
         return 0;
 }
 
-static uint64_t now_usec(void) {
-        struct timespec ts;
-
-        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000;
-}
-
-/* The poll timeout until release is due, -1 once it is done (it is run here when due). */
-static int release_timeout(const LaunchRelease *release, uint64_t *deadline) {
-        if (*deadline == 0)
-                return -1;
-        uint64_t t = now_usec();
-        if (t < *deadline)
-                return (int) ((*deadline - t + 999) / 1000);
-        *deadline = 0;
-        release->release(release->userdata);
-        return -1;
-}
-
 int launch_wait(Launcher *l, int notify_fd, const LaunchRelease *release) {
         _cleanup_close_ int sfd = -EBADF;
         uint64_t deadline = release ? now_usec() + release->after_usec : 0;
@@ -387,10 +368,21 @@ int launch_wait(Launcher *l, int notify_fd, const LaunchRelease *release) {
                         if (console.in_open)
                                 p[4] = (struct pollfd) { .fd = STDIN_FILENO, .events = POLLIN };
                 }
-                if (poll(p, 5, release_timeout(release, &deadline)) < 0 && errno != EINTR) {
+                /* release is run once, when due; until then poll wakes up for it (ms, rounded up). */
+                int timeout = -1;
+                if (deadline > 0) {
+                        uint64_t t = now_usec();
+                        if (t >= deadline) {
+                                deadline = 0;
+                                release->release(release->userdata);
+                        } else
+                                timeout = (int) ((deadline - t + 999) / 1000);
+                }
+                if (poll(p, 5, timeout) < 0 && errno != EINTR) {
+                        int err = errno; /* console_end() may change it */
                         if (l->console_fd >= 0)
                                 console_end(&console);
-                        return log_error_errno(errno, "Failed to wait for the container: %m");
+                        return log_error_errno(err, "Failed to wait for the container: %m");
                 }
                 if (notify_fd >= 0 && (p[2].revents & POLLIN))
                         notify_relay_handle(notify_fd, l->pid);

@@ -193,9 +193,11 @@ static int number(const cJSON *o, const char *key, double min, double max, doubl
         return 0;
 }
 
-/* Called on several threads at once by `list`. cJSON parses safely so as long as nobody calls
- * cJSON_GetErrorPtr(): the parser still stores the error's position in that global, which is all
- * helgrind reports, and which nothing in runscope reads. */
+/* Called on several threads at once by `list`. cJSON's parser writes two things shared between
+ * threads, both harmless here: the position of the last error, reset on every parse (a global
+ * only cJSON_GetErrorPtr() reads, which runscope never calls; that is all helgrind reports), and
+ * glibc's localeconv() buffer, refilled for every number with the same values (runscope never
+ * calls setlocale). cJSON's README states those two conditions for parsing on threads. */
 static int parse_state(const char *text, ContainerState *s) {
         _cleanup_(cjson_deletep) cJSON *o = cJSON_Parse(text);
         const cJSON *a, *e;

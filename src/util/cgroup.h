@@ -8,7 +8,8 @@
 #include <sys/types.h>
 
 /* Where the unified (v2) hierarchy is mounted: /sys/fs/cgroup on a v2 host, /sys/fs/cgroup/unified
- * on a hybrid one; -ENOMEDIUM when there is none. */
+ * on a hybrid one; -ENOMEDIUM when there is none. The answer is kept in a static: a program with
+ * threads asks once before it starts them (then every call only reads it). */
 int cgroup_unified_root(const char **ret);
 /* The v2 cgroup of pid, as "/machine.slice/x.scope". */
 int cgroup_pid_unified_path(pid_t pid, char **ret);

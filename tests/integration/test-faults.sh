@@ -188,20 +188,30 @@ for id in "${ids[@]}"; do rs delete -f "$id"; done
 t_ok "... and delete leaves nothing" eval "nothing_left ${ids[0]} runscope-${ids[0]}.scope && nothing_left ${ids[1]} runscope-${ids[1]}.scope"
 
 # A foreground run across a daemon-reexec: its connection to systemd is dropped meanwhile, and the
-# delete at the end makes a new one. Once after run has let that connection go (the container ran a
-# second), once while it still keeps it (found gone at the end, it is replaced for the StopUnit).
-# fg_across_reexec SCRIPT DELAY STATUS DESC: runs sh -c SCRIPT, re-executes systemd after DELAY.
+# delete at the end makes a new one. Once after run has let that connection go (the container ran
+# a second). Once while run still keeps it, the container ending while systemd re-executes: the
+# kept connection, still open then, loses the StopUnit when the new systemd closes it, and the
+# delete asks once more on a new one.
+# fg_across_reexec START STATUS DESC: a container that exits STATUS once /go exists; systemd
+# re-executes START s after the run started, and /go is made 0.05 s after that.
 fg_across_reexec() {
-        fg_run "$B" /bin/sh -c "$1"
-        sleep "$2"
-        systemctl daemon-reexec
+        local reexec
+        rm -f "$B/rootfs/go"
+        fg_run "$B" /bin/sh -c "while [ ! -e /go ]; do sleep 0.01; done; exit $2"
+        sleep "$1"
+        systemctl daemon-reexec &
+        reexec=$!
+        sleep 0.05
+        touch "$B/rootfs/go"
+        wait "$reexec"
         wait "$FG_PID"
-        t_is "$?:$(cat "$T_WORK/fg.out")" "$3:" "$4: its exit code, no error"
+        t_is "$?:$(cat "$T_WORK/fg.out")" "$2:" "$3: its exit code, no error"
         t_ok "... and nothing is left" nothing_left "$FG_ID" "runscope-$FG_ID.scope"
 }
 cp "$B/config.json" "$T_WORK/saved.json"
-fg_across_reexec "sleep 1.5; exit 5" 1.2 5 "run in the foreground across a daemon-reexec"
-fg_across_reexec "sleep 0.5; exit 6" 0.1 6 "... and across one in its first second"
+fg_across_reexec 1.4 5 "run in the foreground across a daemon-reexec"
+fg_across_reexec 0.3 6 "... and across one in its first second"
+rm -f "$B/rootfs/go"
 cp "$T_WORK/saved.json" "$B/config.json"
 
 # Creates racing a daemon-reexec (the bus goes away under some of them): each either runs or fails

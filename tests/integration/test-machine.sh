@@ -76,24 +76,33 @@ t_is "$?:$err" "3:" "... the same id again at once: no warning from machined"
 t_ok "... and no machine left either" unknown "$id"
 # A container that ends at once is deleted through the connections that created it: one to
 # systemd's private socket, one to dbus-daemon (for machined), and no other.
-strace -f -qq -e trace=connect -o "$T_WORK/connects" "$RUNSCOPE" --root "$T_ROOT" run -b "$T_WORK/fg" "$id" >/dev/null 2>&1
-t_is "$(grep -o 'sun_path="[^"]*"' "$T_WORK/connects" | sort | uniq -c | awk '{ print $1, $2 }' | tr '\n' ' ')" \
-        '1 sun_path="/run/dbus/system_bus_socket" 1 sun_path="/run/systemd/private" ' \
+# connects ARG...: runs `runscope ARG...` under strace; prints its status, its output, and how many
+# times it connected to each socket.
+connects() {
+        local out rc
+        out=$(strace -f -qq -e trace=connect -o "$T_WORK/connects" "$RUNSCOPE" --root "$T_ROOT" "$@" 2>&1)
+        rc=$?
+        echo "$rc:$out" "$(grep -o 'sun_path="[^"]*"' "$T_WORK/connects" | sort | uniq -c | awk '{ print $1, $2 }' | tr '\n' ' ')"
+}
+t_is "$(connects run -b "$T_WORK/fg" "$id")" \
+        '3: 1 sun_path="/run/dbus/system_bus_socket" 1 sun_path="/run/systemd/private" ' \
         "... a run that ends at once connects once to systemd and once to dbus-daemon"
 t_ok "... and leaves no machine" unknown "$id"
-strace -f -qq -e trace=connect -o "$T_WORK/connects" "$RUNSCOPE" --root "$T_ROOT" --no-machine run -b "$T_WORK/fg" "$id" >/dev/null 2>&1
-t_is "$(grep -o 'sun_path="[^"]*"' "$T_WORK/connects" | sort | uniq -c | awk '{ print $1, $2 }' | tr '\n' ' ')" \
-        '1 sun_path="/run/systemd/private" ' "... with --no-machine, once to systemd alone"
+t_is "$(connects --no-machine run -b "$T_WORK/fg" "$id")" '3: 1 sun_path="/run/systemd/private" ' \
+        "... with --no-machine, once to systemd alone"
 bundle_edit "$T_WORK/fg" '.process.args = ["/bin/sleep", "3"]'
 id=$(t_id)
 rs run -b "$T_WORK/fg" "$id" &
 rpid=$!
 for _ in $(seq 1 50); do listed "$id" && break; sleep 0.05; done
 t_ok "... while it runs, it is a machine" listed "$id"
-# Nor does run hold a connection to dbus-daemon once the container has run a second: it allows a
-# user 256.
+rspid=$(pgrep -f -- "run -b $T_WORK/fg $id\$")
+t_is "$(ss -xpH | grep -c "pid=$rspid,")" 2 "... and run keeps its two connections at first"
+# Once the container has run a second, run holds no connection: dbus-daemon allows a user 256, and
+# systemd sends every job signal to each connection on its private socket.
 sleep 1.5
-t_is "$(busctl list --no-legend --unique | awk '$3 == "runscope"' | wc -l)" 0 "... and run holds no connection to dbus-daemon after a second"
+t_is "$(busctl list --no-legend --unique | awk '$3 == "runscope"' | wc -l)" 0 "... and none to dbus-daemon after a second"
+t_is "$(ss -xpH | grep -c "pid=$rspid,")" 0 "... nor to systemd"
 wait "$rpid"
 t_ok "... and once run returns, it is not" unknown "$id"
 
@@ -123,7 +132,7 @@ rs delete -f "$id"
 fg_across_dbus_restart() {
         fg_run "$T_WORK/fg" /bin/sleep "$1"
         for _ in $(seq 1 100); do listed "$FG_ID" && break; sleep 0.02; done
-        [ "$1" = 100 ] && sleep 1.2
+        [ "$1" = 100 ] && sleep 1.5
         systemctl restart dbus.service
         for _ in $(seq 1 50); do busctl status org.freedesktop.machine1 >/dev/null 2>&1 && break; sleep 0.1; done
         [ "$1" = 100 ] && rs kill "$FG_ID" KILL
