@@ -387,6 +387,10 @@ static int create(const CreateOptions *o, Created *c) {
                 FAULT_POINT("create:scope");
                 r = state_save(c->dir_fd, st);
         }
+        /* The launcher goes on first: it is on the way to the container's start, the registration
+         * is not. */
+        if (r >= 0)
+                r = launch_scope(&c->launcher);
         /* Once the launcher is in the scope (machined takes the leader's unit as the machine's) and
          * the state names the machine (a runscope killed from here on leaves it to delete); its
          * answer is read once the launcher is set up, which machined's work overlaps. */
@@ -412,7 +416,7 @@ static int create(const CreateOptions *o, Created *c) {
                 r = console_send(o->console_socket, c->launcher.console_fd);
                 c->launcher.console_fd = safe_close(c->launcher.console_fd);
         }
-        /* run in the foreground reads machined's answer once the container is started instead. */
+        /* run in the foreground reads machined's answer while the container runs instead. */
         if (r >= 0 && !o->foreground)
                 r = machine_link_wait(&c->machine);
         if (r >= 0 && o->pid_file)
@@ -472,9 +476,31 @@ int container_start(const char *root, const char *id) {
 /* How long a foreground run keeps its bus connections while the container runs. */
 #define RUN_KEEP_BUS_USEC (1000 * 1000ULL)
 
+/* What a foreground run does while its container runs (launch_wait): machined's answer to the
+ * registration is read as it comes, so that it is not waited for on the way to the start; the bus
+ * connections are let go after a second. */
+static int run_watch_fd(void *userdata, short *ret_events) {
+        Created *c = userdata;
+        return machine_link_pending_fd(&c->machine, ret_events);
+}
+
+static void run_watch_ready(void *userdata) {
+        Created *c = userdata;
+        machine_link_poll(&c->machine);
+}
+
+static void run_exited(void *userdata) {
+        Created *c = userdata;
+        /* Before the init is reaped: machined finds the leader's unit through it, even for a process
+         * that exited at once. */
+        (void) machine_link_wait(&c->machine);
+}
+
 static void run_release(void *userdata) {
         Created *c = userdata;
 
+        /* Not before machined's answer: an unanswered registration cannot be told from a refused one. */
+        (void) machine_link_wait(&c->machine);
         /* systemd sends every job signal to each connection on its private socket: an unread one
          * would pile up in PID 1 for the container's whole life. */
         c->bus = sd_bus_flush_close_unref(c->bus);
@@ -514,11 +540,6 @@ int container_run(const CreateOptions *o, bool detach) {
                 return r;
         }
         FAULT_POINT("run:started");
-        /* Read while the container runs, so that machined's work overlaps the start. The init
-         * cannot be reaped before this (only launch_wait does), so machined still finds the
-         * leader's unit, even for a process that exited at once. */
-        if (!detach)
-                (void) machine_link_wait(&c.machine);
         if (c.has_poststart) {
                 _cleanup_(state_freep) ContainerState *st = NULL;
                 if (state_load(c.dir_fd, o->id, &st) >= 0)
@@ -533,8 +554,10 @@ int container_run(const CreateOptions *o, bool detach) {
         /* Still connected, to systemd and machined, for a container that ends soon: its delete
          * goes through the connections that created it (0.4-0.8 ms less than making new ones,
          * measured). One that runs on lets them go (run_release). */
-        LaunchRelease release = { .after_usec = RUN_KEEP_BUS_USEC, .release = run_release, .userdata = &c };
-        status = launch_wait(&c.launcher, c.notify_fd, &release);
+        LaunchWatch watch = { .release_after_usec = RUN_KEEP_BUS_USEC, .release = run_release,
+                              .watch_fd = run_watch_fd, .watch_ready = run_watch_ready, .exited = run_exited,
+                              .userdata = &c };
+        status = launch_wait(&c.launcher, c.notify_fd, &watch);
         if (status >= 0 && !o->keep) {
                 r = delete_container(o->root, o->id, true, &c.machine, &c.bus);
                 if (r < 0 && r != -ENOENT)

@@ -197,6 +197,29 @@ int machine_link_wait(MachineLink *l) {
         return 0;
 }
 
+int machine_link_pending_fd(MachineLink *l, short *ret_events) {
+        if (!l->bus || !l->slot)
+                return -EBADF;
+        int fd = sd_bus_get_fd(l->bus), events = sd_bus_get_events(l->bus);
+        if (fd < 0 || events < 0)
+                return -EBADF;
+        *ret_events = (short) events;
+        return fd;
+}
+
+void machine_link_poll(MachineLink *l) {
+        int r;
+
+        if (!l->bus || !l->slot)
+                return;
+        do
+                r = sd_bus_process(l->bus, NULL);
+        while (r > 0 && !l->replied);
+        /* Answered, or the connection failed: machine_link_wait() says which, without waiting. */
+        if (l->replied || r < 0)
+                (void) machine_link_wait(l);
+}
+
 static int unregister_send(MachineLink *l) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         int r;

@@ -250,13 +250,20 @@ int launch_go(Launcher *l) {
         return 0;
 }
 
+int launch_scope(Launcher *l) {
+        int r = sync_send(l->sync_fd, SYNC_SCOPE, 0, false, NULL);
+        if (r < 0) {
+                launch_kill(l);
+                return log_error_errno(r, "The launcher died before setting up the container");
+        }
+        return 0;
+}
+
 int launch_release(Launcher *l, LaunchHooksFunc hooks, void *userdata) {
         SyncMessage m = {};
         int r;
 
-        r = sync_send(l->sync_fd, SYNC_SCOPE, 0, false, NULL);
-        if (r >= 0)
-                r = launch_recv(l, &m);
+        r = launch_recv(l, &m);
         /* Mounts are done: the runtime's own hooks run now, then the launcher goes on. */
         if (r >= 0 && m.kind == SYNC_HOOKS) {
                 r = hooks ? hooks(l, userdata) : 0;
@@ -345,9 +352,9 @@ int launch_block_signals(void) {
         return 0;
 }
 
-int launch_wait(Launcher *l, int notify_fd, const LaunchRelease *release) {
+int launch_wait(Launcher *l, int notify_fd, const LaunchWatch *watch) {
         _cleanup_close_ int sfd = -EBADF;
-        uint64_t deadline = release ? now_usec() + release->after_usec : 0;
+        uint64_t deadline = watch && watch->release ? now_usec() + watch->release_after_usec : 0;
         siginfo_t si = {};
         sigset_t set;
         Console console;
@@ -359,8 +366,8 @@ int launch_wait(Launcher *l, int notify_fd, const LaunchRelease *release) {
         if (l->console_fd >= 0)
                 console_begin(&console, l->console_fd);
         for (;;) {
-                struct pollfd p[5] = { { .fd = l->pidfd, .events = POLLIN }, { .fd = sfd, .events = POLLIN },
-                                       { .fd = notify_fd, .events = POLLIN }, { .fd = -1 }, { .fd = -1 } };
+                struct pollfd p[6] = { { .fd = l->pidfd, .events = POLLIN }, { .fd = sfd, .events = POLLIN },
+                                       { .fd = notify_fd, .events = POLLIN }, { .fd = -1 }, { .fd = -1 }, { .fd = -1 } };
                 struct signalfd_siginfo ssi;
 
                 if (l->console_fd >= 0) {
@@ -374,11 +381,13 @@ int launch_wait(Launcher *l, int notify_fd, const LaunchRelease *release) {
                         uint64_t t = now_usec();
                         if (t >= deadline) {
                                 deadline = 0;
-                                release->release(release->userdata);
+                                watch->release(watch->userdata);
                         } else
                                 timeout = (int) ((deadline - t + 999) / 1000);
                 }
-                if (poll(p, 5, timeout) < 0 && errno != EINTR) {
+                if (watch && watch->watch_fd)
+                        p[5].fd = watch->watch_fd(watch->userdata, &p[5].events);
+                if (poll(p, ELEMENTSOF(p), timeout) < 0 && errno != EINTR) {
                         int err = errno; /* console_end() may change it */
                         if (l->console_fd >= 0)
                                 console_end(&console);
@@ -390,6 +399,8 @@ int launch_wait(Launcher *l, int notify_fd, const LaunchRelease *release) {
                         console_output(&console);
                 if (p[4].revents & (POLLIN | POLLHUP))
                         console_input(&console);
+                if (watch && watch->watch_ready && p[5].fd >= 0 && p[5].revents != 0)
+                        watch->watch_ready(watch->userdata);
                 while (read(sfd, &ssi, sizeof(ssi)) == (ssize_t) sizeof(ssi)) {
                         /* A window change is the pty's to tell: its size is copied, not the signal. */
                         if (ssi.ssi_signo == SIGWINCH && l->console_fd >= 0) {
@@ -404,6 +415,8 @@ int launch_wait(Launcher *l, int notify_fd, const LaunchRelease *release) {
         }
         if (l->console_fd >= 0)
                 console_end(&console);
+        if (watch && watch->exited)
+                watch->exited(watch->userdata);
         if (waitid(P_PIDFD, (id_t) l->pidfd, &si, WEXITED) < 0)
                 return log_error_errno(errno, "Failed to wait for the container: %m");
         launcher_done(l);

@@ -47,7 +47,9 @@ int launch_clone(const LaunchParams *p, Launcher *ret);
 typedef int (*LaunchHooksFunc)(const Launcher *l, void *userdata);
 /* Lets the launcher set up what does not need its unit while systemd starts it. */
 int launch_go(Launcher *l);
-/* The launcher is in its unit: it finishes setting up; hooks run as it reaches them. */
+/* The launcher is in its unit: it finishes setting up at once, while the caller goes on. */
+int launch_scope(Launcher *l);
+/* Waits until the launcher has set up, after launch_scope(); hooks run as it reaches them. */
 int launch_release(Launcher *l, LaunchHooksFunc hooks, void *userdata);
 /* The launcher's next message on l->sync_fd; a pty master or seccomp listener is kept in l. */
 typedef struct SyncMessage SyncMessage;
@@ -60,17 +62,23 @@ int launch_send_listener(const SpecSeccomp *s, Launcher *l, const char *state_js
 int launch_start(int state_dir_fd, const char *id, int init_pidfd);
 /* Blocks the signals launch_wait() forwards; call before launch_start(), so none is lost. */
 int launch_block_signals(void);
-/* What launch_wait() lets go of once the container has run for after_usec: release(userdata) is
- * called then, and only then. */
-typedef struct LaunchRelease {
-        uint64_t after_usec;
+/* What launch_wait() does for its caller besides waiting; every member is optional.
+ * - release(userdata), once, should the container run for release_after_usec;
+ * - watch_fd(userdata, &events), asked every round: an fd to poll for events (< 0: none), and
+ *   watch_ready(userdata) when poll reports them;
+ * - exited(userdata), once the container has exited and before it is reaped. */
+typedef struct LaunchWatch {
+        uint64_t release_after_usec;
         void (*release)(void *userdata);
+        int (*watch_fd)(void *userdata, short *ret_events);
+        void (*watch_ready)(void *userdata);
+        void (*exited)(void *userdata);
         void *userdata;
-} LaunchRelease;
+} LaunchWatch;
 /* Waits for the launcher, forwarding the signals runscope receives to it (and, if notify_fd is a
  * relay socket, its sd_notify messages to systemd), and returns its exit status the shell way: n,
- * or 128+signal. release, if not NULL, is run should the container outlive its delay. */
-int launch_wait(Launcher *l, int notify_fd, const LaunchRelease *release);
+ * or 128+signal. watch may be NULL. */
+int launch_wait(Launcher *l, int notify_fd, const LaunchWatch *watch);
 /* Forks the exec launcher for a running container; it waits until launch_exec_release(), so the
  * caller can first move it into the container's unit. ns_flags are the CLONE_NEW* to join through
  * init_pidfd; fds 3 … 3+keep_fds-1 are passed on to the process. */

@@ -21,8 +21,9 @@
 /* One pointer per function, of the function's own type (from the headers). */
 #define SYMBOLS(X)                                                                                             \
         X(sd_bus_call) X(sd_bus_call_async) X(sd_bus_call_methodv) X(sd_bus_error_copy) X(sd_bus_error_free)   \
-        X(sd_bus_error_has_name) X(sd_bus_error_is_set) X(sd_bus_flush_close_unref) X(sd_bus_get_property)     \
-        X(sd_bus_get_property_string) X(sd_bus_get_property_trivial) X(sd_bus_is_bus_client)                   \
+        X(sd_bus_error_has_name) X(sd_bus_error_is_set) X(sd_bus_flush_close_unref) X(sd_bus_get_events)       \
+        X(sd_bus_get_fd) X(sd_bus_get_property) X(sd_bus_get_property_string) X(sd_bus_get_property_trivial)  \
+        X(sd_bus_is_bus_client)                                                                                \
         X(sd_bus_match_signal) X(sd_bus_match_signal_async) X(sd_bus_message_appendv)                          \
         X(sd_bus_message_append_array) X(sd_bus_message_append_strv) X(sd_bus_message_close_container)         \
         X(sd_bus_message_enter_container) X(sd_bus_message_get_errno) X(sd_bus_message_get_error)              \
@@ -81,6 +82,8 @@ FORWARD(int, sd_bus_set_fd, (sd_bus *bus, int input_fd, int output_fd), (bus, in
 FORWARD(int, sd_bus_start, (sd_bus *bus), (bus))
 FORWARD(int, sd_bus_is_bus_client, (sd_bus *bus), (bus))
 FORWARD(int, sd_bus_process, (sd_bus *bus, sd_bus_message **r), (bus, r))
+FORWARD(int, sd_bus_get_fd, (sd_bus *bus), (bus))
+FORWARD(int, sd_bus_get_events, (sd_bus *bus), (bus))
 FORWARD(int, sd_bus_wait, (sd_bus *bus, uint64_t timeout_usec), (bus, timeout_usec))
 FORWARD(int, sd_bus_send, (sd_bus *bus, sd_bus_message *m, uint64_t *cookie), (bus, m, cookie))
 FORWARD(int, sd_bus_call,

@@ -106,6 +106,22 @@ t_is "$(ss -xpH | grep -c "pid=$rspid,")" 0 "... nor to systemd"
 wait "$rpid"
 t_ok "... and once run returns, it is not" unknown "$id"
 
+# A foreground run reads machined's answer while its container runs: with machined stopped, the
+# container still gets the signals run receives, and run returns once machined has answered.
+cp -r "$T_WORK/fg" "$T_WORK/slow"
+machined=$(pgrep -x systemd-machine)
+kill -STOP "$machined"
+fg_run "$T_WORK/slow" /bin/sh -c 'trap "exit 7" TERM; while :; do sleep 0.05; done'
+for _ in $(seq 1 100); do [ "$(rs state "$FG_ID" 2>/dev/null | jq -r .status)" = running ] && break; sleep 0.02; done
+sleep 0.2
+kill -TERM "$(pgrep -f -- "run -b $T_WORK/slow $FG_ID\$")"
+for _ in $(seq 1 100); do [ "$(rs state "$FG_ID" | jq -r .status)" = stopped ] && break; sleep 0.02; done
+t_is "$(rs state "$FG_ID" | jq -r .status)" stopped "run forwards a signal while machined has not answered yet"
+kill -CONT "$machined"
+wait "$FG_PID"
+t_is "$?:$(cat "$T_WORK/fg.out")" "7:" "... and returns the container's status once machined answers"
+t_ok "... leaving no machine" unknown "$FG_ID"
+
 # A create that fails after the registration went out (a createRuntime hook runs after it): the
 # machine is undone with the rest.
 id=$(t_id)
