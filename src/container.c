@@ -388,9 +388,11 @@ static int create(const CreateOptions *o, Created *c) {
                 r = state_save(c->dir_fd, st);
         }
         /* The launcher goes on first: it is on the way to the container's start, the registration
-         * is not. */
-        if (r >= 0)
+         * is not. A runscope killed before this leaves a launcher that dies with it. */
+        if (r >= 0) {
+                FAULT_POINT("create:saved");
                 r = launch_scope(&c->launcher);
+        }
         /* Once the launcher is in the scope (machined takes the leader's unit as the machine's) and
          * the state names the machine (a runscope killed from here on leaves it to delete); its
          * answer is read once the launcher is set up, which machined's work overlaps. */
@@ -405,7 +407,6 @@ static int create(const CreateOptions *o, Created *c) {
                         r = log_oom();
         }
         if (r >= 0) {
-                FAULT_POINT("create:saved");
                 RuntimeHooks rh = { .id = o->id, .bundle = bundle, .spec = spec };
                 r = launch_release(&c->launcher, runtime_hooks, &rh);
         }
@@ -636,21 +637,23 @@ static int delete_unreadable(const char *root, int root_fd, const char *id, int 
 /* StopUnit, once more should systemd re-execute meanwhile. Then a connection to its private socket
  * (one run kept, or a new one) is closed with the call unanswered once systemd is back, and through
  * dbus-daemon the call fails (NoReply) or finds nobody (systemd not on the bus again yet). The
- * second call goes through the private socket, which stays open across the re-exec; only its error
- * is reported. StopUnit may be repeated: a unit already gone is no error. */
-static int stop_unit(sd_bus **bus, const char *unit) {
+ * second call goes through a new connection to the private socket, which stays open across the
+ * re-exec (bus itself stays open: machined's link may share it); only its error is reported.
+ * StopUnit may be repeated: a unit already gone is no error. */
+static int stop_unit(sd_bus *bus, const char *unit) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *fresh = NULL;
         LogLevel level = log_get_max_level();
         log_set_max_level(log_debug_enabled() ? LOG_LEVEL_DEBUG : LOG_LEVEL_OFF);
-        int r = bus_stop_unit(*bus, unit);
+        int r = bus_stop_unit(bus, unit);
         log_set_max_level(level);
         if (r >= 0)
                 return r;
-        if (bus_disconnected(r) || r == -ETIMEDOUT || r == -EHOSTUNREACH || r == -ENXIO) {
-                r = bus_reconnect(bus);
-                if (r < 0)
-                        return r;
-        }
-        return bus_stop_unit(*bus, unit);
+        if (!bus_disconnected(r) && r != -ETIMEDOUT && r != -EHOSTUNREACH && r != -ENXIO)
+                return bus_stop_unit(bus, unit);
+        r = bus_reconnect(&fresh);
+        if (r < 0)
+                return r;
+        return bus_stop_unit(fresh, unit);
 }
 
 /* machine: run's link to machined (its registration state, its connection if still kept), or an
@@ -719,7 +722,7 @@ static int delete_container(const char *root, const char *id, bool force, Machin
                 late_hooks(dir_fd, st, HOOK_POSTSTOP, "\"poststop\"", "stopped");
                 return state_remove(root_fd, id);
         }
-        r = stop_unit(&bus, st->unit);
+        r = stop_unit(bus, st->unit);
         machine_link_unregister_wait(machine);
         if (r < 0)
                 return r;
