@@ -634,28 +634,6 @@ static int delete_unreadable(const char *root, int root_fd, const char *id, int 
         return state_remove(root_fd, id);
 }
 
-/* StopUnit, once more should systemd re-execute meanwhile. Then a connection to its private socket
- * (one run kept, or a new one) is closed with the call unanswered once systemd is back, and through
- * dbus-daemon the call fails (NoReply) or finds nobody (systemd not on the bus again yet). The
- * second call goes through a new connection to the private socket, which stays open across the
- * re-exec (bus itself stays open: machined's link may share it); only its error is reported.
- * StopUnit may be repeated: a unit already gone is no error. */
-static int stop_unit(sd_bus *bus, const char *unit) {
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *fresh = NULL;
-        LogLevel level = log_get_max_level();
-        log_set_max_level(log_debug_enabled() ? LOG_LEVEL_DEBUG : LOG_LEVEL_OFF);
-        int r = bus_stop_unit(bus, unit);
-        log_set_max_level(level);
-        if (r >= 0)
-                return r;
-        if (!bus_disconnected(r) && r != -ETIMEDOUT && r != -EHOSTUNREACH && r != -ENXIO)
-                return bus_stop_unit(bus, unit);
-        r = bus_reconnect(&fresh);
-        if (r < 0)
-                return r;
-        return bus_stop_unit(fresh, unit);
-}
-
 /* machine: run's link to machined (its registration state, its connection if still kept), or an
  * unused one. kept: run's connection to systemd, taken, if it still has it, else NULL. */
 static int delete_container(const char *root, const char *id, bool force, MachineLink *machine, sd_bus **kept) {
@@ -722,7 +700,7 @@ static int delete_container(const char *root, const char *id, bool force, Machin
                 late_hooks(dir_fd, st, HOOK_POSTSTOP, "\"poststop\"", "stopped");
                 return state_remove(root_fd, id);
         }
-        r = stop_unit(bus, st->unit);
+        r = bus_stop_unit(bus, st->unit);
         machine_link_unregister_wait(machine);
         if (r < 0)
                 return r;

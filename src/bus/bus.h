@@ -78,7 +78,8 @@ int bus_start_service(sd_bus *bus, const ServiceRequest *req);
  * way (n, or 128+signal); then resets and unreferences it. */
 int bus_wait_service_exit(sd_bus *bus, const char *unit, int *ret_status);
 
-/* StopUnit and wait for the job; a unit systemd does not know is already stopped (returns 0). */
+/* StopUnit and wait for the job; a unit systemd does not know is already stopped (returns 0). Should
+ * systemd re-execute under the call, once more on a new connection (bus stays open). */
 int bus_stop_unit(sd_bus *bus, const char *unit);
 /* AttachProcessesToUnit(unit, "", [pid]): into the unit's cgroup on every hierarchy. */
 int bus_attach_process(sd_bus *bus, const char *unit, pid_t pid);

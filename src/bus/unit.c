@@ -259,7 +259,11 @@ int bus_start_scope(sd_bus **busp, const ScopeRequest *req, pid_t pid) {
         return log_error_errno(r, "Failed to start unit %s: %s", req->unit, bus_error_text(&error, r));
 }
 
-int bus_stop_unit(sd_bus *bus, const char *unit) {
+/* StopUnit and its job. With may_retry, systemd going away meanwhile is not logged but said in
+ * *ret_gone: the connection dropped (a connection to the private socket is closed unanswered once a
+ * re-executed systemd is back), or, through dbus-daemon, no answer (NoReply) or nobody there yet
+ * (ServiceUnknown, NameHasNoOwner). */
+static int stop_once(sd_bus *bus, const char *unit, bool may_retry, bool *ret_gone) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
@@ -273,9 +277,11 @@ int bus_stop_unit(sd_bus *bus, const char *unit) {
         if (r < 0) {
                 if (sd_bus_error_has_name(&error, "org.freedesktop.systemd1.NoSuchUnit"))
                         return 0;
-                return log_error_errno(r, "Failed to stop unit %s: %s", unit, bus_error_text(&error, r));
+                *ret_gone = may_retry && (bus_disconnected(r) || r == -ETIMEDOUT || r == -EHOSTUNREACH || r == -ENXIO);
+                return *ret_gone ? r : log_error_errno(r, "Failed to stop unit %s: %s", unit, bus_error_text(&error, r));
         }
-        r = job_wait_reply(bus, &w, reply, unit, "stop", false);
+        r = job_wait_reply(bus, &w, reply, unit, "stop", may_retry);
+        *ret_gone = r < 0 && may_retry && bus_disconnected(r);
         if (r < 0)
                 return r;
         /* A scope whose processes were killed may be left "failed"; clear it so the name is free.
@@ -286,6 +292,24 @@ int bus_stop_unit(sd_bus *bus, const char *unit) {
             sd_bus_message_append(m, "s", unit) >= 0 && sd_bus_message_set_expect_reply(m, 0) >= 0)
                 (void) sd_bus_send(bus, m, NULL);
         return 0;
+}
+
+int bus_stop_unit(sd_bus *bus, const char *unit) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *fresh = NULL;
+        bool gone = false;
+        int r;
+
+        r = stop_once(bus, unit, true, &gone);
+        if (!gone)
+                return r;
+        /* systemd re-executed under the call: once more, as for a start, on a new connection to its
+         * private socket, which stays open across the re-exec. bus itself stays open: machined's
+         * link may share it. StopUnit may be repeated: a unit already gone is no error. */
+        log_debug_errno(r, "Lost systemd while stopping %s, connecting again: %m", unit);
+        r = bus_reconnect(&fresh);
+        if (r < 0)
+                return r;
+        return stop_once(fresh, unit, false, &gone);
 }
 
 int bus_kill_unit(sd_bus *bus, const char *unit, int sig) {
