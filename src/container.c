@@ -134,6 +134,7 @@ typedef struct Created {
         bool has_poststart; /* so that run need not read the configuration again after start */
         int notify_fd;     /* the sd_notify relay socket, with relay_notify */
         MachineLink machine; /* to systemd-machined, when the container is registered */
+        bool released;       /* a foreground run let its connections go (run_release) */
 } Created;
 
 static int delete_container(const char *root, const char *id, bool force, MachineLink *machine, sd_bus **kept);
@@ -488,6 +489,9 @@ static int run_watch_fd(void *userdata, short *ret_events) {
 static void run_watch_ready(void *userdata) {
         Created *c = userdata;
         machine_link_poll(&c->machine);
+        /* Answered after the connections were let go: this one goes now. */
+        if (c->released && !machine_link_pending(&c->machine))
+                machine_link_disconnect(&c->machine);
 }
 
 static void run_exited(void *userdata) {
@@ -500,14 +504,17 @@ static void run_exited(void *userdata) {
 static void run_release(void *userdata) {
         Created *c = userdata;
 
-        /* Not before machined's answer: an unanswered registration cannot be told from a refused one. */
-        (void) machine_link_wait(&c->machine);
+        c->released = true;
         /* systemd sends every job signal to each connection on its private socket: an unread one
          * would pile up in PID 1 for the container's whole life. */
         c->bus = sd_bus_flush_close_unref(c->bus);
         /* dbus-daemon allows a user 256 connections: one held by each running container would
-         * leave none for the next one's registration, exec or delete. */
-        machine_link_disconnect(&c->machine);
+         * leave none for the next one's registration, exec or delete. Not before machined's
+         * answer, which is not waited for here (a slow machined would hold the signals run
+         * forwards): an unanswered registration cannot be told from a refused one, so the
+         * connection goes once run_watch_ready() has read it. */
+        if (!machine_link_pending(&c->machine))
+                machine_link_disconnect(&c->machine);
 }
 
 int container_run(const CreateOptions *o, bool detach) {

@@ -154,8 +154,10 @@ void machine_link_use(MachineLink *l, sd_bus *bus);
 int machine_link_register(MachineLink *l, const char *name, const char *id, pid_t leader, const char *root_directory);
 /* Reads the answer of the registration sent. */
 int machine_link_wait(MachineLink *l);
-/* While that answer is awaited: the connection's fd and the poll events it needs now (else -EBADF),
- * and, when poll reports them, machine_link_poll() to read it without waiting. */
+/* Whether that answer is still awaited. While it is: the connection's fd and the poll events it
+ * needs now (else -EBADF), and, when poll reports them, machine_link_poll() to read it without
+ * waiting. */
+bool machine_link_pending(const MachineLink *l);
 int machine_link_pending_fd(MachineLink *l, short *ret_events);
 void machine_link_poll(MachineLink *l);
 /* UnregisterMachine(name), sent (on a new connection if the link has none), and its answer read. */

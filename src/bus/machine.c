@@ -197,8 +197,12 @@ int machine_link_wait(MachineLink *l) {
         return 0;
 }
 
+bool machine_link_pending(const MachineLink *l) {
+        return l->bus && l->slot;
+}
+
 int machine_link_pending_fd(MachineLink *l, short *ret_events) {
-        if (!l->bus || !l->slot)
+        if (!machine_link_pending(l))
                 return -EBADF;
         int fd = sd_bus_get_fd(l->bus), events = sd_bus_get_events(l->bus);
         if (fd < 0 || events < 0)
@@ -210,7 +214,7 @@ int machine_link_pending_fd(MachineLink *l, short *ret_events) {
 void machine_link_poll(MachineLink *l) {
         int r;
 
-        if (!l->bus || !l->slot)
+        if (!machine_link_pending(l))
                 return;
         do
                 r = sd_bus_process(l->bus, NULL);

@@ -122,6 +122,22 @@ wait "$FG_PID"
 t_is "$?:$(cat "$T_WORK/fg.out")" "7:" "... and returns the container's status once machined answers"
 t_ok "... leaving no machine" unknown "$FG_ID"
 
+# The same once run has let its connections go (after a second): it does not wait for the answer
+# there either, and keeps only the connection the answer will come on.
+kill -STOP "$machined"
+fg_run "$T_WORK/slow" /bin/sh -c 'trap "exit 7" TERM; while :; do sleep 0.05; done'
+for _ in $(seq 1 100); do [ "$(rs state "$FG_ID" 2>/dev/null | jq -r .status)" = running ] && break; sleep 0.02; done
+sleep 1.5
+rspid=$(pgrep -f -- "run -b $T_WORK/slow $FG_ID\$")
+kill -TERM "$rspid"
+for _ in $(seq 1 100); do [ "$(rs state "$FG_ID" | jq -r .status)" = stopped ] && break; sleep 0.02; done
+t_is "$(rs state "$FG_ID" | jq -r .status)" stopped "run forwards a signal after its first second while machined has not answered"
+t_is "$(ss -xpH | grep -c "pid=$rspid,")" 1 "... holding only the connection machined's answer comes on"
+kill -CONT "$machined"
+wait "$FG_PID"
+t_is "$?:$(cat "$T_WORK/fg.out")" "7:" "... and returns the container's status once machined answers"
+t_ok "... leaving no machine" unknown "$FG_ID"
+
 # A create that fails after the registration went out (a createRuntime hook runs after it): the
 # machine is undone with the rest.
 id=$(t_id)
