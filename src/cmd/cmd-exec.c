@@ -1,5 +1,8 @@
 /* `runscope exec [OPTIONS] ID COMMAND [ARGS...]` or `exec --process FILE ID`: runc's flags. */
+#include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,18 +11,29 @@
 #include "util/log.h"
 #include "util/strv.h"
 
-static int parse_user(const char *s, ExecOptions *o) {
+/* UID[:GID], decimal digits only: strtoul alone would take " 0", "+0" and "-0" (root) or wrap "-1". A
+ * missing GID is 0, as in runc. */
+static int parse_id(const char *s, char stop, unsigned long *ret, const char **ret_end) {
         char *end;
-        unsigned long uid = strtoul(s, &end, 10), gid = 0;
 
-        if (end == s || (*end && *end != ':'))
-                return log_error_errno(EINVAL, "--user %s: expected UID[:GID]", s);
-        if (*end == ':') {
-                const char *g = end + 1;
-                gid = strtoul(g, &end, 10);
-                if (end == g || *end)
-                        return log_error_errno(EINVAL, "--user %s: expected UID[:GID]", s);
-        }
+        if (!isdigit((unsigned char) *s))
+                return -EINVAL;
+        errno = 0;
+        *ret = strtoul(s, &end, 10);
+        if (errno == ERANGE)
+                *ret = ULONG_MAX;
+        if (*end && *end != stop)
+                return -EINVAL;
+        *ret_end = end;
+        return 0;
+}
+
+static int parse_user(const char *s, ExecOptions *o) {
+        unsigned long uid, gid = 0;
+        const char *end;
+
+        if (parse_id(s, ':', &uid, &end) < 0 || (*end == ':' && parse_id(end + 1, 0, &gid, &end) < 0))
+                return log_error_errno(EINVAL, "--user %s: expected UID[:GID], in decimal digits", s);
         if (uid > UINT32_MAX - 1 || gid > UINT32_MAX - 1)
                 return log_error_errno(ERANGE, "--user %s: out of range", s);
         o->has_user = true;

@@ -38,9 +38,12 @@ static int set_oom_score_adj(const SpecProcess *p) {
 
         if (!p->has_oom_score_adj)
                 return 0;
-        _cleanup_close_ int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+        /* By pid, not "self": procfs_open() follows no symlink. The pid is this process's in the
+         * pid namespace of the procfs it opens (its own, the container's). */
+        (void) snprintf(buf, sizeof(buf), "%d/oom_score_adj", (int) getpid());
+        _cleanup_close_ int fd = procfs_open(buf, O_WRONLY);
         if (fd < 0)
-                return launch_error(errno, "process.oomScoreAdj: /proc/self/oom_score_adj: %m");
+                return launch_error(fd, "process.oomScoreAdj: /proc/%s: %m", buf);
         n = snprintf(buf, sizeof(buf), "%d", p->oom_score_adj);
         int r = write_all(fd, buf, (size_t) n);
         if (r < 0)
@@ -225,6 +228,26 @@ static int apply_seccomp(const SpecSeccomp *seccomp, int sync_fd) {
         return 0;
 }
 
+/* The cwd is looked up inside the root with no magic link: "/proc/self/fd/N" would be a directory
+ * this process holds open from the host, and the process would start outside its root
+ * (CVE-2024-21626). As the process's user, who must be able to reach it. Then getcwd() must name it
+ * from the root: the kernel calls a directory it cannot reach from there unreachable. */
+static int enter_cwd(const char *cwd) {
+        char buf[PATH_MAX];
+
+        _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root < 0)
+                return launch_error(errno, "process.cwd %s: opening /: %m", cwd);
+        _cleanup_close_ int fd = open_in_root(root, cwd, O_PATH | O_DIRECTORY);
+        if (fd < 0)
+                return launch_error(fd, "process.cwd %s: %m", cwd);
+        if (fchdir(fd) < 0)
+                return launch_error(errno, "process.cwd %s: %m", cwd);
+        if (!getcwd(buf, sizeof(buf)) || buf[0] != '/')
+                return launch_error(ENOENT, "process.cwd %s: outside the container's root", cwd);
+        return 0;
+}
+
 /* HOME, when process.env has none: the user's home from the container's /etc/passwd, as runc and
  * crun set it (a user /etc/passwd does not know gets none, as in crun). */
 static char home_env[PATH_MAX + 6];
@@ -298,8 +321,9 @@ int process_setup(const SpecProcess *p, const SpecSeccomp *seccomp, int sync_fd,
                 if (r < 0)
                         return r;
         }
-        if (chdir(p->cwd) < 0)
-                return launch_error(errno, "process.cwd %s: %m", p->cwd);
+        r = enter_cwd(p->cwd);
+        if (r < 0)
+                return r;
 
         /* After the user switch: the command must be executable by the container's user. */
         r = resolve_command(p, exe, exe_size);

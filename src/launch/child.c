@@ -54,15 +54,19 @@ static int run_hooks(const ChildArgs *a, HookKind kind, const char *status) {
         return r < 0 ? launch_error(r, "%s", err) : 0;
 }
 
+/* Through procfs_open(): a /proc/sys file the bundle covered with a bind mount is refused, and the
+ * file over it stays unwritten (CVE-2025-52881). */
 static int set_sysctls(const Spec *spec) {
         for (char **k = spec->sysctl; k && k[0] && k[1]; k += 2) {
                 char path[PATH_MAX];
-                int n = snprintf(path, sizeof(path), "/proc/sys/%s", k[0]);
-                for (char *c = path + 10; c < path + n; c++)
+                int n = snprintf(path, sizeof(path), "sys/%s", k[0]);
+                for (char *c = path + 4; c < path + n; c++)
                         if (*c == '.')
                                 *c = '/';
-                _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
-                int r = fd < 0 ? -errno : write_all(fd, k[1], strlen(k[1]));
+                _cleanup_close_ int fd = procfs_open(path, O_WRONLY);
+                if (fd == -EXDEV)
+                        return launch_error(EXDEV, "linux.sysctl.%s: /proc/%s is covered by a mount, not written", k[0], path);
+                int r = fd < 0 ? fd : write_all(fd, k[1], strlen(k[1]));
                 if (r < 0)
                         return launch_error(r, "linux.sysctl.%s: %m", k[0]);
         }
@@ -140,6 +144,18 @@ static _noreturn_ void fail(const ChildArgs *a, int err, bool command) {
         _exit(1);
 }
 
+/* Made inside the new root with no magic link: "/proc/self/fd/N/x" would name a directory this
+ * process holds open on the host (the state directory), and mkdir there escapes (CVE-2024-21626). */
+static int make_cwd(const char *cwd) {
+        _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root < 0)
+                return launch_error(errno, "process.cwd %s: opening /: %m", cwd);
+        _cleanup_close_ int fd = open_in_root_mkdir(root, cwd, false);
+        if (fd < 0)
+                return launch_error(fd, "process.cwd %s: %m", cwd);
+        return 0;
+}
+
 static int setup(const ChildArgs *a, char *exe, size_t exe_size) {
         const Spec *spec = a->spec;
         const SpecProcess *p = &spec->process;
@@ -179,9 +195,9 @@ static int setup(const ChildArgs *a, char *exe, size_t exe_size) {
                 return r;
         /* cwd is created as root and before the root turns read-only, like runc, so a non-root
          * user may start in a fresh directory. */
-        r = mkdir_p(p->cwd, 0755);
+        r = make_cwd(p->cwd);
         if (r < 0)
-                return launch_error(r, "process.cwd %s: %m", p->cwd);
+                return r;
         /* Before mount_finish: /proc/sys turns read-only there (readonlyPaths). */
         r = set_sysctls(spec);
         if (r < 0)

@@ -15,6 +15,12 @@ const char *launch_error_text(void);
 int copyup_tree(int from_dir, int to_dir);
 /* path opened inside the rootfs root_fd as the container would resolve it; -errno on failure. */
 int open_in_root(int root_fd, const char *path, int flags);
+/* dest opened O_PATH inside root_fd as open_in_root() does, its missing directories made there and,
+ * with as_file, a missing last component made as an empty file; never outside the root. */
+int open_in_root_mkdir(int root_fd, const char *dest, bool as_file);
+/* path (relative, "sys/kernel/hostname") opened below a verified procfs root, never through a
+ * symlink or another mount: -EXDEV when a mount covers it. */
+int procfs_open(const char *path, int flags);
 /* json_path names the spec's mappings in an error. */
 int write_id_map(pid_t pid, const char *file, const SpecIdMapping *m, size_t n, const char *json_path);
 /* Per mount, the detached idmapped tree of an idmap/ridmap mount (-EBADF for the others), or NULL
@@ -53,8 +59,10 @@ void fd_path(int fd, char buf[static 64]);
 int remount_with(const char *path, unsigned long add);
 /* pivot_root into the prepared rootfs and drop the old root. */
 int mount_pivot_root(int root_fd);
-/* Whether the spec mounts a tmpfs on /dev: then /dev and its nodes are runscope's to make. */
+/* Whether the spec mounts a tmpfs on /dev: then /dev/console is runscope's to make. */
 bool mount_dev_is_tmpfs(const Spec *spec);
+/* Whether /dev is not a bind mount of the spec's: then runscope makes the default devices there. */
+bool mount_dev_is_ours(const Spec *spec);
 /* --no-pivot: MS_MOVE the rootfs over / and chroot into it. */
 int mount_move_root(int root_fd);
 /* After pivot_root: default /dev nodes and links, masked and read-only paths, read-only root,

@@ -91,40 +91,6 @@ static int parse_options(char **options, unsigned long *ret_flags, unsigned long
         return 0;
 }
 
-/* Opens dest (absolute, inside root) as O_PATH, creating missing directories and, when as_file, a
- * missing last component as an empty file. A symlink is resolved as the container would see it. */
-static int open_target(int root_fd, const char *dest, bool as_file) {
-        char buf[PATH_MAX];
-        int fd;
-
-        fd = open_in_root(root_fd, dest, O_PATH);
-        if (fd != -ENOENT)
-                return fd;
-
-        if (snprintf(buf, sizeof(buf), "%s", dest) >= (int) sizeof(buf))
-                return -ENAMETOOLONG;
-        char *slash = strrchr(buf, '/');
-        const char *name = slash + 1;
-        if (!*name)
-                return -EINVAL;
-        *slash = 0;
-
-        _cleanup_close_ int parent = open_target(root_fd, buf[0] ? buf : "/", false);
-        if (parent < 0)
-                return parent;
-        if (as_file) {
-                int f = openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-                if (f < 0 && errno != EEXIST)
-                        return -errno;
-                safe_close(f);
-        } else if (mkdirat(parent, name, 0755) < 0 && errno != EEXIST)
-                return -errno;
-        /* Opened again through the root: a dangling symlink that won the name stays ENOENT. */
-        fd = open_in_root(root_fd, dest, O_PATH);
-        return fd == -ENOENT ? -ELOOP : fd;
-}
-
-
 void fd_path(int fd, char buf[static 64]) {
         (void) snprintf(buf, 64, "/proc/self/fd/%d", fd);
 }
@@ -192,7 +158,7 @@ static int mount_one(int root_fd, const SpecMount *m, const char *bundle, size_t
                 flags |= MS_BIND;
         }
 
-        _cleanup_close_ int fd = open_target(root_fd, m->destination, as_file);
+        _cleanup_close_ int fd = open_in_root_mkdir(root_fd, m->destination, as_file);
         if (fd < 0)
                 return launch_error(fd, "mounts[%zu]: destination %s in the rootfs: %m", index, m->destination);
         fd_path(fd, target);
@@ -250,6 +216,22 @@ static const struct {
         { "pts/ptmx", "/dev/ptmx" },
 };
 
+static bool is_bind(const SpecMount *m) {
+        if (m->type && strcmp(m->type, "bind") == 0)
+                return true;
+        for (char **o = m->options; o && *o; o++)
+                if (strcmp(*o, "bind") == 0 || strcmp(*o, "rbind") == 0)
+                        return true;
+        return false;
+}
+
+bool mount_dev_is_ours(const Spec *spec) {
+        for (size_t i = 0; i < spec->n_mounts; i++)
+                if (strcmp(spec->mounts[i].destination, "/dev") == 0 && is_bind(&spec->mounts[i]))
+                        return false;
+        return true;
+}
+
 bool mount_dev_is_tmpfs(const Spec *spec) {
         for (size_t i = 0; i < spec->n_mounts; i++)
                 if (strcmp(spec->mounts[i].destination, "/dev") == 0)
@@ -261,7 +243,7 @@ static int bind_host_devices(int root_fd) {
         char target[64];
 
         for (size_t i = 0; i < ELEMENTSOF(default_devices); i++) {
-                _cleanup_close_ int fd = open_target(root_fd, default_devices[i].name, true);
+                _cleanup_close_ int fd = open_in_root_mkdir(root_fd, default_devices[i].name, true);
                 if (fd < 0)
                         return launch_error(fd, "%s in the rootfs: %m", default_devices[i].name);
                 fd_path(fd, target);
@@ -298,7 +280,7 @@ static int bind_spec_devices(const Spec *spec, int root_fd) {
                     (type != S_IFIFO && st.st_rdev != makedev((unsigned) d->major, (unsigned) d->minor)))
                         return launch_error(ENODEV, "linux.devices[%zu]: %s on the host is not that device, and a user "
                                                     "namespace cannot make it", i, d->path);
-                _cleanup_close_ int fd = open_target(root_fd, d->path, true);
+                _cleanup_close_ int fd = open_in_root_mkdir(root_fd, d->path, true);
                 if (fd < 0)
                         return launch_error(fd, "linux.devices[%zu]: %s in the rootfs: %m", i, d->path);
                 fd_path(fd, target);
@@ -361,7 +343,7 @@ int mount_setup_rootfs(const Spec *spec, const char *bundle, int state_dir_fd, c
         }
         /* mknod is the initial user namespace's privilege: in a user namespace, the default
          * devices are the host's, bound in while the host's /dev is still in reach. */
-        if (spec_has_namespace(spec, NAMESPACE_USER) && mount_dev_is_tmpfs(spec)) {
+        if (spec_has_namespace(spec, NAMESPACE_USER) && mount_dev_is_ours(spec)) {
                 r = bind_host_devices(root_fd);
                 if (r < 0)
                         return r;
@@ -474,28 +456,36 @@ int mount_move_root(int root_fd) {
         return 0;
 }
 
-static int setup_dev(void) {
-        mode_t old = umask(0);
+/* The default devices and links where /dev is not a bind mount of the spec's (runc does the same),
+ * in the rootfs's /dev resolved inside the root: a rootfs whose dev is a symlink gets nothing made
+ * outside it. */
+static int setup_dev(int root) {
+        _cleanup_close_ int dev = open_in_root_mkdir(root, "/dev", false);
+        mode_t old;
 
+        if (dev < 0)
+                return launch_error(dev, "/dev in the rootfs: %m");
+        old = umask(0);
         for (size_t i = 0; i < ELEMENTSOF(default_devices); i++) {
-                if (mknod(default_devices[i].name, S_IFCHR | 0666,
-                          makedev(default_devices[i].major, default_devices[i].minor)) < 0 && errno != EEXIST) {
+                const char *name = default_devices[i].name + 5;
+                if (mknodat(dev, name, S_IFCHR | 0666, makedev(default_devices[i].major, default_devices[i].minor)) < 0 &&
+                    errno != EEXIST) {
                         umask(old);
                         return launch_error(errno, "mknod %s: %m", default_devices[i].name);
                 }
         }
         umask(old);
         for (size_t i = 0; i < ELEMENTSOF(default_links); i++)
-                if (symlink(default_links[i].target, default_links[i].link) < 0 && errno != EEXIST)
+                if (symlinkat(default_links[i].target, dev, default_links[i].link + 5) < 0 && errno != EEXIST)
                         return launch_error(errno, "symlink %s: %m", default_links[i].link);
         /* runc and crun add /dev/core where the kernel has /proc/kcore (masked or not). */
-        if (access("/proc/kcore", F_OK) == 0 && symlink("/proc/kcore", "/dev/core") < 0 && errno != EEXIST)
+        if (access("/proc/kcore", F_OK) == 0 && symlinkat("/proc/kcore", dev, "core") < 0 && errno != EEXIST)
                 return launch_error(errno, "symlink /dev/core: %m");
         return 0;
 }
 
-/* linux.devices, after pivot_root: paths resolve in the container only. */
-static int make_devices(const Spec *spec) {
+/* linux.devices, after pivot_root: each node made in its directory resolved inside the root. */
+static int make_devices(const Spec *spec, int root) {
         for (size_t i = 0; i < spec->n_devices; i++) {
                 const SpecDevice *d = &spec->devices[i];
                 mode_t type = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
@@ -503,32 +493,74 @@ static int make_devices(const Spec *spec) {
                 char parent[PATH_MAX];
 
                 snprintf(parent, sizeof(parent), "%s", d->path);
-                *strrchr(parent, '/') = 0;
-                if (mkdir_p(parent, 0755) < 0)
-                        return launch_error(errno, "linux.devices[%zu]: %s: %m", i, parent);
+                char *name = strrchr(parent, '/');
+                *name++ = 0;
+                _cleanup_close_ int dir = open_in_root_mkdir(root, parent[0] ? parent : "/", false);
+                if (dir < 0)
+                        return launch_error(dir, "linux.devices[%zu]: %s: %m", i, parent[0] ? parent : "/");
                 /* The spec's node replaces whatever the rootfs or the default set had there. */
-                if (unlink(d->path) < 0 && errno != ENOENT)
+                if (unlinkat(dir, name, 0) < 0 && errno != ENOENT)
                         return launch_error(errno, "linux.devices[%zu]: %s: %m", i, d->path);
-                if (mknod(d->path, type | perm, makedev((unsigned) d->major, (unsigned) d->minor)) < 0)
+                if (mknodat(dir, name, type | perm, makedev((unsigned) d->major, (unsigned) d->minor)) < 0)
                         return launch_error(errno, "linux.devices[%zu]: mknod %s: %m", i, d->path);
                 /* mknod honours the umask; the spec's mode is exact. */
-                if (chmod(d->path, perm) < 0 ||
-                    chown(d->path, d->has_uid ? d->uid : 0, d->has_gid ? d->gid : 0) < 0)
+                if (fchmodat(dir, name, perm, 0) < 0 ||
+                    fchownat(dir, name, d->has_uid ? d->uid : 0, d->has_gid ? d->gid : 0, AT_SYMLINK_NOFOLLOW) < 0)
                         return launch_error(errno, "linux.devices[%zu]: %s: %m", i, d->path);
         }
         return 0;
 }
 
-static int mask_path(const char *path) {
+/* The null device that masks, verified to be the character device 1:3: the rootfs's /dev/null may
+ * be a symlink (to /proc/sys/kernel/core_pattern, say) or a bind of any file, and binding that over
+ * a masked path would not mask it (CVE-2025-31133). */
+static int open_null(int root, int *ret) {
         struct stat st;
 
-        if (lstat(path, &st) < 0)
-                return errno == ENOENT ? 0 : launch_error(errno, "linux.maskedPaths: %s: %m", path);
+        _cleanup_close_ int dev = open_in_root(root, "/dev", O_PATH | O_DIRECTORY);
+        if (dev < 0)
+                return launch_error(dev, "linux.maskedPaths: /dev: %m");
+        _cleanup_close_ int fd = openat(dev, "null", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return launch_error(errno, "linux.maskedPaths: /dev/null: %m");
+        if (fstat(fd, &st) < 0)
+                return launch_error(errno, "linux.maskedPaths: /dev/null: %m");
+        if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
+                return launch_error(ENODEV, "linux.maskedPaths: /dev/null in the container is not the null device 1:3, "
+                                            "and will not mask");
+        *ret = TAKE_FD(fd);
+        return 0;
+}
+
+/* The masked path resolved inside the root, and mounted on through its fd. */
+static int mask_path(int root, int null_fd, const char *path) {
+        char target[64], source[64];
+        struct stat st;
+
+        _cleanup_close_ int fd = open_in_root(root, path, O_PATH);
+        if (fd == -ENOENT)
+                return 0;
+        if (fd < 0 || fstat(fd, &st) < 0)
+                return launch_error(fd < 0 ? fd : -errno, "linux.maskedPaths: %s: %m", path);
+        fd_path(fd, target);
         if (S_ISDIR(st.st_mode)) {
-                if (mount("tmpfs", path, "tmpfs", MS_RDONLY, "size=0") < 0)
+                if (mount("tmpfs", target, "tmpfs", MS_RDONLY, "size=0") < 0)
                         return launch_error(errno, "linux.maskedPaths: %s: %m", path);
-        } else if (mount("/dev/null", path, NULL, MS_BIND, NULL) < 0 || remount_with(path, MS_RDONLY) < 0)
+                return 0;
+        }
+        fd_path(null_fd, source);
+        if (mount(source, target, NULL, MS_BIND, NULL) < 0)
                 return launch_error(errno, "linux.maskedPaths: %s: %m", path);
+        /* The fd names the file under the new mount: the mount is reached by its path again. */
+        safe_close(fd);
+        fd = open_in_root(root, path, O_PATH);
+        int r = fd < 0 ? fd : 0;
+        if (r >= 0) {
+                fd_path(fd, target);
+                r = remount_with(target, MS_RDONLY);
+        }
+        if (r < 0)
+                return launch_error(r, "linux.maskedPaths: %s: %m", path);
         return 0;
 }
 
@@ -543,20 +575,25 @@ static int readonly_path(const char *path) {
 }
 
 int mount_finish(const Spec *spec) {
+        _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), null_fd = -EBADF;
         int r;
 
-        if (mount_dev_is_tmpfs(spec)) {
-                r = setup_dev();
+        if (root < 0)
+                return launch_error(errno, "Failed to open the container's root: %m");
+        if (mount_dev_is_ours(spec)) {
+                r = setup_dev(root);
                 if (r < 0)
                         return r;
         }
         if (!spec_has_namespace(spec, NAMESPACE_USER)) {
-                r = make_devices(spec);
+                r = make_devices(spec, root);
                 if (r < 0)
                         return r;
         }
         for (char **p = spec->masked_paths; p && *p; p++) {
-                r = mask_path(*p);
+                if (null_fd < 0 && (r = open_null(root, &null_fd)) < 0)
+                        return r;
+                r = mask_path(root, null_fd, *p);
                 if (r < 0)
                         return r;
         }

@@ -113,3 +113,36 @@ int open_in_root(int root_fd, const char *path, int flags) {
         fd = open(proc, flags | O_CLOEXEC);
         return fd < 0 ? -errno : fd;
 }
+
+/* Opens dest (absolute, inside root) as O_PATH, creating missing directories and, when as_file, a
+ * missing last component as an empty file. A symlink is resolved as the container would see it. */
+int open_in_root_mkdir(int root_fd, const char *dest, bool as_file) {
+        char buf[PATH_MAX];
+        int fd;
+
+        fd = open_in_root(root_fd, dest, O_PATH);
+        if (fd != -ENOENT)
+                return fd;
+
+        if (snprintf(buf, sizeof(buf), "%s", dest) >= (int) sizeof(buf))
+                return -ENAMETOOLONG;
+        char *slash = strrchr(buf, '/');
+        const char *name = slash + 1;
+        if (!*name)
+                return -EINVAL;
+        *slash = 0;
+
+        _cleanup_close_ int parent = open_in_root_mkdir(root_fd, buf[0] ? buf : "/", false);
+        if (parent < 0)
+                return parent;
+        if (as_file) {
+                int f = openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+                if (f < 0 && errno != EEXIST)
+                        return -errno;
+                safe_close(f);
+        } else if (mkdirat(parent, name, 0755) < 0 && errno != EEXIST)
+                return -errno;
+        /* Opened again through the root: a dangling symlink that won the name stays ENOENT. */
+        fd = open_in_root(root_fd, dest, O_PATH);
+        return fd == -ENOENT ? -ELOOP : fd;
+}

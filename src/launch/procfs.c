@@ -1,0 +1,77 @@
+/* The launcher's writes to /proc (sysctls, oom_score_adj): opened below a verified procfs root with
+ * no symlink, no magic link and no mount crossed, and checked to be on that very mount. Must never
+ * write through a path the container's mounts can redirect: a bundle may bind a host file over a
+ * /proc/sys file, and a write there would land on the host (CVE-2025-52881). */
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
+
+#include "launch-internal.h"
+#include "util/fd.h"
+#include "util/missing.h"
+
+#define PROC_ROOT_INO 1
+
+static bool is_proc(int fd) {
+        struct statfs sf;
+        return fstatfs(fd, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC;
+}
+
+static int mount_id(int fd, uint64_t *ret) {
+        struct statx stx;
+
+        if (statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &stx) < 0)
+                return -errno;
+        if (!(stx.stx_mask & STATX_MNT_ID))
+                return -EOPNOTSUPP;
+        *ret = stx.stx_mnt_id;
+        return 0;
+}
+
+/* The container's /proc when it is the root of a procfs mount: then a file covered by a mount there
+ * is refused, not written around. Else a procfs of our own, detached, that nothing can cover. */
+static int proc_root_open(void) {
+        struct stat st;
+        int fd = open("/proc", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+        if (fd >= 0 && is_proc(fd) && fstat(fd, &st) == 0 && st.st_ino == PROC_ROOT_INO)
+                return fd;
+        safe_close(fd);
+        _cleanup_close_ int fs = fsopen("proc", FSOPEN_CLOEXEC);
+        if (fs < 0 || fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+                return -errno;
+        fd = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+        return fd < 0 ? -errno : fd;
+}
+
+int procfs_open(const char *path, int flags) {
+        struct open_how how = {
+                .flags = (uint64_t) (flags | O_NOFOLLOW | O_CLOEXEC),
+                .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
+        };
+        uint64_t root_id, file_id;
+        int r;
+
+        _cleanup_close_ int root = proc_root_open();
+        if (root < 0)
+                return root;
+        _cleanup_close_ int fd = openat2_call(root, path, &how);
+        if (fd < 0 && errno == ENOSYS)
+                fd = openat(root, path, flags | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        /* Without openat2, or should it let a mount through: the file must be procfs, on the root's
+         * own mount (a bind of another procfs file over it is procfs too). */
+        if (!is_proc(fd))
+                return -EXDEV;
+        r = mount_id(root, &root_id);
+        if (r >= 0)
+                r = mount_id(fd, &file_id);
+        if (r >= 0 && root_id != file_id)
+                return -EXDEV;
+        if (r < 0 && r != -EOPNOTSUPP)
+                return r;
+        return TAKE_FD(fd);
+}

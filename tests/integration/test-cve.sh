@@ -1,0 +1,128 @@
+#!/bin/bash
+# The container-runtime escapes of 2024-2026, each built as a hostile bundle whose outcome is read on
+# the host: a leaked fd as cwd (CVE-2024-21626), a sysctl or oom_score_adj written through a bind
+# mount (CVE-2025-52881), masking with a fake /dev/null (CVE-2025-31133), /dev as a symlink out of
+# the rootfs, and the default devices without a tmpfs on /dev.
+. "$(dirname "$0")/../lib/common.sh"
+shopt -s extglob
+
+B=$T_WORK/bundle
+make_bundle "$B" /bin/sh -c 'touch /tmp/ran'
+bundle_edit "$B" '.root.readonly = false'
+
+# --- process.cwd and exec --cwd as /proc/self/fd/N, with runscope holding fds 7-12 of its own.
+fails=""
+for n in $(seq 3 20); do
+        rm -f "$B/rootfs/tmp/ran"
+        bundle_edit "$B" --arg c "/proc/self/fd/$n" '.process.cwd = $c'
+        id=$(t_id)
+        err=$( (exec 7</ 8</ 9</ 10</ 11</ 12</; rs run -b "$B" "$id") 2>&1)
+        rc=$?
+        [ "$rc" != 0 ] && [ ! -e "$B/rootfs/tmp/ran" ] && [[ $err == *"process.cwd /proc/self/fd/$n"* ]] || fails+=" $n(rc=$rc: $err)"
+        rs delete --force "$id" 2>/dev/null
+done
+t_is "${fails:-none}" none "process.cwd /proc/self/fd/3..20: run fails naming process.cwd, the process never starts"
+
+# ... and through ../ from such an fd: nothing is created or read on the host.
+bundle_edit "$B" '.process.cwd = "/proc/self/fd/9/../../../../../../.."'
+id=$(t_id)
+rm -f "$B/rootfs/tmp/ran"
+(exec 7</ 8</ 9</ 10</; rs run -b "$B" "$id") >/dev/null 2>&1
+t_ok "cwd /proc/self/fd/9/../..: the process does not start" test ! -e "$B/rootfs/tmp/ran"
+rs delete --force "$id" 2>/dev/null
+bundle_edit "$B" --arg c "/proc/self/fd/9/rs-cve-$$" '.process.cwd = $c'
+(exec 7</ 8</ 9</ 10</; rs run -b "$B" "$(t_id)") >/dev/null 2>&1
+t_ok "a missing cwd below /proc/self/fd/9 is made nowhere on the host" \
+        bash -c "! find /run /tmp '$T_ROOT' -maxdepth 4 -name 'rs-cve-$$' 2>/dev/null | grep -q ."
+
+# A cwd through a symlink inside the rootfs still works, and a missing one is made there.
+ln -s /tmp "$B/rootfs/tmplink"
+bundle_edit "$B" '.process.cwd = "/tmplink/new/dir" | .process.args = ["/bin/sh", "-c", "pwd"]'
+t_is "$(rs run -b "$B" "$(t_id)" 2>&1)" /tmp/new/dir "a cwd through a symlink in the rootfs resolves there and is made"
+
+# exec --cwd the same way, and the fds the container's processes hold.
+bundle_edit "$B" '.process.cwd = "/" | .process.args = ["/bin/sleep", "3132"]'
+id=$(t_id)
+rs run -d -b "$B" "$id"
+fails=""
+for n in $(seq 3 20); do
+        out=$( (exec 7</ 8</ 9</ 10</ 11</ 12</; rs exec --cwd "/proc/self/fd/$n" "$id" /bin/pwd) 2>&1) && fails+=" $n($out)"
+done
+t_is "${fails:-none}" none "exec --cwd /proc/self/fd/3..20 fails"
+fds() { ls "/proc/$1/fd" | sort -n | tr '\n' ' '; }
+t_is "$(fds "$(rs state "$id" | jq -r .pid)")" "0 1 2 " "the init holds no fd above 2"
+t_is "$( (exec 7</ 8</ 9</; rs exec "$id" /bin/sh -c 'ls /proc/$$/fd | sort -n | tr "\n" " "') )" "0 1 2 " \
+        "an exec'd process holds no fd above 2"
+
+# exec -u (crun CVE-2026-30892): uid and gid exactly as asked (gid 0 when none, as runc), never root
+# by a value that is not one.
+ids() { rs exec -u "$1" "$id" /bin/sh -c 'echo $(id -u):$(id -g)' 2>&1; }
+t_is "$(ids 1)" 1:0 "exec -u 1: uid 1, gid 0"
+t_is "$(ids 1:1)" 1:1 "exec -u 1:1: uid 1, gid 1"
+t_is "$(ids 4294967294:7)" 4294967294:7 "exec -u 4294967294:7: the largest uid"
+for bad in name 1:name "" : 1: :1 -1 -0 +0 " 0" 0x1 1:1:1 4294967295 4294967296 18446744073709551616 1:4294967296; do
+        err=$(rs exec -u "$bad" "$id" /bin/sh -c 'echo ran as $(id -u)' 2>&1)
+        rc=$?
+        [[ $err == "runscope: --user $bad: "@(expected UID*|out of range) ]] && ok=yes || ok=no
+        t_is "$rc $(wc -l <<<"$err" | tr -d ' ') $ok" "1 1 yes" "exec -u '$bad' fails with one line naming it"
+        [ $ok = yes ] || echo "#   $err"
+done
+rs delete --force "$id"
+
+# --- A sysctl whose /proc/sys file the bundle covered with a host file: refused, the file unwritten.
+host=$T_WORK/hostfile
+echo untouched >"$host"
+bundle_edit "$B" --arg h "$host" '.process.args = ["/bin/true"]
+        | .mounts += [{destination: "/proc/sys/kernel/domainname", type: "bind", source: $h, options: ["bind"]}]
+        | .linux.sysctl = {"kernel.domainname": "written"}'
+id=$(t_id)
+expect_clean 1 "kernel.domainname covered by a bind mount" "linux.sysctl.kernel.domainname: .*covered" "$id" run -b "$B" "$id"
+t_is "$(cat "$host")" untouched "... and the host file over it is not written"
+# The same sysctl with nothing over it is set in the container.
+bundle_edit "$B" '.mounts = [.mounts[] | select(.destination != "/proc/sys/kernel/domainname")]
+        | .process.args = ["/bin/cat", "/proc/sys/kernel/domainname"]'
+t_is "$(rs run -b "$B" "$(t_id)" 2>&1)" written "an uncovered sysctl is written"
+
+# oom_score_adj through a bind over the init's own /proc entry (pid 1 in its namespace).
+bundle_edit "$B" --arg h "$host" 'del(.linux.sysctl) | .process.args = ["/bin/true"] | .process.oomScoreAdj = 500
+        | .mounts += [{destination: "/proc/1/oom_score_adj", type: "bind", source: $h, options: ["bind"]}]'
+rs run -b "$B" "$(t_id)" >/dev/null 2>&1
+t_is "$(cat "$host")" untouched "oomScoreAdj does not write a host file bound over /proc/1/oom_score_adj"
+bundle_edit "$B" '.mounts = [.mounts[] | select(.destination != "/proc/1/oom_score_adj")]
+        | .process.args = ["/bin/cat", "/proc/self/oom_score_adj"]'
+t_is "$(rs run -b "$B" "$(t_id)" 2>&1)" 500 "oomScoreAdj is still set"
+
+# --- No tmpfs on /dev: the default devices are made in the rootfs's /dev, masked paths masked.
+N=$T_WORK/nodev
+make_bundle "$N" /bin/sh -c 'for d in null zero full random urandom tty; do [ -c /dev/$d ] && echo -n "$d "; done;
+        [ -L /dev/ptmx ] && echo -n "ptmx "; cat /proc/timer_list /proc/keys | wc -c'
+bundle_edit "$N" '.mounts = [.mounts[] | select(.destination | startswith("/dev") | not)] | .root.readonly = false'
+t_is "$(rs run -b "$N" "$(t_id)" 2>&1)" "null zero full random urandom tty ptmx 0" \
+        "without a tmpfs on /dev: the default devices are made and /proc/timer_list, /proc/keys are masked"
+
+# A rootfs whose /dev/null is a symlink to a host-global sysctl file, or a plain file: masking with
+# it would bind that file over the masked paths. run fails, and nothing is masked with it.
+bundle_edit "$N" '.process.args = ["/bin/cat", "/proc/keys"]'
+for fake in link file; do
+        rm -f "$N/rootfs/dev/null"
+        if [ $fake = link ]; then ln -s /proc/sys/kernel/core_pattern "$N/rootfs/dev/null"; else echo fake >"$N/rootfs/dev/null"; fi
+        id=$(t_id)
+        expect_clean 1 "/dev/null a $fake" "linux.maskedPaths: /dev/null .*not the null device" "$id" run -b "$N" "$id"
+done
+rm -f "$N/rootfs/dev/null"
+
+# --- /dev a symlink out of the rootfs, absolute or ../: nothing is made, linked or mounted outside.
+out=$T_WORK/outside
+for link in "$out" "../../../../../../../..$out"; do
+        rm -rf "$out" "$N/rootfs/dev" && mkdir -p "$out" && ln -s "$link" "$N/rootfs/dev"
+        for tmpfs in no yes; do
+                [ $tmpfs = yes ] && bundle_edit "$N" '.mounts += [{destination: "/dev", type: "tmpfs", source: "tmpfs"}]'
+                rs run -b "$N" "$(t_id)" >/dev/null 2>&1
+                t_is "$(ls -A "$out" | tr '\n' ' ')" "" "dev -> $link, tmpfs on /dev: $tmpfs: nothing is made in the host's $out"
+                bundle_edit "$N" '.mounts = [.mounts[] | select(.destination != "/dev")]'
+        done
+        t_ok "dev -> $link: no mount of the host's" bash -c "! grep -q ' $out' /proc/self/mountinfo"
+done
+rm -f "$N/rootfs/dev"
+mkdir -p "$N/rootfs/dev"
+t_done
