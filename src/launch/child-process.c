@@ -12,6 +12,9 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
+#include <linux/magic.h>
 #include <termios.h>
 
 #include "launch-internal.h"
@@ -174,31 +177,70 @@ static int set_scheduling(const SpecProcess *p) {
         return 0;
 }
 
+/* The pty's peer is taken from the master (TIOCGPTPEER), never by its name: in a /dev/pts the
+ * rootfs or a bind mount provides, /dev/pts/N may be a symlink to a host file, which would become
+ * /dev/console and the process's stdio (CVE-2025-52565). Both ends must be devpts's. */
+static int open_pty(int *ret_master, int *ret_slave, char name[static 64]) {
+        struct statfs sf;
+        struct stat st;
+
+        _cleanup_close_ int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (master < 0)
+                return launch_error(errno, "process.terminal: /dev/ptmx: %m");
+        if (fstat(master, &st) < 0 || !S_ISCHR(st.st_mode) || major(st.st_rdev) != 5 || minor(st.st_rdev) != 2)
+                return launch_error(ENOTTY, "process.terminal: /dev/ptmx is not the pty multiplexer 5:2");
+        if (unlockpt(master) < 0 || ptsname_r(master, name, 64) != 0)
+                return launch_error(errno, "process.terminal: %m");
+        _cleanup_close_ int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (slave < 0)
+                return launch_error(errno, "process.terminal: opening the peer of %s: %m", name);
+        if (fstatfs(slave, &sf) < 0 || sf.f_type != DEVPTS_SUPER_MAGIC)
+                return launch_error(ENOTTY, "process.terminal: %s is not on a devpts", name);
+        *ret_master = TAKE_FD(master);
+        *ret_slave = TAKE_FD(slave);
+        return 0;
+}
+
+/* /dev/console, made in the root's /dev without following a symlink, with the pty bound on it by fd. */
+static int bind_console(int slave, const char *name) {
+        char source[64], target[64];
+
+        _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_close_ int dev = root < 0 ? -errno : open_in_root(root, "/dev", O_PATH | O_DIRECTORY);
+        if (dev < 0)
+                return launch_error(dev, "process.terminal: /dev: %m");
+        int c = openat(dev, "console", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (c < 0 && errno != EEXIST)
+                return launch_error(errno, "process.terminal: /dev/console: %m");
+        safe_close(c);
+        _cleanup_close_ int console = openat(dev, "console", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (console < 0)
+                return launch_error(errno, "process.terminal: /dev/console: %m");
+        fd_path(slave, source);
+        fd_path(console, target);
+        if (mount(source, target, NULL, MS_BIND, NULL) < 0)
+                return launch_error(errno, "process.terminal: binding %s to /dev/console: %m", name);
+        return 0;
+}
+
 int terminal_setup(const SpecProcess *p, bool console_dev, int *ret_master) {
         _cleanup_close_ int master = -EBADF, slave = -EBADF;
         char name[64];
+        int r;
 
         /* The container's own devpts instance (/dev/ptmx -> pts/ptmx), not the host's. */
-        master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
-        if (master < 0)
-                return launch_error(errno, "process.terminal: /dev/ptmx: %m");
-        if (unlockpt(master) < 0 || ptsname_r(master, name, sizeof(name)) != 0)
-                return launch_error(errno, "process.terminal: %m");
-        slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
-        if (slave < 0)
-                return launch_error(errno, "process.terminal: %s: %m", name);
+        r = open_pty(&master, &slave, name);
+        if (r < 0)
+                return r;
         if (p->has_console_size) {
                 struct winsize ws = { .ws_row = (unsigned short) p->console_height, .ws_col = (unsigned short) p->console_width };
                 (void) ioctl(slave, TIOCSWINSZ, &ws);
         }
         /* /dev/console is the terminal too (runtime-spec "Default Devices"), where /dev is ours. */
         if (console_dev) {
-                int c = open("/dev/console", O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-                if (c < 0 && errno != EEXIST)
-                        return launch_error(errno, "process.terminal: /dev/console: %m");
-                safe_close(c);
-                if (mount(name, "/dev/console", NULL, MS_BIND, NULL) < 0)
-                        return launch_error(errno, "process.terminal: binding %s to /dev/console: %m", name);
+                r = bind_console(slave, name);
+                if (r < 0)
+                        return r;
         }
         /* The process's user owns its terminal, as after a login. */
         if (fchown(slave, p->uid, p->gid) < 0)

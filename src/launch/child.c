@@ -216,7 +216,7 @@ static int setup(const ChildArgs *a, char *exe, size_t exe_size) {
 
         if (p->terminal) {
                 _cleanup_close_ int master = -EBADF;
-                r = terminal_setup(p, mount_dev_is_tmpfs(spec), &master);
+                r = terminal_setup(p, mount_dev_is_ours(spec), &master);
                 if (r >= 0)
                         r = sync_send_fd(a->sync_fd, SYNC_CONSOLE, master);
                 if (r < 0)

@@ -59,9 +59,8 @@ void fd_path(int fd, char buf[static 64]);
 int remount_with(const char *path, unsigned long add);
 /* pivot_root into the prepared rootfs and drop the old root. */
 int mount_pivot_root(int root_fd);
-/* Whether the spec mounts a tmpfs on /dev: then /dev/console is runscope's to make. */
-bool mount_dev_is_tmpfs(const Spec *spec);
-/* Whether /dev is not a bind mount of the spec's: then runscope makes the default devices there. */
+/* Whether /dev is not a bind mount of the spec's: then runscope makes the default devices and
+ * /dev/console there. */
 bool mount_dev_is_ours(const Spec *spec);
 /* --no-pivot: MS_MOVE the rootfs over / and chroot into it. */
 int mount_move_root(int root_fd);

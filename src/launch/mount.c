@@ -232,13 +232,6 @@ bool mount_dev_is_ours(const Spec *spec) {
         return true;
 }
 
-bool mount_dev_is_tmpfs(const Spec *spec) {
-        for (size_t i = 0; i < spec->n_mounts; i++)
-                if (strcmp(spec->mounts[i].destination, "/dev") == 0)
-                        return spec->mounts[i].type && strcmp(spec->mounts[i].type, "tmpfs") == 0;
-        return false;
-}
-
 static int bind_host_devices(int root_fd) {
         char target[64];
 

@@ -51,8 +51,9 @@ done
 t_is "${fails:-none}" none "exec --cwd /proc/self/fd/3..20 fails"
 fds() { ls "/proc/$1/fd" | sort -n | tr '\n' ' '; }
 t_is "$(fds "$(rs state "$id" | jq -r .pid)")" "0 1 2 " "the init holds no fd above 2"
-t_is "$( (exec 7</ 8</ 9</; rs exec "$id" /bin/sh -c 'ls /proc/$$/fd | sort -n | tr "\n" " "') )" "0 1 2 " \
-        "an exec'd process holds no fd above 2"
+# ls's own fd 3 is the directory it reads.
+t_is "$( (exec 7</ 8</ 9</; rs exec "$id" /bin/ls /proc/self/fd) | tr '\n' ' ')" "0 1 2 3 " \
+        "an exec'd process holds no fd above 2 (3 is ls's reading /proc/self/fd)"
 
 # exec -u (crun CVE-2026-30892): uid and gid exactly as asked (gid 0 when none, as runc), never root
 # by a value that is not one.
@@ -125,4 +126,20 @@ for link in "$out" "../../../../../../../..$out"; do
 done
 rm -f "$N/rootfs/dev"
 mkdir -p "$N/rootfs/dev"
+# --- /dev/console from a hostile /dev/pts (CVE-2025-52565): the bundle binds a directory of its own
+# on /dev/pts whose ptmx leads to a real devpts elsewhere and whose 0..3 are symlinks to a file.
+# The pty's name would lead to that file; /dev/console and stdio are the pty itself.
+P=$T_WORK/pts
+make_bundle "$P" /bin/sh -c 'stat -c %t /dev/console; stat -L -c %t /proc/self/fd/0; cat /tmp/target'
+mkdir -p "$P/fakepts"
+ln -s /dev/realpts/ptmx "$P/fakepts/ptmx"
+for n in 0 1 2 3; do ln -s /tmp/target "$P/fakepts/$n"; done
+bundle_edit "$P" --arg f "$P/fakepts" '.process.terminal = true | .root.readonly = false
+        | .mounts = [.mounts[] | select(.destination != "/dev/pts")]
+        | .mounts += [{destination: "/dev/realpts", type: "devpts", source: "devpts", options: ["newinstance", "ptmxmode=0666"]},
+                      {destination: "/dev/pts", type: "bind", source: $f, options: ["bind"]}]'
+echo target-untouched >"$P/rootfs/tmp/target"
+out=$(script -qec "$RUNSCOPE --root $T_ROOT run -b $P $(t_id)" /dev/null | tr -d '\r')
+# (The pty echoes a NUL as "^@" before the output at times.)
+t_match "$out" $'^(\\^@)?88\n88\ntarget-untouched$' "/dev/pts/N a symlink: /dev/console and stdin are the pty (136), not its target"
 t_done
