@@ -135,6 +135,9 @@ int open_in_root_mkdir(int root_fd, const char *dest, bool as_file) {
         _cleanup_close_ int parent = open_in_root_mkdir(root_fd, buf[0] ? buf : "/", false);
         if (parent < 0)
                 return parent;
+        /* A racing process may swap a directory of dest for a symlink now: the name is made in the
+         * parent held by fd, and dest is opened again through the root (CVE-2024-45310). */
+        FAULT_SWAP("mkdir");
         if (as_file) {
                 int f = openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
                 if (f < 0 && errno != EEXIST)

@@ -22,7 +22,26 @@
                 if (_p && strcmp(_p, name) == 0)                                                          \
                         (void) usleep(1000 * 1000);                                                       \
         } while (0)
+/* FAULT_SWAP("x") does, once, what a process racing runscope would do at that step, when
+ * $RUNSCOPE_FAULT_SWAP is "x:DIR:TARGET": DIR is renamed to DIR.swapped and a symlink to TARGET
+ * takes its place. */
+#include <stdio.h>
+#define FAULT_SWAP(name)                                                                                  \
+        do {                                                                                              \
+                const char *_s = getenv("RUNSCOPE_FAULT_SWAP");                                           \
+                size_t _n = strlen(name);                                                                 \
+                if (_s && strncmp(_s, name ":", _n + 1) == 0 && strchr(_s + _n + 1, ':')) {               \
+                        char _dir[4096], _old[4200];                                                      \
+                        snprintf(_dir, sizeof(_dir), "%.*s", (int) (strchr(_s + _n + 1, ':') - _s - _n - 1), \
+                                 _s + _n + 1);                                                            \
+                        snprintf(_old, sizeof(_old), "%s.swapped", _dir);                                 \
+                        if (rename(_dir, _old) == 0)                                                      \
+                                (void) symlink(strchr(_s + _n + 1, ':') + 1, _dir);                       \
+                        (void) unsetenv("RUNSCOPE_FAULT_SWAP");                                           \
+                }                                                                                         \
+        } while (0)
 #else
 #define FAULT_POINT(name) do {} while (0)
 #define FAULT_PAUSE(name) do {} while (0)
+#define FAULT_SWAP(name) do {} while (0)
 #endif

@@ -142,4 +142,18 @@ echo target-untouched >"$P/rootfs/tmp/target"
 out=$(script -qec "$RUNSCOPE --root $T_ROOT run -b $P $(t_id)" /dev/null | tr -d '\r')
 # (The pty echoes a NUL as "^@" before the output at times.)
 t_match "$out" $'^(\\^@)?88\n88\ntarget-untouched$' "/dev/pts/N a symlink: /dev/console and stdin are the pty (136), not its target"
+# --- A directory of a mount destination swapped for a symlink to the host while runscope makes the
+# missing rest (CVE-2024-45310): the fault build swaps it at that very step.
+R=$T_WORK/race
+make_bundle "$R" /bin/true
+mkdir -p "$R/rootfs/a" "$T_WORK/hostdir"
+bundle_edit "$R" '.mounts += [{destination: "/a/b/c", type: "tmpfs", source: "tmpfs"}]'
+for dir in a a/b; do
+        rm -rf "$R/rootfs/a" "$R/rootfs/a.swapped" "$T_WORK/hostdir" && mkdir -p "$R/rootfs/a" "$T_WORK/hostdir"
+        [ $dir = a/b ] && mkdir -p "$R/rootfs/a/b"
+        RUNSCOPE_FAULT_SWAP="mkdir:$R/rootfs/$dir:$T_WORK/hostdir" "$RUNSCOPE_TOP/tests/runscope-faults" --root "$T_ROOT" \
+                run -b "$R" "$(t_id)" >/dev/null 2>&1
+        t_is "$(ls -A "$T_WORK/hostdir" | tr '\n' ' ')$(test -L "$R/rootfs/$dir" && echo swapped)" swapped \
+                "/$dir swapped for a symlink to the host while /a/b/c is made: nothing is made on the host"
+done
 t_done
