@@ -370,7 +370,12 @@ static int create(const CreateOptions *o, Created *c) {
                 if (o->keep_unit)
                         r = place_in_kept_unit(c, spec);
                 else {
+                        /* The fault build's create:scope-empty: a runscope killed while systemd
+                         * starts the scope, its launcher gone before systemd moved it in. systemd
+                         * moves nothing then and reports success; the scope stays active, empty. */
+                        FAULT_KILL_CHILD("create:scope-empty", c->launcher.pidfd);
                         r = bus_start_scope(&c->bus, &req, c->launcher.pid);
+                        FAULT_POINT("create:scope-empty");
                         c->unit_started = r >= 0;
                 }
         }
@@ -606,18 +611,18 @@ int container_kill(const char *root, const char *id, int sig, bool all) {
         return 0;
 }
 
-/* delete --force of a container whose state.json cannot be read: its unit is the one named by the
- * copy of config.json kept beside it (else the default name), killed and stopped if systemd has it
- * (KILL first: the init, pid 1 of its namespace, ignores StopUnit's SIGTERM); then its state goes.
- * machined forgets the machine when the unit stops. */
-static int delete_unreadable(const char *root, int root_fd, const char *id, int error) {
+/* Deletes a container without a readable state.json: its unit is the one named by the copy of
+ * config.json kept beside it (else the default name), killed and stopped if systemd has it (KILL
+ * first: the init, pid 1 of its namespace, ignores StopUnit's SIGTERM; a unit systemd does not have
+ * is no error); then its state goes. machined forgets the machine when the unit stops. Only that
+ * scope: never the service of a --keep-unit create, which no state says was kept. */
+static int delete_without_state(const char *root, int root_fd, const char *id) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_free_ char *dir = NULL, *unit = NULL, *slice = NULL, *active = NULL;
         _cleanup_(spec_freep) Spec *spec = NULL;
         LogLevel level = log_get_max_level();
         int r;
 
-        log_warning_errno(error, "container %s: its state.json is unreadable (%m): stopping its unit and removing it", id);
         if (asprintf(&dir, "%s/%s", root, id) < 0)
                 return log_oom();
         /* Quietly: a broken or missing copy means the default name, not a second error. */
@@ -662,19 +667,24 @@ static int delete_container(const char *root, const char *id, bool force, Machin
         r = state_open(root_fd, id, &dir_fd);
         if (r < 0)
                 return r;
-        /* With --force an unreadable state is no error: the warning of delete_unreadable() says it. */
+        /* With --force an unreadable state is no error: the warning below says it. */
         LogLevel level = log_get_max_level();
         if (force)
                 log_set_max_level(LOG_LEVEL_OFF);
         r = state_load(dir_fd, id, &st);
         log_set_max_level(level);
         if (r == -ENOENT) {
-                /* A create that was killed before it saved any state: nothing was started. */
-                log_debug("Removing the incomplete container %s", id);
-                return state_remove(root_fd, id);
+                /* A create killed before it saved its state, maybe while systemd started its scope:
+                 * that scope may be active, even empty (the launcher died before systemd moved it
+                 * in, so systemd never sees the scope empty), and would hold the id's name. */
+                log_debug("Removing the incomplete container %s and the scope it may have started", id);
+                return delete_without_state(root, root_fd, id);
         }
-        if (r < 0 && force)
-                return delete_unreadable(root, root_fd, id, r);
+        if (r < 0 && force) {
+                log_warning_errno(r, "container %s: its state.json is unreadable (%m): stopping its unit and removing it",
+                                  id);
+                return delete_without_state(root, root_fd, id);
+        }
         if (r < 0)
                 return r;
         ContainerStatus s = container_status_of(dir_fd, st, &pidfd);

@@ -40,8 +40,19 @@
                         (void) unsetenv("RUNSCOPE_FAULT_SWAP");                                           \
                 }                                                                                         \
         } while (0)
+/* FAULT_KILL_CHILD("x", pidfd) kills the child behind pidfd when $RUNSCOPE_FAULT is "x" and waits
+ * until it has exited, unreaped: a launcher that PR_SET_PDEATHSIG ended, before anyone reaped it. */
+#include <poll.h>
+#include "util/missing.h"
+#define FAULT_KILL_CHILD(name, pidfd)                                                                     \
+        do {                                                                                              \
+                const char *_k = getenv("RUNSCOPE_FAULT");                                                \
+                if (_k && strcmp(_k, name) == 0 && pidfd_send_signal(pidfd, SIGKILL, NULL, 0) >= 0)       \
+                        (void) poll(&(struct pollfd) { .fd = pidfd, .events = POLLIN }, 1, -1);           \
+        } while (0)
 #else
 #define FAULT_POINT(name) do {} while (0)
 #define FAULT_PAUSE(name) do {} while (0)
 #define FAULT_SWAP(name) do {} while (0)
+#define FAULT_KILL_CHILD(name, pidfd) do {} while (0)
 #endif

@@ -76,4 +76,39 @@ for i in $(seq 1 50); do [ "$(rs state "$id" | jq -r .status)" = stopped ] && br
 t_is "$(rs state "$id" | jq -r .status)" stopped "systemctl kill of the scope: state says stopped"
 rs delete "$id"
 t_ok "... and delete leaves nothing" nothing_left "$id" "runscope-$id.scope"
+
+# A runscope killed while systemd starts its scope, its launcher ended (PR_SET_PDEATHSIG) before
+# systemd moved it in: systemd moves nothing, reports success, and the scope stays active with no
+# process, while the state directory holds only the copy of config.json (no state.json).
+id=$(t_id)
+fault=create:scope-empty faulty run -d -b "$B" "$id" 2>/dev/null
+t_is "$?" 137 "create:scope-empty: runscope is killed there"
+t_is "$(systemctl show -P ActiveState "runscope-$id.scope")" active "create:scope-empty: an active scope is left"
+t_ok "create:scope-empty: ... and no state.json" test ! -e "$T_ROOT/$id/state.json"
+t_is "$(systemd-cgls --no-pager -u "runscope-$id.scope" 2>/dev/null | grep -c '─[0-9]')" 0 \
+        "create:scope-empty: the scope holds no process"
+rs delete --force "$id"
+t_is "$?" 0 "create:scope-empty: delete --force succeeds"
+t_ok "create:scope-empty: no unit and no state are left" nothing_left "$id" "runscope-$id.scope"
+rs run -d -b "$B" "$id"
+t_is "$?" 0 "create:scope-empty: run of the same id works afterwards"
+rs delete --force "$id"
+
+# kill -9 of run at any moment of its create: delete --force leaves nothing and frees the id.
+for ms in 5 7 10 13 16 20 25; do
+        id=$(t_id)
+        # runscope itself, not a subshell running it (as rs would be), gets the kill.
+        "$RUNSCOPE" --root "$T_ROOT" run -d -b "$B" "$id" 2>/dev/null &
+        pid=$!
+        sleep "$(printf '0.%03d' "$ms")"
+        kill -9 "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+        rs delete --force "$id"
+        t_is "$?" 0 "kill -9 after $ms ms: delete --force succeeds"
+        t_ok "kill -9 after $ms ms: no unit and no state are left" nothing_left "$id" "runscope-$id.scope"
+        t_ok "kill -9 after $ms ms: no process is left" no_process "$id"
+        rs run -d -b "$B" "$id"
+        t_is "$?" 0 "kill -9 after $ms ms: run of the same id works afterwards"
+        rs delete --force "$id"
+done
 t_done
