@@ -7,6 +7,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "state.h"
 #include "util/fd.h"
@@ -70,6 +71,10 @@ static int open_locked(int root_fd, const char *id, int *ret_fd) {
                  * another command made a new one: the lock counts only on what the id names now. */
                 if (fstat(fd, &locked) < 0)
                         return -errno;
+                /* Only a directory runscope made: in a --root others can write to, one planted under
+                 * an id could name any unit and pid, for delete to stop and kill. */
+                if (locked.st_uid != geteuid())
+                        return -EPERM;
                 if (fstatat(root_fd, id, &now, AT_SYMLINK_NOFOLLOW) < 0)
                         return -errno;
                 if (locked.st_dev == now.st_dev && locked.st_ino == now.st_ino) {
@@ -107,6 +112,10 @@ int state_open(int root_fd, const char *id, int *ret_dir_fd) {
         r = open_locked(root_fd, id, ret_dir_fd);
         if (r == -ENOENT || r == -ENOTDIR)
                 return log_error_errno(ENOENT, "container %s does not exist", id);
+        if (r == -ELOOP)
+                return log_error_errno(r, "The state of %s is a symlink, not runscope's: refusing it", id);
+        if (r == -EPERM)
+                return log_error_errno(r, "The state directory of %s is owned by another user, not runscope's: refusing it", id);
         if (r < 0)
                 return log_error_errno(r, "Failed to open state of %s: %m", id);
         return 0;

@@ -156,4 +156,30 @@ for dir in a a/b; do
         t_is "$(ls -A "$T_WORK/hostdir" | tr '\n' ' ')$(test -L "$R/rootfs/$dir" && echo swapped)" swapped \
                 "/$dir swapped for a symlink to the host while /a/b/c is made: nothing is made on the host"
 done
+# --- A --root others can write to: an id planted there by another user (a directory of theirs with a
+# state.json naming a running container's unit and pid, or a symlink to that container's state) is
+# refused by state, kill and delete --force, and the container it names runs on.
+S=$(mktemp -d /tmp/runscope-shared.XXXXXX) && chmod 1777 "$S"
+V=$T_WORK/victim
+make_bundle "$V" /bin/sleep 3133
+victim=$(t_id)
+"$RUNSCOPE" --root "$S" run -d -b "$V" "$victim"
+runuser -u nobody -- mkdir "$S/planted"
+cp "$S/$victim/state.json" "$S/planted.json"
+chown nobody "$S/planted.json"
+runuser -u nobody -- cp "$S/planted.json" "$S/planted/state.json"
+runuser -u nobody -- ln -s "$S/$victim" "$S/linked"
+for planted in planted linked; do
+        for verb in state "kill" "delete --force"; do
+                # shellcheck disable=SC2086
+                err=$("$RUNSCOPE" --root "$S" $verb "$planted" 2>&1 >/dev/null)
+                rc=$?
+                t_match "$rc $err" "^1 runscope: The state (directory )?of $planted is (a symlink|owned by another user), not runscope's: refusing it$" \
+                        "$planted by another user: $verb refuses it in one line"
+        done
+done
+t_is "$("$RUNSCOPE" --root "$S" state "$victim" | jq -r .status)" running "... and the container it names runs on"
+t_is "$(systemctl show -P ActiveState "runscope-$victim.scope")" active "... in its scope"
+"$RUNSCOPE" --root "$S" delete --force "$victim"
+rm -rf "$S"
 t_done
