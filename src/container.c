@@ -133,6 +133,7 @@ typedef struct Created {
         bool kept_unit;    /* --keep-unit: the unit is the service runscope runs in, never ours to stop */
         bool has_poststart; /* so that run need not read the configuration again after start */
         int notify_fd;     /* the sd_notify relay socket, with relay_notify */
+        bool ready_by_container; /* the container says READY=1 itself (ANNOTATION_NOTIFY_READY) */
         MachineLink machine; /* to systemd-machined, when the container is registered */
         bool released;       /* a foreground run let its connections go (run_release) */
 } Created;
@@ -286,6 +287,11 @@ static int create(const CreateOptions *o, Created *c) {
         r = container_check_terminal(spec->process.terminal, o->foreground, o->console_socket);
         if (r < 0)
                 return r;
+        const char *ready = spec_annotation(spec, ANNOTATION_NOTIFY_READY);
+        if (ready && strcmp(ready, "runscope") != 0 && strcmp(ready, "container") != 0)
+                return log_error_errno(EINVAL, "config.json: annotations.%s: '%s' is neither 'runscope' nor "
+                                               "'container'", ANNOTATION_NOTIFY_READY, ready);
+        c->ready_by_container = ready && strcmp(ready, "container") == 0;
         c->has_poststart = spec->n_hooks[HOOK_POSTSTART] > 0;
         /* Socket activation passes through, as with runc: the fds after the preserved ones, and
          * LISTEN_FDS/LISTEN_PID for the container's init (pid 1 in its namespace). */
@@ -558,6 +564,10 @@ int container_run(const CreateOptions *o, bool detach) {
                 if (state_load(c.dir_fd, o->id, &st) >= 0)
                         late_hooks(c.dir_fd, st, HOOK_POSTSTART, "\"poststart\"", "running");
         }
+        /* As systemd-nspawn without --notify-ready: most payloads (a shell, sleep, nginx) never
+         * notify, and a Type=notify unit would wait for them until its start timed out. */
+        if (c.notify_fd >= 0 && !c.ready_by_container)
+                notify_ready();
         if (detach) {
                 created_done(&c);
                 return 0;

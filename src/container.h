@@ -36,6 +36,9 @@ typedef struct CreateOptions {
 
 /* The annotation that, set to "false", keeps a container out of systemd-machined. */
 #define ANNOTATION_MACHINE "org.runscope.machine"
+/* Who says READY=1 to the service manager `run` relays sd_notify to: "runscope" (the default), once
+ * the container's process has started, or "container", the container itself. */
+#define ANNOTATION_NOTIFY_READY "org.runscope.notify-ready"
 
 int container_create(const CreateOptions *o);
 int container_start(const char *root, const char *id);

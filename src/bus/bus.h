@@ -12,6 +12,8 @@
 #include "util/alloc.h"
 
 #define BUS_JOB_TIMEOUT_USEC (90ULL * 1000 * 1000)
+/* A unit's default TimeoutStopSec, as podman stop and docker stop wait before SIGKILL. */
+#define BUS_STOP_TIMEOUT_USEC (10ULL * 1000 * 1000)
 #define BUS_DEFAULT_SLICE "machine.slice"
 #define BUS_PRIVATE_SOCKET "/run/systemd/private"
 

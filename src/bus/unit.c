@@ -116,7 +116,7 @@ static const char *unit_interface(const char *unit) {
 }
 
 /* StartTransientUnit(unit, "fail", a(sv) …) with the properties every runscope unit has
- * (Description, Slice, Delegate), its property array left open. */
+ * (Description, Slice, Delegate, TimeoutStopUSec), its property array left open. */
 static int transient_message(sd_bus *bus, const char *unit, const char *description, const char *slice,
                              sd_bus_message **ret) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
@@ -130,6 +130,11 @@ static int transient_message(sd_bus *bus, const char *unit, const char *descript
         if (r >= 0)
                 r = sd_bus_message_append(m, "(sv)(sv)(sv)", "Description", "s", description, "Slice", "s", slice,
                                           "Delegate", "b", 1);
+        /* A container's init is pid 1 of its namespace and ignores SIGTERM unless it handles it: stop
+         * would wait systemd's 90 s for it. Before the annotations, so that theirs wins (the last
+         * value of a property given twice is the one systemd keeps). */
+        if (r >= 0)
+                r = sd_bus_message_append(m, "(sv)", "TimeoutStopUSec", "t", BUS_STOP_TIMEOUT_USEC);
         if (r < 0)
                 return log_error_errno(r, "Failed to build the properties of %s: %m", unit);
         *ret = TAKE_PTR(m);

@@ -134,3 +134,9 @@ void notify_relay_handle(int fd, pid_t init_pid) {
                         for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++)
                                 safe_close(((int *) CMSG_DATA(c))[i]);
 }
+
+void notify_ready(void) {
+        int r = sd_notify(0, "READY=1");
+        if (r < 0)
+                log_warning_errno(r, "Failed to tell systemd that the container started, ignoring: %m");
+}

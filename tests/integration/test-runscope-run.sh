@@ -47,6 +47,7 @@ rr -q --service --unit "rrsvc2-$$" -p MemoryMax=32M /bin/sleep 30
 t_is "$(systemctl is-active "rrsvc2-$$.service")" active "--service without --wait returns with the service running"
 t_is "$(systemctl show -P MemoryMax "rrsvc2-$$.service")" 33554432 "... with its properties"
 t_match "$(systemctl show -P ControlGroup "rrsvc2-$$.service")" "rrsvc2-$$.service\$" "... the container in the service's cgroup"
+t_is "$(systemctl show -P TimeoutStopUSec "rrsvc2-$$.service")" 10s "... and a stop timeout of 10 s, not systemd's 90 s"
 systemctl stop "rrsvc2-$$.service"
 t_ok "systemctl stop leaves no state" test ! -e "$T_ROOT/rrsvc2-$$"
 t_ok "... and no bundle" test ! -e "/run/runscope-run/rrsvc2-$$"

@@ -1,14 +1,16 @@
 #!/bin/bash
 # runscope@.service: `systemctl start runscope@NAME` runs the bundle NAME inside the service's own
-# delegated cgroup, becomes active only when the container says READY=1, and stop, kill and
-# Restart= behave as for any service.
+# delegated cgroup, becomes active once the container runs (or, opted in by an annotation, when it
+# says READY=1), and stop (within 10 s for a container that ignores SIGTERM), kill and Restart=
+# behave as for any service.
 . "$(dirname "$0")/../lib/common.sh"
 
 name=rstpl$$
 unitdir=/run/systemd/system
 bundles=$T_WORK/bundles
 cleanup_units() {
-        systemctl stop "runscope@$name.service" "runscope@${name}b.service" 2>/dev/null
+        systemctl stop "runscope@$name.service" "runscope@${name}b.service" "runscope@${name}s.service" \
+                "runscope@${name}d.service" 2>/dev/null
         rm -rf "$unitdir/runscope@.service" "$unitdir/runscope@.service.d"
         systemctl daemon-reload
 }
@@ -19,16 +21,44 @@ sed "s|@bindir@|$RUNSCOPE_TOP|g" "$RUNSCOPE_TOP/units/runscope@.service.in" >"$u
 printf '[Service]\nEnvironment=RUNSCOPE_BUNDLES=%s\nTimeoutStartSec=20\n' "$bundles" >"$unitdir/runscope@.service.d/test.conf"
 systemctl daemon-reload
 
-make_bundle "$bundles/$name" /bin/sh -c 'trap "exit 0" TERM; sleep 1; probe notify "STATUS=warming up"; sleep 0.5; probe notify READY=1; while :; do sleep 0.1; done'
-bundle_edit "$bundles/$name" '.linux.resources = {memory: {limit: 50331648}}'
+ms() { echo $(($(date +%s%N) / 1000000)); }
+# wait_state UNIT STATE SECONDS: polls until UNIT is STATE; prints how many ms that took.
+wait_state() {
+        local start i
+        start=$(ms)
+        for i in $(seq 1 $(($3 * 20))); do
+                [ "$(systemctl is-active "$1")" = "$2" ] && break
+                sleep 0.05
+        done
+        echo $(($(ms) - start))
+        [ "$(systemctl is-active "$1")" = "$2" ]
+}
 
-start=$(date +%s%N)
-systemctl start "runscope@$name.service"
-t_is "$?" 0 "systemctl start runscope@$name succeeds"
-elapsed=$((($(date +%s%N) - start) / 1000000))
-t_ok "it became active only after the container's READY=1 (${elapsed} ms >= 1500 ms)" test "$elapsed" -ge 1500
-t_is "$(systemctl is-active "runscope@$name.service")" active "the service is active"
+# By default runscope says READY=1 itself once the container's process runs: sleep never notifies.
+make_bundle "$bundles/${name}s" /bin/sleep 300
+systemctl start --no-block "runscope@${name}s.service"
+elapsed=$(wait_state "runscope@${name}s.service" active 3)
+t_is "$?" 0 "a container that never notifies (sleep) is active"
+t_ok "... quickly (${elapsed} ms < 1000 ms)" test "$elapsed" -lt 1000
+make_bundle "$bundles/${name}d" /bin/sh -c 'trap "exit 3" TERM; probe notify "STATUS=serving"; while :; do sleep 0.1; done'
+systemctl start "runscope@${name}d.service"
+for i in $(seq 1 30); do [ "$(systemctl show -P StatusText "runscope@${name}d.service")" = serving ] && break; sleep 0.1; done
+t_is "$(systemctl show -P StatusText "runscope@${name}d.service")" serving "... and STATUS= from the container still reaches systemd"
+
+# Opted in, the container says when it is ready: here once the test creates /go in its root.
+make_bundle "$bundles/$name" /bin/sh -c 'trap "exit 0" TERM; probe notify "STATUS=warming up"
+        while [ ! -e /go ]; do sleep 0.1; done; probe notify READY=1; while :; do sleep 0.1; done'
+bundle_edit "$bundles/$name" '.linux.resources = {memory: {limit: 50331648}}
+        | .annotations["org.runscope.notify-ready"] = "container"'
+systemctl start --no-block "runscope@$name.service"
+for i in $(seq 1 30); do [ "$(systemctl show -P StatusText "runscope@$name.service")" = "warming up" ] && break; sleep 0.1; done
 t_is "$(systemctl show -P StatusText "runscope@$name.service")" "warming up" "STATUS= from the container reaches systemd"
+sleep 0.5
+t_is "$(systemctl is-active "runscope@$name.service")" activating \
+        "org.runscope.notify-ready=container: not active while the container has not said READY=1"
+touch "$bundles/$name/rootfs/go"
+wait_state "runscope@$name.service" active 5 >/dev/null
+t_is "$?" 0 "... and active once it has"
 state=$("$RUNSCOPE" state "$name")
 t_is "$(jq -r .unit <<<"$state")" "runscope@$name.service" "state records the service as the container's unit"
 pid=$(jq -r .pid <<<"$state")
@@ -39,6 +69,27 @@ t_ok "no extra scope was made" bash -c "! systemctl list-units --all --no-legend
 t_is "$(systemctl show -P MemoryMax "runscope@$name.service")" 50331648 "the bundle's limits became the service's"
 t_is "$(systemctl show -P ExecMainPID "runscope@$name.service")" "$(systemctl show -P MainPID "runscope@$name.service")" \
         "runscope is the service's main process"
+
+# A container's init ignores SIGTERM unless it handles it: stop kills it after TimeoutStopSec=10.
+t_is "$(systemctl show -P TimeoutStopUSec "runscope@${name}s.service")" 10s "the unit's stop timeout is 10 s"
+start=$(ms)
+timeout 30 systemctl stop "runscope@${name}s.service"
+elapsed=$(($(ms) - start))
+# systemd calls a stop that had to kill a failure (Result=timeout), as for any service.
+t_match "$(systemctl is-active "runscope@${name}s.service")" "^(inactive|failed)\$" \
+        "systemctl stop ends a container that ignores SIGTERM"
+t_ok "... within the 10 s default and a margin (${elapsed} ms < 20000 ms)" test "$elapsed" -lt 20000
+t_ok "... and leaves no state" test ! -e "/run/runscope/${name}s"
+systemctl reset-failed "runscope@${name}s.service" 2>/dev/null
+expect_refused "$bundles/${name}s" "org.runscope.notify-ready=maybe" \
+        "^.*config.json: annotations.org.runscope.notify-ready: 'maybe' is neither 'runscope' nor 'container'\$" \
+        '.annotations["org.runscope.notify-ready"] = "maybe"'
+start=$(ms)
+systemctl stop "runscope@${name}d.service"
+elapsed=$(($(ms) - start))
+t_ok "systemctl stop ends one that handles SIGTERM at once (${elapsed} ms < 5000 ms)" test "$elapsed" -lt 5000
+t_is "$(systemctl show -P ExecMainStatus "runscope@${name}d.service")" 3 "... and its trap's exit status is the service's"
+systemctl reset-failed "runscope@${name}d.service" 2>/dev/null
 
 systemctl stop "runscope@$name.service"
 t_is "$(systemctl is-active "runscope@$name.service")" inactive "systemctl stop stops it"
@@ -70,6 +121,8 @@ make_bundle "$bundles/${name}b" /bin/sh -c 'trap "exit 0" TERM; probe notify "MA
 READY=1"; while :; do sleep 0.1; done'
 systemctl start "runscope@${name}b.service"
 init=$("$RUNSCOPE" state "${name}b" | jq -r .pid)
+# Active at runscope's READY=1, which may come before the container's message is relayed.
+for i in $(seq 1 30); do [ "$(systemctl show -P MainPID "runscope@${name}b.service")" = "$init" ] && break; sleep 0.1; done
 t_is "$(systemctl show -P MainPID "runscope@${name}b.service")" "$init" "MAINPID=1 becomes the container init's host pid"
 systemctl stop "runscope@${name}b.service"
 # The container's process is the main one now: systemd SIGKILLs runscope as a leftover (KillMode=mixed)
