@@ -112,8 +112,6 @@ int state_open(int root_fd, const char *id, int *ret_dir_fd) {
         r = open_locked(root_fd, id, ret_dir_fd);
         if (r == -ENOENT || r == -ENOTDIR)
                 return log_error_errno(ENOENT, "container %s does not exist", id);
-        if (r == -ELOOP)
-                return log_error_errno(r, "The state of %s is a symlink, not runscope's: refusing it", id);
         if (r == -EPERM)
                 return log_error_errno(r, "The state directory of %s is owned by another user, not runscope's: refusing it", id);
         if (r < 0)
@@ -268,6 +266,10 @@ int state_load(int dir_fd, const char *id, ContainerState **ret) {
         struct stat st;
         int r;
 
+        if (fstat(dir_fd, &st) < 0)
+                return log_error_errno(errno, "Failed to read state of %s: %m", id);
+        if (st.st_uid != geteuid())
+                return log_error_errno(EPERM, "The state directory of %s is owned by another user, not runscope's: refusing it", id);
         /* Only the regular file runscope wrote: a symlink or a fifo put in its place is corrupt
          * state, never followed (a fifo would block every command on this container). */
         fd = openat(dir_fd, "state.json", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);

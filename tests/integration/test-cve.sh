@@ -165,7 +165,7 @@ make_bundle "$V" /bin/sleep 3133
 victim=$(t_id)
 "$RUNSCOPE" --root "$S" run -d -b "$V" "$victim"
 runuser -u nobody -- mkdir "$S/planted"
-cp "$S/$victim/state.json" "$S/planted.json"
+jq '.id = "planted"' "$S/$victim/state.json" >"$S/planted.json"
 chown nobody "$S/planted.json"
 runuser -u nobody -- cp "$S/planted.json" "$S/planted/state.json"
 runuser -u nobody -- ln -s "$S/$victim" "$S/linked"
@@ -174,7 +174,7 @@ for planted in planted linked; do
                 # shellcheck disable=SC2086
                 err=$("$RUNSCOPE" --root "$S" $verb "$planted" 2>&1 >/dev/null)
                 rc=$?
-                t_match "$rc $err" "^1 runscope: The state (directory )?of $planted is (a symlink|owned by another user), not runscope's: refusing it$" \
+                t_match "$rc $err" "^1 runscope: (The state directory of planted is owned by another user, not runscope's: refusing it|container linked does not exist)$" \
                         "$planted by another user: $verb refuses it in one line"
         done
 done
