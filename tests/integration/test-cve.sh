@@ -111,16 +111,34 @@ for fake in link file; do
         expect_clean 1 "/dev/null a $fake" "linux.maskedPaths: /dev/null .*not the null device" "$id" run -b "$N" "$id"
 done
 rm -f "$N/rootfs/dev/null"
+# ... or a host file bound over /dev/null by the bundle, over a tmpfs /dev.
+echo fake >"$T_WORK/fakenull"
+bundle_edit "$N" --arg f "$T_WORK/fakenull" '.mounts += [{destination: "/dev", type: "tmpfs", source: "tmpfs"},
+        {destination: "/dev/null", type: "bind", source: $f, options: ["bind"]}]'
+id=$(t_id)
+expect_clean 1 "/dev/null a bound file" "linux.maskedPaths: /dev/null .*not the null device" "$id" run -b "$N" "$id"
+bundle_edit "$N" '.mounts = [.mounts[] | select(.destination | startswith("/dev") | not)]'
 
 # --- /dev a symlink out of the rootfs, absolute or ../: nothing is made, linked or mounted outside.
 out=$T_WORK/outside
+# With a user namespace, the host's devices are bound in before pivot_root, while the host is in reach.
+# The host directory is one anybody may write to, as /tmp.
+chmod 755 "$T_WORK"
+userns='.linux.namespaces += [{type: "user"}] | .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+        | .linux.gidMappings = .linux.uidMappings'
 for link in "$out" "../../../../../../../..$out"; do
-        rm -rf "$out" "$N/rootfs/dev" && mkdir -p "$out" && ln -s "$link" "$N/rootfs/dev"
-        for tmpfs in no yes; do
-                [ $tmpfs = yes ] && bundle_edit "$N" '.mounts += [{destination: "/dev", type: "tmpfs", source: "tmpfs"}]'
-                rs run -b "$N" "$(t_id)" >/dev/null 2>&1
-                t_is "$(ls -A "$out" | tr '\n' ' ')" "" "dev -> $link, tmpfs on /dev: $tmpfs: nothing is made in the host's $out"
-                bundle_edit "$N" '.mounts = [.mounts[] | select(.destination != "/dev")]'
+        for ns in none user; do
+                rm -rf "$out" "$N/rootfs/dev" && mkdir -p "$out" && chmod 1777 "$out" && ln -s "$link" "$N/rootfs/dev"
+                cp "$N/config.json" "$T_WORK/nodev.json"
+                [ $ns = user ] && bundle_edit "$N" "$userns"
+                for tmpfs in no yes; do
+                        [ $tmpfs = yes ] && bundle_edit "$N" '.mounts += [{destination: "/dev", type: "tmpfs", source: "tmpfs"}]'
+                        rs run -b "$N" "$(t_id)" >/dev/null 2>&1
+                        t_is "$(ls -A "$out" | tr '\n' ' ')" "" \
+                                "dev -> $link, user namespace: $ns, tmpfs on /dev: $tmpfs: nothing is made in the host's $out"
+                        bundle_edit "$N" '.mounts = [.mounts[] | select(.destination != "/dev")]'
+                done
+                cp "$T_WORK/nodev.json" "$N/config.json"
         done
         t_ok "dev -> $link: no mount of the host's" bash -c "! grep -q ' $out' /proc/self/mountinfo"
 done
