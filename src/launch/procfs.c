@@ -51,7 +51,7 @@ int procfs_open(const char *path, int flags) {
                 .flags = (uint64_t) (flags | O_NOFOLLOW | O_CLOEXEC),
                 .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
         };
-        uint64_t root_id, file_id;
+        uint64_t root_id = 0, file_id = 0;
         int r;
 
         _cleanup_close_ int root = proc_root_open();
