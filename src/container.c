@@ -250,7 +250,7 @@ static void late_hooks(int dir_fd, const ContainerState *st, HookKind kind, cons
 
         if (read_file_at(dir_fd, "config.json", SPEC_MAX_SIZE, &text, NULL) < 0 || !strstr(text, key))
                 return;
-        if (spec_parse(text, &spec) < 0)
+        if (spec_reparse(text, &spec) < 0)
                 return;
         state = hook_state_json(st->id, status, st->pid, st->bundle, st->annotations);
         if (state && hooks_run(spec, kind, state, err, sizeof(err)) < 0)

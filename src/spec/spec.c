@@ -212,6 +212,15 @@ int spec_parse(const char *text, Spec **ret) {
         return 0;
 }
 
+int spec_reparse(const char *text, Spec **ret) {
+        LogLevel level = log_get_max_level();
+        if (level == LOG_LEVEL_WARNING || level == LOG_LEVEL_INFO)
+                log_set_max_level(LOG_LEVEL_ERROR);
+        int r = spec_parse(text, ret);
+        log_set_max_level(level);
+        return r;
+}
+
 int spec_load(const char *bundle, Spec **ret) {
         _cleanup_free_ char *text = NULL, *path = NULL;
         size_t size;

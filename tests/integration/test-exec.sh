@@ -23,6 +23,10 @@ t_is "$?:$out" "127:runscope: exec: \"/no/such\": No such file or directory" "ex
 t_is "$(rs exec -u 65534:65534 -e FOO=bar -e FROM_SPEC=no --cwd /tmp "$id" /bin/sh -c 'echo $(id -u):$(id -g) $FOO $FROM_SPEC $(pwd)')" \
         "65534:65534 bar no /tmp" "--user, --env (added and replaced) and --cwd apply"
 t_match "$(rs exec --cap CAP_SYS_ADMIN "$id" /bin/probe caps)" "CapEff:	0000000020200420" "--cap adds a capability"
+# runtime-spec 1.1: an unknown name is a warning, and the rest applies (before: exec failed).
+out=$(rs exec --cap CAP_BOGUS --cap CAP_SYS_ADMIN "$id" /bin/probe caps 2>"$T_WORK/cap.err")
+t_match "$?:$out" "^0:.*CapEff:	0000000020200420" "--cap of an unknown name: exec runs, with the other --cap"
+t_is "$(cat "$T_WORK/cap.err")" "runscope: --cap: unknown capability 'CAP_BOGUS', ignoring" "... and one warning names the flag and the name"
 t_match "$(rs exec "$id" /bin/probe nnp)" "NoNewPrivs:	1" "the container's noNewPrivileges applies"
 
 rs exec -d --pid-file "$T_WORK/exec.pid" "$id" /bin/sleep 200

@@ -1,6 +1,6 @@
 #!/bin/bash
 # The rest of process and linux: domainname, personality, ioPriority, scheduler, execCPUAffinity,
-# oomScoreAdj, umask, rlimits, additionalGids.
+# oomScoreAdj, umask, rlimits, additionalGids; unknown capabilities.
 . "$(dirname "$0")/../lib/common.sh"
 
 B=$T_WORK/bundle
@@ -21,6 +21,19 @@ t_match "$out" "500" "process.oomScoreAdj"
 t_match "$out" "0077" "process.user.umask"
 t_match "$out" "333" "process.rlimits RLIMIT_NOFILE"
 t_match "$out" "0 10 20" "process.user.additionalGids"
+
+# runtime-spec 1.1: an unknown capability is logged as a warning naming it, and ignored: the
+# process runs with the others (before: create failed).
+C=$T_WORK/caps
+make_bundle "$C" /bin/probe caps
+bundle_edit "$C" '.process.capabilities = {bounding: ["CAP_KILL", "CAP_NET_RAW"], effective: ["CAP_KILL", "CAP_BOGUS", "CAP_NET_RAW"],
+        permitted: ["CAP_KILL", "CAP_NET_RAW"]}'
+rs run -b "$C" "$(t_id)" >"$T_WORK/caps.out" 2>"$T_WORK/caps.err"
+t_is "$?" 0 "an unknown capability: run succeeds"
+t_is "$(cat "$T_WORK/caps.err")" "runscope: config.json: process.capabilities.effective[1]: unknown capability 'CAP_BOGUS', ignoring" \
+        "... with one warning naming its JSON path and the name"
+t_match "$(cat "$T_WORK/caps.out")" "CapEff:	0000000000002020" "... and the process has the other capabilities (CAP_KILL, CAP_NET_RAW)"
+t_match "$(cat "$T_WORK/caps.out")" "CapBnd:	0000000000002020" "... in every set"
 
 for case in 'process.scheduler.policy|{"scheduler":{"policy":"SCHED_FAST"}}|unknown scheduling policy SCHED_FAST' \
             'process.ioPriority.class|{"ioPriority":{"class":"IOPRIO_CLASS_FAST","priority":1}}|expected IOPRIO_CLASS_RT' \
