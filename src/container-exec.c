@@ -11,6 +11,7 @@
 #include "launch/launch.h"
 #include "spec/spec.h"
 #include "util/fd.h"
+#include "util/lsm.h"
 #include "util/log.h"
 #include "util/sealed.h"
 #include "util/strv.h"
@@ -129,6 +130,14 @@ int container_exec(const ExecOptions *o) {
          * earlier exec started with that power (remembered in the state directory). */
         bool seal = spec_can_ptrace_host(spec) || faccessat(dir_fd, PTRACE_EXEC_MARK, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
         r = exec_process(o, spec);
+        if (r < 0)
+                return r;
+        unsigned lsms = lsm_enabled();
+        r = spec_check_labels(spec, lsms);
+        if (r >= 0)
+                r = spec_check_label("--process-label", o->process_label, LSM_SELINUX, lsms);
+        if (r >= 0)
+                r = spec_check_label("--apparmor", o->apparmor, LSM_APPARMOR, lsms);
         if (r < 0)
                 return r;
         if (spec_can_ptrace_host(spec)) {

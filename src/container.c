@@ -18,6 +18,7 @@
 #include "util/fd.h"
 #include "util/sealed.h"
 #include "util/log.h"
+#include "util/lsm.h"
 #include "util/missing.h"
 #include "util/notify.h"
 #include "util/proc.h"
@@ -272,6 +273,9 @@ static int create(const CreateOptions *o, Created *c) {
         if (!realpath(o->bundle ?: ".", bundle))
                 return log_error_errno(errno, "bundle %s: %m", o->bundle ?: ".");
         r = spec_load(bundle, &spec);
+        if (r < 0)
+                return r;
+        r = spec_check_labels(spec, lsm_enabled());
         if (r < 0)
                 return r;
         /* Before anything is made: the launcher will run (in the container) from a copy no one can

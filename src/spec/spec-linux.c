@@ -453,7 +453,7 @@ const SpecField spec_linux_fields[] = {
         { "seccomp", FIELD_CUSTOM, offsetof(Spec, seccomp), .parse = spec_parse_seccomp },
         { "intelRdt", FIELD_UNSUPPORTED },
         { "personality", FIELD_OBJECT, 0, .fields = spec_personality_fields, .has = HAS(Spec, has_personality) },
-        { "mountLabel", FIELD_UNSUPPORTED },
+        { "mountLabel", FIELD_STRING, offsetof(Spec, mount_label) },
         {}
 };
 

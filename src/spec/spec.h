@@ -49,6 +49,8 @@ typedef struct SpecProcess {
         char *cwd;
         bool has_capabilities;
         SpecCapabilities capabilities;
+        char *selinux_label;    /* accepted, never applied: see spec_check_labels() */
+        char *apparmor_profile; /* likewise */
         SpecRlimit *rlimits;
         size_t n_rlimits;
         bool no_new_privileges;
@@ -192,6 +194,7 @@ typedef struct Spec {
         SpecProcess process;
         char *hostname;
         char *domainname;
+        char *mount_label; /* linux.mountLabel: accepted, never applied */
         bool has_personality;
         unsigned long personality; /* PER_LINUX or PER_LINUX32 */
         SpecMount *mounts;
@@ -244,6 +247,14 @@ int spec_capability_last(void);
  * naming `what` (a JSON path or a flag) and the name, for a name no capability has or that kernel
  * lacks: runtime-spec 1.1 says to warn, and not fail, and runc does the same for a kernel's lack. */
 uint64_t spec_capability_bit(const char *what, const char *name, int last_cap);
+
+/* runscope applies no SELinux label or AppArmor profile yet. Where the host has that LSM enabled
+ * (host_lsms: lsm_enabled()'s LSM_* mask), a non-empty label is refused, -EOPNOTSUPP with one line
+ * naming `what` (a JSON path or a flag); where it has not, the label means nothing and is ignored,
+ * as crun does. */
+int spec_check_label(const char *what, const char *label, unsigned lsm, unsigned host_lsms);
+/* spec_check_label() for linux.mountLabel, process.selinuxLabel and process.apparmorProfile. */
+int spec_check_labels(const Spec *s, unsigned host_lsms);
 
 /* The entry of linux.namespaces of type t (each type is there at most once), or NULL. */
 const SpecNamespace *spec_namespace(const Spec *s, NamespaceType t);

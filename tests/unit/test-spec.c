@@ -8,6 +8,7 @@
 #include "spec/spec-run.h"
 #include "spec/spec.h"
 #include "tap.h"
+#include "util/lsm.h"
 
 #define MINIMAL_PROCESS "\"process\":{\"user\":{\"uid\":0,\"gid\":0},\"args\":[\"sh\"],\"cwd\":\"/\"}"
 #define MINIMAL_LINUX "\"linux\":{\"namespaces\":[{\"type\":\"mount\"}]}"
@@ -117,6 +118,36 @@ static void test_unknown_capability_is_ignored(void) {
         ASSERT_EQ(spec_capability_bit("--cap", "CAP_PERFMON", 38), 1ull << 38);
         ASSERT_EQ(spec_capability_bit("--cap", "CAP_AUDIT_READ", 37), 1ull << 37);
         ASSERT_TRUE(spec_capability_last() >= 37);
+}
+
+/* Labels are accepted (before: "not supported by runscope yet") and ignored where the host lacks
+ * the LSM; where it has it, refused, since runscope applies none yet. */
+static void test_labels(void) {
+        _cleanup_(spec_freep) Spec *s = NULL, *aa = NULL;
+        ASSERT_EQ(spec_parse(SPEC("\"process\":{\"user\":{\"uid\":0,\"gid\":0},\"args\":[\"sh\"],\"cwd\":\"/\","
+                                  "\"selinuxLabel\":\"system_u:system_r:container_t:s0\",\"apparmorProfile\":\"\"},"
+                                  "\"linux\":{\"namespaces\":[{\"type\":\"mount\"}],"
+                                  "\"mountLabel\":\"system_u:object_r:container_file_t:s0\"}"),
+                             &s),
+                  0);
+        ASSERT_STREQ(s->process.selinux_label, "system_u:system_r:container_t:s0");
+        ASSERT_STREQ(s->mount_label, "system_u:object_r:container_file_t:s0");
+        ASSERT_EQ(spec_check_labels(s, 0), 0);
+        ASSERT_EQ(spec_check_labels(s, LSM_APPARMOR), 0); /* the empty profile asks for nothing */
+        ASSERT_EQ(spec_check_labels(s, LSM_SELINUX), -EOPNOTSUPP);
+        ASSERT_EQ(spec_check_labels(s, LSM_SELINUX | LSM_APPARMOR), -EOPNOTSUPP);
+
+        ASSERT_EQ(spec_parse(SPEC("\"process\":{\"user\":{\"uid\":0,\"gid\":0},\"args\":[\"sh\"],\"cwd\":\"/\","
+                                  "\"apparmorProfile\":\"container-default\"}," MINIMAL_LINUX),
+                             &aa),
+                  0);
+        ASSERT_EQ(spec_check_labels(aa, LSM_SELINUX), 0);
+        ASSERT_EQ(spec_check_labels(aa, LSM_APPARMOR), -EOPNOTSUPP);
+
+        ASSERT_EQ(spec_check_label("--process-label", "x", LSM_SELINUX, LSM_APPARMOR), 0);
+        ASSERT_EQ(spec_check_label("--process-label", "x", LSM_SELINUX, LSM_SELINUX), -EOPNOTSUPP);
+        ASSERT_EQ(spec_check_label("--apparmor", "", LSM_APPARMOR, LSM_APPARMOR), 0);
+        ASSERT_EQ(spec_check_label("--apparmor", NULL, LSM_APPARMOR, LSM_APPARMOR), 0);
 }
 
 static void test_unsupported_is_refused(void) {
@@ -237,6 +268,6 @@ static void test_path_length(void) {
 }
 
 TEST_MAIN(test_minimal_spec, test_default_spec_parses, test_unknown_keys_ignored, test_resources,
-          test_bad_inputs_are_rejected, test_unknown_capability_is_ignored, test_unsupported_is_refused, test_seccomp,
-          test_spec_load_names_the_file, test_run_property_numbers_out_of_range, test_nul_escape_is_refused,
+          test_bad_inputs_are_rejected, test_unknown_capability_is_ignored, test_labels, test_unsupported_is_refused,
+          test_seccomp, test_spec_load_names_the_file, test_run_property_numbers_out_of_range, test_nul_escape_is_refused,
           test_hostname_length, test_path_length)
