@@ -150,6 +150,23 @@ static void test_labels(void) {
         ASSERT_EQ(spec_check_label("--apparmor", NULL, LSM_APPARMOR, LSM_APPARMOR), 0);
 }
 
+/* As crun: a sysctl kernel.hostname or kernel.domainname that says otherwise than hostname or
+ * domainname is refused (it was accepted before); the same value, or no field, is fine. */
+static void test_sysctl_against_hostname(void) {
+#define UTS_SPEC(fields, sysctl)                                                                          \
+        SPEC(MINIMAL_PROCESS "," fields "\"linux\":{\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"uts\"}],"    \
+                             "\"sysctl\":{" sysctl "}}")
+        ASSERT_EQ(parse(UTS_SPEC("\"hostname\":\"a\",", "\"kernel.hostname\":\"b\"")), -EINVAL);
+        ASSERT_EQ(parse(UTS_SPEC("\"domainname\":\"a.org\",", "\"kernel.domainname\":\"b.org\"")), -EINVAL);
+        ASSERT_EQ(parse(UTS_SPEC("\"hostname\":\"\",", "\"kernel.hostname\":\"b\"")), -EINVAL);
+        ASSERT_EQ(parse(UTS_SPEC("\"hostname\":\"a\",\"domainname\":\"a.org\",",
+                                 "\"kernel.hostname\":\"a\",\"kernel.domainname\":\"a.org\"")),
+                  0);
+        ASSERT_EQ(parse(UTS_SPEC("", "\"kernel.hostname\":\"b\",\"kernel.domainname\":\"b.org\"")), 0);
+        ASSERT_EQ(parse(UTS_SPEC("\"hostname\":\"a\",", "\"kernel.domainname\":\"b.org\"")), 0);
+#undef UTS_SPEC
+}
+
 static void test_unsupported_is_refused(void) {
         ASSERT_EQ(parse(SPEC(MINIMAL_PROCESS ",\"linux\":{\"namespaces\":[{\"type\":\"mount\"}],"
                                              "\"intelRdt\":{\"closID\":\"x\"}}")),
@@ -268,6 +285,6 @@ static void test_path_length(void) {
 }
 
 TEST_MAIN(test_minimal_spec, test_default_spec_parses, test_unknown_keys_ignored, test_resources,
-          test_bad_inputs_are_rejected, test_unknown_capability_is_ignored, test_labels, test_unsupported_is_refused,
-          test_seccomp, test_spec_load_names_the_file, test_run_property_numbers_out_of_range, test_nul_escape_is_refused,
-          test_hostname_length, test_path_length)
+          test_bad_inputs_are_rejected, test_unknown_capability_is_ignored, test_labels, test_sysctl_against_hostname,
+          test_unsupported_is_refused, test_seccomp, test_spec_load_names_the_file,
+          test_run_property_numbers_out_of_range, test_nul_escape_is_refused, test_hostname_length, test_path_length)
