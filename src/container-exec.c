@@ -11,6 +11,7 @@
 #include "launch/launch.h"
 #include "spec/spec.h"
 #include "util/fd.h"
+#include "util/lsm.h"
 #include "util/log.h"
 #include "util/sealed.h"
 #include "util/strv.h"
@@ -84,10 +85,9 @@ static int exec_process(const ExecOptions *o, Spec *spec) {
                 p->n_additional_gids = 0;
         }
         for (char **c = o->caps; c && *c; c++) {
-                int v = spec_capability_from_name(*c);
-                if (v < 0)
-                        return log_error_errno(EINVAL, "--cap %s: unknown capability", *c);
-                uint64_t bit = UINT64_C(1) << v;
+                uint64_t bit = spec_capability_bit("--cap", *c, spec_capability_last());
+                if (!bit)
+                        continue;
                 p->has_capabilities = true;
                 p->capabilities.bounding |= bit;
                 p->capabilities.effective |= bit;
@@ -122,7 +122,7 @@ int container_exec(const ExecOptions *o) {
         r = read_file_at(dir_fd, "config.json", SPEC_MAX_SIZE, &text, NULL);
         if (r < 0)
                 return log_error_errno(r, "Failed to read the configuration of %s: %m", o->id);
-        r = spec_parse(text, &spec);
+        r = spec_reparse(text, &spec);
         if (r < 0)
                 return r;
         /* The exec launcher will run in the container: from a copy no one there can write, when a
@@ -130,6 +130,14 @@ int container_exec(const ExecOptions *o) {
          * earlier exec started with that power (remembered in the state directory). */
         bool seal = spec_can_ptrace_host(spec) || faccessat(dir_fd, PTRACE_EXEC_MARK, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
         r = exec_process(o, spec);
+        if (r < 0)
+                return r;
+        unsigned lsms = lsm_enabled();
+        r = spec_check_labels(spec, lsms);
+        if (r >= 0)
+                r = spec_check_label("--process-label", o->process_label, LSM_SELINUX, lsms);
+        if (r >= 0)
+                r = spec_check_label("--apparmor", o->apparmor, LSM_APPARMOR, lsms);
         if (r < 0)
                 return r;
         if (spec_can_ptrace_host(spec)) {

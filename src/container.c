@@ -18,6 +18,7 @@
 #include "util/fd.h"
 #include "util/sealed.h"
 #include "util/log.h"
+#include "util/lsm.h"
 #include "util/missing.h"
 #include "util/notify.h"
 #include "util/proc.h"
@@ -251,7 +252,7 @@ static void late_hooks(int dir_fd, const ContainerState *st, HookKind kind, cons
 
         if (read_file_at(dir_fd, "config.json", SPEC_MAX_SIZE, &text, NULL) < 0 || !strstr(text, key))
                 return;
-        if (spec_parse(text, &spec) < 0)
+        if (spec_reparse(text, &spec) < 0)
                 return;
         state = hook_state_json(st->id, status, st->pid, st->bundle, st->annotations);
         if (state && hooks_run(spec, kind, state, err, sizeof(err)) < 0)
@@ -273,6 +274,9 @@ static int create(const CreateOptions *o, Created *c) {
         if (!realpath(o->bundle ?: ".", bundle))
                 return log_error_errno(errno, "bundle %s: %m", o->bundle ?: ".");
         r = spec_load(bundle, &spec);
+        if (r < 0)
+                return r;
+        r = spec_check_labels(spec, lsm_enabled());
         if (r < 0)
                 return r;
         /* Before anything is made: the launcher will run (in the container) from a copy no one can

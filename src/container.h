@@ -78,6 +78,8 @@ typedef struct ExecOptions {
         int preserve_fds;
         bool tty;                   /* -t: process.terminal */
         const char *console_socket; /* --console-socket */
+        const char *process_label;  /* --process-label: checked, never applied (spec_check_label) */
+        const char *apparmor;       /* --apparmor: likewise */
 } ExecOptions;
 
 /* Runs a process in a running container: its namespaces, its unit, its configured process defaults

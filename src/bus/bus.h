@@ -130,8 +130,12 @@ typedef struct PropsApplied {
         size_t n;
 } PropsApplied;
 
-/* The machine name of a container: its id when that is a valid machine (host) name, else the id
- * with other characters as '-', cut to 55, plus "-" and 8 hex digits of its hash. */
+/* systemd's machine_name_is_valid() (hostname_is_valid()): 1 to 64 of [a-zA-Z0-9.-], in labels
+ * between dots that are not empty and neither start nor end with '-'. No '_'. */
+bool bus_machine_name_is_valid(const char *name);
+/* The machine name of a container: its id when that is a valid machine name, else the id with
+ * every character but a letter or digit as '-' (leading ones dropped), cut to 55, plus "-" and 8
+ * hex digits of its hash: deterministic, valid, and distinct for distinct ids. */
 int bus_machine_name(const char *id, char **ret);
 /* A connection to systemd-machined (through the system bus) whose calls are sent at once and
  * answered later, so that machined works while runscope goes on. None of it ever fails a

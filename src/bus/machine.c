@@ -21,26 +21,47 @@ static uint64_t fnv1a(const char *s, uint64_t seed) {
         return h;
 }
 
+static bool is_alnum(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+bool bus_machine_name_is_valid(const char *name) {
+        bool dot = true, hyphen = false; /* the start is a label's, as after a dot */
+        size_t n = 0;
+
+        for (const char *p = name; *p; p++, n++)
+                if (*p == '.') {
+                        if (dot || hyphen)
+                                return false;
+                        dot = true;
+                        hyphen = false;
+                } else if (*p == '-') {
+                        if (dot)
+                                return false;
+                        hyphen = true;
+                } else if (is_alnum(*p))
+                        dot = hyphen = false;
+                else
+                        return false;
+        return n > 0 && n <= 64 && !dot && !hyphen;
+}
+
 int bus_machine_name(const char *id, char **ret) {
         char name[65];
-        size_t n = strlen(id), i;
-        bool valid = n <= 64 && id[0] != '.' && id[0] != '-' && id[n - 1] != '.' && id[n - 1] != '-' && !strstr(id, "..");
+        size_t i = 0;
 
-        for (i = 0; valid && i < n; i++)
-                valid = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.", id[i]) != NULL;
-        if (valid) {
+        if (bus_machine_name_is_valid(id)) {
                 *ret = strdup(id);
                 return *ret ? 0 : -ENOMEM;
         }
-        /* Documented mapping: characters a hostname cannot hold become '-', the result is cut to
-         * 55 characters and the id's hash is appended, so two ids never share a name. */
-        for (i = 0; i < n && i < 55; i++) {
-                name[i] = id[i];
-                if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_", id[i]))
-                        name[i] = '-';
-        }
-        (void) snprintf(name + i, sizeof(name) - i, "-%08x", (unsigned) (fnv1a(id, 0xcbf29ce484222325ULL) & 0xffffffff));
-        *ret = strdup(name[0] == '-' ? name + 1 : name);
+        /* Dots become '-' too, so that no label is empty or ends in '-'; the hash, which ends in a
+         * hex digit, tells apart the ids this makes alike. */
+        for (const char *p = id; *p && i < 55; p++)
+                if (is_alnum(*p) || i > 0)
+                        name[i++] = is_alnum(*p) ? *p : '-';
+        (void) snprintf(name + i, sizeof(name) - i, "%s%08x", i > 0 ? "-" : "",
+                        (unsigned) (fnv1a(id, 0xcbf29ce484222325ULL) & 0xffffffff));
+        *ret = strdup(name);
         return *ret ? 0 : -ENOMEM;
 }
 

@@ -109,11 +109,10 @@ int verb_exec(int argc, char *argv[]) {
                         o.console_socket = optarg;
                         break;
                 case ARG_APPARMOR:
+                        o.apparmor = optarg;
+                        break;
                 case ARG_LABEL:
-                        if (*optarg) {
-                                log_error("exec: %s is not supported on this host", c == ARG_APPARMOR ? "--apparmor" : "--process-label");
-                                return 1;
-                        }
+                        o.process_label = optarg;
                         break;
                 default:
                         return 1;

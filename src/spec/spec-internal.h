@@ -17,7 +17,8 @@ int spec_parse_gids(const cJSON *j, const char *path, void *dest);
 int spec_parse_mounts(const cJSON *j, const char *path, void *dest);
 int spec_parse_annotations(const cJSON *j, const char *path, void *dest);
 int spec_parse_seccomp(const cJSON *j, const char *path, void *dest);
-/* Every sysctl must belong to a namespace of the container's own: it would change the host otherwise. */
+/* Every sysctl must belong to a namespace of the container's own: it would change the host otherwise;
+ * kernel.hostname and kernel.domainname must agree with hostname and domainname. */
 int spec_check_sysctl(const Spec *s);
 /* A new user namespace needs uid and gid mappings; mappings need a new user namespace. */
 int spec_check_user_namespace(const Spec *s);

@@ -434,6 +434,13 @@ int spec_check_sysctl(const Spec *s) {
                         return spec_error(EINVAL, p, "needs a %s namespace of the container's own", namespace_type_to_string(need));
                 if (strstr(k[0], "..") || strchr(k[0], '/'))
                         return spec_error(EINVAL, p, "not a sysctl name");
+                /* As crun: the same value twice is fine, two different ones leave the winner to the
+                 * order of setup. */
+                bool is_host = strcmp(k[0], "kernel.hostname") == 0;
+                const char *field = is_host ? s->hostname : s->domainname;
+                if ((is_host || strcmp(k[0], "kernel.domainname") == 0) && field && strcmp(field, k[1]) != 0)
+                        return spec_error(EINVAL, p, "'%s' conflicts with %s '%s'", k[1],
+                                          is_host ? "hostname" : "domainname", field);
         }
         return 0;
 }
@@ -453,7 +460,7 @@ const SpecField spec_linux_fields[] = {
         { "seccomp", FIELD_CUSTOM, offsetof(Spec, seccomp), .parse = spec_parse_seccomp },
         { "intelRdt", FIELD_UNSUPPORTED },
         { "personality", FIELD_OBJECT, 0, .fields = spec_personality_fields, .has = HAS(Spec, has_personality) },
-        { "mountLabel", FIELD_UNSUPPORTED },
+        { "mountLabel", FIELD_STRING, offsetof(Spec, mount_label) },
         {}
 };
 

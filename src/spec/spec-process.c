@@ -1,5 +1,6 @@
 /* Parsers for the parts of `process` that need more than a field table: capabilities (by name,
- * through libcap), rlimits and additionalGids. Never drops an unknown name silently. */
+ * through libcap), rlimits and additionalGids. Never drops an unknown name silently: a capability's
+ * is a warning, any other an error. */
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/resource.h>
@@ -17,21 +18,37 @@ int spec_capability_from_name(const char *name) {
         return c;
 }
 
+int spec_capability_last(void) {
+        return (int) cap_max_bits() - 1;
+}
+
+uint64_t spec_capability_bit(const char *what, const char *name, int last_cap) {
+        int c = spec_capability_from_name(name);
+
+        if (c < 0)
+                log_warning("%s: unknown capability '%s', ignoring", what, name);
+        else if (c > last_cap)
+                log_warning("%s: %s is not known to this kernel (its last capability is %d), ignoring", what, name,
+                            last_cap);
+        else
+                return UINT64_C(1) << c;
+        return 0;
+}
+
 static int parse_cap_set(const cJSON *j, const char *path, void *dest) {
         _cleanup_strv_free_ char **names = NULL;
         uint64_t mask = 0;
-        char p[512];
+        int last = spec_capability_last();
+        char p[512], what[600];
         int r;
 
         r = spec_strv(j, path, &names);
         if (r < 0)
                 return r;
         for (size_t i = 0; names[i]; i++) {
-                int c = spec_capability_from_name(names[i]);
                 spec_path_index(p, sizeof(p), path, i);
-                if (c < 0)
-                        return spec_error(EINVAL, p, "unknown capability '%s'", names[i]);
-                mask |= UINT64_C(1) << c;
+                (void) snprintf(what, sizeof(what), "config.json: %s", p);
+                mask |= spec_capability_bit(what, names[i], last);
         }
         *(uint64_t *) dest = mask;
         return 0;

@@ -9,6 +9,7 @@
 #include "util/cpulist.h"
 #include "util/fd.h"
 #include "util/log.h"
+#include "util/lsm.h"
 #include "util/strv.h"
 
 #define P(member) offsetof(Spec, process.member)
@@ -50,8 +51,8 @@ static const SpecField process_fields[] = {
         { "rlimits", FIELD_CUSTOM, P(rlimits), .parse = spec_parse_rlimits },
         { "noNewPrivileges", FIELD_BOOL, P(no_new_privileges) },
         { "oomScoreAdj", FIELD_INT32, P(oom_score_adj), .has = HAS(Spec, process.has_oom_score_adj) },
-        { "apparmorProfile", FIELD_UNSUPPORTED },
-        { "selinuxLabel", FIELD_UNSUPPORTED },
+        { "apparmorProfile", FIELD_STRING, P(apparmor_profile) },
+        { "selinuxLabel", FIELD_STRING, P(selinux_label) },
         { "ioPriority", FIELD_OBJECT, 0, .fields = spec_io_priority_fields, .has = HAS(Spec, process.has_io_priority) },
         { "scheduler", FIELD_OBJECT, 0, .fields = spec_scheduler_fields, .has = HAS(Spec, process.has_scheduler) },
         { "execCPUAffinity", FIELD_OBJECT, 0, .fields = spec_cpu_affinity_fields },
@@ -90,6 +91,9 @@ Spec *spec_free(Spec *s) {
         free(s->process.rlimits);
         free(s->hostname);
         free(s->domainname);
+        free(s->mount_label);
+        free(s->process.selinux_label);
+        free(s->process.apparmor_profile);
         free(s->process.cpu_affinity_initial);
         free(s->process.cpu_affinity_final);
         for (size_t i = 0; i < s->n_mounts; i++) {
@@ -212,6 +216,15 @@ int spec_parse(const char *text, Spec **ret) {
         return 0;
 }
 
+int spec_reparse(const char *text, Spec **ret) {
+        LogLevel level = log_get_max_level();
+        if (level == LOG_LEVEL_WARNING || level == LOG_LEVEL_INFO)
+                log_set_max_level(LOG_LEVEL_ERROR);
+        int r = spec_parse(text, ret);
+        log_set_max_level(level);
+        return r;
+}
+
 int spec_load(const char *bundle, Spec **ret) {
         _cleanup_free_ char *text = NULL, *path = NULL;
         size_t size;
@@ -270,6 +283,38 @@ bool spec_can_ptrace_host(const Spec *s) {
         /* Without a capabilities object the process keeps all of root's; the bounding set is what
          * it can ever have (setuid binaries, file capabilities). */
         return !s->process.has_capabilities || (s->process.capabilities.bounding & (UINT64_C(1) << CAP_SYS_PTRACE));
+}
+
+int spec_check_label(const char *what, const char *label, unsigned lsm, unsigned host_lsms) {
+        const char *name = lsm == LSM_SELINUX ? "SELinux" : "AppArmor";
+
+        if (!label || !label[0])
+                return 0;
+        if (!(host_lsms & lsm)) {
+                log_debug("%s: %s is not enabled on this host, ignoring '%s'", what, name, label);
+                return 0;
+        }
+        return log_error_errno(EOPNOTSUPP, "%s: %s is enabled on this host, and runscope cannot apply %s yet", what,
+                               name, lsm == LSM_SELINUX ? "labels" : "profiles");
+}
+
+int spec_check_labels(const Spec *s, unsigned host_lsms) {
+        const struct {
+                const char *what, *label;
+                unsigned lsm;
+        } labels[] = {
+                { "config.json: linux.mountLabel", s->mount_label, LSM_SELINUX },
+                { "config.json: process.selinuxLabel", s->process.selinux_label, LSM_SELINUX },
+                { "config.json: process.apparmorProfile", s->process.apparmor_profile, LSM_APPARMOR },
+        };
+        int r;
+
+        for (size_t i = 0; i < ELEMENTSOF(labels); i++) {
+                r = spec_check_label(labels[i].what, labels[i].label, labels[i].lsm, host_lsms);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
 }
 
 const SpecNamespace *spec_namespace(const Spec *s, NamespaceType t) {

@@ -49,6 +49,8 @@ typedef struct SpecProcess {
         char *cwd;
         bool has_capabilities;
         SpecCapabilities capabilities;
+        char *selinux_label;    /* accepted, never applied: see spec_check_labels() */
+        char *apparmor_profile; /* likewise */
         SpecRlimit *rlimits;
         size_t n_rlimits;
         bool no_new_privileges;
@@ -192,6 +194,7 @@ typedef struct Spec {
         SpecProcess process;
         char *hostname;
         char *domainname;
+        char *mount_label; /* linux.mountLabel: accepted, never applied */
         bool has_personality;
         unsigned long personality; /* PER_LINUX or PER_LINUX32 */
         SpecMount *mounts;
@@ -222,6 +225,9 @@ DEFINE_CLEANUP(Spec *, spec_free);
 
 /* Parses config.json text completely; errors name the JSON path and are logged here. */
 int spec_parse(const char *text, Spec **ret);
+/* spec_parse() of a configuration parsed once already (the state directory's copy, at exec or a
+ * hook): its warnings were given then, and are not repeated, unless --debug. */
+int spec_reparse(const char *text, Spec **ret);
 /* The largest config.json read, the bundle's and the copy in the state directory alike. */
 #define SPEC_MAX_SIZE ((size_t) 16 * 1024 * 1024)
 /* Reads and parses <bundle>/config.json. */
@@ -235,6 +241,20 @@ int spec_parse_process(const char *text, Spec **ret);
 int spec_parse_resources(const char *text, Spec **ret);
 /* "CAP_SYS_ADMIN" -> 21; -EINVAL for names libcap does not know. */
 int spec_capability_from_name(const char *name);
+/* The kernel's last capability (cap_last_cap), as libcap found it. */
+int spec_capability_last(void);
+/* The bit of capability `name` for a kernel whose last capability is last_cap; 0, after a warning
+ * naming `what` (a JSON path or a flag) and the name, for a name no capability has or that kernel
+ * lacks: runtime-spec 1.1 says to warn, and not fail, and runc does the same for a kernel's lack. */
+uint64_t spec_capability_bit(const char *what, const char *name, int last_cap);
+
+/* runscope applies no SELinux label or AppArmor profile yet. Where the host has that LSM enabled
+ * (host_lsms: lsm_enabled()'s LSM_* mask), a non-empty label is refused, -EOPNOTSUPP with one line
+ * naming `what` (a JSON path or a flag); where it has not, the label means nothing and is ignored,
+ * as crun does. */
+int spec_check_label(const char *what, const char *label, unsigned lsm, unsigned host_lsms);
+/* spec_check_label() for linux.mountLabel, process.selinuxLabel and process.apparmorProfile. */
+int spec_check_labels(const Spec *s, unsigned host_lsms);
 
 /* The entry of linux.namespaces of type t (each type is there at most once), or NULL. */
 const SpecNamespace *spec_namespace(const Spec *s, NamespaceType t);

@@ -23,6 +23,23 @@ t_is "$?:$out" "127:runscope: exec: \"/no/such\": No such file or directory" "ex
 t_is "$(rs exec -u 65534:65534 -e FOO=bar -e FROM_SPEC=no --cwd /tmp "$id" /bin/sh -c 'echo $(id -u):$(id -g) $FOO $FROM_SPEC $(pwd)')" \
         "65534:65534 bar no /tmp" "--user, --env (added and replaced) and --cwd apply"
 t_match "$(rs exec --cap CAP_SYS_ADMIN "$id" /bin/probe caps)" "CapEff:	0000000020200420" "--cap adds a capability"
+# runtime-spec 1.1: an unknown name is a warning, and the rest applies (before: exec failed).
+out=$(rs exec --cap CAP_BOGUS --cap CAP_SYS_ADMIN "$id" /bin/probe caps 2>"$T_WORK/cap.err")
+t_match "$?:$out" "^0:.*CapEff:	0000000020200420" "--cap of an unknown name: exec runs, with the other --cap"
+t_is "$(cat "$T_WORK/cap.err")" "runscope: --cap: unknown capability 'CAP_BOGUS', ignoring" "... and one warning names the flag and the name"
+# A configuration's warnings are create's: exec, which parses it again, does not repeat them.
+W=$T_WORK/warned
+make_bundle "$W" /bin/sleep 300
+bundle_edit "$W" '.process.capabilities.effective += ["CAP_BOGUS"]'
+wid=$(t_id)
+rs run -d -b "$W" "$wid" >"$T_WORK/warned.err" 2>&1
+t_match "$(cat "$T_WORK/warned.err")" "unknown capability 'CAP_BOGUS', ignoring" "an unknown capability in config.json: run warns"
+out=$(rs exec "$wid" /bin/probe exit 0 2>&1)
+t_is "$?:$out" "0:" "... and exec does not warn again"
+rs delete -f "$wid"
+# No SELinux or AppArmor on this host: the label and the profile are ignored (before: refused).
+out=$(rs exec --process-label system_u:system_r:container_t:s0 --apparmor container-default "$id" /bin/probe hostname 2>&1)
+t_is "$?:$out" "0:exechost" "--process-label and --apparmor on a host without those LSMs: ignored, and nothing said"
 t_match "$(rs exec "$id" /bin/probe nnp)" "NoNewPrivs:	1" "the container's noNewPrivileges applies"
 
 rs exec -d --pid-file "$T_WORK/exec.pid" "$id" /bin/sleep 200

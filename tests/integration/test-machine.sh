@@ -155,6 +155,38 @@ t_match "$name" "^x-t[0-9-]+-[0-9a-f]{8}\$" "an id that is no machine name is ma
 t_ok "... and registered under that name" listed "$name"
 rs delete -f "$id"
 
+# '_' is in many ids (podman's pod infra, compose names) and in no machine name: machined refused it
+# as it was ("Invalid machine name"), and run and create said so on stderr, which podman and
+# containerd's shim read. Now it is mapped, and nothing is said.
+id="$(t_id)_a_b"
+echo "$id" >>"$T_IDS"
+# (Into files: the created container holds what create's stdout and stderr are.)
+rs create -b "$B" "$id" >"$T_WORK/create.out" 2>&1
+t_is "$?:$(cat "$T_WORK/create.out")" "0:" "an id with '_': create succeeds and says nothing"
+name=$(rs state "$id" | jq -r .machine)
+t_match "$name" "^t[0-9]+-[0-9]+-a-b-[0-9a-f]{8}\$" "... state names its machine, '_' -> '-', plus a hash"
+t_ok "... machinectl list shows it" listed "$name"
+status=$(machinectl status --no-pager "$name")
+t_match "$status" "Unit: runscope-$id.scope" "... machinectl status of that name shows its unit"
+t_match "$status" "Leader: $(rs state "$id" | jq -r .pid)" "... and its leader"
+rs start "$id"
+rs delete -f "$id"
+t_ok "... and delete unregisters it" unknown "$name"
+id="$(t_id)_fg"
+echo "$id" >>"$T_IDS"
+cp -r "$B" "$T_WORK/us"
+bundle_edit "$T_WORK/us" '.process.args = ["/bin/sh", "-c", "exit 3"]'
+err=$(rs run -b "$T_WORK/us" "$id" 2>&1)
+t_is "$?:$err" "3:" "... a foreground run of such an id: its status, and nothing on stderr"
+long="$(t_id)-$(printf 'x%.0s' $(seq 1 70))"
+echo "$long" >>"$T_IDS"
+rs run -d -b "$B" "$long" >"$T_WORK/run.out" 2>&1
+t_is "$?:$(cat "$T_WORK/run.out")" "0:" "an id of more than 64 characters: run -d says nothing"
+name=$(rs state "$long" | jq -r .machine)
+t_is "${#name}" 64 "... its machine name is cut to 64, hash included"
+t_ok "... and registered under it" listed "$name"
+rs delete -f "$long"
+
 # dbus-daemon restarted while a foreground run runs, and still nothing is left. Once after run has
 # let its connection to dbus-daemon go (the container ran a second): it connects anew for machined's
 # UnregisterMachine and systemd's StopUnit at the end. Once while it still keeps it: found gone at

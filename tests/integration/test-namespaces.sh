@@ -1,5 +1,6 @@
 #!/bin/bash
-# linux.sysctl, linux.devices, namespaces joined by path, and podman 4.3's own config.json.
+# linux.sysctl (and its agreement with hostname and domainname), linux.devices, namespaces joined
+# by path, and podman 4.3's own config.json.
 . "$(dirname "$0")/../lib/common.sh"
 
 B=$T_WORK/bundle
@@ -37,6 +38,21 @@ for case in 'vm.swappiness|{"vm.swappiness":"10"}|not a namespaced sysctl' \
                 | if ($s | has("kernel.hostname")) then .linux.namespaces |= map(select(.type != "uts")) | del(.hostname) else . end'
         expect_clean 1 "linux.sysctl.$key" "linux.sysctl.$key: $msg" "$id" create -b "$B" "$id"
 done
+
+# kernel.hostname and kernel.domainname against hostname and domainname: the same value is set, a
+# different one is refused naming both (as crun does; before: accepted, and the sysctl won).
+U=$T_WORK/uts
+make_bundle "$U" /bin/sh -c 'hostname; cat /proc/sys/kernel/domainname'
+bundle_edit "$U" '.hostname = "alpha" | .domainname = "example.org"
+        | .linux.sysctl = {"kernel.hostname": "alpha", "kernel.domainname": "example.org"}'
+err=$(rs run -b "$U" "$(t_id)" 2>&1)
+t_is "$?:$(tr '\n' ' ' <<<"$err")" "0:alpha example.org " "linux.sysctl kernel.hostname and kernel.domainname equal to hostname and domainname: set"
+expect_refused "$U" "linux.sysctl.kernel.hostname against hostname" \
+        "^runscope: config.json: linux.sysctl.kernel.hostname: 'beta' conflicts with hostname 'alpha'\$" \
+        '.linux.sysctl["kernel.hostname"] = "beta"'
+expect_refused "$U" "linux.sysctl.kernel.domainname against domainname" \
+        "^runscope: config.json: linux.sysctl.kernel.domainname: 'example.com' conflicts with domainname 'example.org'\$" \
+        '.linux.sysctl["kernel.domainname"] = "example.com"'
 
 # B joins A's network, uts and pid namespaces by path.
 A=$T_WORK/a

@@ -1,6 +1,6 @@
 #!/bin/bash
 # The rest of process and linux: domainname, personality, ioPriority, scheduler, execCPUAffinity,
-# oomScoreAdj, umask, rlimits, additionalGids.
+# oomScoreAdj, umask, rlimits, additionalGids; unknown capabilities; LSM labels.
 . "$(dirname "$0")/../lib/common.sh"
 
 B=$T_WORK/bundle
@@ -21,6 +21,43 @@ t_match "$out" "500" "process.oomScoreAdj"
 t_match "$out" "0077" "process.user.umask"
 t_match "$out" "333" "process.rlimits RLIMIT_NOFILE"
 t_match "$out" "0 10 20" "process.user.additionalGids"
+
+# runtime-spec 1.1: an unknown capability is logged as a warning naming it, and ignored: the
+# process runs with the others (before: create failed).
+C=$T_WORK/caps
+make_bundle "$C" /bin/probe caps
+bundle_edit "$C" '.process.capabilities = {bounding: ["CAP_KILL", "CAP_NET_RAW"], effective: ["CAP_KILL", "CAP_BOGUS", "CAP_NET_RAW"],
+        permitted: ["CAP_KILL", "CAP_NET_RAW"]}'
+rs run -b "$C" "$(t_id)" >"$T_WORK/caps.out" 2>"$T_WORK/caps.err"
+t_is "$?" 0 "an unknown capability: run succeeds"
+t_is "$(cat "$T_WORK/caps.err")" "runscope: config.json: process.capabilities.effective[1]: unknown capability 'CAP_BOGUS', ignoring" \
+        "... with one warning naming its JSON path and the name"
+t_match "$(cat "$T_WORK/caps.out")" "CapEff:	0000000000002020" "... and the process has the other capabilities (CAP_KILL, CAP_NET_RAW)"
+t_match "$(cat "$T_WORK/caps.out")" "CapBnd:	0000000000002020" "... in every set"
+
+# SELinux labels and an AppArmor profile: this host has neither LSM, so they mean nothing here and
+# are ignored, as crun does (before: "not supported by runscope yet"); features still says that
+# neither is applied.
+L=$T_WORK/labels
+make_bundle "$L" /bin/true
+bundle_edit "$L" '.process.selinuxLabel = "system_u:system_r:container_t:s0:c1,c2"
+        | .process.apparmorProfile = "container-default" | .linux.mountLabel = "system_u:object_r:container_file_t:s0:c1,c2"'
+err=$(rs run -b "$L" "$(t_id)" 2>&1)
+t_is "$?:$err" "0:" "labels on a host without SELinux or AppArmor: run succeeds and says nothing"
+t_is "$(rs features | jq -c '[.linux.selinux.enabled, .linux.apparmor.enabled]')" "[false,false]" \
+        "... and features says neither is applied"
+# A host with AppArmor enabled, as sysfs shows it to one runscope (runc's and crun's check): the
+# profile, which runscope cannot apply, is refused.
+fake_apparmor() {
+        unshare -m bash -c 'mount -t tmpfs none /sys/kernel/security && mkdir /sys/kernel/security/apparmor &&
+                mount -t tmpfs none /sys/module && mkdir -p /sys/module/apparmor/parameters &&
+                echo Y >/sys/module/apparmor/parameters/enabled && exec "$@"' - "$@"
+}
+id=$(t_id)
+err=$(fake_apparmor "$RUNSCOPE" --root "$T_ROOT" create -b "$L" "$id" 2>&1)
+t_is "$?:$err" "1:runscope: config.json: process.apparmorProfile: AppArmor is enabled on this host, and runscope cannot apply profiles yet" \
+        "... where AppArmor is enabled: the profile is refused, in one line"
+t_ok "... and nothing is left" nothing_left "$id" "runscope-$id.scope"
 
 for case in 'process.scheduler.policy|{"scheduler":{"policy":"SCHED_FAST"}}|unknown scheduling policy SCHED_FAST' \
             'process.ioPriority.class|{"ioPriority":{"class":"IOPRIO_CLASS_FAST","priority":1}}|expected IOPRIO_CLASS_RT' \

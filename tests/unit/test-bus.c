@@ -1,5 +1,6 @@
 /* Unit tests of src/bus that need no systemd: unit naming, resource arithmetic, properties. */
 #include <math.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -175,6 +176,45 @@ static void test_annotation_string_arrays(void) {
         ASSERT_EQ(append_annotation("After", "['a',]"), -EINVAL);
 }
 
+/* machined takes hostname-like names only (systemd's machine_name_is_valid): an id with '_' used
+ * to be sent as it was, and refused ("Invalid machine name"). */
+static void test_machine_name(void) {
+        static const char *const ids[] = {
+                "web", "web.1", "a-b", "a_b", "a+b", "_", "__", "a..b", "a-.b", "a.-b", "a-", "a.", "+x",
+                "4a8d2e_f3", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+                "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", NULL
+        };
+        char *names[ELEMENTSOF(ids)] = {};
+
+        for (size_t i = 0; ids[i]; i++) {
+                _cleanup_free_ char *again = NULL;
+                ASSERT_EQ(bus_machine_name(ids[i], &names[i]), 0);
+                ASSERT_TRUE(bus_machine_name_is_valid(names[i]));
+                ASSERT_EQ(bus_machine_name(ids[i], &again), 0);
+                ASSERT_STREQ(again, names[i]);
+                for (size_t k = 0; k < i; k++)
+                        ASSERT_TRUE(strcmp(names[k], names[i]) != 0);
+        }
+        ASSERT_STREQ(names[0], "web");
+        ASSERT_STREQ(names[1], "web.1");
+        ASSERT_STREQ(names[2], "a-b");
+        ASSERT_EQ(strlen(names[3]), 12u);
+        ASSERT_EQ(strncmp(names[3], "a-b-", 4), 0); /* a_b: not a-b, which is another id's */
+        ASSERT_EQ(strlen(names[5]), 8u);            /* _: the hash alone */
+        ASSERT_EQ(strncmp(names[12], "x-", 2), 0);  /* +x: no leading '-' */
+        ASSERT_STREQ(names[14], ids[14]);           /* 64 characters: as it is */
+        ASSERT_EQ(strlen(names[15]), 64u);          /* 65: cut, and hashed */
+        for (size_t i = 0; ids[i]; i++)
+                free(names[i]);
+
+        ASSERT_TRUE(!bus_machine_name_is_valid(""));
+        ASSERT_TRUE(!bus_machine_name_is_valid("a_b"));
+        ASSERT_TRUE(!bus_machine_name_is_valid("-a"));
+        ASSERT_TRUE(!bus_machine_name_is_valid("a-.b"));
+        ASSERT_TRUE(!bus_machine_name_is_valid(".host"));
+        ASSERT_TRUE(bus_machine_name_is_valid("a--b.c-d"));
+}
+
 TEST_MAIN(test_default_unit_names, test_escaped_unit_name, test_systemd_cgroups_path, test_path_cgroups_path, test_overlong_unit_name,
           test_cpu_shares_to_weight, test_cpu_quota_rounding, test_device_major_name, test_annotation_time_spans,
-          test_annotation_string_arrays)
+          test_annotation_string_arrays, test_machine_name)

@@ -8,6 +8,7 @@
 #include "spec/spec-run.h"
 #include "spec/spec.h"
 #include "tap.h"
+#include "util/lsm.h"
 
 #define MINIMAL_PROCESS "\"process\":{\"user\":{\"uid\":0,\"gid\":0},\"args\":[\"sh\"],\"cwd\":\"/\"}"
 #define MINIMAL_LINUX "\"linux\":{\"namespaces\":[{\"type\":\"mount\"}]}"
@@ -86,14 +87,84 @@ static void test_bad_inputs_are_rejected(void) {
         ASSERT_EQ(parse(SPEC(MINIMAL_PROCESS ",\"mounts\":[{\"destination\":\"proc\",\"type\":\"proc\"}]," MINIMAL_LINUX)),
                   -EINVAL);
         ASSERT_EQ(parse(SPEC("\"process\":{\"user\":{\"uid\":0,\"gid\":0},\"args\":[\"sh\"],\"cwd\":\"/\","
-                             "\"capabilities\":{\"bounding\":[\"CAP_BOGUS\"]}}," MINIMAL_LINUX)),
-                  -EINVAL);
-        ASSERT_EQ(parse(SPEC("\"process\":{\"user\":{\"uid\":0,\"gid\":0},\"args\":[\"sh\"],\"cwd\":\"/\","
                              "\"rlimits\":[{\"type\":\"RLIMIT_NOPE\",\"soft\":1,\"hard\":1}]}," MINIMAL_LINUX)),
                   -EINVAL);
         ASSERT_EQ(parse(SPEC(MINIMAL_PROCESS ",\"linux\":{\"namespaces\":[{\"type\":\"mount\"}],"
                                              "\"resources\":{\"memory\":{\"limit\":1.5}}}")),
                   -EINVAL);
+}
+
+/* runtime-spec 1.1: an unknown capability is a warning, not an error (this test expected -EINVAL
+ * before); so is one the running kernel lacks, as in runc. */
+static void test_unknown_capability_is_ignored(void) {
+        _cleanup_(spec_freep) Spec *s = NULL;
+        ASSERT_EQ(spec_parse(SPEC("\"process\":{\"user\":{\"uid\":0,\"gid\":0},\"args\":[\"sh\"],\"cwd\":\"/\","
+                                  "\"capabilities\":{\"bounding\":[\"CAP_BOGUS\",\"CAP_CHOWN\"],\"effective\":[\"CAP_KILL\"],"
+                                  "\"inheritable\":[\"cap_chown\"],\"permitted\":[\"CAP_NEW\"],\"ambient\":[\"\"]}}," MINIMAL_LINUX),
+                             &s),
+                  0);
+        ASSERT_TRUE(s->process.has_capabilities);
+        ASSERT_EQ(s->process.capabilities.bounding, 1ull << 0);
+        ASSERT_EQ(s->process.capabilities.effective, 1ull << 5);
+        ASSERT_EQ(s->process.capabilities.inheritable, 0);
+        ASSERT_EQ(s->process.capabilities.permitted, 0);
+        ASSERT_EQ(s->process.capabilities.ambient, 0);
+
+        ASSERT_EQ(spec_capability_bit("--cap", "CAP_SYS_ADMIN", 40), 1ull << 21);
+        ASSERT_EQ(spec_capability_bit("--cap", "CAP_BOGUS", 40), 0);
+        ASSERT_EQ(spec_capability_bit("--cap", "SYS_ADMIN", 40), 0);
+        /* CAP_PERFMON is 38: a 5.7 kernel's last is 37 (CAP_AUDIT_READ), and it lacks CAP_PERFMON. */
+        ASSERT_EQ(spec_capability_bit("--cap", "CAP_PERFMON", 37), 0);
+        ASSERT_EQ(spec_capability_bit("--cap", "CAP_PERFMON", 38), 1ull << 38);
+        ASSERT_EQ(spec_capability_bit("--cap", "CAP_AUDIT_READ", 37), 1ull << 37);
+        ASSERT_TRUE(spec_capability_last() >= 37);
+}
+
+/* Labels are accepted (before: "not supported by runscope yet") and ignored where the host lacks
+ * the LSM; where it has it, refused, since runscope applies none yet. */
+static void test_labels(void) {
+        _cleanup_(spec_freep) Spec *s = NULL, *aa = NULL;
+        ASSERT_EQ(spec_parse(SPEC("\"process\":{\"user\":{\"uid\":0,\"gid\":0},\"args\":[\"sh\"],\"cwd\":\"/\","
+                                  "\"selinuxLabel\":\"system_u:system_r:container_t:s0\",\"apparmorProfile\":\"\"},"
+                                  "\"linux\":{\"namespaces\":[{\"type\":\"mount\"}],"
+                                  "\"mountLabel\":\"system_u:object_r:container_file_t:s0\"}"),
+                             &s),
+                  0);
+        ASSERT_STREQ(s->process.selinux_label, "system_u:system_r:container_t:s0");
+        ASSERT_STREQ(s->mount_label, "system_u:object_r:container_file_t:s0");
+        ASSERT_EQ(spec_check_labels(s, 0), 0);
+        ASSERT_EQ(spec_check_labels(s, LSM_APPARMOR), 0); /* the empty profile asks for nothing */
+        ASSERT_EQ(spec_check_labels(s, LSM_SELINUX), -EOPNOTSUPP);
+        ASSERT_EQ(spec_check_labels(s, LSM_SELINUX | LSM_APPARMOR), -EOPNOTSUPP);
+
+        ASSERT_EQ(spec_parse(SPEC("\"process\":{\"user\":{\"uid\":0,\"gid\":0},\"args\":[\"sh\"],\"cwd\":\"/\","
+                                  "\"apparmorProfile\":\"container-default\"}," MINIMAL_LINUX),
+                             &aa),
+                  0);
+        ASSERT_EQ(spec_check_labels(aa, LSM_SELINUX), 0);
+        ASSERT_EQ(spec_check_labels(aa, LSM_APPARMOR), -EOPNOTSUPP);
+
+        ASSERT_EQ(spec_check_label("--process-label", "x", LSM_SELINUX, LSM_APPARMOR), 0);
+        ASSERT_EQ(spec_check_label("--process-label", "x", LSM_SELINUX, LSM_SELINUX), -EOPNOTSUPP);
+        ASSERT_EQ(spec_check_label("--apparmor", "", LSM_APPARMOR, LSM_APPARMOR), 0);
+        ASSERT_EQ(spec_check_label("--apparmor", NULL, LSM_APPARMOR, LSM_APPARMOR), 0);
+}
+
+/* As crun: a sysctl kernel.hostname or kernel.domainname that says otherwise than hostname or
+ * domainname is refused (it was accepted before); the same value, or no field, is fine. */
+static void test_sysctl_against_hostname(void) {
+#define UTS_SPEC(fields, sysctl)                                                                          \
+        SPEC(MINIMAL_PROCESS "," fields "\"linux\":{\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"uts\"}],"    \
+                             "\"sysctl\":{" sysctl "}}")
+        ASSERT_EQ(parse(UTS_SPEC("\"hostname\":\"a\",", "\"kernel.hostname\":\"b\"")), -EINVAL);
+        ASSERT_EQ(parse(UTS_SPEC("\"domainname\":\"a.org\",", "\"kernel.domainname\":\"b.org\"")), -EINVAL);
+        ASSERT_EQ(parse(UTS_SPEC("\"hostname\":\"\",", "\"kernel.hostname\":\"b\"")), -EINVAL);
+        ASSERT_EQ(parse(UTS_SPEC("\"hostname\":\"a\",\"domainname\":\"a.org\",",
+                                 "\"kernel.hostname\":\"a\",\"kernel.domainname\":\"a.org\"")),
+                  0);
+        ASSERT_EQ(parse(UTS_SPEC("", "\"kernel.hostname\":\"b\",\"kernel.domainname\":\"b.org\"")), 0);
+        ASSERT_EQ(parse(UTS_SPEC("\"hostname\":\"a\",", "\"kernel.domainname\":\"b.org\"")), 0);
+#undef UTS_SPEC
 }
 
 static void test_unsupported_is_refused(void) {
@@ -214,6 +285,6 @@ static void test_path_length(void) {
 }
 
 TEST_MAIN(test_minimal_spec, test_default_spec_parses, test_unknown_keys_ignored, test_resources,
-          test_bad_inputs_are_rejected, test_unsupported_is_refused, test_seccomp, test_spec_load_names_the_file,
-          test_run_property_numbers_out_of_range, test_nul_escape_is_refused, test_hostname_length,
-          test_path_length)
+          test_bad_inputs_are_rejected, test_unknown_capability_is_ignored, test_labels, test_sysctl_against_hostname,
+          test_unsupported_is_refused, test_seccomp, test_spec_load_names_the_file,
+          test_run_property_numbers_out_of_range, test_nul_escape_is_refused, test_hostname_length, test_path_length)
