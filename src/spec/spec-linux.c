@@ -286,8 +286,10 @@ static int parse_devices(const cJSON *j, const char *path, void *dest) {
                         return r;
                 if (d->type != 'p' && (d->major < 0 || d->minor < 0 || d->major > 4095 || d->minor > 1048575))
                         return spec_error(EINVAL, ep, "needs a major (0-4095) and minor (0-1048575)");
-                if (strncmp(d->path, "/dev/", 5) != 0)
-                        return spec_error(EINVAL, ep, "path %s is not below /dev", d->path);
+                /* Anywhere in the rootfs (runtime-spec 1.1), but a node of its own: not / itself. */
+                const char *name = strrchr(d->path, '/') + 1;
+                if (!*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+                        return spec_error(EINVAL, ep, "path %s does not name a node", d->path);
         }
         return 0;
 }

@@ -33,4 +33,26 @@ if $hybrid; then
 fi
 rs delete --force "$id" >/dev/null 2>&1
 
+# Anywhere in the rootfs, not only under /dev (runtime-spec 1.1); its directories are made there,
+# and a directory that is a symlink out of the rootfs is followed inside it.
+mark=devout-$$-$RANDOM
+mkdir "$B/rootfs/tmp/$mark" && ln -s "/tmp/$mark" "$B/rootfs/escape"
+bundle_edit "$B" '.linux.devices = [{path: "/foo-dev", type: "c", major: 1, minor: 7},
+                                    {path: "/a/b/full", type: "c", major: 1, minor: 7},
+                                    {path: "/escape/full", type: "c", major: 1, minor: 7}]
+        | .process.args = ["/bin/sh", "-c", "for d in /foo-dev /a/b/full /escape/full /tmp/'"$mark"'/full; do
+                                                     stat -c \"%n %F %t:%T\" $d; done"]'
+out=$(rs run -b "$B" "$(t_id)" 2>&1)
+t_is "$out" "/foo-dev character special file 1:7
+/a/b/full character special file 1:7
+/escape/full character special file 1:7
+/tmp/$mark/full character special file 1:7" "a device outside /dev is made where the spec says, inside the rootfs"
+t_ok "... nothing is made on the host through a symlink" test ! -e "/tmp/$mark"
+rm -rf "$B/rootfs/escape" "$B/rootfs/tmp/$mark"
+for case in '/%does not name a node' '/dev/..%does not name a node'; do
+        IFS='%' read -r path msg <<<"$case"
+        expect_refused "$B" "a device path $path" "linux.devices\\[0\\]: path $path $msg" \
+                "$(jq -nc --arg p "$path" '{path: $p, type: "c", major: 1, minor: 7}' | sed 's/^/.linux.devices = [/; s/$/]/')"
+done
+
 t_done
