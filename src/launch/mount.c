@@ -257,28 +257,27 @@ static int bind_host_devices(int root_fd) {
         return 0;
 }
 
-/* linux.devices in a user namespace, where mknod is refused: the host's node at the same path is
- * bound in, as runc and crun do, if it is the device the spec asks for. Its mode and owner stay the
- * host's: changing them through the bind would change the host's node. */
+/* linux.devices in a user namespace, where mknod is refused: a host node of the device the spec
+ * asks for is bound in, as runc and crun do, through the fd it was verified by. Its mode and owner
+ * stay the host's: changing them through the bind would change the host's node. */
 static int bind_spec_devices(const Spec *spec, int root_fd) {
-        char target[64];
-        struct stat st;
+        char target[64], source[64];
 
         for (size_t i = 0; i < spec->n_devices; i++) {
                 const SpecDevice *d = &spec->devices[i];
-                mode_t type = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
-                if (stat(d->path, &st) < 0)
-                        return launch_error(errno, "linux.devices[%zu]: %s on the host, to bind into a user namespace: %m", i, d->path);
-                if ((st.st_mode & S_IFMT) != type ||
-                    (type != S_IFIFO && st.st_rdev != makedev((unsigned) d->major, (unsigned) d->minor)))
-                        return launch_error(ENODEV, "linux.devices[%zu]: %s on the host is not that device, and a user "
-                                                    "namespace cannot make it", i, d->path);
+                _cleanup_close_ int node = -EBADF;
+                int r = host_node_open(d, &node);
+                if (r < 0)
+                        return launch_error(r, "linux.devices[%zu]: %s: no %c %lld:%lld node on the host to bind into a "
+                                               "user namespace (which cannot make one): %m", i, d->path, d->type,
+                                            (long long) d->major, (long long) d->minor);
                 _cleanup_close_ int fd = open_in_root_mkdir(root_fd, d->path, true);
                 if (fd < 0)
                         return launch_error(fd, "linux.devices[%zu]: %s in the rootfs: %m", i, d->path);
+                fd_path(node, source);
                 fd_path(fd, target);
-                if (mount(d->path, target, NULL, MS_BIND, NULL) < 0)
-                        return launch_error(errno, "linux.devices[%zu]: binding the host's %s: %m", i, d->path);
+                if (mount(source, target, NULL, MS_BIND, NULL) < 0)
+                        return launch_error(errno, "linux.devices[%zu]: binding a host node on %s: %m", i, d->path);
         }
         return 0;
 }

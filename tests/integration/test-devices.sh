@@ -55,4 +55,23 @@ for case in '/%does not name a node' '/dev/..%does not name a node'; do
                 "$(jq -nc --arg p "$path" '{path: $p, type: "c", major: 1, minor: 7}' | sed 's/^/.linux.devices = [/; s/$/]/')"
 done
 
+# In a user namespace mknod is refused: a host node of the same device is bound in, found wherever
+# the host has one, as crun does (/dev/foo is 1:3, the host's /dev/null; the spec's /dev/zero is
+# 1:9, the host's /dev/urandom, not the host's /dev/zero).
+chmod 755 "$T_WORK"
+U=$T_WORK/userns
+make_bundle "$U" /bin/sh -c 'for d in /dev/foo /dev/zero /tmp/place; do stat -c "%n %F %t:%T" $d; done
+        echo x >/dev/foo && echo written; head -c 3 /tmp/place | wc -c'
+bundle_edit "$U" '.linux.namespaces += [{type: "user"}]
+        | .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}] | .linux.gidMappings = .linux.uidMappings
+        | .linux.devices = [{path: "/dev/foo", type: "c", major: 1, minor: 3},
+                            {path: "/dev/zero", type: "c", major: 1, minor: 9},
+                            {path: "/tmp/place", type: "c", major: 1, minor: 5}]'
+out=$(rs run -b "$U" "$(t_id)" 2>&1)
+t_is "$out" "/dev/foo character special file 1:3
+/dev/zero character special file 1:9
+/tmp/place character special file 1:5
+written
+3" "in a user namespace, a device the host has at another path is bound in, and usable"
+
 t_done
