@@ -117,4 +117,28 @@ EOF
                 "readonlyPaths /sys/fs/cgroup: each hierarchy in the copy too"
         t_match "$view" $'\n1\n1\n/\nRead-only file system$' "... and the copy holds them"
 fi
+# A destination that is, or passes through, a symlink dangling inside the rootfs: the link is
+# followed inside the rootfs and its target made there (as runc and crun do), never on the host.
+D=$T_WORK/dangling
+mark=dangle-$$-$RANDOM
+make_bundle "$D" /bin/sh -c "grep -o ' /[^ ]*$mark[^ ]* ' /proc/self/mountinfo | sort; cat /tmp/$mark-f"
+ln -s "/tmp/$mark/abs" "$D/rootfs/abs"
+ln -s "../../../$mark-rel" "$D/rootfs/rel"
+ln -s "/tmp/$mark-f" "$D/rootfs/fileln"
+echo in-file >"$T_WORK/bindfile"
+bundle_edit "$D" --arg f "$T_WORK/bindfile" '.mounts += [
+        {destination: "/abs", type: "tmpfs", source: "tmpfs"},
+        {destination: "/rel/sub", type: "tmpfs", source: "tmpfs"},
+        {destination: "/fileln", type: "bind", source: $f, options: ["bind", "ro"]}]'
+out=$(rs run -b "$D" "$(t_id)" 2>&1)
+t_is "$out" " /$mark-rel/sub 
+ /tmp/$mark-f 
+ /tmp/$mark/abs 
+in-file" "a dangling symlink as, or in, a destination is followed inside the rootfs and its target made there"
+t_ok "... nothing is made on the host" bash -c "! ls -d /tmp/$mark* $T_WORK/$mark* /$mark* 2>/dev/null | grep -q ."
+t_ok "... the targets are made in the rootfs" test -d "$D/rootfs/tmp/$mark/abs" -a -d "$D/rootfs/$mark-rel/sub" \
+        -a -f "$D/rootfs/tmp/$mark-f"
+ln -s loop1 "$D/rootfs/loop2" && ln -s loop2 "$D/rootfs/loop1"
+expect_refused "$D" "a destination through a symlink loop" "mounts\\[[0-9]+\\]: destination /loop1/x in the rootfs: Too many levels" \
+        '.mounts += [{destination: "/loop1/x", type: "tmpfs", source: "tmpfs"}]'
 t_done
