@@ -141,4 +141,11 @@ t_ok "... the targets are made in the rootfs" test -d "$D/rootfs/tmp/$mark/abs" 
 ln -s loop1 "$D/rootfs/loop2" && ln -s loop2 "$D/rootfs/loop1"
 expect_refused "$D" "a destination through a symlink loop" "mounts\\[[0-9]+\\]: destination /loop1/x in the rootfs: Too many levels" \
         '.mounts += [{destination: "/loop1/x", type: "tmpfs", source: "tmpfs"}]'
+# Repeated slashes are one; a relative destination is relative to the container's / (runtime-spec 1.2).
+N=$T_WORK/normal
+make_bundle "$N" /bin/sh -c "awk '\$5 ~ /^\\/(test|rel)/ {print \$5}' /proc/self/mountinfo"
+bundle_edit "$N" '.mounts += [{destination: "/test//test/", type: "tmpfs", source: "tmpfs"},
+        {destination: "rel/./dir", type: "tmpfs", source: "tmpfs"}]'
+t_is "$(rs run -b "$N" "$(t_id)" 2>&1)" "/test/test
+/rel/dir" "a destination with repeated slashes, or a relative one, is mounted where it names"
 t_done
