@@ -148,4 +148,17 @@ bundle_edit "$N" '.mounts += [{destination: "/test//test/", type: "tmpfs", sourc
         {destination: "rel/./dir", type: "tmpfs", source: "tmpfs"}]'
 t_is "$(rs run -b "$N" "$(t_id)" 2>&1)" "/test/test
 /rel/dir" "a destination with repeated slashes, or a relative one, is mounted where it names"
+# Read-only holds: a tmpfs with ro; rro (runc's recursive read-only, mount_setattr AT_RECURSIVE)
+# makes every submount of an rbind read-only too, where ro alone reaches the top mount only.
+R=$T_WORK/rro
+mkdir -p "$T_WORK/rsrc/sub"
+mount -t tmpfs tmpfs "$T_WORK/rsrc/sub"
+make_bundle "$R" /bin/sh -c 'for d in /t /a /a/sub /b /b/sub /c/sub; do touch $d/f 2>/dev/null && echo "$d rw" || echo "$d ro"; done'
+bundle_edit "$R" --arg s "$T_WORK/rsrc" '.mounts += [{destination: "/t", type: "tmpfs", source: "tmpfs", options: ["ro"]},
+        {destination: "/a", type: "bind", source: $s, options: ["rbind", "rro"]},
+        {destination: "/b", type: "bind", source: $s, options: ["rbind", "ro", "rro"]},
+        {destination: "/c", type: "bind", source: $s, options: ["rbind", "ro"]}]'
+t_is "$(rs run -b "$R" "$(t_id)" 2>&1 | tr '\n' ' ')" "/t ro /a ro /a/sub ro /b ro /b/sub ro /c/sub rw " \
+        "a ro tmpfs is read-only; rro makes an rbind and its submounts read-only (ro alone, the top only)"
+umount "$T_WORK/rsrc/sub"
 t_done
