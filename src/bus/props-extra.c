@@ -93,7 +93,8 @@ static int device_entry(const SpecDeviceRule *d, const char *path, char *buf, si
         return 0;
 }
 
-int props_append_devices(sd_bus_message *m, const SpecResources *res) {
+int props_append_devices(sd_bus_message *m, const Spec *spec) {
+        const SpecResources *res = &spec->resources;
         char path[64], entry[64];
         size_t first = 0;
         bool strict = false;
@@ -142,6 +143,16 @@ int props_append_devices(sd_bus_message *m, const SpecResources *res) {
          * always rwm (OCI "Default Devices"), whatever a rule above said of them. */
         for (size_t i = 0; r >= 0 && i < ELEMENTSOF(default_devices); i++)
                 r = sd_bus_message_append(m, "(ss)", default_devices[i], "rwm");
+        /* The nodes linux.devices makes are usable whatever the rules say, as in runc and crun.
+         * /dev/char/M:N is parsed by systemd, never looked up: the host need not have the node. */
+        for (size_t i = 0; r >= 0 && i < spec->n_devices; i++) {
+                const SpecDevice *d = &spec->devices[i];
+                if (d->type == 'p')
+                        continue;
+                (void) snprintf(entry, sizeof(entry), "/dev/%s/%lld:%lld", d->type == 'b' ? "block" : "char",
+                                (long long) d->major, (long long) d->minor);
+                r = sd_bus_message_append(m, "(ss)", entry, "rwm");
+        }
         if (r >= 0)
                 r = sd_bus_message_close_container(m);
         if (r >= 0)

@@ -10,6 +10,6 @@
 int props_u64(sd_bus_message *m, PropsApplied *applied, const char *name, uint64_t v);
 /* A CPU or NUMA node list ("0-3,5") as systemd's byte-array bitmask. */
 int props_cpuset(sd_bus_message *m, const char *name, const char *list, const char *path);
-int props_append_devices(sd_bus_message *m, const SpecResources *res);
+int props_append_devices(sd_bus_message *m, const Spec *spec);
 int props_append_unified(sd_bus_message *m, PropsApplied *applied, char **unified);
 int props_append_annotations(sd_bus_message *m, char **annotations);

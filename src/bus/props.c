@@ -254,7 +254,7 @@ int props_append_resources(sd_bus_message *m, const Spec *spec, PropsApplied *ap
 
         if ((r = append_memory(m, applied, res)) < 0 || (r = append_cpu(m, applied, res)) < 0 ||
             (r = append_pids(m, applied, res)) < 0 || (r = append_io(m, applied, res)) < 0 ||
-            (r = props_append_devices(m, res)) < 0 || (r = props_append_unified(m, applied, res->unified)) < 0)
+            (r = props_append_devices(m, spec)) < 0 || (r = props_append_unified(m, applied, res->unified)) < 0)
                 return r;
         return props_append_annotations(m, spec->annotations);
 }

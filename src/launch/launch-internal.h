@@ -53,6 +53,9 @@ int mount_cgroup_late(CgroupLate *late);
 /* A spec mount of type cgroup on target (an fd path), mounted now, or prepared in late. */
 int mount_cgroup(int root_fd, const char *target, unsigned long flags, const char *dest, size_t index, bool userns,
                  CgroupLate *late);
+/* An O_PATH fd of a host node of d's type and major:minor (host-node.c): -ENOENT or -ENODEV if
+ * the host has none. */
+int host_node_open(const SpecDevice *d, int *ret_fd);
 /* "/proc/self/fd/N": the path of an fd. */
 void fd_path(int fd, char buf[static 64]);
 /* A bind remount of path with its own flags plus add. */

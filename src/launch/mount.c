@@ -44,6 +44,32 @@ static const MountOption propagation_options[] = {
         { "unbindable", false, MS_UNBINDABLE }, { "runbindable", false, MS_UNBINDABLE | MS_REC },
 };
 
+/* runc's recursive options: set or cleared by mount_setattr(AT_RECURSIVE) on the mount and on every
+ * mount below it, which a bind remount never reaches. */
+static const struct {
+        const char *name;
+        bool clear;
+        uint64_t attr;
+} recursive_options[] = {
+        { "rro", false, MOUNT_ATTR_RDONLY },          { "rrw", true, MOUNT_ATTR_RDONLY },
+        { "rnosuid", false, MOUNT_ATTR_NOSUID },      { "rsuid", true, MOUNT_ATTR_NOSUID },
+        { "rnodev", false, MOUNT_ATTR_NODEV },        { "rdev", true, MOUNT_ATTR_NODEV },
+        { "rnoexec", false, MOUNT_ATTR_NOEXEC },      { "rexec", true, MOUNT_ATTR_NOEXEC },
+        { "rnodiratime", false, MOUNT_ATTR_NODIRATIME }, { "rdiratime", true, MOUNT_ATTR_NODIRATIME },
+};
+
+static bool recursive_option(const char *name, struct mount_attr *attr) {
+        for (size_t i = 0; i < ELEMENTSOF(recursive_options); i++)
+                if (strcmp(recursive_options[i].name, name) == 0) {
+                        __u64 *add = recursive_options[i].clear ? &attr->attr_clr : &attr->attr_set;
+                        __u64 *drop = recursive_options[i].clear ? &attr->attr_set : &attr->attr_clr;
+                        *add |= recursive_options[i].attr;
+                        *drop &= ~recursive_options[i].attr;
+                        return true;
+                }
+        return false;
+}
+
 static unsigned long propagation_flags(const char *name) {
         for (size_t i = 0; name && i < ELEMENTSOF(propagation_options); i++)
                 if (strcmp(propagation_options[i].name, name) == 0)
@@ -52,16 +78,17 @@ static unsigned long propagation_flags(const char *name) {
 }
 
 static int parse_options(char **options, unsigned long *ret_flags, unsigned long *ret_propagation, bool *ret_copyup,
-                         char *data, size_t data_size) {
+                         struct mount_attr *ret_recursive, char *data, size_t data_size) {
         unsigned long flags = 0, propagation = 0;
         size_t n = 0;
 
         data[0] = 0;
         *ret_copyup = false;
+        *ret_recursive = (struct mount_attr) {};
         for (char **o = options; o && *o; o++) {
-                bool known = false;
+                bool known = recursive_option(*o, ret_recursive);
                 /* runc's and crun's own options: tmpcopyup here, idmap and ridmap in the spec. */
-                if (strcmp(*o, "idmap") == 0 || strcmp(*o, "ridmap") == 0)
+                if (known || strcmp(*o, "idmap") == 0 || strcmp(*o, "ridmap") == 0)
                         continue;
                 if (strcmp(*o, "tmpcopyup") == 0) {
                         *ret_copyup = true;
@@ -134,12 +161,14 @@ static int mount_one(int root_fd, const SpecMount *m, const char *bundle, size_t
         unsigned long flags, propagation;
         char data[4096], target[64], source[PATH_MAX];
         const char *type = m->type, *src = m->source;
+        struct mount_attr recursive;
         bool bind, copyup;
         int r;
 
-        r = parse_options(m->options, &flags, &propagation, &copyup, data, sizeof(data));
+        r = parse_options(m->options, &flags, &propagation, &copyup, &recursive, data, sizeof(data));
         if (r < 0)
                 return launch_error(r, "mounts[%zu] (%s): options too long", index, m->destination);
+        bool rec = recursive.attr_set || recursive.attr_clr;
         bind = (flags & MS_BIND) || (type && strcmp(type, "bind") == 0);
 
         bool as_file = false;
@@ -163,6 +192,8 @@ static int mount_one(int root_fd, const SpecMount *m, const char *bundle, size_t
                 return launch_error(fd, "mounts[%zu]: destination %s in the rootfs: %m", index, m->destination);
         fd_path(fd, target);
 
+        if (type && strcmp(type, "cgroup") == 0 && rec)
+                return launch_error(EOPNOTSUPP, "mounts[%zu]: recursive options on a cgroup mount: %m", index);
         if (type && strcmp(type, "cgroup") == 0)
                 return mount_cgroup(root_fd, target, flags & ~MS_REMOUNT, m->destination, index, userns, late);
 
@@ -180,7 +211,7 @@ static int mount_one(int root_fd, const SpecMount *m, const char *bundle, size_t
                 if (r < 0)
                         return launch_error(r, "mounts[%zu]: tmpcopyup of %s: %m", index, m->destination);
         }
-        if ((bind && (flags & ~(MS_BIND | MS_REC))) || propagation) {
+        if ((bind && (flags & ~(MS_BIND | MS_REC))) || propagation || rec) {
                 /* The fd names the directory under the new mount; the mount itself is reached by
                  * resolving the destination again. */
                 safe_close(fd);
@@ -195,6 +226,9 @@ static int mount_one(int root_fd, const SpecMount *m, const char *bundle, size_t
                 if (k < 0)
                         return launch_error(k, "mounts[%zu]: remount %s with its options: %m", index, m->destination);
         }
+        /* After the remount: rro over the mount's own ro or rw, as runc orders them. */
+        if (rec && mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &recursive, sizeof(recursive)) < 0)
+                return launch_error(errno, "mounts[%zu]: recursive options of %s: %m", index, m->destination);
         if (propagation && mount(NULL, target, NULL, propagation, NULL) < 0)
                 return launch_error(errno, "mounts[%zu]: propagation of %s: %m", index, m->destination);
         return 0;
@@ -257,28 +291,27 @@ static int bind_host_devices(int root_fd) {
         return 0;
 }
 
-/* linux.devices in a user namespace, where mknod is refused: the host's node at the same path is
- * bound in, as runc and crun do, if it is the device the spec asks for. Its mode and owner stay the
- * host's: changing them through the bind would change the host's node. */
+/* linux.devices in a user namespace, where mknod is refused: a host node of the device the spec
+ * asks for is bound in, as runc and crun do, through the fd it was verified by. Its mode and owner
+ * stay the host's: changing them through the bind would change the host's node. */
 static int bind_spec_devices(const Spec *spec, int root_fd) {
-        char target[64];
-        struct stat st;
+        char target[64], source[64];
 
         for (size_t i = 0; i < spec->n_devices; i++) {
                 const SpecDevice *d = &spec->devices[i];
-                mode_t type = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
-                if (stat(d->path, &st) < 0)
-                        return launch_error(errno, "linux.devices[%zu]: %s on the host, to bind into a user namespace: %m", i, d->path);
-                if ((st.st_mode & S_IFMT) != type ||
-                    (type != S_IFIFO && st.st_rdev != makedev((unsigned) d->major, (unsigned) d->minor)))
-                        return launch_error(ENODEV, "linux.devices[%zu]: %s on the host is not that device, and a user "
-                                                    "namespace cannot make it", i, d->path);
+                _cleanup_close_ int node = -EBADF;
+                int r = host_node_open(d, &node);
+                if (r < 0)
+                        return launch_error(r, "linux.devices[%zu]: %s: no %c %lld:%lld node on the host to bind into a "
+                                               "user namespace (which cannot make one): %m", i, d->path, d->type,
+                                            (long long) d->major, (long long) d->minor);
                 _cleanup_close_ int fd = open_in_root_mkdir(root_fd, d->path, true);
                 if (fd < 0)
                         return launch_error(fd, "linux.devices[%zu]: %s in the rootfs: %m", i, d->path);
+                fd_path(node, source);
                 fd_path(fd, target);
-                if (mount(d->path, target, NULL, MS_BIND, NULL) < 0)
-                        return launch_error(errno, "linux.devices[%zu]: binding the host's %s: %m", i, d->path);
+                if (mount(source, target, NULL, MS_BIND, NULL) < 0)
+                        return launch_error(errno, "linux.devices[%zu]: binding a host node on %s: %m", i, d->path);
         }
         return 0;
 }
@@ -396,9 +429,11 @@ bool mount_cgroup_can_wait(const Spec *spec, bool no_pivot) {
         if (at == SIZE_MAX)
                 return false;
         unsigned long flags, propagation;
+        struct mount_attr recursive;
         char data[4096];
         bool copyup;
-        if (parse_options(spec->mounts[at].options, &flags, &propagation, &copyup, data, sizeof(data)) < 0 ||
+        if (parse_options(spec->mounts[at].options, &flags, &propagation, &copyup, &recursive, data, sizeof(data)) < 0 ||
+            recursive.attr_set || recursive.attr_clr ||
             (flags & ~(MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RELATIME |
                        MS_STRICTATIME | MS_REMOUNT)))
                 return false;

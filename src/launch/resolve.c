@@ -114,10 +114,30 @@ int open_in_root(int root_fd, const char *path, int flags) {
         return fd < 0 ? -errno : fd;
 }
 
-/* Opens dest (absolute, inside root) as O_PATH, creating missing directories and, when as_file, a
- * missing last component as an empty file. A symlink is resolved as the container would see it. */
-int open_in_root_mkdir(int root_fd, const char *dest, bool as_file) {
-        char buf[PATH_MAX];
+/* A symlink at name in parent (reached by the in-root path dir) that dangles: the in-root path of
+ * its target, to be made instead, as runc and crun (in-root resolution) do. */
+static int dangling_target(int parent, const char *dir, const char *name, char *buf, size_t size) {
+        char link[PATH_MAX];
+        struct stat st;
+
+        if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                return -errno;
+        if (!S_ISLNK(st.st_mode))
+                return -ENOENT;
+        ssize_t k = readlinkat(parent, name, link, sizeof(link) - 1);
+        if (k < 0)
+                return -errno;
+        link[k] = 0;
+        /* Trailing slashes dropped: the last component is what gets made. */
+        while (k > 1 && link[k - 1] == '/')
+                link[--k] = 0;
+        if (snprintf(buf, size, "%s/%s", link[0] == '/' ? "" : dir, link) >= (int) size)
+                return -ENAMETOOLONG;
+        return 0;
+}
+
+static int mkdir_in_root(int root_fd, const char *dest, bool as_file, int *links) {
+        char buf[PATH_MAX], target[PATH_MAX];
         int fd;
 
         fd = open_in_root(root_fd, dest, O_PATH);
@@ -126,13 +146,20 @@ int open_in_root_mkdir(int root_fd, const char *dest, bool as_file) {
 
         if (snprintf(buf, sizeof(buf), "%s", dest) >= (int) sizeof(buf))
                 return -ENAMETOOLONG;
+        /* "/a//b/" is "/a/b": the name made is the last one that is not empty. */
+        for (size_t n = strlen(buf); n > 1 && buf[n - 1] == '/'; n--)
+                buf[n - 1] = 0;
         char *slash = strrchr(buf, '/');
+        if (!slash)
+                return -EINVAL;
         const char *name = slash + 1;
+        while (slash > buf && slash[-1] == '/')
+                slash--;
+        *slash = 0;
         if (!*name)
                 return -EINVAL;
-        *slash = 0;
 
-        _cleanup_close_ int parent = open_in_root_mkdir(root_fd, buf[0] ? buf : "/", false);
+        _cleanup_close_ int parent = mkdir_in_root(root_fd, buf[0] ? buf : "/", false, links);
         if (parent < 0)
                 return parent;
         /* A racing process may swap a directory of dest for a symlink now: the name is made in the
@@ -145,7 +172,27 @@ int open_in_root_mkdir(int root_fd, const char *dest, bool as_file) {
                 safe_close(f);
         } else if (mkdirat(parent, name, 0755) < 0 && errno != EEXIST)
                 return -errno;
-        /* Opened again through the root: a dangling symlink that won the name stays ENOENT. */
         fd = open_in_root(root_fd, dest, O_PATH);
-        return fd == -ENOENT ? -ELOOP : fd;
+        if (fd != -ENOENT)
+                return fd;
+        /* The name is a symlink that dangles: its target is made, resolved inside the root like any
+         * other destination, so it never leaves it. */
+        int r = dangling_target(parent, buf[0] ? buf : "/", name, target, sizeof(target));
+        if (r < 0)
+                return r == -ENOENT ? -ELOOP : r;
+        if (++*links > MAX_LINKS)
+                return -ELOOP;
+        fd = mkdir_in_root(root_fd, target, as_file, links);
+        if (fd < 0)
+                return fd;
+        safe_close(fd);
+        return open_in_root(root_fd, dest, O_PATH);
+}
+
+/* Opens dest (absolute, inside root) as O_PATH, creating missing directories and, when as_file, a
+ * missing last component as an empty file. A symlink is resolved as the container would see it,
+ * and one that dangles has its target made inside the root. */
+int open_in_root_mkdir(int root_fd, const char *dest, bool as_file) {
+        int links = 0;
+        return mkdir_in_root(root_fd, dest, as_file, &links);
 }

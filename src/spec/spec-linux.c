@@ -1,6 +1,8 @@
 /* Parsers for the `linux` object and `mounts`: namespaces, resources, device rules, paths.
  * Refuses what runscope cannot honour instead of ignoring it, so no limit is ever looser than asked. */
+#include <limits.h>
 #include <sched.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "spec-internal.h"
@@ -286,8 +288,10 @@ static int parse_devices(const cJSON *j, const char *path, void *dest) {
                         return r;
                 if (d->type != 'p' && (d->major < 0 || d->minor < 0 || d->major > 4095 || d->minor > 1048575))
                         return spec_error(EINVAL, ep, "needs a major (0-4095) and minor (0-1048575)");
-                if (strncmp(d->path, "/dev/", 5) != 0)
-                        return spec_error(EINVAL, ep, "path %s is not below /dev", d->path);
+                /* Anywhere in the rootfs (runtime-spec 1.1), but a node of its own: not / itself. */
+                const char *name = strrchr(d->path, '/') + 1;
+                if (!*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+                        return spec_error(EINVAL, ep, "path %s does not name a node", d->path);
         }
         return 0;
 }
@@ -474,8 +478,37 @@ static int parse_mount_gid_mappings(const cJSON *j, const char *path, void *dest
         return parse_id_mappings(j, path, &m->gid_mappings, &m->n_gid_mappings);
 }
 
+/* A destination in one spelling, so that comparing two is comparing strings: relative ones are
+ * relative to the container's / (runtime-spec 1.2), "//" and "/./" are "/", a trailing "/" goes. */
+static int parse_destination(const cJSON *j, const char *path, void *dest) {
+        if (!cJSON_IsString(j) || !j->valuestring[0])
+                return spec_error(EINVAL, path, "expected a non-empty string");
+        size_t len = strlen(j->valuestring);
+        if (len >= PATH_MAX - 1)
+                return spec_error(ENAMETOOLONG, path, "longer than %d bytes", PATH_MAX - 2);
+        char *s = malloc(len + 2), *o = s;
+        if (!s)
+                return log_oom();
+        for (const char *p = j->valuestring; *p;) {
+                p += strspn(p, "/");
+                size_t n = strcspn(p, "/");
+                if (n > 0 && !(n == 1 && p[0] == '.')) {
+                        *o++ = '/';
+                        memcpy(o, p, n);
+                        o += n;
+                }
+                p += n;
+        }
+        if (o == s)
+                *o++ = '/';
+        *o = 0;
+        free(*(char **) dest);
+        *(char **) dest = s;
+        return 0;
+}
+
 static const SpecField mount_fields[] = {
-        { "destination", FIELD_ABSPATH, offsetof(SpecMount, destination), FIELD_REQUIRED },
+        { "destination", FIELD_CUSTOM, offsetof(SpecMount, destination), FIELD_REQUIRED, .parse = parse_destination },
         { "type", FIELD_STRING, offsetof(SpecMount, type) },
         { "source", FIELD_STRING, offsetof(SpecMount, source) },
         { "options", FIELD_STRV, offsetof(SpecMount, options) },

@@ -25,6 +25,8 @@ t_ok "the host has no such mount" bash -c "! grep -q $mark /proc/self/mountinfo"
 ln -s /nonexistent-$mark "$B/rootfs/dangling"
 bundle_edit "$B" --arg m "$mark" '.mounts = [.mounts[] | select(.source | startswith("tmpfs-") | not)]
         | .mounts += [{destination: "/dangling/x", type: "tmpfs", source: "tmpfs"}] | .process.args = ["/bin/true"]'
-rs run -b "$B" "$(t_id)" >/dev/null 2>&1
+out=$(rs run -b "$B" "$(t_id)" 2>&1)
+t_is "$out" "" "a destination through a dangling symlink runs"
 t_ok "a dangling symlink's target is not created on the host" test ! -e "/nonexistent-$mark"
+t_ok "... but in the rootfs" test -d "$B/rootfs/nonexistent-$mark/x"
 t_done

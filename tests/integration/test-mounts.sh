@@ -117,4 +117,48 @@ EOF
                 "readonlyPaths /sys/fs/cgroup: each hierarchy in the copy too"
         t_match "$view" $'\n1\n1\n/\nRead-only file system$' "... and the copy holds them"
 fi
+# A destination that is, or passes through, a symlink dangling inside the rootfs: the link is
+# followed inside the rootfs and its target made there (as runc and crun do), never on the host.
+D=$T_WORK/dangling
+mark=dangle-$$-$RANDOM
+make_bundle "$D" /bin/sh -c "grep -o ' /[^ ]*$mark[^ ]* ' /proc/self/mountinfo | sort; cat /tmp/$mark-f"
+ln -s "/tmp/$mark/abs" "$D/rootfs/abs"
+ln -s "../../../$mark-rel" "$D/rootfs/rel"
+ln -s "/tmp/$mark-f" "$D/rootfs/fileln"
+echo in-file >"$T_WORK/bindfile"
+bundle_edit "$D" --arg f "$T_WORK/bindfile" '.mounts += [
+        {destination: "/abs", type: "tmpfs", source: "tmpfs"},
+        {destination: "/rel/sub", type: "tmpfs", source: "tmpfs"},
+        {destination: "/fileln", type: "bind", source: $f, options: ["bind", "ro"]}]'
+out=$(rs run -b "$D" "$(t_id)" 2>&1)
+t_is "$out" " /$mark-rel/sub 
+ /tmp/$mark-f 
+ /tmp/$mark/abs 
+in-file" "a dangling symlink as, or in, a destination is followed inside the rootfs and its target made there"
+t_ok "... nothing is made on the host" bash -c "! ls -d /tmp/$mark* $T_WORK/$mark* /$mark* 2>/dev/null | grep -q ."
+t_ok "... the targets are made in the rootfs" test -d "$D/rootfs/tmp/$mark/abs" -a -d "$D/rootfs/$mark-rel/sub" \
+        -a -f "$D/rootfs/tmp/$mark-f"
+ln -s loop1 "$D/rootfs/loop2" && ln -s loop2 "$D/rootfs/loop1"
+expect_refused "$D" "a destination through a symlink loop" "mounts\\[[0-9]+\\]: destination /loop1/x in the rootfs: Too many levels" \
+        '.mounts += [{destination: "/loop1/x", type: "tmpfs", source: "tmpfs"}]'
+# Repeated slashes are one; a relative destination is relative to the container's / (runtime-spec 1.2).
+N=$T_WORK/normal
+make_bundle "$N" /bin/sh -c "awk '\$5 ~ /^\\/(test|rel)/ {print \$5}' /proc/self/mountinfo"
+bundle_edit "$N" '.mounts += [{destination: "/test//test/", type: "tmpfs", source: "tmpfs"},
+        {destination: "rel/./dir", type: "tmpfs", source: "tmpfs"}]'
+t_is "$(rs run -b "$N" "$(t_id)" 2>&1)" "/test/test
+/rel/dir" "a destination with repeated slashes, or a relative one, is mounted where it names"
+# Read-only holds: a tmpfs with ro; rro (runc's recursive read-only, mount_setattr AT_RECURSIVE)
+# makes every submount of an rbind read-only too, where ro alone reaches the top mount only.
+R=$T_WORK/rro
+mkdir -p "$T_WORK/rsrc/sub"
+mount -t tmpfs tmpfs "$T_WORK/rsrc/sub"
+make_bundle "$R" /bin/sh -c 'for d in /t /a /a/sub /b /b/sub /c/sub; do touch $d/f 2>/dev/null && echo "$d rw" || echo "$d ro"; done'
+bundle_edit "$R" --arg s "$T_WORK/rsrc" '.mounts += [{destination: "/t", type: "tmpfs", source: "tmpfs", options: ["ro"]},
+        {destination: "/a", type: "bind", source: $s, options: ["rbind", "rro"]},
+        {destination: "/b", type: "bind", source: $s, options: ["rbind", "ro", "rro"]},
+        {destination: "/c", type: "bind", source: $s, options: ["rbind", "ro"]}]'
+t_is "$(rs run -b "$R" "$(t_id)" 2>&1 | tr '\n' ' ')" "/t ro /a ro /a/sub ro /b ro /b/sub ro /c/sub rw " \
+        "a ro tmpfs is read-only; rro makes an rbind and its submounts read-only (ro alone, the top only)"
+umount "$T_WORK/rsrc/sub"
 t_done

@@ -79,14 +79,12 @@ bundle_edit "$B" '.linux.devices = [{path: "/dev/net/tun", type: "c", major: 10,
 out=$(rs run -b "$B" "$(t_id)" 2>&1)
 t_match "$out" "^crw-------
 present" "linux.devices in a user namespace: the host's node is bound in"
-for case in '/dev/null%1%5%on the host is not that device' '/dev/nonexistent-node%1%3%on the host, to bind into a user namespace: No such file'; do
-        IFS='%' read -r path major minor msg <<<"$case"
-        bundle_edit "$B" --arg p "$path" --argjson ma "$major" --argjson mi "$minor" \
-                '.linux.devices = [{path: $p, type: "c", major: $ma, minor: $mi}]'
-        id=$(t_id)
-        expect_clean 1 "a device $path the host does not have as $major:$minor" "linux.devices\\[0\\]: $path $msg" \
-                "$id" run -b "$B" "$id"
-done
+# A device the host has nowhere (a node elsewhere, or the host's node at that path being another
+# device, is bound in: test-devices.sh).
+bundle_edit "$B" '.linux.devices = [{path: "/dev/null", type: "c", major: 1, minor: 250}]'
+id=$(t_id)
+expect_clean 1 "a device the host has no node of" \
+        "linux.devices\\[0\\]: /dev/null: no c 1:250 node on the host to bind into a user namespace" "$id" run -b "$B" "$id"
 cp "$T_WORK/saved.json" "$B/config.json"
 
 for case in 'uidMappings%del(.linux.uidMappings)%a user namespace needs uidMappings and gidMappings' \

@@ -84,7 +84,7 @@ static void test_bad_inputs_are_rejected(void) {
                   -EINVAL);
         ASSERT_EQ(parse(SPEC(MINIMAL_PROCESS ",\"linux\":{\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"mount\"}]}")),
                   -EINVAL);
-        ASSERT_EQ(parse(SPEC(MINIMAL_PROCESS ",\"mounts\":[{\"destination\":\"proc\",\"type\":\"proc\"}]," MINIMAL_LINUX)),
+        ASSERT_EQ(parse(SPEC(MINIMAL_PROCESS ",\"mounts\":[{\"destination\":\"\",\"type\":\"proc\"}]," MINIMAL_LINUX)),
                   -EINVAL);
         ASSERT_EQ(parse(SPEC("\"process\":{\"user\":{\"uid\":0,\"gid\":0},\"args\":[\"sh\"],\"cwd\":\"/\","
                              "\"rlimits\":[{\"type\":\"RLIMIT_NOPE\",\"soft\":1,\"hard\":1}]}," MINIMAL_LINUX)),
@@ -284,7 +284,20 @@ static void test_path_length(void) {
         ASSERT_EQ(parse(text), 0);
 }
 
-TEST_MAIN(test_minimal_spec, test_default_spec_parses, test_unknown_keys_ignored, test_resources,
-          test_bad_inputs_are_rejected, test_unknown_capability_is_ignored, test_labels, test_sysctl_against_hostname,
-          test_unsupported_is_refused, test_seccomp, test_spec_load_names_the_file,
+/* runtime-spec 1.2: relative to the container's /; one spelling, so that destinations compare. */
+static void test_destination_is_normalised(void) {
+        _cleanup_(spec_freep) Spec *s = NULL;
+        ASSERT_EQ(spec_parse(SPEC(MINIMAL_PROCESS ",\"mounts\":[{\"destination\":\"proc\",\"type\":\"proc\"},"
+                                  "{\"destination\":\"//dev/./pts//\",\"type\":\"devpts\"},"
+                                  "{\"destination\":\"/\",\"type\":\"tmpfs\"}]," MINIMAL_LINUX),
+                             &s),
+                  0);
+        ASSERT_STREQ(s->mounts[0].destination, "/proc");
+        ASSERT_STREQ(s->mounts[1].destination, "/dev/pts");
+        ASSERT_STREQ(s->mounts[2].destination, "/");
+}
+
+TEST_MAIN(test_minimal_spec, test_destination_is_normalised, test_default_spec_parses, test_unknown_keys_ignored,
+          test_resources, test_bad_inputs_are_rejected, test_unknown_capability_is_ignored, test_labels,
+          test_sysctl_against_hostname, test_unsupported_is_refused, test_seccomp, test_spec_load_names_the_file,
           test_run_property_numbers_out_of_range, test_nul_escape_is_refused, test_hostname_length, test_path_length)
