@@ -104,6 +104,40 @@ int container_check_terminal(bool terminal, bool foreground, const char *console
 
 /* What systemd does not implement on this host is ours to do on the unit's own cgroup (DESIGN.md):
  * on a v1 memory hierarchy, the swap limit, which systemd's MemorySwapMax sets on v2 only. */
+static int set_v1_memory_swap(const char *cg, const char *unit, const SpecResources *res) {
+        int r;
+
+        if (!res->has_memory_swap)
+                return 0;
+        /* OCI's swap is memory plus swap, which is exactly what memsw limits. */
+        r = cgroup_v1_memsw_set(cg, res->memory_swap == -1 ? UINT64_MAX : (uint64_t) res->memory_swap);
+        if (r == -ENOENT)
+                return log_error_errno(EOPNOTSUPP, "config.json: linux.resources.memory.swap: this kernel has no swap "
+                                                   "accounting (memory.memsw), so the limit cannot be held");
+        if (r < 0)
+                return log_error_errno(r, "Failed to set the swap limit of %s (memory%s): %m", unit, cg);
+        return 0;
+}
+
+/* The kernel keeps memory.limit_in_bytes at or below memsw, and refuses a write that breaks that,
+ * which systemd only logs: a swap limit that grows is written before systemd sets the new
+ * MemoryMax (and the one that shrinks after it), and a memory limit above a swap limit that stays is
+ * refused here, before anything changes. */
+static int v1_memory_swap_before_update(const char *cg, const char *unit, const SpecResources *res) {
+        uint64_t now, swap = res->memory_swap == -1 ? UINT64_MAX : (uint64_t) res->memory_swap,
+                      limit = res->memory_limit == -1 ? UINT64_MAX : (uint64_t) res->memory_limit;
+
+        if (cgroup_v1_memsw_get(cg, &now) < 0)
+                return 0; /* no swap accounting: nothing to keep in order */
+        if (res->has_memory_swap)
+                return swap > now ? set_v1_memory_swap(cg, unit, res) : 0;
+        if (res->has_memory_limit && limit > now)
+                return log_error_errno(EINVAL, "memory limit %lld is above the swap limit (memory plus swap) %llu of %s: "
+                                               "set the swap limit too",
+                                       (long long) res->memory_limit, (unsigned long long) now, unit);
+        return 0;
+}
+
 static int apply_v1_memory_swap(sd_bus *bus, const char *unit, const SpecResources *res) {
         _cleanup_free_ char *cg = NULL;
         int r;
@@ -113,14 +147,7 @@ static int apply_v1_memory_swap(sd_bus *bus, const char *unit, const SpecResourc
         r = bus_unit_control_group(bus, unit, &cg);
         if (r < 0)
                 return r;
-        /* OCI's swap is memory plus swap, which is exactly what memsw limits. */
-        r = cgroup_v1_memsw_set(cg, res->memory_swap == -1 ? UINT64_MAX : (uint64_t) res->memory_swap);
-        if (r == -ENOENT)
-                return log_error_errno(EOPNOTSUPP, "config.json: linux.resources.memory.swap: this kernel has no swap "
-                                                   "accounting (memory.memsw), so the limit cannot be held");
-        if (r < 0)
-                return log_error_errno(r, "Failed to set the swap limit of %s (memory%s): %m", unit, cg);
-        return 0;
+        return set_v1_memory_swap(cg, unit, res);
 }
 
 typedef struct Created {
@@ -776,6 +803,7 @@ int container_pause(const char *root, const char *id, bool pause) {
 int container_update(const char *root, const char *id, const Spec *resources) {
         _cleanup_(state_freep) ContainerState *st = NULL;
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_free_ char *cg = NULL;
         _cleanup_close_ int root_fd = -EBADF, dir_fd = -EBADF;
         int r;
 
@@ -787,10 +815,19 @@ int container_update(const char *root, const char *id, const Spec *resources) {
         r = bus_connect_system(&bus);
         if (r < 0)
                 return r;
+        const SpecResources *res = &resources->resources;
+        if ((res->has_memory_swap || res->has_memory_limit) && cgroup_memory_is_v1()) {
+                r = bus_unit_control_group(bus, st->unit, &cg);
+                if (r < 0)
+                        return r;
+                r = v1_memory_swap_before_update(cg, st->unit, res);
+                if (r < 0)
+                        return r;
+        }
         r = bus_update_unit(bus, st->unit, resources);
         if (r < 0)
                 return r;
-        return apply_v1_memory_swap(bus, st->unit, &resources->resources);
+        return cg ? set_v1_memory_swap(cg, st->unit, res) : 0;
 }
 
 int container_connect(const char *root, const char *id, ContainerState **ret_state, sd_bus **ret_bus) {

@@ -146,6 +146,21 @@ int cgroup_oom_kills(const char *cg, uint64_t *ret) {
         return read_key(path, "oom_kill", ret);
 }
 
+int cgroup_v1_memsw_get(const char *cg, uint64_t *ret) {
+        char path[PATH_MAX], text[32];
+        int r;
+
+        (void) snprintf(path, sizeof(path), "/sys/fs/cgroup/memory%s/memory.memsw.limit_in_bytes", cg);
+        r = read_small_file(path, text, sizeof(text));
+        if (r < 0)
+                return r;
+        /* No limit reads as the largest multiple of the page size up to LONG_MAX. */
+        *ret = strtoull(text, NULL, 10);
+        if (*ret > (uint64_t) INT64_MAX - 65536)
+                *ret = UINT64_MAX;
+        return 0;
+}
+
 int cgroup_v1_memsw_set(const char *cg, uint64_t bytes) {
         char path[PATH_MAX], value[32];
         _cleanup_close_ int fd = -EBADF;

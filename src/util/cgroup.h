@@ -25,6 +25,8 @@ bool cgroup_memory_is_v1(void);
 /* memory.memsw.limit_in_bytes of a cgroup of the v1 memory hierarchy (memory plus swap), which
  * systemd does not manage there (its MemorySwapMax is v2 only). UINT64_MAX means no limit. */
 int cgroup_v1_memsw_set(const char *cg, uint64_t bytes);
+/* Its current value, UINT64_MAX for none. */
+int cgroup_v1_memsw_get(const char *cg, uint64_t *ret);
 /* Moves pid into the "payload" child of a delegated unit's cgroup (cg, as systemd reports it), on
  * every hierarchy where the unit has a cgroup: the delegated subtree is ours to shape. */
 int cgroup_attach_payload(const char *cg, pid_t pid);
