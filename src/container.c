@@ -14,6 +14,7 @@
 #include "launch/launch.h"
 #include "spec/spec.h"
 #include "util/cgroup.h"
+#include "util/cgroup-oom.h"
 #include "util/fault.h"
 #include "util/fd.h"
 #include "util/sealed.h"
@@ -163,6 +164,7 @@ typedef struct Created {
         bool ready_by_container; /* the container says READY=1 itself (ANNOTATION_NOTIFY_READY) */
         MachineLink machine; /* to systemd-machined, when the container is registered */
         bool released;       /* a foreground run let its connections go (run_release) */
+        CgroupOomWatch oom;  /* a foreground run's, to tell an OOM kill */
 } Created;
 
 static int delete_container(const char *root, const char *id, bool force, MachineLink *machine, sd_bus **kept);
@@ -174,6 +176,7 @@ static void created_done(Created *c) {
         c->bus = sd_bus_flush_close_unref(c->bus);
         c->notify_fd = safe_close(c->notify_fd);
         machine_link_done(&c->machine);
+        cgroup_oom_watch_done(&c->oom);
         free(c->unit);
         c->unit = NULL;
 }
@@ -470,7 +473,7 @@ static int create(const CreateOptions *o, Created *c) {
 
 int container_create(const CreateOptions *o) {
         Created c = { .root_fd = -EBADF, .dir_fd = -EBADF, .notify_fd = -EBADF,
-                      .launcher = LAUNCHER_NULL, .machine = MACHINE_LINK_NULL };
+                      .launcher = LAUNCHER_NULL, .machine = MACHINE_LINK_NULL, .oom = CGROUP_OOM_WATCH_NULL };
         int r = create(o, &c);
         created_done(&c);
         return r;
@@ -519,13 +522,22 @@ int container_start(const char *root, const char *id) {
 /* What a foreground run does while its container runs (launch_wait): machined's answer to the
  * registration is read as it comes, so that it is not waited for on the way to the start; the bus
  * connections are let go after a second. */
-static int run_watch_fd(void *userdata, short *ret_events) {
+/* 0: machined's answer; 1: the OOM killer in the container's memory cgroup. */
+static int run_watch_fd(void *userdata, size_t i, short *ret_events) {
         Created *c = userdata;
+        if (i == 1) {
+                *ret_events = c->oom.events;
+                return c->oom.fd;
+        }
         return machine_link_pending_fd(&c->machine, ret_events);
 }
 
-static void run_watch_ready(void *userdata) {
+static void run_watch_ready(void *userdata, size_t i) {
         Created *c = userdata;
+        if (i == 1) {
+                cgroup_oom_watch_handle(&c->oom);
+                return;
+        }
         machine_link_poll(&c->machine);
         /* Answered after the connections were let go: this one goes now. */
         if (c->released && !machine_link_pending(&c->machine))
@@ -557,7 +569,7 @@ static void run_release(void *userdata) {
 
 int container_run(const CreateOptions *o, bool detach) {
         Created c = { .root_fd = -EBADF, .dir_fd = -EBADF, .notify_fd = -EBADF,
-                      .launcher = LAUNCHER_NULL, .machine = MACHINE_LINK_NULL };
+                      .launcher = LAUNCHER_NULL, .machine = MACHINE_LINK_NULL, .oom = CGROUP_OOM_WATCH_NULL };
         int r, status;
 
         r = create(o, &c);
@@ -578,6 +590,11 @@ int container_run(const CreateOptions *o, bool detach) {
                         created_done(&c);
                         return r;
                 }
+                /* Before start: an OOM kill can come at once. A host without the memory controller
+                 * has nothing to tell. */
+                r = cgroup_oom_watch_open(c.launcher.pid, &c.oom);
+                if (r < 0)
+                        log_debug_errno(r, "Not watching %s for OOM kills: %m", c.unit);
         }
         r = launch_start(c.dir_fd, o->id, c.launcher.pidfd);
         if (r < 0) {
@@ -608,6 +625,8 @@ int container_run(const CreateOptions *o, bool detach) {
                               .watch_fd = run_watch_fd, .watch_ready = run_watch_ready, .exited = run_exited,
                               .userdata = &c };
         status = launch_wait(&c.launcher, c.notify_fd, &watch);
+        if (status == 128 + SIGKILL && cgroup_oom_watch_struck(&c.oom))
+                log_error("container %s: its process was killed by the OOM killer (out of memory in %s)", o->id, c.unit);
         if (status >= 0 && !o->keep) {
                 r = delete_container(o->root, o->id, true, &c.machine, &c.bus);
                 if (r < 0 && r != -ENOENT)
