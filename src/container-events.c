@@ -1,12 +1,12 @@
 /* `events`: runc's JSON event stream for a container, from what systemd accounts for its unit and
- * the OOM kill counter of the unit's own memory cgroup. Never writes anything but stdout. */
+ * the OOM kills in the unit's own memory cgroup. Never writes anything but stdout. */
 #include <inttypes.h>
 #include <poll.h>
 #include <stdio.h>
 
 #include "bus/bus.h"
 #include "container-internal.h"
-#include "util/cgroup.h"
+#include "util/cgroup-oom.h"
 #include "util/json.h"
 #include "util/log.h"
 #include "util/proc.h"
@@ -27,12 +27,21 @@ static void print_stats(const char *id, const UnitStats *s) {
         (void) fflush(stdout);
 }
 
+static void print_ooms(const char *id, uint64_t *printed, uint64_t total) {
+        for (; *printed < total; (*printed)++) {
+                printf("{\"type\":\"oom\",\"id\":");
+                json_print_string(stdout, id);
+                printf("}\n");
+        }
+        (void) fflush(stdout);
+}
+
 int container_events(const char *root, const char *id, bool stats_only, int interval_ms) {
         _cleanup_(state_freep) ContainerState *st = NULL;
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(cgroup_oom_watch_done) CgroupOomWatch oom = CGROUP_OOM_WATCH_NULL;
         _cleanup_close_ int pidfd = -EBADF;
-        _cleanup_free_ char *cg = NULL;
-        uint64_t ooms = 0, n;
+        uint64_t printed = 0;
         UnitStats s;
         int r;
 
@@ -51,26 +60,28 @@ int container_events(const char *root, const char *id, bool stats_only, int inte
         pidfd = proc_pidfd_verified(st->pid, st->pid_start_time);
         if (pidfd < 0)
                 return 0; /* gone meanwhile: nothing more to report */
-        r = bus_unit_control_group(bus, st->unit, &cg);
+        r = cgroup_oom_watch_open(st->pid, &oom);
         if (r < 0)
-                return r;
-        (void) cgroup_oom_kills(cg, &ooms);
+                log_debug_errno(r, "Not watching %s for OOM kills: %m", st->unit);
 
-        /* OOM kills are checked every 100 ms, stats printed every interval, until the init exits. */
+        /* The kernel's OOM notification wakes this up, and the kill counter is read every 100 ms
+         * too (on v1 the notification comes before the kill); stats every interval, until the
+         * init exits. */
         for (int waited = 0;;) {
-                struct pollfd p = { .fd = pidfd, .events = POLLIN };
-                r = poll(&p, 1, 100);
+                struct pollfd p[2] = { { .fd = pidfd, .events = POLLIN }, { .fd = oom.fd, .events = oom.events } };
+                r = poll(p, ELEMENTSOF(p), 100);
                 if (r < 0 && errno != EINTR)
                         return log_error_errno(errno, "Failed to wait for container %s: %m", id);
-                if (cgroup_oom_kills(cg, &n) >= 0 && n > ooms) {
-                        ooms = n;
-                        printf("{\"type\":\"oom\",\"id\":");
-                        json_print_string(stdout, id);
-                        printf("}\n");
-                        (void) fflush(stdout);
-                }
-                if (r > 0)
+                if (p[0].revents & POLLIN) {
+                        /* The cgroup may be gone with the init: an OOM notified while it was there
+                         * is one kill at least. */
+                        bool struck = cgroup_oom_watch_struck(&oom);
+                        uint64_t kills = oom.kills - oom.kills_at_start;
+                        print_ooms(id, &printed, struck && kills == 0 ? 1 : kills);
                         return 0;
+                }
+                cgroup_oom_watch_handle(&oom);
+                print_ooms(id, &printed, oom.kills - oom.kills_at_start);
                 waited += 100;
                 if (waited >= interval_ms) {
                         waited = 0;

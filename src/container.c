@@ -14,6 +14,7 @@
 #include "launch/launch.h"
 #include "spec/spec.h"
 #include "util/cgroup.h"
+#include "util/cgroup-oom.h"
 #include "util/fault.h"
 #include "util/fd.h"
 #include "util/sealed.h"
@@ -105,6 +106,40 @@ int container_check_terminal(bool terminal, bool foreground, const char *console
 
 /* What systemd does not implement on this host is ours to do on the unit's own cgroup (DESIGN.md):
  * on a v1 memory hierarchy, the swap limit, which systemd's MemorySwapMax sets on v2 only. */
+static int set_v1_memory_swap(const char *cg, const char *unit, const SpecResources *res) {
+        int r;
+
+        if (!res->has_memory_swap)
+                return 0;
+        /* OCI's swap is memory plus swap, which is exactly what memsw limits. */
+        r = cgroup_v1_memsw_set(cg, res->memory_swap == -1 ? UINT64_MAX : (uint64_t) res->memory_swap);
+        if (r == -ENOENT)
+                return log_error_errno(EOPNOTSUPP, "config.json: linux.resources.memory.swap: this kernel has no swap "
+                                                   "accounting (memory.memsw), so the limit cannot be held");
+        if (r < 0)
+                return log_error_errno(r, "Failed to set the swap limit of %s (memory%s): %m", unit, cg);
+        return 0;
+}
+
+/* The kernel keeps memory.limit_in_bytes at or below memsw, and refuses a write that breaks that,
+ * which systemd only logs: a swap limit that grows is written before systemd sets the new
+ * MemoryMax (and the one that shrinks after it), and a memory limit above a swap limit that stays is
+ * refused here, before anything changes. */
+static int v1_memory_swap_before_update(const char *cg, const char *unit, const SpecResources *res) {
+        uint64_t now, swap = res->memory_swap == -1 ? UINT64_MAX : (uint64_t) res->memory_swap,
+                      limit = res->memory_limit == -1 ? UINT64_MAX : (uint64_t) res->memory_limit;
+
+        if (cgroup_v1_memsw_get(cg, &now) < 0)
+                return 0; /* no swap accounting: nothing to keep in order */
+        if (res->has_memory_swap)
+                return swap > now ? set_v1_memory_swap(cg, unit, res) : 0;
+        if (res->has_memory_limit && limit > now)
+                return log_error_errno(EINVAL, "memory limit %lld is above the swap limit (memory plus swap) %llu of %s: "
+                                               "set the swap limit too",
+                                       (long long) res->memory_limit, (unsigned long long) now, unit);
+        return 0;
+}
+
 static int apply_v1_memory_swap(sd_bus *bus, const char *unit, const SpecResources *res) {
         _cleanup_free_ char *cg = NULL;
         int r;
@@ -114,14 +149,7 @@ static int apply_v1_memory_swap(sd_bus *bus, const char *unit, const SpecResourc
         r = bus_unit_control_group(bus, unit, &cg);
         if (r < 0)
                 return r;
-        /* OCI's swap is memory plus swap, which is exactly what memsw limits. */
-        r = cgroup_v1_memsw_set(cg, res->memory_swap == -1 ? UINT64_MAX : (uint64_t) res->memory_swap);
-        if (r == -ENOENT)
-                return log_error_errno(EOPNOTSUPP, "config.json: linux.resources.memory.swap: this kernel has no swap "
-                                                   "accounting (memory.memsw), so the limit cannot be held");
-        if (r < 0)
-                return log_error_errno(r, "Failed to set the swap limit of %s (memory%s): %m", unit, cg);
-        return 0;
+        return set_v1_memory_swap(cg, unit, res);
 }
 
 typedef struct Created {
@@ -137,6 +165,7 @@ typedef struct Created {
         bool ready_by_container; /* the container says READY=1 itself (ANNOTATION_NOTIFY_READY) */
         MachineLink machine; /* to systemd-machined, when the container is registered */
         bool released;       /* a foreground run let its connections go (run_release) */
+        CgroupOomWatch oom;  /* a foreground run's, to tell an OOM kill */
 } Created;
 
 static int delete_container(const char *root, const char *id, bool force, MachineLink *machine, sd_bus **kept);
@@ -148,6 +177,7 @@ static void created_done(Created *c) {
         c->bus = sd_bus_flush_close_unref(c->bus);
         c->notify_fd = safe_close(c->notify_fd);
         machine_link_done(&c->machine);
+        cgroup_oom_watch_done(&c->oom);
         free(c->unit);
         c->unit = NULL;
 }
@@ -447,7 +477,7 @@ static int create(const CreateOptions *o, Created *c) {
 
 int container_create(const CreateOptions *o) {
         Created c = { .root_fd = -EBADF, .dir_fd = -EBADF, .notify_fd = -EBADF,
-                      .launcher = LAUNCHER_NULL, .machine = MACHINE_LINK_NULL };
+                      .launcher = LAUNCHER_NULL, .machine = MACHINE_LINK_NULL, .oom = CGROUP_OOM_WATCH_NULL };
         int r = create(o, &c);
         created_done(&c);
         return r;
@@ -496,13 +526,22 @@ int container_start(const char *root, const char *id) {
 /* What a foreground run does while its container runs (launch_wait): machined's answer to the
  * registration is read as it comes, so that it is not waited for on the way to the start; the bus
  * connections are let go after a second. */
-static int run_watch_fd(void *userdata, short *ret_events) {
+/* 0: machined's answer; 1: the OOM killer in the container's memory cgroup. */
+static int run_watch_fd(void *userdata, size_t i, short *ret_events) {
         Created *c = userdata;
+        if (i == 1) {
+                *ret_events = c->oom.events;
+                return c->oom.fd;
+        }
         return machine_link_pending_fd(&c->machine, ret_events);
 }
 
-static void run_watch_ready(void *userdata) {
+static void run_watch_ready(void *userdata, size_t i) {
         Created *c = userdata;
+        if (i == 1) {
+                cgroup_oom_watch_handle(&c->oom);
+                return;
+        }
         machine_link_poll(&c->machine);
         /* Answered after the connections were let go: this one goes now. */
         if (c->released && !machine_link_pending(&c->machine))
@@ -534,7 +573,7 @@ static void run_release(void *userdata) {
 
 int container_run(const CreateOptions *o, bool detach) {
         Created c = { .root_fd = -EBADF, .dir_fd = -EBADF, .notify_fd = -EBADF,
-                      .launcher = LAUNCHER_NULL, .machine = MACHINE_LINK_NULL };
+                      .launcher = LAUNCHER_NULL, .machine = MACHINE_LINK_NULL, .oom = CGROUP_OOM_WATCH_NULL };
         int r, status;
 
         r = create(o, &c);
@@ -555,6 +594,11 @@ int container_run(const CreateOptions *o, bool detach) {
                         created_done(&c);
                         return r;
                 }
+                /* Before start: an OOM kill can come at once. A host without the memory controller
+                 * has nothing to tell. */
+                r = cgroup_oom_watch_open(c.launcher.pid, &c.oom);
+                if (r < 0)
+                        log_debug_errno(r, "Not watching %s for OOM kills: %m", c.unit);
         }
         r = launch_start(c.dir_fd, o->id, c.launcher.pidfd);
         if (r < 0) {
@@ -585,6 +629,8 @@ int container_run(const CreateOptions *o, bool detach) {
                               .watch_fd = run_watch_fd, .watch_ready = run_watch_ready, .exited = run_exited,
                               .userdata = &c };
         status = launch_wait(&c.launcher, c.notify_fd, &watch);
+        if (status == 128 + SIGKILL && cgroup_oom_watch_struck(&c.oom))
+                log_error("container %s: its process was killed by the OOM killer (out of memory in %s)", o->id, c.unit);
         if (status >= 0 && !o->keep) {
                 r = delete_container(o->root, o->id, true, &c.machine, &c.bus);
                 if (r < 0 && r != -ENOENT)
@@ -780,6 +826,7 @@ int container_pause(const char *root, const char *id, bool pause) {
 int container_update(const char *root, const char *id, const Spec *resources) {
         _cleanup_(state_freep) ContainerState *st = NULL;
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_free_ char *cg = NULL;
         _cleanup_close_ int root_fd = -EBADF, dir_fd = -EBADF;
         int r;
 
@@ -791,10 +838,19 @@ int container_update(const char *root, const char *id, const Spec *resources) {
         r = bus_connect_system(&bus);
         if (r < 0)
                 return r;
+        const SpecResources *res = &resources->resources;
+        if ((res->has_memory_swap || res->has_memory_limit) && cgroup_memory_is_v1()) {
+                r = bus_unit_control_group(bus, st->unit, &cg);
+                if (r < 0)
+                        return r;
+                r = v1_memory_swap_before_update(cg, st->unit, res);
+                if (r < 0)
+                        return r;
+        }
         r = bus_update_unit(bus, st->unit, resources);
         if (r < 0)
                 return r;
-        return apply_v1_memory_swap(bus, st->unit, &resources->resources);
+        return cg ? set_v1_memory_swap(cg, st->unit, res) : 0;
 }
 
 int container_connect(const char *root, const char *id, ContainerState **ret_state, sd_bus **ret_bus) {

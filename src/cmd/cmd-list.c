@@ -172,7 +172,7 @@ int verb_list(int argc, char *argv[]) {
                 else if (json) {
                         if (!first)
                                 putchar(',');
-                        cmd_print_state(st, status, false);
+                        cmd_print_state(st, status, -1, false);
                 } else
                         printf("%-20s %-8d %-8s %-40s %-31s %s\n", st->id, status == CONTAINER_STOPPED ? 0 : (int) st->pid,
                                container_status_to_string(status), st->bundle, st->created, cmd_owner_name(st->owner));

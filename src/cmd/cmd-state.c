@@ -9,6 +9,7 @@
 
 #include "cmd.h"
 #include "container.h"
+#include "util/cgroup-oom.h"
 #include "util/json.h"
 
 const char *cmd_owner_name(uid_t uid) {
@@ -29,7 +30,7 @@ const char *cmd_owner_name(uid_t uid) {
         return name;
 }
 
-void cmd_print_state(const ContainerState *st, int status, bool pretty) {
+void cmd_print_state(const ContainerState *st, int status, int64_t oom_kills, bool pretty) {
         const char *nl = pretty ? "\n  " : "", *sp = pretty ? " " : "";
 
         printf("{%s\"ociVersion\":%s\"1.0.2\",%s\"id\":%s", nl, sp, nl, sp);
@@ -49,6 +50,8 @@ void cmd_print_state(const ContainerState *st, int status, bool pretty) {
                 printf(",%s\"machine\":%s", nl, sp);
                 json_print_string(stdout, st->machine);
         }
+        if (oom_kills >= 0)
+                printf(",%s\"oomKills\":%s%lld", nl, sp, (long long) oom_kills);
         printf(",%s\"annotations\":%s{", nl, sp);
         for (char **a = st->annotations; a && a[0] && a[1]; a += 2) {
                 if (a != st->annotations)
@@ -70,7 +73,10 @@ int verb_state(int argc, char *argv[]) {
                 return 1;
         if (state_root_open(arg_root, &root_fd) < 0 || container_load(root_fd, argv[optind], &st, &status) < 0)
                 return 1;
-        cmd_print_state(st, status, true);
+        /* What the kernel counts in the container's memory cgroup, while that is there. */
+        uint64_t kills;
+        int64_t oom_kills = status != CONTAINER_STOPPED && cgroup_pid_oom_kills(st->pid, &kills) >= 0 ? (int64_t) kills : -1;
+        cmd_print_state(st, status, oom_kills, true);
         putchar('\n');
         return fflush(stdout) == 0 ? 0 : 1;
 }

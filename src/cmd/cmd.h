@@ -30,8 +30,9 @@ int verb_spec(int argc, char *argv[]);
 int cmd_expect_args(int argc, char *argv[], int min, int max, const char *usage);
 
 typedef struct ContainerState ContainerState;
-/* The OCI state object as runc prints it (pid 0 once stopped), plus the unit's name. */
-void cmd_print_state(const ContainerState *st, int status, bool pretty);
+/* The OCI state object as runc prints it (pid 0 once stopped), plus the unit's name and oom_kills,
+ * the OOM kills in its memory cgroup (-1: unknown, not printed). */
+void cmd_print_state(const ContainerState *st, int status, int64_t oom_kills, bool pretty);
 /* The user name of uid, "" when it has none; valid until the next call with another uid. Main
  * thread only: the last answer is kept in a static. */
 const char *cmd_owner_name(uid_t uid);

@@ -366,8 +366,8 @@ int launch_wait(Launcher *l, int notify_fd, const LaunchWatch *watch) {
         if (l->console_fd >= 0)
                 console_begin(&console, l->console_fd);
         for (;;) {
-                struct pollfd p[6] = { { .fd = l->pidfd, .events = POLLIN }, { .fd = sfd, .events = POLLIN },
-                                       { .fd = notify_fd, .events = POLLIN }, { .fd = -1 }, { .fd = -1 }, { .fd = -1 } };
+                struct pollfd p[5 + LAUNCH_WATCH_FDS] = { { .fd = l->pidfd, .events = POLLIN }, { .fd = sfd, .events = POLLIN },
+                                                          { .fd = notify_fd, .events = POLLIN }, { .fd = -1 }, { .fd = -1 } };
                 struct signalfd_siginfo ssi;
 
                 if (l->console_fd >= 0) {
@@ -385,8 +385,8 @@ int launch_wait(Launcher *l, int notify_fd, const LaunchWatch *watch) {
                         } else
                                 timeout = (int) ((deadline - t + 999) / 1000);
                 }
-                if (watch && watch->watch_fd)
-                        p[5].fd = watch->watch_fd(watch->userdata, &p[5].events);
+                for (size_t i = 0; i < LAUNCH_WATCH_FDS; i++)
+                        p[5 + i].fd = watch && watch->watch_fd ? watch->watch_fd(watch->userdata, i, &p[5 + i].events) : -1;
                 if (poll(p, ELEMENTSOF(p), timeout) < 0 && errno != EINTR) {
                         int err = errno; /* console_end() may change it */
                         if (l->console_fd >= 0)
@@ -399,8 +399,9 @@ int launch_wait(Launcher *l, int notify_fd, const LaunchWatch *watch) {
                         console_output(&console);
                 if (p[4].revents & (POLLIN | POLLHUP))
                         console_input(&console);
-                if (watch && watch->watch_ready && p[5].fd >= 0 && p[5].revents != 0)
-                        watch->watch_ready(watch->userdata);
+                for (size_t i = 0; i < LAUNCH_WATCH_FDS; i++)
+                        if (watch && watch->watch_ready && p[5 + i].fd >= 0 && p[5 + i].revents != 0)
+                                watch->watch_ready(watch->userdata, i);
                 while (read(sfd, &ssi, sizeof(ssi)) == (ssize_t) sizeof(ssi)) {
                         /* A window change is the pty's to tell: its size is copied, not the signal. */
                         if (ssi.ssi_signo == SIGWINCH && l->console_fd >= 0) {

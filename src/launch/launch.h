@@ -64,14 +64,15 @@ int launch_start(int state_dir_fd, const char *id, int init_pidfd);
 int launch_block_signals(void);
 /* What launch_wait() does for its caller besides waiting; every member is optional.
  * - release(userdata), once, should the container run for release_after_usec;
- * - watch_fd(userdata, &events), asked every round: an fd to poll for events (< 0: none), and
- *   watch_ready(userdata) when poll reports them;
+ * - watch_fd(userdata, i, &events), asked every round for i < LAUNCH_WATCH_FDS: an fd to poll for
+ *   events (< 0: none), and watch_ready(userdata, i) when poll reports them;
  * - exited(userdata), once the container has exited and before it is reaped. */
+#define LAUNCH_WATCH_FDS 2
 typedef struct LaunchWatch {
         uint64_t release_after_usec;
         void (*release)(void *userdata);
-        int (*watch_fd)(void *userdata, short *ret_events);
-        void (*watch_ready)(void *userdata);
+        int (*watch_fd)(void *userdata, size_t i, short *ret_events);
+        void (*watch_ready)(void *userdata, size_t i);
         void (*exited)(void *userdata);
         void *userdata;
 } LaunchWatch;

@@ -28,7 +28,16 @@ int cgroup_unified_root(const char **ret) {
         return found ? 0 : -ENOMEDIUM;
 }
 
-int cgroup_pid_unified_path(pid_t pid, char **ret) {
+static bool has_controller(const char *list, size_t n, const char *controller) {
+        for (const char *c = list, *end; c < list + n; c = end + 1) {
+                end = memchr(c, ',', (size_t) (list + n - c)) ?: list + n;
+                if ((size_t) (end - c) == strlen(controller) && strncmp(c, controller, (size_t) (end - c)) == 0)
+                        return true;
+        }
+        return false;
+}
+
+int cgroup_pid_path(pid_t pid, const char *controller, char **ret) {
         char path[64], text[8192];
         int r;
 
@@ -36,17 +45,23 @@ int cgroup_pid_unified_path(pid_t pid, char **ret) {
         r = read_small_file(path, text, sizeof(text));
         if (r < 0)
                 return r == -ENOENT ? -ESRCH : r;
+        /* "ID:CONTROLLER,...:/path" for v1, "0::/path" for the unified hierarchy */
         for (char *line = text; line && *line;) {
-                char *nl = strchr(line, '\n');
+                char *nl = strchr(line, '\n'), *list = strchr(line, ':'), *cg = list ? strchr(list + 1, ':') : NULL;
                 if (nl)
                         *nl = 0;
-                if (strncmp(line, "0::", 3) == 0) {
-                        *ret = strdup(line + 3);
+                if (cg && (controller ? has_controller(list + 1, (size_t) (cg - list - 1), controller)
+                                      : strncmp(line, "0::", 3) == 0)) {
+                        *ret = strdup(cg + 1);
                         return *ret ? 0 : -ENOMEM;
                 }
                 line = nl ? nl + 1 : NULL;
         }
         return -ENOMEDIUM;
+}
+
+int cgroup_pid_unified_path(pid_t pid, char **ret) {
+        return cgroup_pid_path(pid, NULL, ret);
 }
 
 static int open_in_cgroup(const char *cg, const char *file, int flags) {
@@ -63,17 +78,27 @@ static int open_in_cgroup(const char *cg, const char *file, int flags) {
         return fd < 0 ? -errno : fd;
 }
 
-static int read_frozen(int fd) {
-        char buf[512];
+int cgroup_read_key(int fd, const char *key, uint64_t *ret) {
+        char buf[1024];
+        size_t len = strlen(key);
         ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
 
         if (n < 0)
                 return -errno;
         buf[n] = 0;
-        const char *p = strstr(buf, "frozen ");
-        if (!p)
-                return -EOPNOTSUPP; /* a kernel without the v2 freezer */
-        return p[7] == '1';
+        for (const char *p = buf; (p = strstr(p, key)); p += len)
+                if ((p == buf || p[-1] == '\n') && p[len] == ' ') {
+                        *ret = strtoull(p + len + 1, NULL, 10);
+                        return 0;
+                }
+        return -EOPNOTSUPP;
+}
+
+static int read_frozen(int fd) {
+        uint64_t v;
+        int r = cgroup_read_key(fd, "frozen", &v); /* none: a kernel without the v2 freezer */
+
+        return r < 0 ? r : v == 1;
 }
 
 int cgroup_is_frozen(const char *cg) {
@@ -110,40 +135,19 @@ int cgroup_set_frozen(const char *cg, bool frozen, int timeout_ms) {
         }
 }
 
-static int read_key(const char *path, const char *key, uint64_t *ret) {
-        _cleanup_free_ char *text = NULL;
-        size_t n = strlen(key);
+int cgroup_v1_memsw_get(const char *cg, uint64_t *ret) {
+        char path[PATH_MAX], text[32];
         int r;
 
-        r = read_file_at(AT_FDCWD, path, 65536, &text, NULL);
+        (void) snprintf(path, sizeof(path), "/sys/fs/cgroup/memory%s/memory.memsw.limit_in_bytes", cg);
+        r = read_small_file(path, text, sizeof(text));
         if (r < 0)
                 return r;
-        for (char *line = text; line && *line;) {
-                if (strncmp(line, key, n) == 0 && line[n] == ' ') {
-                        *ret = strtoull(line + n + 1, NULL, 10);
-                        return 0;
-                }
-                line = strchr(line, '\n');
-                if (line)
-                        line++;
-        }
-        return -ENOENT;
-}
-
-int cgroup_oom_kills(const char *cg, uint64_t *ret) {
-        const char *root;
-        char path[PATH_MAX];
-        int r;
-
-        /* v1 memory controller (a hybrid host) first: systemd's memory limits live there then. */
-        (void) snprintf(path, sizeof(path), "/sys/fs/cgroup/memory%s/memory.oom_control", cg);
-        if (access(path, F_OK) == 0)
-                return read_key(path, "oom_kill", ret);
-        r = cgroup_unified_root(&root);
-        if (r < 0)
-                return r;
-        (void) snprintf(path, sizeof(path), "%s%s/memory.events", root, cg);
-        return read_key(path, "oom_kill", ret);
+        /* No limit reads as the largest multiple of the page size up to LONG_MAX. */
+        *ret = strtoull(text, NULL, 10);
+        if (*ret > (uint64_t) INT64_MAX - 65536)
+                *ret = UINT64_MAX;
+        return 0;
 }
 
 int cgroup_v1_memsw_set(const char *cg, uint64_t bytes) {

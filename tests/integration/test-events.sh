@@ -8,6 +8,7 @@ make_bundle "$B" /bin/sh -c 'while [ ! -e /tmp/go ]; do sleep 0.1; done; /bin/pr
 bundle_edit "$B" '.root.readonly = false | .linux.resources = {memory: {limit: 33554432}, pids: {limit: 30}}'
 id=$(t_id)
 rs run -d -b "$B" "$id"
+t_is "$(rs state "$id" | jq -r .oomKills)" 0 "state counts no OOM kill (oomKills) at first"
 
 stats=$(rs events --stats "$id")
 t_is "$(jq -r .type <<<"$stats")" stats "events --stats prints one stats object"
@@ -27,6 +28,7 @@ wait "$epid" 2>/dev/null
 t_is "$(grep -c '"type":"oom"' "$T_WORK/events")" 1 "events reports the OOM kill of a process in the container"
 t_ok "events prints stats every interval" test "$(grep -c '"type":"stats"' "$T_WORK/events")" -ge 2
 t_is "$(rs state "$id" | jq -r .status)" running "the container's init lives on (only the hog was killed)"
+t_is "$(rs state "$id" | jq -r .oomKills)" 1 "state counts the OOM kill"
 
 rs events --interval 200ms "$id" >"$T_WORK/events2" &
 epid=$!
@@ -36,6 +38,20 @@ for i in $(seq 1 50); do kill -0 "$epid" 2>/dev/null || break; sleep 0.1; done
 t_ok "events ends when the container stops" bash -c "! kill -0 $epid 2>/dev/null"
 wait "$epid"
 t_is "$?" 0 "... with status 0"
+rs delete "$id"
+
+# The init itself OOM-killed: its unit, and the memory cgroup with it, go as it dies.
+bundle_edit "$B" '.process.args = ["/bin/sh", "-c", "while [ ! -e /tmp/go2 ]; do sleep 0.1; done; exec /bin/probe alloc 200"]'
+id=$(t_id)
+rs run -d -b "$B" "$id"
+rs events --interval 10s "$id" >"$T_WORK/events3" &
+epid=$!
+sleep 0.3
+touch "$B/rootfs/tmp/go2"
+wait "$epid"
+t_is "$?:$(grep -c '"type":"oom"' "$T_WORK/events3")" 0:1 "events reports the OOM kill of the init, and ends"
+t_is "$(rs state "$id" | jq -r '.status + " " + (.oomKills | tostring)')" "stopped null" \
+        "... state says stopped, with no oomKills: the memory cgroup went with the unit"
 rs delete "$id"
 t_is "$(rs events --stats "$id" 2>&1)" "runscope: container $id does not exist" "events of a missing container: one line"
 t_done

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Containers register with systemd-machined: machinectl list, status, copy-to/-from, kill and
-# terminate act on them, and runscope state then reports what happened.
+# terminate act on them, and runscope state then reports what happened; bind is refused.
 . "$(dirname "$0")/../lib/common.sh"
 
 if ! command -v machinectl >/dev/null; then
@@ -28,6 +28,15 @@ status=$(machinectl status --no-pager "$id")
 t_match "$status" "Unit: runscope-$id.scope" "machinectl status shows its unit"
 t_match "$status" "Service: runscope; class container" "... its service and class"
 t_match "$status" "Leader: $(rs state "$id" | jq -r .pid)" "... and its leader, the container's init"
+t_match "$status" "Root: $B/rootfs" "... and its root directory"
+# machined's BindMount needs the directory systemd-nspawn sets up for it (/run/systemd/nspawn/
+# propagate/NAME, a shared mount that reaches the container as /run/host/incoming): runscope makes
+# none, so machined refuses, as README.md says, and nothing is mounted.
+mkdir -p "$T_WORK/bindsrc"
+err=$(machinectl bind --mkdir "$id" "$T_WORK/bindsrc" /mnt/bound 2>&1)
+t_is "$?:$err" "1:Failed to bind mount: Failed to mount $T_WORK/bindsrc on /mnt/bound in machine's namespace: Operation not supported" \
+        "machinectl bind is refused by machined: no mount propagation directory"
+t_ok "... and nothing is mounted in the container" not_contains "$(rs exec "$id" cat /proc/self/mountinfo)" " /mnt/bound "
 echo "to the container" >"$T_WORK/in.txt"
 machinectl copy-to "$id" "$T_WORK/in.txt" /tmp/in.txt
 t_is "$(cat "$B/rootfs/tmp/in.txt")" "to the container" "machinectl copy-to writes into the container"
