@@ -22,6 +22,41 @@ t_match "$out" "0077" "process.user.umask"
 t_match "$out" "333" "process.rlimits RLIMIT_NOFILE"
 t_match "$out" "0 10 20" "process.user.additionalGids"
 
+# The caller's CPU affinity does not reach the container (runc 1.3.1 and crun reset it): run and exec
+# under taskset see every CPU the host gives this shell.
+all=$(sed -n 's/^Cpus_allowed_list:\t//p' /proc/self/status)
+bundle_edit "$B" 'del(.process.execCPUAffinity) | .process.args = ["/bin/sh", "-c", "grep Cpus_allowed_list /proc/self/status; sleep 3134"]'
+id=$(t_id)
+taskset -c 0 "$RUNSCOPE" --root "$T_ROOT" run -d -b "$B" "$id" >/dev/null
+t_is "$(sed -n 's/^Cpus_allowed_list:\t//p' "/proc/$(rs state "$id" | jq -r .pid)/status")" "$all" \
+        "taskset -c 0 around run: the container's process has every CPU ($all)"
+t_is "$(taskset -c 0 "$RUNSCOPE" --root "$T_ROOT" exec "$id" grep Cpus_allowed_list /proc/self/status | cut -f2)" "$all" \
+        "... and so does a process exec'd under taskset -c 0"
+rs delete --force "$id"
+
+# linux.memoryPolicy: set_mempolicy for the container's process, seen in its numa_maps.
+for m in "MPOL_BIND|0|bind:0" "MPOL_INTERLEAVE|0|interleave:0" "MPOL_PREFERRED_MANY|0|prefer [(]many[)]:0" \
+         "MPOL_WEIGHTED_INTERLEAVE|0|weighted interleave:0" "MPOL_LOCAL||local" "MPOL_BIND|0|bind=static:0|MPOL_F_STATIC_NODES"; do
+        IFS='|' read -r mode nodes want flag <<<"$m"
+        bundle_edit "$B" --arg m "$mode" --arg n "$nodes" --arg f "$flag" '.process.args = ["/bin/head", "-n1", "/proc/self/numa_maps"]
+                | .linux.memoryPolicy = {mode: $m, nodes: $n, flags: (if $f == "" then [] else [$f] end)}'
+        out=$(rs run -b "$B" "$(t_id)" 2>&1)
+        t_match "$out" "^[0-9a-f]+ $want " "linux.memoryPolicy $mode ${flag:+$flag }nodes '$nodes': $want"
+done
+bundle_edit "$B" 'del(.linux.memoryPolicy)'
+for case in 'linux.memoryPolicy.mode|{"mode":"MPOL_FAST","nodes":"0"}|unknown mode MPOL_FAST' \
+            'linux.memoryPolicy.nodes|{"mode":"MPOL_BIND"}|required with mode MPOL_BIND' \
+            'linux.memoryPolicy.nodes|{"mode":"MPOL_LOCAL","nodes":"0"}|must be empty with mode MPOL_LOCAL' \
+            'linux.memoryPolicy.nodes|{"mode":"MPOL_BIND","nodes":"0-"}|is not a node list' \
+            'linux.memoryPolicy.flags|{"mode":"MPOL_BIND","nodes":"0","flags":["MPOL_F_FAST"]}|unknown flag MPOL_F_FAST' \
+            'linux.memoryPolicy|{"mode":"MPOL_BIND","nodes":"1000"}|Invalid argument'; do
+        IFS='|' read -r path json msg <<<"$case"
+        id=$(t_id)
+        bundle_edit "$B" --argjson p "$json" '.linux.memoryPolicy = $p'
+        expect_clean 1 "$path" "$path: .*$msg|$path: $msg" "$id" create -b "$B" "$id"
+done
+bundle_edit "$B" 'del(.linux.memoryPolicy)'
+
 for case in 'process.scheduler.policy|{"scheduler":{"policy":"SCHED_FAST"}}|unknown scheduling policy SCHED_FAST' \
             'process.ioPriority.class|{"ioPriority":{"class":"IOPRIO_CLASS_FAST","priority":1}}|expected IOPRIO_CLASS_RT' \
             'process.execCPUAffinity.initial|{"execCPUAffinity":{"initial":"0-"}}|is not a CPU list'; do
