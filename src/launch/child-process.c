@@ -152,6 +152,17 @@ static int set_affinity(const char *list, const char *path) {
         return 0;
 }
 
+/* Every CPU, as runc 1.3.1 and crun do: a container must not inherit the affinity of whatever ran
+ * runscope (taskset, a service's CPUAffinity=). The kernel keeps it within the unit's cpuset. */
+static int reset_affinity(void) {
+        cpu_set_t set;
+
+        memset(&set, 0xff, sizeof(set));
+        if (sched_setaffinity(0, sizeof(set), &set) < 0)
+                return launch_error(errno, "Failed to reset the CPU affinity: %m");
+        return 0;
+}
+
 /* struct sched_attr of sched_setattr(2), which glibc 2.36 does not declare. */
 struct sched_attr_v0 {
         uint32_t size, sched_policy;
@@ -324,7 +335,8 @@ int process_setup(const SpecProcess *p, const SpecSeccomp *seccomp, int sync_fd,
         /* Read as root, before the user switch: /etc/passwd need not be readable by the user. */
         find_home(p);
 
-        r = set_affinity(p->cpu_affinity_initial, "process.execCPUAffinity.initial");
+        r = p->cpu_affinity_initial ? set_affinity(p->cpu_affinity_initial, "process.execCPUAffinity.initial")
+                                    : reset_affinity();
         if (r < 0)
                 return r;
         r = set_rlimits(p);

@@ -18,6 +18,7 @@
 #include "launch-internal.h"
 #include "launch.h"
 #include "sync.h"
+#include "util/cpulist.h"
 #include "util/fd.h"
 #include "util/missing.h"
 #include "util/strv.h"
@@ -144,6 +145,27 @@ static _noreturn_ void fail(const ChildArgs *a, int err, bool command) {
         _exit(1);
 }
 
+/* linux.memoryPolicy, which execve keeps. Set last before the process's own setup, so that what the
+ * launcher allocated before is not placed by it. The kernel refuses a mode or flag it lacks. */
+static int set_memory_policy(const Spec *spec) {
+        const SpecMemoryPolicy *m = &spec->memory_policy;
+        unsigned long mask[CPULIST_MAX / (8 * sizeof(unsigned long))] = {};
+        uint8_t bytes[CPULIST_MAX / 8];
+        size_t used = 0;
+
+        if (!spec->has_memory_policy)
+                return 0;
+        if (m->nodes && m->nodes[0] && cpulist_parse(m->nodes, bytes, &used) < 0)
+                return launch_error(EINVAL, "linux.memoryPolicy.nodes: '%s' is not a node list", m->nodes);
+        for (size_t i = 0; i < used * 8; i++)
+                if (bytes[i / 8] & (1u << (i % 8)))
+                        mask[i / (8 * sizeof(long))] |= 1UL << (i % (8 * sizeof(long)));
+        /* maxnode counts one more than the bits the kernel reads (set_mempolicy(2), BUGS). */
+        if (syscall(SYS_set_mempolicy, m->mode | m->flags, used ? mask : NULL, used ? CPULIST_MAX + 1 : 0) < 0)
+                return launch_error(errno, "linux.memoryPolicy: %m");
+        return 0;
+}
+
 /* Made inside the new root with no magic link: "/proc/self/fd/N/x" would name a directory this
  * process holds open on the host (the state directory), and mkdir there escapes (CVE-2024-21626). */
 static int make_cwd(const char *cwd) {
@@ -233,6 +255,9 @@ static int setup(const ChildArgs *a, char *exe, size_t exe_size) {
         if (spec->has_personality && personality(spec->personality) < 0)
                 return launch_error(errno, "linux.personality: %m");
 
+        r = set_memory_policy(spec);
+        if (r < 0)
+                return r;
         return process_setup(p, spec->seccomp, a->sync_fd, exe, exe_size, &command_failed);
 }
 

@@ -11,6 +11,7 @@ extern const SpecField spec_scheduler_fields[];
 extern const SpecField spec_cpu_affinity_fields[];
 extern const SpecField spec_personality_fields[];
 extern const SpecField spec_hooks_fields[];
+extern const SpecField spec_memory_policy_fields[];
 
 int spec_parse_rlimits(const cJSON *j, const char *path, void *dest);
 int spec_parse_gids(const cJSON *j, const char *path, void *dest);
@@ -23,3 +24,5 @@ int spec_check_sysctl(const Spec *s);
 /* A new user namespace needs uid and gid mappings; mappings need a new user namespace. */
 int spec_check_user_namespace(const Spec *s);
 int spec_check_time_namespace(const Spec *s);
+/* The nodes each linux.memoryPolicy mode needs, or must not have. */
+int spec_check_memory_policy(const Spec *s);

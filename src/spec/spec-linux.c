@@ -463,6 +463,7 @@ const SpecField spec_linux_fields[] = {
         { "sysctl", FIELD_CUSTOM, offsetof(Spec, sysctl), .parse = spec_parse_annotations },
         { "seccomp", FIELD_CUSTOM, offsetof(Spec, seccomp), .parse = spec_parse_seccomp },
         { "intelRdt", FIELD_UNSUPPORTED },
+        { "memoryPolicy", FIELD_OBJECT, 0, .fields = spec_memory_policy_fields, .has = HAS(Spec, has_memory_policy) },
         { "personality", FIELD_OBJECT, 0, .fields = spec_personality_fields, .has = HAS(Spec, has_personality) },
         { "mountLabel", FIELD_STRING, offsetof(Spec, mount_label) },
         {}

@@ -187,6 +187,12 @@ typedef struct SpecSeccomp {
         char *listener_metadata;
 } SpecSeccomp;
 
+/* linux.memoryPolicy: set_mempolicy(2)'s mode (MPOL_*), its MPOL_F_* flags, and a node list. */
+typedef struct SpecMemoryPolicy {
+        int mode, flags;
+        char *nodes;
+} SpecMemoryPolicy;
+
 typedef struct Spec {
         char *oci_version;
         char *root_path;
@@ -213,6 +219,8 @@ typedef struct Spec {
         SpecIdMapping *uid_mappings, *gid_mappings; /* with a new user namespace */
         size_t n_uid_mappings, n_gid_mappings;
         SpecTimeOffset time_offsets[_TIME_CLOCK_MAX];
+        bool has_memory_policy;
+        SpecMemoryPolicy memory_policy;
         SpecHook *hooks[_HOOK_MAX];
         size_t n_hooks[_HOOK_MAX];
         char **annotations; /* key, value, key, value, … */

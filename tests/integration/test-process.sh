@@ -59,13 +59,40 @@ t_is "$?:$err" "1:runscope: config.json: process.apparmorProfile: AppArmor is en
         "... where AppArmor is enabled: the profile is refused, in one line"
 t_ok "... and nothing is left" nothing_left "$id" "runscope-$id.scope"
 
-for case in 'process.scheduler.policy|{"scheduler":{"policy":"SCHED_FAST"}}|unknown scheduling policy SCHED_FAST' \
-            'process.ioPriority.class|{"ioPriority":{"class":"IOPRIO_CLASS_FAST","priority":1}}|expected IOPRIO_CLASS_RT' \
-            'process.execCPUAffinity.initial|{"execCPUAffinity":{"initial":"0-"}}|is not a CPU list'; do
-        IFS='|' read -r path json msg <<<"$case"
-        id=$(t_id)
-        bundle_edit "$B" --argjson p "$json" '.process += $p'
-        expect_clean 1 "$path" "$path: .*$msg|$path: $msg" "$id" create -b "$B" "$id"
-        bundle_edit "$B" 'del(.process.scheduler) | del(.process.ioPriority) | del(.process.execCPUAffinity)'
+# The caller's CPU affinity does not reach the container (runc 1.3.1 and crun reset it): run and exec
+# under taskset see every CPU the host gives this shell.
+all=$(sed -n 's/^Cpus_allowed_list:\t//p' /proc/self/status)
+bundle_edit "$B" 'del(.process.execCPUAffinity) | .process.args = ["/bin/sh", "-c", "grep Cpus_allowed_list /proc/self/status; sleep 3134"]'
+id=$(t_id)
+taskset -c 0 "$RUNSCOPE" --root "$T_ROOT" run -d -b "$B" "$id" >/dev/null
+t_is "$(sed -n 's/^Cpus_allowed_list:\t//p' "/proc/$(rs state "$id" | jq -r .pid)/status")" "$all" \
+        "taskset -c 0 around run: the container's process has every CPU ($all)"
+t_is "$(taskset -c 0 "$RUNSCOPE" --root "$T_ROOT" exec "$id" grep Cpus_allowed_list /proc/self/status | cut -f2)" "$all" \
+        "... and so does a process exec'd under taskset -c 0"
+rs delete --force "$id"
+
+# linux.memoryPolicy: set_mempolicy for the container's process, seen in its numa_maps.
+for m in "MPOL_BIND|0|bind:0" "MPOL_INTERLEAVE|0|interleave:0" "MPOL_PREFERRED_MANY|0|prefer [(]many[)]:0" \
+         "MPOL_WEIGHTED_INTERLEAVE|0|weighted interleave:0" "MPOL_LOCAL||local" "MPOL_BIND|0|bind=static:0|MPOL_F_STATIC_NODES"; do
+        IFS='|' read -r mode nodes want flag <<<"$m"
+        bundle_edit "$B" --arg m "$mode" --arg n "$nodes" --arg f "$flag" '.process.args = ["/bin/head", "-n1", "/proc/self/numa_maps"]
+                | .linux.memoryPolicy = {mode: $m, nodes: $n, flags: (if $f == "" then [] else [$f] end)}'
+        out=$(rs run -b "$B" "$(t_id)" 2>&1)
+        t_match "$out" "^[0-9a-f]+ $want " "linux.memoryPolicy $mode ${flag:+$flag }nodes '$nodes': $want"
+done
+bundle_edit "$B" 'del(.linux.memoryPolicy)'
+
+# Each refused in one line naming its JSON path, leaving nothing (the config is put back after each).
+for case in 'linux.memoryPolicy.mode|.linux.memoryPolicy = {"mode":"MPOL_FAST","nodes":"0"}|unknown mode MPOL_FAST' \
+            'linux.memoryPolicy.nodes|.linux.memoryPolicy = {"mode":"MPOL_BIND"}|required with mode MPOL_BIND' \
+            'linux.memoryPolicy.nodes|.linux.memoryPolicy = {"mode":"MPOL_LOCAL","nodes":"0"}|must be empty with mode MPOL_LOCAL' \
+            'linux.memoryPolicy.nodes|.linux.memoryPolicy = {"mode":"MPOL_BIND","nodes":"0-"}|is not a node list' \
+            'linux.memoryPolicy.flags|.linux.memoryPolicy = {"mode":"MPOL_BIND","nodes":"0","flags":["MPOL_F_FAST"]}|unknown flag MPOL_F_FAST' \
+            'linux.memoryPolicy|.linux.memoryPolicy = {"mode":"MPOL_BIND","nodes":"1000"}|Invalid argument' \
+            'process.scheduler.policy|.process.scheduler = {"policy":"SCHED_FAST"}|unknown scheduling policy SCHED_FAST' \
+            'process.ioPriority.class|.process.ioPriority = {"class":"IOPRIO_CLASS_FAST","priority":1}|expected IOPRIO_CLASS_RT' \
+            'process.execCPUAffinity.initial|.process.execCPUAffinity = {"initial":"0-"}|is not a CPU list'; do
+        IFS='|' read -r path filter msg <<<"$case"
+        expect_refused "$B" "$path" "$path: .*$msg|$path: $msg" "$filter"
 done
 t_done
