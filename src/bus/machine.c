@@ -56,9 +56,12 @@ int bus_machine_name(const char *id, char **ret) {
         }
         /* Dots become '-' too, so that no label is empty or ends in '-'; the hash, which ends in a
          * hex digit, tells apart the ids this makes alike. */
-        for (const char *p = id; *p && i < 55; p++)
-                if (is_alnum(*p) || i > 0)
-                        name[i++] = is_alnum(*p) ? *p : '-';
+        for (const char *p = id; *p && i < 55; p++) {
+                if (is_alnum(*p))
+                        name[i++] = *p;
+                else if (i > 0)
+                        name[i++] = '-';
+        }
         (void) snprintf(name + i, sizeof(name) - i, "%s%08x", i > 0 ? "-" : "",
                         (unsigned) (fnv1a(id, 0xcbf29ce484222325ULL) & 0xffffffff));
         *ret = strdup(name);

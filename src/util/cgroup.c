@@ -95,7 +95,7 @@ int cgroup_read_key(int fd, const char *key, uint64_t *ret) {
 }
 
 static int read_frozen(int fd) {
-        uint64_t v;
+        uint64_t v = 0;
         int r = cgroup_read_key(fd, "frozen", &v); /* none: a kernel without the v2 freezer */
 
         return r < 0 ? r : v == 1;
