@@ -225,10 +225,11 @@ typedef struct RuntimeHooks {
         const Spec *spec;
 } RuntimeHooks;
 
-/* prestart and createRuntime, in runscope's namespaces, once the launcher's mounts are done. */
+/* prestart and createRuntime, in runscope's namespaces, once the launcher's mounts are done. Their
+ * state says "created", as every hook's up to startContainer (runtime-spec 1.3, crun). */
 static int runtime_hooks(const Launcher *l, void *userdata) {
         const RuntimeHooks *h = userdata;
-        _cleanup_free_ char *state = hook_state_json(h->id, "creating", l->pid, h->bundle, h->spec->annotations);
+        _cleanup_free_ char *state = hook_state_json(h->id, "created", l->pid, h->bundle, h->spec->annotations);
         char err[512];
         int r;
 

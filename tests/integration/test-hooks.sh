@@ -27,8 +27,8 @@ rs create -b "$B" "$id"
 t_is "$?" 0 "create with every kind of hook succeeds"
 pid=$(rs state "$id" | jq -r .pid)
 for k in prestart createRuntime createContainer; do
-        t_is "$(jq -r '.id + " " + .status + " " + (.pid|tostring)' "$log/$k" 2>/dev/null)" "$id creating $pid" \
-                "$k ran at create with the state (id, creating, the init's pid) on stdin"
+        t_is "$(jq -r '.id + " " + .status + " " + (.pid|tostring)' "$log/$k" 2>/dev/null)" "$id created $pid" \
+                "$k ran at create with the state (id, created, the init's pid) on stdin"
 done
 t_ok "startContainer has not run before start" test ! -e "$B/rootfs/tmp/startContainer"
 t_ok "poststart has not run before start" test ! -e "$log/poststart"
