@@ -243,8 +243,8 @@ static int runtime_hooks(const Launcher *l, void *userdata) {
         return 0;
 }
 
-/* poststart and poststop: after the fact, so a failure is a warning (runtime-spec) and the
- * configuration is read only when it has such hooks. */
+/* poststart and poststop: after the fact, so a failing hook is a warning and the next ones still
+ * run (runtime-spec); the configuration is read only when it has such hooks. */
 static void late_hooks(int dir_fd, const ContainerState *st, HookKind kind, const char *key, const char *status) {
         _cleanup_free_ char *text = NULL, *state = NULL;
         _cleanup_(spec_freep) Spec *spec = NULL;
@@ -255,8 +255,9 @@ static void late_hooks(int dir_fd, const ContainerState *st, HookKind kind, cons
         if (spec_parse(text, &spec) < 0)
                 return;
         state = hook_state_json(st->id, status, st->pid, st->bundle, st->annotations);
-        if (state && hooks_run(spec, kind, state, err, sizeof(err)) < 0)
-                log_warning("%s, ignoring", err);
+        for (size_t i = 0; state && i < spec->n_hooks[kind]; i++)
+                if (hooks_run_one(spec, kind, i, state, err, sizeof(err)) < 0)
+                        log_warning("%s, ignoring", err);
 }
 
 static int create(const CreateOptions *o, Created *c) {

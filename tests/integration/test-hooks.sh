@@ -50,6 +50,20 @@ rs delete -f "$id"
 printf '#!/bin/sh\nexit 3\n' >"$T_WORK/fail.sh"
 printf '#!/bin/sh\nsleep 5\n' >"$T_WORK/hang.sh"
 chmod +x "$T_WORK/fail.sh" "$T_WORK/hang.sh"
+# A failing poststop hook is a warning: the next ones run, and delete succeeds.
+rm -f "$log/poststop"
+id=$(t_id)
+bundle_edit "$B" --arg h "$hook" --arg f "$T_WORK/fail.sh" '.hooks = {
+        poststop: [{path: $f}, {path: $h, args: ["hook", "poststop"]}]}'
+rs run -d -b "$B" "$id"
+err=$(rs delete -f "$id" 2>&1)
+t_is "$?" 0 "delete succeeds though a poststop hook fails"
+t_match "$err" "^runscope: hooks.poststop\\[0\\] \\($T_WORK/fail.sh\\) exited with status 3, ignoring$" \
+        "the failing poststop hook is named in one line, ignored"
+t_is "$(jq -r '.id + " " + .status' "$log/poststop" 2>/dev/null)" "$id stopped" \
+        "the poststop hook after the failing one still ran"
+t_ok "delete left nothing" nothing_left "$id" "runscope-$id.scope"
+
 id=$(t_id)
 bundle_edit "$B" --arg h "$T_WORK/fail.sh" '.hooks = {createRuntime: [{path: $h}]}'
 expect_clean 1 "a failing createRuntime hook" "hooks.createRuntime\\[0\\] \\($T_WORK/fail.sh\\) exited with status 3" \
