@@ -3,6 +3,7 @@
  * directory or a process behind when a step fails. */
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -243,21 +244,41 @@ static int runtime_hooks(const Launcher *l, void *userdata) {
         return 0;
 }
 
-/* poststart and poststop: after the fact, so a failing hook is a warning and the next ones still
- * run (runtime-spec); the configuration is read only when it has such hooks. */
-static void late_hooks(int dir_fd, const ContainerState *st, HookKind kind, const char *key, const char *status) {
+/* poststart and poststop, read from the configuration kept in the state directory, only when it
+ * has such hooks. A failing poststop hook is a warning and the next ones still run; the first
+ * failing poststart hook is an error, the caller stops the container (runtime-spec 1.3). */
+static int late_hooks(int dir_fd, const ContainerState *st, HookKind kind, const char *key, const char *status) {
         _cleanup_free_ char *text = NULL, *state = NULL;
         _cleanup_(spec_freep) Spec *spec = NULL;
         char err[512];
+        int r;
 
         if (read_file_at(dir_fd, "config.json", SPEC_MAX_SIZE, &text, NULL) < 0 || !strstr(text, key))
-                return;
+                return 0;
         if (spec_parse(text, &spec) < 0)
-                return;
+                return 0;
         state = hook_state_json(st->id, status, st->pid, st->bundle, st->annotations);
-        for (size_t i = 0; state && i < spec->n_hooks[kind]; i++)
-                if (hooks_run_one(spec, kind, i, state, err, sizeof(err)) < 0)
+        if (!state)
+                return log_oom();
+        for (size_t i = 0; i < spec->n_hooks[kind]; i++) {
+                r = hooks_run_one(spec, kind, i, state, err, sizeof(err));
+                if (r < 0 && kind == HOOK_POSTSTOP)
                         log_warning("%s, ignoring", err);
+                else if (r < 0)
+                        return log_error_errno(r, "%s", err);
+        }
+        return 0;
+}
+
+/* After a failed poststart hook: the init is killed and waited for, so that the container is
+ * stopped (state says so) by the time start returns. */
+static void stop_init(int pidfd) {
+        struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+        if (pidfd_send_signal(pidfd, SIGKILL, NULL, 0) < 0)
+                return (void) log_warning_errno(errno, "Failed to kill the container's init: %m");
+        while (poll(&p, 1, 10 * 1000) < 0 && errno == EINTR)
+                ;
 }
 
 static int create(const CreateOptions *o, Created *c) {
@@ -478,8 +499,11 @@ int container_start(const char *root, const char *id) {
                 /* The init may still die between that look and the wait for its byte. */
                 FAULT_PAUSE("start:before-wait");
                 r = launch_start(dir_fd, id, pidfd);
-                if (r >= 0)
-                        late_hooks(dir_fd, st, HOOK_POSTSTART, "\"poststart\"", "running");
+                if (r < 0)
+                        return r;
+                r = late_hooks(dir_fd, st, HOOK_POSTSTART, "\"poststart\"", "running");
+                if (r < 0)
+                        stop_init(pidfd); /* delete, the caller's, runs the poststop hooks */
                 return r;
         case CONTAINER_RUNNING:
                 return log_error_errno(EEXIST, "cannot start an already running container");
@@ -563,8 +587,18 @@ int container_run(const CreateOptions *o, bool detach) {
         FAULT_POINT("run:started");
         if (c.has_poststart) {
                 _cleanup_(state_freep) ContainerState *st = NULL;
-                if (state_load(c.dir_fd, o->id, &st) >= 0)
-                        late_hooks(c.dir_fd, st, HOOK_POSTSTART, "\"poststart\"", "running");
+                r = state_load(c.dir_fd, o->id, &st);
+                if (r >= 0)
+                        r = late_hooks(c.dir_fd, st, HOOK_POSTSTART, "\"poststart\"", "running");
+                if (r < 0) {
+                        /* The container is stopped, and run goes on to its delete (poststop). */
+                        launch_kill(&c.launcher);
+                        c.dir_fd = safe_close(c.dir_fd);
+                        if (!o->keep)
+                                (void) delete_container(o->root, o->id, true, &c.machine, &c.bus);
+                        created_done(&c);
+                        return r;
+                }
         }
         /* As systemd-nspawn without --notify-ready: most payloads (a shell, sleep, nginx) never
          * notify, and a Type=notify unit would wait for them until its start timed out. */
@@ -726,7 +760,7 @@ static int delete_container(const char *root, const char *id, bool force, Machin
         /* A kept unit is the service runscope ran in: systemd stops it, and its payload cgroup with it. */
         if (st->kept_unit) {
                 machine_link_unregister_wait(machine);
-                late_hooks(dir_fd, st, HOOK_POSTSTOP, "\"poststop\"", "stopped");
+                (void) late_hooks(dir_fd, st, HOOK_POSTSTOP, "\"poststop\"", "stopped");
                 return state_remove(root_fd, id);
         }
         r = bus_stop_unit(bus, st->unit);
@@ -734,7 +768,7 @@ static int delete_container(const char *root, const char *id, bool force, Machin
         if (r < 0)
                 return r;
         FAULT_POINT("delete:stopped");
-        late_hooks(dir_fd, st, HOOK_POSTSTOP, "\"poststop\"", "stopped");
+        (void) late_hooks(dir_fd, st, HOOK_POSTSTOP, "\"poststop\"", "stopped");
         return state_remove(root_fd, id);
 }
 

@@ -64,6 +64,35 @@ t_is "$(jq -r '.id + " " + .status' "$log/poststop" 2>/dev/null)" "$id stopped" 
         "the poststop hook after the failing one still ran"
 t_ok "delete left nothing" nothing_left "$id" "runscope-$id.scope"
 
+# A failing poststart hook is an error (runtime-spec 1.3, as crun): the container is stopped, and
+# the lifecycle goes on to delete, which runs the poststop hooks.
+bundle_edit "$B" --arg h "$hook" --arg f "$T_WORK/fail.sh" '.hooks = {
+        poststart: [{path: $f}, {path: $h, args: ["hook", "poststart"]}],
+        poststop: [{path: $h, args: ["hook", "poststop"]}]}'
+rm -f "$log/poststart" "$log/poststop"
+id=$(t_id)
+rs create -b "$B" "$id"
+err=$(rs start "$id" 2>&1)
+t_is "$?" 1 "start with a failing poststart hook exits 1"
+t_match "$err" "^runscope: hooks.poststart\\[0\\] \\($T_WORK/fail.sh\\) exited with status 3$" \
+        "start: one line naming the failing poststart hook"
+t_is "$(rs state "$id" | jq -r .status)" stopped "start: the container is stopped"
+t_ok "start: the poststart hooks after the failing one did not run" test ! -e "$log/poststart"
+rs delete "$id"
+t_is "$?" 0 "start: delete of the stopped container succeeds"
+t_is "$(jq -r '.id + " " + .status' "$log/poststop" 2>/dev/null)" "$id stopped" "start: delete ran poststop"
+t_ok "start: delete left nothing" nothing_left "$id" "runscope-$id.scope"
+for mode in -d ""; do
+        rm -f "$log/poststop"
+        id=$(t_id)
+        err=$(rs run $mode -b "$B" "$id" 2>&1 </dev/null)
+        t_is "$?" 1 "run $mode with a failing poststart hook exits 1"
+        t_match "$err" "^runscope: hooks.poststart\\[0\\] \\($T_WORK/fail.sh\\) exited with status 3$" \
+                "run $mode: one line naming the failing poststart hook"
+        t_is "$(jq -r '.id + " " + .status' "$log/poststop" 2>/dev/null)" "$id stopped" "run $mode: poststop ran"
+        t_ok "run $mode: the container was stopped and deleted" nothing_left "$id" "runscope-$id.scope"
+done
+
 id=$(t_id)
 bundle_edit "$B" --arg h "$T_WORK/fail.sh" '.hooks = {createRuntime: [{path: $h}]}'
 expect_clean 1 "a failing createRuntime hook" "hooks.createRuntime\\[0\\] \\($T_WORK/fail.sh\\) exited with status 3" \
