@@ -1,0 +1,57 @@
+#!/bin/bash
+# kill: a catchable signal the init traps ends it, and delete then always finds it stopped; kill ID 0
+# says whether the container is alive; the default signal (TERM) stops a detached container.
+. "$(dirname "$0")/../lib/common.sh"
+
+B=$T_WORK/bundle
+make_bundle "$B" /bin/true
+bundle_edit "$B" '.root.readonly = false'
+
+wait_status() {
+        for i in $(seq 1 100); do [ "$(rs state "$1" 2>/dev/null | jq -r .status)" = "$2" ] && return 0; sleep 0.05; done
+        return 1
+}
+
+# kill_then_delete SIG N: N times, a container whose init traps SIG and exits is sent SIG; once its
+# state says stopped, delete (without --force) must succeed. Prints the failures.
+kill_then_delete() {
+        local sig=$1 n=$2 i id fails=0 err
+        bundle_edit "$B" --arg s "$sig" '.process.args = ["/bin/sh", "-c", "trap \"exit 5\" \($s); echo up >/tmp/up; while :; do sleep 0.05; done"]'
+        for i in $(seq 1 "$n"); do
+                id=$(t_id)
+                rs run -d -b "$B" "$id" || { echo "#   $sig #$i: run failed"; fails=$((fails + 1)); continue; }
+                for _ in $(seq 1 100); do [ -e "$B/rootfs/tmp/up" ] && break; sleep 0.02; done
+                rm -f "$B/rootfs/tmp/up"
+                if ! err=$(rs kill "$id" "$sig" 2>&1); then
+                        echo "#   $sig #$i: kill: $err"; fails=$((fails + 1))
+                elif ! wait_status "$id" stopped; then
+                        echo "#   $sig #$i: still $(rs state "$id" | jq -r .status) 5 s after kill"; fails=$((fails + 1))
+                elif ! err=$(rs delete "$id" 2>&1); then
+                        echo "#   $sig #$i: delete: $err"; fails=$((fails + 1))
+                fi
+                rs delete -f "$id" >/dev/null 2>&1
+        done
+        return "$fails"
+}
+for sig in USR1 USR2 TERM HUP; do
+        t_ok "kill $sig to an init that traps it, then delete: 20 of 20" kill_then_delete "$sig" 20
+done
+# An init that exits stays in the kernel's exit path until every process of its pid namespace is
+# reaped, by parents that may be outside it: here an exec's runscope, stopped. The container has
+# stopped all the same: the exiting init is no longer "running", and delete succeeds. (Seen as
+# "cannot delete container ... that is not stopped: running" after a successful kill.)
+bundle_edit "$B" '.process.args = ["/bin/sh", "-c", "trap \"exit 5\" USR2; while :; do sleep 0.05; done"]'
+id=$(t_id)
+rs run -d -b "$B" "$id"
+"$RUNSCOPE" --root "$T_ROOT" exec "$id" /bin/sleep 1000 &
+ex=$!
+for i in $(seq 1 100); do pgrep -fx "/bin/sleep 1000" >/dev/null && break; sleep 0.02; done
+kill -STOP "$ex"
+rs kill "$id" USR2
+t_ok "an init exiting while its namespace holds an unreaped process is stopped" wait_status "$id" stopped
+err=$(rs delete "$id" 2>&1)
+t_is "$?:$err" "0:" "... and delete succeeds"
+t_ok "... and leaves nothing" nothing_left "$id" "runscope-$id.scope"
+kill -CONT "$ex"
+wait "$ex"
+t_done
