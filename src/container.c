@@ -635,7 +635,8 @@ int container_kill(const char *root, const char *id, int sig, bool all) {
         if (r < 0)
                 return r;
         ContainerStatus s = container_status_of(dir_fd, st, &pidfd);
-        if (all) {
+        /* Signal 0 asks whether the init is alive, as in runc: --all changes nothing to that. */
+        if (all && sig != 0) {
                 /* As runc, even after the init exited: what is left in the unit (the init had no pid
                  * namespace of its own) gets the signal; containerd's shim sends KILL then. */
                 _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;

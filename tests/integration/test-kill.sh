@@ -54,4 +54,16 @@ t_is "$?:$err" "0:" "... and delete succeeds"
 t_ok "... and leaves nothing" nothing_left "$id" "runscope-$id.scope"
 kill -CONT "$ex"
 wait "$ex"
+# kill ID 0 checks that the container is alive, as in runc: 0 while it runs, 1 with one line after.
+bundle_edit "$B" '.process.args = ["/bin/sh", "-c", "trap \"exit 0\" TERM; while :; do sleep 0.05; done"]'
+id=$(t_id)
+rs run -d -b "$B" "$id"
+err=$(rs kill "$id" 0 2>&1)
+t_is "$?:$err" "0:" "kill ID 0 of a running container exits 0, silently"
+t_is "$(rs state "$id" | jq -r .status)" running "... and leaves it running"
+rs kill "$id" KILL
+wait_status "$id" stopped
+err=$(rs kill "$id" 0 2>&1)
+t_is "$?:$err" "1:runscope: container not running" "kill ID 0 of a stopped container exits 1 with one line"
+rs delete "$id"
 t_done
