@@ -66,4 +66,22 @@ wait_status "$id" stopped
 err=$(rs kill "$id" 0 2>&1)
 t_is "$?:$err" "1:runscope: container not running" "kill ID 0 of a stopped container exits 1 with one line"
 rs delete "$id"
+
+# kill with the default signal (TERM) stops a detached container whose init traps TERM, whatever
+# its caller ignored or blocked: the container's process starts with every signal at its default,
+# unblocked (as in runc and crun); a shell cannot trap a signal it started with ignored.
+for how in "trap '' TERM HUP USR1" "trap : TERM"; do
+        id=$(t_id)
+        (eval "$how"; rs run -d -b "$B" "$id")
+        pid=$(rs state "$id" | jq -r .pid)
+        # HUP, USR1 and TERM (bits 0, 9 and 14); the shell ignores QUIT itself (under runc and crun too).
+        blk=$(awk '/^SigBlk/ { print $2 }' "/proc/$pid/status")
+        ign=$(awk '/^SigIgn/ { print $2 }' "/proc/$pid/status")
+        t_is "$blk $((0x$ign & 0x4201))" "0000000000000000 0" \
+                "run -d from a caller with $how: the init has no signal blocked, nor HUP, USR1, TERM ignored"
+        rs kill "$id"
+        t_is "$?" 0 "kill (TERM) of that detached container succeeds"
+        t_ok "... and the container stops" wait_status "$id" stopped
+        rs delete -f "$id"
+done
 t_done
