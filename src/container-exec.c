@@ -84,6 +84,15 @@ static int exec_process(const ExecOptions *o, Spec *spec) {
                 p->additional_gids = NULL;
                 p->n_additional_gids = 0;
         }
+        if (o->additional_gids) {
+                uint32_t *gids = calloc(o->n_additional_gids, sizeof(uint32_t));
+                if (!gids)
+                        return log_oom();
+                memcpy(gids, o->additional_gids, o->n_additional_gids * sizeof(uint32_t));
+                free(p->additional_gids);
+                p->additional_gids = gids;
+                p->n_additional_gids = o->n_additional_gids;
+        }
         for (char **c = o->caps; c && *c; c++) {
                 uint64_t bit = spec_capability_bit("--cap", *c, spec_capability_last());
                 if (!bit)
@@ -117,8 +126,19 @@ int container_exec(const ExecOptions *o) {
         r = container_open(o->root, o->id, false, &root_fd, &dir_fd, &st);
         if (r < 0)
                 return r;
-        if (container_status_of(dir_fd, st, &init_pidfd) != CONTAINER_RUNNING)
+        /* As runc: a created container's init is set up and waits for start; a paused one's process
+         * would be frozen as soon as it joins the unit, so only if asked for. */
+        switch (container_status_of(dir_fd, st, &init_pidfd)) {
+        case CONTAINER_CREATED:
+        case CONTAINER_RUNNING:
+                break;
+        case CONTAINER_PAUSED:
+                if (o->ignore_paused)
+                        break;
+                return log_error_errno(EBUSY, "cannot exec in a paused container %s (use --ignore-paused to override)", o->id);
+        default:
                 return log_error_errno(ESRCH, "cannot exec in a container that is not running: %s", o->id);
+        }
         r = read_file_at(dir_fd, "config.json", SPEC_MAX_SIZE, &text, NULL);
         if (r < 0)
                 return log_error_errno(r, "Failed to read the configuration of %s: %m", o->id);

@@ -3,6 +3,7 @@
  * directory or a process behind when a step fails. */
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -256,10 +257,11 @@ typedef struct RuntimeHooks {
         const Spec *spec;
 } RuntimeHooks;
 
-/* prestart and createRuntime, in runscope's namespaces, once the launcher's mounts are done. */
+/* prestart and createRuntime, in runscope's namespaces, once the launcher's mounts are done. Their
+ * state says "created", as every hook's up to startContainer (runtime-spec 1.3, crun). */
 static int runtime_hooks(const Launcher *l, void *userdata) {
         const RuntimeHooks *h = userdata;
-        _cleanup_free_ char *state = hook_state_json(h->id, "creating", l->pid, h->bundle, h->spec->annotations);
+        _cleanup_free_ char *state = hook_state_json(h->id, "created", l->pid, h->bundle, h->spec->annotations);
         char err[512];
         int r;
 
@@ -273,20 +275,41 @@ static int runtime_hooks(const Launcher *l, void *userdata) {
         return 0;
 }
 
-/* poststart and poststop: after the fact, so a failure is a warning (runtime-spec) and the
- * configuration is read only when it has such hooks. */
-static void late_hooks(int dir_fd, const ContainerState *st, HookKind kind, const char *key, const char *status) {
+/* poststart and poststop, read from the configuration kept in the state directory, only when it
+ * has such hooks. A failing poststop hook is a warning and the next ones still run; the first
+ * failing poststart hook is an error, the caller stops the container (runtime-spec 1.3). */
+static int late_hooks(int dir_fd, const ContainerState *st, HookKind kind, const char *key, const char *status) {
         _cleanup_free_ char *text = NULL, *state = NULL;
         _cleanup_(spec_freep) Spec *spec = NULL;
         char err[512];
+        int r;
 
         if (read_file_at(dir_fd, "config.json", SPEC_MAX_SIZE, &text, NULL) < 0 || !strstr(text, key))
-                return;
+                return 0;
         if (spec_reparse(text, &spec) < 0)
-                return;
+                return 0;
         state = hook_state_json(st->id, status, st->pid, st->bundle, st->annotations);
-        if (state && hooks_run(spec, kind, state, err, sizeof(err)) < 0)
-                log_warning("%s, ignoring", err);
+        if (!state)
+                return log_oom();
+        for (size_t i = 0; i < spec->n_hooks[kind]; i++) {
+                r = hooks_run_one(spec, kind, i, state, err, sizeof(err));
+                if (r < 0 && kind == HOOK_POSTSTOP)
+                        log_warning("%s, ignoring", err);
+                else if (r < 0)
+                        return log_error_errno(r, "%s", err);
+        }
+        return 0;
+}
+
+/* After a failed poststart hook: the init is killed and waited for, so that the container is
+ * stopped (state says so) by the time start returns. */
+static void stop_init(int pidfd) {
+        struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+        if (pidfd_send_signal(pidfd, SIGKILL, NULL, 0) < 0)
+                return (void) log_warning_errno(errno, "Failed to kill the container's init: %m");
+        while (poll(&p, 1, 10 * 1000) < 0 && errno == EINTR)
+                ;
 }
 
 static int create(const CreateOptions *o, Created *c) {
@@ -510,8 +533,11 @@ int container_start(const char *root, const char *id) {
                 /* The init may still die between that look and the wait for its byte. */
                 FAULT_PAUSE("start:before-wait");
                 r = launch_start(dir_fd, id, pidfd);
-                if (r >= 0)
-                        late_hooks(dir_fd, st, HOOK_POSTSTART, "\"poststart\"", "running");
+                if (r < 0)
+                        return r;
+                r = late_hooks(dir_fd, st, HOOK_POSTSTART, "\"poststart\"", "running");
+                if (r < 0)
+                        stop_init(pidfd); /* delete, the caller's, runs the poststop hooks */
                 return r;
         case CONTAINER_RUNNING:
                 return log_error_errno(EEXIST, "cannot start an already running container");
@@ -609,8 +635,18 @@ int container_run(const CreateOptions *o, bool detach) {
         FAULT_POINT("run:started");
         if (c.has_poststart) {
                 _cleanup_(state_freep) ContainerState *st = NULL;
-                if (state_load(c.dir_fd, o->id, &st) >= 0)
-                        late_hooks(c.dir_fd, st, HOOK_POSTSTART, "\"poststart\"", "running");
+                r = state_load(c.dir_fd, o->id, &st);
+                if (r >= 0)
+                        r = late_hooks(c.dir_fd, st, HOOK_POSTSTART, "\"poststart\"", "running");
+                if (r < 0) {
+                        /* The container is stopped, and run goes on to its delete (poststop). */
+                        launch_kill(&c.launcher);
+                        c.dir_fd = safe_close(c.dir_fd);
+                        if (!o->keep)
+                                (void) delete_container(o->root, o->id, true, &c.machine, &c.bus);
+                        created_done(&c);
+                        return r;
+                }
         }
         /* As systemd-nspawn without --notify-ready: most payloads (a shell, sleep, nginx) never
          * notify, and a Type=notify unit would wait for them until its start timed out. */
@@ -649,7 +685,8 @@ int container_kill(const char *root, const char *id, int sig, bool all) {
         if (r < 0)
                 return r;
         ContainerStatus s = container_status_of(dir_fd, st, &pidfd);
-        if (all) {
+        /* Signal 0 asks whether the init is alive, as in runc: --all changes nothing to that. */
+        if (all && sig != 0) {
                 /* As runc, even after the init exited: what is left in the unit (the init had no pid
                  * namespace of its own) gets the signal; containerd's shim sends KILL then. */
                 _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
@@ -774,7 +811,7 @@ static int delete_container(const char *root, const char *id, bool force, Machin
         /* A kept unit is the service runscope ran in: systemd stops it, and its payload cgroup with it. */
         if (st->kept_unit) {
                 machine_link_unregister_wait(machine);
-                late_hooks(dir_fd, st, HOOK_POSTSTOP, "\"poststop\"", "stopped");
+                (void) late_hooks(dir_fd, st, HOOK_POSTSTOP, "\"poststop\"", "stopped");
                 return state_remove(root_fd, id);
         }
         r = bus_stop_unit(bus, st->unit);
@@ -782,7 +819,7 @@ static int delete_container(const char *root, const char *id, bool force, Machin
         if (r < 0)
                 return r;
         FAULT_POINT("delete:stopped");
-        late_hooks(dir_fd, st, HOOK_POSTSTOP, "\"poststop\"", "stopped");
+        (void) late_hooks(dir_fd, st, HOOK_POSTSTOP, "\"poststop\"", "stopped");
         return state_remove(root_fd, id);
 }
 

@@ -71,6 +71,9 @@ typedef struct ExecOptions {
         char **env; /* NAME=value: replaces NAME or is added */
         bool has_user;
         uint32_t uid, gid;
+        uint32_t *additional_gids; /* --additional-gids: replace the process's; NULL: not given */
+        size_t n_additional_gids;
+        bool ignore_paused; /* --ignore-paused: a paused container is no refusal */
         char **caps; /* added to every capability set */
         bool no_new_privs;
         bool detach;
@@ -82,7 +85,7 @@ typedef struct ExecOptions {
         const char *apparmor;       /* --apparmor: likewise */
 } ExecOptions;
 
-/* Runs a process in a running container: its namespaces, its unit, its configured process defaults
+/* Runs a process in a created or running container (paused with ignore_paused): its namespaces, its unit, its configured process defaults
  * (user, env, cwd, capabilities, rlimits, no_new_privs) unless overridden. Returns the process's exit
  * status (0 with detach), or -errno. */
 int container_exec(const ExecOptions *o);

@@ -42,13 +42,34 @@ static int parse_user(const char *s, ExecOptions *o) {
         return 0;
 }
 
+/* --additional-gids GID, repeated for more: one decimal GID each time, as runc takes it (a list
+ * "10,20" is refused there too). */
+static int add_gid(const char *s, ExecOptions *o) {
+        unsigned long gid;
+        const char *end;
+
+        if (parse_id(s, 0, &gid, &end) < 0)
+                return log_error_errno(EINVAL, "--additional-gids %s: expected one GID, in decimal digits", s);
+        if (gid > UINT32_MAX - 1)
+                return log_error_errno(ERANGE, "--additional-gids %s: out of range", s);
+        uint32_t *gids = reallocarray(o->additional_gids, o->n_additional_gids + 1, sizeof(uint32_t));
+        if (!gids)
+                return log_oom();
+        gids[o->n_additional_gids++] = (uint32_t) gid;
+        o->additional_gids = gids;
+        return 0;
+}
+
 int verb_exec(int argc, char *argv[]) {
-        enum { ARG_CWD = 0x100, ARG_PID_FILE, ARG_CAP, ARG_NNP, ARG_PRESERVE, ARG_APPARMOR, ARG_LABEL, ARG_CONSOLE };
+        enum { ARG_CWD = 0x100, ARG_PID_FILE, ARG_CAP, ARG_NNP, ARG_PRESERVE, ARG_APPARMOR, ARG_LABEL, ARG_CONSOLE,
+               ARG_IGNORE_PAUSED };
         static const struct option options[] = {
                 { "process", required_argument, NULL, 'p' },
                 { "cwd", required_argument, NULL, ARG_CWD },
                 { "env", required_argument, NULL, 'e' },
                 { "user", required_argument, NULL, 'u' },
+                { "additional-gids", required_argument, NULL, 'g' },
+                { "ignore-paused", no_argument, NULL, ARG_IGNORE_PAUSED },
                 { "cap", required_argument, NULL, ARG_CAP },
                 { "no-new-privs", no_argument, NULL, ARG_NNP },
                 { "detach", no_argument, NULL, 'd' },
@@ -61,12 +82,13 @@ int verb_exec(int argc, char *argv[]) {
                 {}
         };
         _cleanup_strv_free_ char **env = NULL, **caps = NULL;
+        _cleanup_free_ uint32_t *gids = NULL;
         ExecOptions o = { .root = arg_root };
         char *end;
         int c, r;
 
         /* "+": the container's command and its options start at the first non-option. */
-        while ((c = getopt_long(argc, argv, "+p:e:u:dt", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, "+p:e:u:g:dt", options, NULL)) >= 0)
                 switch (c) {
                 case 'p':
                         o.process_file = optarg;
@@ -81,6 +103,15 @@ int verb_exec(int argc, char *argv[]) {
                 case 'u':
                         if (parse_user(optarg, &o) < 0)
                                 return 1;
+                        break;
+                case 'g':
+                        r = add_gid(optarg, &o);
+                        gids = o.additional_gids;
+                        if (r < 0)
+                                return 1;
+                        break;
+                case ARG_IGNORE_PAUSED:
+                        o.ignore_paused = true;
                         break;
                 case ARG_CAP:
                         if (strv_extend(&caps, optarg) < 0)

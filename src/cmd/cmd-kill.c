@@ -1,5 +1,5 @@
 /* `runscope kill [--all] ID [SIGNAL]`: SIGNAL as a name (KILL, SIGKILL) or a number; TERM by
- * default, as in runc. */
+ * default, as in runc; 0 only checks that the container is running. */
 #include <getopt.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -26,7 +26,7 @@ static int signal_from_string(const char *s) {
         long n = strtol(s, &end, 10);
 
         if (*s && !*end)
-                return n > 0 && n <= SIGRTMAX ? (int) n : -EINVAL;
+                return n >= 0 && n <= SIGRTMAX ? (int) n : -EINVAL;
         if (strncmp(s, "SIG", 3) == 0)
                 s += 3;
         for (size_t i = 0; i < ELEMENTSOF(signals); i++)

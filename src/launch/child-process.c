@@ -3,6 +3,7 @@
  * exec with an fd or a capability it was not told to keep. */
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
 #include <grp.h>
 #include <limits.h>
 #include <string.h>
@@ -328,10 +329,25 @@ static void find_home(const SpecProcess *p) {
         fclose(f);
 }
 
+/* The process starts with every signal at its default and none blocked, whatever runscope was started
+ * with, as in runc and crun: an init that inherited SIGTERM ignored (from a caller like nohup) could
+ * not even trap it, a shell cannot trap what it started with ignored, and kill would not stop it. */
+static void reset_signals(void) {
+        struct sigaction dfl = { .sa_handler = SIG_DFL };
+        sigset_t none;
+
+        for (int sig = 1; sig < _NSIG; sig++)
+                if (sig != SIGKILL && sig != SIGSTOP)
+                        (void) sigaction(sig, &dfl, NULL); /* glibc's own real-time signals refuse */
+        sigemptyset(&none);
+        (void) sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 int process_setup(const SpecProcess *p, const SpecSeccomp *seccomp, int sync_fd, char *exe, size_t exe_size,
                   bool *ret_command_failed) {
         int r;
 
+        reset_signals();
         /* Read as root, before the user switch: /etc/passwd need not be readable by the user. */
         find_home(p);
 

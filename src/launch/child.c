@@ -209,7 +209,7 @@ static int setup(const ChildArgs *a, char *exe, size_t exe_size) {
                 if (r < 0 || m.kind != SYNC_GO)
                         _exit(1); /* runscope reports its hook's failure itself */
         }
-        r = run_hooks(a, HOOK_CREATE_CONTAINER, "creating");
+        r = run_hooks(a, HOOK_CREATE_CONTAINER, "created");
         if (r < 0)
                 return r;
         r = a->no_pivot ? mount_move_root(root_fd) : mount_pivot_root(root_fd);

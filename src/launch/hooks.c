@@ -1,6 +1,7 @@
 /* OCI hooks: each is run with the container's state as JSON on its stdin, and waited for (up to
  * its timeout). Used by runscope in the runtime namespace and by the launcher in the container's;
  * it never logs, the caller reports the one-line error it returns. */
+#include <assert.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -97,12 +98,17 @@ static int run_one(const SpecHook *h, const char *state, char *err, size_t err_s
         return -EIO;
 }
 
-int hooks_run(const Spec *spec, HookKind kind, const char *state, char *err, size_t err_size) {
+int hooks_run_one(const Spec *spec, HookKind kind, size_t i, const char *state, char *err, size_t err_size) {
         char where[64];
 
+        assert(i < spec->n_hooks[kind]);
+        snprintf(where, sizeof(where), "hooks.%s[%zu]", hook_names[kind], i);
+        return run_one(&spec->hooks[kind][i], state, err, err_size, where);
+}
+
+int hooks_run(const Spec *spec, HookKind kind, const char *state, char *err, size_t err_size) {
         for (size_t i = 0; i < spec->n_hooks[kind]; i++) {
-                snprintf(where, sizeof(where), "hooks.%s[%zu]", hook_names[kind], i);
-                int r = run_one(&spec->hooks[kind][i], state, err, err_size, where);
+                int r = hooks_run_one(spec, kind, i, state, err, err_size);
                 if (r < 0)
                         return r;
         }

@@ -1,5 +1,7 @@
-/* The configuration `runscope spec` writes: runc's defaults, with a cgroup namespace and without a
- * terminal. Never touches the filesystem. */
+/* The configuration `runscope spec` writes: `runc spec`'s, field by field (a terminal included: the
+ * scripts written for runc run it with --console-socket or from a terminal), but for the hostname, the
+ * ociVersion (runc's says "-dev") and a cgroup namespace, as crun's: the container sees its scope as
+ * its cgroup root. Never touches the filesystem. */
 #include <string.h>
 
 #include "spec.h"
@@ -8,7 +10,7 @@ static const char default_json[] =
         "{\n"
         "\t\"ociVersion\": \"1.0.2\",\n"
         "\t\"process\": {\n"
-        "\t\t\"terminal\": false,\n"
+        "\t\t\"terminal\": true,\n"
         "\t\t\"user\": { \"uid\": 0, \"gid\": 0 },\n"
         "\t\t\"args\": [ \"sh\" ],\n"
         "\t\t\"env\": [\n"
@@ -32,7 +34,7 @@ static const char default_json[] =
         "\t\t{ \"destination\": \"/dev\", \"type\": \"tmpfs\", \"source\": \"tmpfs\",\n"
         "\t\t  \"options\": [ \"nosuid\", \"strictatime\", \"mode=755\", \"size=65536k\" ] },\n"
         "\t\t{ \"destination\": \"/dev/pts\", \"type\": \"devpts\", \"source\": \"devpts\",\n"
-        "\t\t  \"options\": [ \"nosuid\", \"noexec\", \"newinstance\", \"ptmxmode=0666\", \"mode=0620\" ] },\n"
+        "\t\t  \"options\": [ \"nosuid\", \"noexec\", \"newinstance\", \"ptmxmode=0666\", \"mode=0620\", \"gid=5\" ] },\n"
         "\t\t{ \"destination\": \"/dev/shm\", \"type\": \"tmpfs\", \"source\": \"shm\",\n"
         "\t\t  \"options\": [ \"nosuid\", \"noexec\", \"nodev\", \"mode=1777\", \"size=65536k\" ] },\n"
         "\t\t{ \"destination\": \"/dev/mqueue\", \"type\": \"mqueue\", \"source\": \"mqueue\",\n"

@@ -7,9 +7,13 @@
 #include "missing.h"
 #include "proc.h"
 
-int proc_stat(pid_t pid, uint64_t *ret_start_time, char *ret_state) {
+/* PF_EXITING in field 9 (include/linux/sched.h): the process is in the kernel's exit path. */
+#define PROC_PF_EXITING 0x00000004U
+
+static int stat_read(pid_t pid, uint64_t *ret_start_time, char *ret_state, unsigned *ret_flags) {
         char path[64], text[2048];
         unsigned long long start;
+        unsigned flags;
         char state;
         int r;
 
@@ -23,9 +27,23 @@ int proc_stat(pid_t pid, uint64_t *ret_start_time, char *ret_state) {
         char *p = strrchr(text, ')');
         if (!p)
                 return -EIO;
-        if (sscanf(p + 1, " %c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
-                   &state, &start) != 2)
+        if (sscanf(p + 1, " %c %*d %*d %*d %*d %*d %u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
+                   &state, &flags, &start) != 3)
                 return -EIO;
+        *ret_start_time = start;
+        *ret_state = state;
+        *ret_flags = flags;
+        return 0;
+}
+
+int proc_stat(pid_t pid, uint64_t *ret_start_time, char *ret_state) {
+        uint64_t start;
+        unsigned flags;
+        char state;
+        int r = stat_read(pid, &start, &state, &flags);
+
+        if (r < 0)
+                return r;
         if (ret_start_time)
                 *ret_start_time = start;
         if (ret_state)
@@ -33,28 +51,33 @@ int proc_stat(pid_t pid, uint64_t *ret_start_time, char *ret_state) {
         return 0;
 }
 
-bool proc_alive(pid_t pid, uint64_t start_time) {
+/* Whether the process that started at start_time has ended: a zombie, or exiting. A pid namespace's
+ * init that exits shows 'S' until every other process of its namespace is reaped, by parents that
+ * may be outside it (an exec's runscope, conmon, a shim) and may take their time; it stays exiting
+ * (PF_EXITING) all along, and no signal reaches it any more. */
+static bool ended(pid_t pid, uint64_t start_time) {
         uint64_t t;
+        unsigned flags;
         char state;
 
-        return pid > 0 && proc_stat(pid, &t, &state) >= 0 && t == start_time && state != 'Z' && state != 'X';
+        return pid <= 0 || stat_read(pid, &t, &state, &flags) < 0 || t != start_time || state == 'Z' || state == 'X' ||
+               (flags & PROC_PF_EXITING);
+}
+
+bool proc_alive(pid_t pid, uint64_t start_time) {
+        return !ended(pid, start_time);
 }
 
 int proc_pidfd_verified(pid_t pid, uint64_t start_time) {
         _cleanup_close_ int fd = -EBADF;
-        uint64_t t;
-        char state;
-        int r;
 
         if (pid <= 0)
                 return -ESRCH;
         fd = pidfd_open(pid, 0);
         if (fd < 0)
                 return -errno;
-        r = proc_stat(pid, &t, &state);
-        if (r < 0)
-                return r;
-        if (t != start_time || state == 'Z' || state == 'X')
+        /* Checked once the pidfd pins the process: the pid cannot be reused in between. */
+        if (ended(pid, start_time))
                 return -ESRCH;
         return TAKE_FD(fd);
 }

@@ -10,7 +10,7 @@
 int proc_stat(pid_t pid, uint64_t *ret_start_time, char *ret_state);
 /* A pidfd for pid, but only while pid is the same process as the one started at start_time
  * (no PID reuse race: the check is made after the pidfd pins the process). -ESRCH otherwise. */
-/* Whether pid is still the process that started at start_time (not a zombie): what a pidfd would
- * say, without one. */
+/* Whether pid is still the process that started at start_time, neither a zombie nor exiting: what a
+ * pidfd would say, without one. */
 bool proc_alive(pid_t pid, uint64_t start_time);
 int proc_pidfd_verified(pid_t pid, uint64_t start_time);

@@ -9,6 +9,36 @@ t_is "$(jq -r '.process.args[0] + " " + .root.path' "$T_WORK/specdir/config.json
         "... runc's default: sh in rootfs"
 err=$(rs spec --bundle "$T_WORK/specdir" 2>&1)
 t_is "$?:$err" "1:runscope: $T_WORK/specdir/config.json: File exists" "spec refuses to overwrite a config.json"
+t_is "$(jq -c '.process | to_entries[0]' "$T_WORK/specdir/config.json")" '{"key":"terminal","value":true}' \
+        "spec: process.terminal is true, first of the process, as runc's"
+# What runc spec writes, field by field, but for the hostname, the ociVersion and the cgroup
+# namespace runscope adds (spec-default.c says why).
+if command -v runc >/dev/null; then
+        mkdir -p "$T_WORK/runcspec"
+        (cd "$T_WORK/runcspec" && runc spec)
+        ours=$(jq -S 'del(.hostname, .ociVersion) | .linux.namespaces |= map(select(.type != "cgroup"))' "$T_WORK/specdir/config.json")
+        theirs=$(jq -S 'del(.hostname, .ociVersion)' "$T_WORK/runcspec/config.json")
+        t_is "$ours" "$theirs" "spec writes what runc spec writes"
+        t_is "$(jq -c '[.hostname, .ociVersion, (.linux.namespaces | map(.type) | index("cgroup") != null)]' \
+                "$T_WORK/specdir/config.json")" '["runscope","1.0.2",true]' "... with runscope's hostname, ociVersion and a cgroup namespace"
+else
+        t_skip "spec writes what runc spec writes" "runc is not installed"
+fi
+
+# A script written for runc: spec in a bundle, then run -d --console-socket; the shell is on the pty.
+mkdir -p "$T_WORK/runcstyle"
+make_rootfs "$T_WORK/runcstyle/rootfs"
+"$RUNSCOPE_TOP/tests/console-recv" "$T_WORK/console.sock" $'echo from-the-console-$((6*7)); exit\n' >"$T_WORK/console.out" &
+recv=$!
+for i in $(seq 1 50); do grep -q listening "$T_WORK/console.out" && break; sleep 0.05; done
+id=$(t_id)
+(cd "$T_WORK/runcstyle" && rs spec && rs run -d --console-socket "$T_WORK/console.sock" "$id")
+rc=$?
+t_is "$rc" 0 "runc-style: spec, then run -d --console-socket succeeds"
+[ "$rc" = 0 ] || kill "$recv"
+wait "$recv"
+t_match "$(tr -d '\r' <"$T_WORK/console.out")" "from-the-console-42" "... and the spec's shell runs on the pty it sent"
+rs delete -f "$id"
 
 log=$T_WORK/log.json
 rs --log "$log" --log-format json state nosuch 2>/dev/null

@@ -68,9 +68,40 @@ kill -TERM "$xpid"
 wait "$xpid"
 t_is "$?" 9 "signals to a foreground exec reach the process"
 
+# --additional-gids, repeated as runc takes it, replaces the supplementary groups; a list is refused.
+t_is "$(rs exec --additional-gids 10 -g 20 "$id" /bin/sh -c 'echo $(id -G)')" "0 10 20" \
+        "--additional-gids (and -g), repeated, set the supplementary groups"
+t_is "$(rs exec -u 65534:65534 -g 10 "$id" /bin/sh -c 'echo $(id -u) $(id -G)')" "65534 65534 10" \
+        "... with --user too"
+out=$(rs exec --additional-gids 10,20 "$id" /bin/true 2>&1)
+t_is "$?:$out" "1:runscope: --additional-gids 10,20: expected one GID, in decimal digits" \
+        "--additional-gids with a list is refused in one line, as in runc"
+
+# A paused container: refused in one line, unless --ignore-paused (the process then runs on resume).
+rs pause "$id"
+out=$(rs exec "$id" /bin/true 2>&1)
+t_is "$?:$out" "1:runscope: cannot exec in a paused container $id (use --ignore-paused to override)" \
+        "exec into a paused container is refused in one line"
+"$RUNSCOPE" --root "$T_ROOT" exec --ignore-paused "$id" /bin/probe hostname >"$T_WORK/paused.out" 2>&1 &
+xpid=$!
+sleep 1
+t_ok "exec --ignore-paused waits while the container is paused" kill -0 "$xpid"
+rs resume "$id"
+wait "$xpid"
+t_is "$?:$(cat "$T_WORK/paused.out")" "0:exechost" "... and runs the process once it is resumed"
+
 rs kill "$id" KILL
 for i in $(seq 1 50); do [ "$(rs state "$id" | jq -r .status)" = stopped ] && break; sleep 0.1; done
 out=$(rs exec "$id" /bin/true 2>&1)
 t_is "$?:$out" "1:runscope: cannot exec in a container that is not running: $id" "exec into a stopped container fails"
 rs delete "$id"
+
+# A created container, not yet started: exec runs in it, as in runc, and start still works.
+id=$(t_id)
+rs create -b "$B" "$id"
+t_is "$(rs exec "$id" /bin/probe hostname 2>&1)" exechost "exec into a created container runs in its namespaces"
+t_is "$(rs state "$id" | jq -r .status)" created "... and leaves it created"
+rs start "$id"
+t_is "$(rs state "$id" | jq -r .status)" running "... and start still starts it"
+rs delete -f "$id"
 t_done

@@ -20,8 +20,8 @@ make_rootfs() {
         printf 'root:x:0:\nnogroup:x:65534:\n' >"$dir/etc/group"
 }
 
-# make_bundle DIR ARGS...: a bundle whose config is `runscope spec` with process.args set to ARGS.
-# Further changes: bundle_edit DIR JQ-FILTER.
+# make_bundle DIR ARGS...: a bundle whose config is `runscope spec` with process.args set to ARGS,
+# and no terminal (spec's default, as runc's, is one). Further changes: bundle_edit DIR JQ-FILTER.
 make_bundle() {
         local dir=$1
         shift
@@ -31,7 +31,7 @@ make_bundle() {
         "$RUNSCOPE" spec --bundle "$dir" || return 1
         local args="[]" a
         for a in "$@"; do args=$(jq -c --arg a "$a" '. + [$a]' <<<"$args"); done
-        bundle_edit "$dir" --argjson args "$args" '.process.args = $args'
+        bundle_edit "$dir" --argjson args "$args" '.process.args = $args | .process.terminal = false'
 }
 
 bundle_edit() {
