@@ -43,7 +43,7 @@ static int parse_user(const char *s, ExecOptions *o) {
 }
 
 int verb_exec(int argc, char *argv[]) {
-        enum { ARG_CWD = 0x100, ARG_PID_FILE, ARG_CAP, ARG_NNP, ARG_PRESERVE, ARG_APPARMOR, ARG_LABEL, ARG_CONSOLE };
+        enum { ARG_CWD = 0x100, ARG_PID_FILE, ARG_CAP, ARG_NNP, ARG_PRESERVE, ARG_APPARMOR, ARG_LABEL, ARG_CONSOLE, ARG_PIDFD_SOCKET };
         static const struct option options[] = {
                 { "process", required_argument, NULL, 'p' },
                 { "cwd", required_argument, NULL, ARG_CWD },
@@ -56,6 +56,7 @@ int verb_exec(int argc, char *argv[]) {
                 { "preserve-fds", required_argument, NULL, ARG_PRESERVE },
                 { "tty", no_argument, NULL, 't' },
                 { "console-socket", required_argument, NULL, ARG_CONSOLE },
+                { "pidfd-socket", required_argument, NULL, ARG_PIDFD_SOCKET },
                 { "apparmor", required_argument, NULL, ARG_APPARMOR },
                 { "process-label", required_argument, NULL, ARG_LABEL },
                 {}
@@ -107,6 +108,9 @@ int verb_exec(int argc, char *argv[]) {
                         break;
                 case ARG_CONSOLE:
                         o.console_socket = optarg;
+                        break;
+                case ARG_PIDFD_SOCKET:
+                        o.pidfd_socket = optarg;
                         break;
                 case ARG_APPARMOR:
                         o.apparmor = optarg;
