@@ -226,6 +226,13 @@ int container_exec(const ExecOptions *o) {
                         return r;
                 }
         }
+        if (o->pidfd_socket) {
+                r = container_send_pidfd(o->pidfd_socket, proc.pidfd);
+                if (r < 0) {
+                        launch_kill(&proc);
+                        return r;
+                }
+        }
         if (o->pid_file) {
                 r = container_write_pid_file(o->pid_file, proc.pid);
                 if (r < 0) {

@@ -14,6 +14,8 @@ int container_open(const char *root, const char *id, bool incomplete_ok, int *re
 ContainerStatus container_status_of(int dir_fd, const ContainerState *st, int *ret_pidfd);
 /* Writes pid to path atomically (a temporary file in the same directory, then rename). */
 int container_write_pid_file(const char *path, pid_t pid);
+/* --pidfd-socket: the pidfd of the container's init or an exec'd process, as runc 1.3 sends it. */
+int container_send_pidfd(const char *socket_path, int pidfd);
 /* Loads a container without its lock and connects to systemd; -ESRCH (not logged) once stopped. */
 int container_connect(const char *root, const char *id, ContainerState **ret_state, sd_bus **ret_bus);
 /* A terminal needs somewhere to go: runscope's own stdio in the foreground, or a console socket. */

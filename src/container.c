@@ -97,6 +97,13 @@ int container_write_pid_file(const char *path, pid_t pid) {
         return 0;
 }
 
+int container_send_pidfd(const char *socket_path, int pidfd) {
+        int r = socket_send_fd(socket_path, pidfd, "pidfd");
+        if (r < 0)
+                return log_error_errno(r, "--pidfd-socket %s: %m", socket_path);
+        return 0;
+}
+
 int container_check_terminal(bool terminal, bool foreground, const char *console_socket) {
         if (terminal && !foreground && !console_socket)
                 return log_error_errno(EINVAL, "cannot allocate a terminal when runscope detaches without --console-socket");
@@ -486,6 +493,8 @@ static int create(const CreateOptions *o, Created *c) {
                 r = console_send(o->console_socket, c->launcher.console_fd);
                 c->launcher.console_fd = safe_close(c->launcher.console_fd);
         }
+        if (r >= 0 && o->pidfd_socket)
+                r = container_send_pidfd(o->pidfd_socket, c->launcher.pidfd);
         /* run in the foreground reads machined's answer while the container runs instead. */
         if (r >= 0 && !o->foreground)
                 r = machine_link_wait(&c->machine);

@@ -29,6 +29,7 @@ typedef struct CreateOptions {
         bool relay_notify; /* run in the foreground with NOTIFY_SOCKET set: relay sd_notify */
         bool foreground;   /* run without --detach: a terminal is proxied to runscope's stdio */
         const char *console_socket; /* --console-socket: where the pty master of process.terminal goes */
+        const char *pidfd_socket;   /* --pidfd-socket: where the init's pidfd goes */
         int preserve_fds;  /* --preserve-fds N (plus LISTEN_FDS) */
         bool no_pivot, no_new_keyring;
         bool keep;         /* run --keep: the stopped container is not deleted */
@@ -81,6 +82,7 @@ typedef struct ExecOptions {
         int preserve_fds;
         bool tty;                   /* -t: process.terminal */
         const char *console_socket; /* --console-socket */
+        const char *pidfd_socket;   /* --pidfd-socket: where the process's pidfd goes */
         const char *process_label;  /* --process-label: checked, never applied (spec_check_label) */
         const char *apparmor;       /* --apparmor: likewise */
 } ExecOptions;

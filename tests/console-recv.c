@@ -1,6 +1,8 @@
 /* Test helper, the other end of --console-socket (what conmon does): listens on PATH, takes the
  * pty master that runscope sends, writes INPUT to it, and copies the terminal's output to stdout
- * until the process closes it (or 10 s pass). Usage: console-recv PATH [INPUT] */
+ * until the process closes it (or 10 s pass). Usage: console-recv PATH [INPUT]
+ * With --pidfd as INPUT, the other end of --pidfd-socket: prints the pid the fd it gets refers to
+ * (its fdinfo's Pid), then "exited" once that process has ended (the pidfd polls readable). */
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -39,6 +41,22 @@ int main(int argc, char *argv[]) {
                 return fprintf(stderr, "console-recv: no fd came\n"), 1;
         printf("got %s\n", name);
         fflush(stdout);
+        if (argc > 2 && strcmp(argv[2], "--pidfd") == 0) {
+                char path[64], line[256];
+                snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+                FILE *f = fopen(path, "re");
+                while (f && fgets(line, sizeof(line), f))
+                        if (strncmp(line, "Pid:", 4) == 0)
+                                printf("pid %s", line + 4 + strspn(line + 4, " \t"));
+                if (f)
+                        fclose(f);
+                fflush(stdout);
+                struct pollfd p = { .fd = fd, .events = POLLIN };
+                if (poll(&p, 1, 20000) <= 0)
+                        return fprintf(stderr, "console-recv: the process did not exit\n"), 1;
+                printf("exited\n");
+                return 0;
+        }
         if (argc > 2 && write(fd, argv[2], strlen(argv[2])) < 0)
                 return perror("console-recv: write"), 1;
         for (;;) {

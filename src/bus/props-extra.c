@@ -216,6 +216,17 @@ static int append_unified_one(sd_bus_message *m, PropsApplied *a, const char *ke
                         return props_error(EINVAL, path, "'%s' is not a weight from 1 to 10000", value);
                 return props_u64(m, a, "IOWeight", v);
         }
+        /* The OOM killer takes the whole unit (kill) or one process (continue): OOMPolicy, which
+         * systemd takes only when it makes the unit (for scopes from 253 on). a is set for update. */
+        if (strcmp(key, "memory.oom.group") == 0) {
+                if (a)
+                        return props_error(EOPNOTSUPP, path, "systemd sets OOMPolicy= only when it makes the unit, "
+                                                             "not on update");
+                if (strcmp(value, "0") != 0 && strcmp(value, "1") != 0)
+                        return props_error(EINVAL, path, "'%s' is not 0 or 1", value);
+                int r = sd_bus_message_append(m, "(sv)", "OOMPolicy", "s", value[0] == '1' ? "kill" : "continue");
+                return r < 0 ? log_error_errno(r, "Failed to append OOMPolicy: %m") : 0;
+        }
         if (strcmp(key, "cpuset.cpus") == 0)
                 return props_cpuset(m, "AllowedCPUs", value, path);
         if (strcmp(key, "cpuset.mems") == 0)

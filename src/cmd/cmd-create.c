@@ -8,11 +8,12 @@
 #include "util/log.h"
 
 static int parse(int argc, char *argv[], bool is_run, CreateOptions *o, bool *detach) {
-        enum { ARG_PID_FILE = 0x100, ARG_CONSOLE_SOCKET, ARG_KEEP_UNIT, ARG_PRESERVE_FDS, ARG_NO_PIVOT, ARG_NO_NEW_KEYRING, ARG_KEEP };
+        enum { ARG_PID_FILE = 0x100, ARG_CONSOLE_SOCKET, ARG_KEEP_UNIT, ARG_PRESERVE_FDS, ARG_NO_PIVOT, ARG_NO_NEW_KEYRING, ARG_KEEP, ARG_PIDFD_SOCKET };
         static const struct option options[] = {
                 { "bundle", required_argument, NULL, 'b' },
                 { "pid-file", required_argument, NULL, ARG_PID_FILE },
                 { "console-socket", required_argument, NULL, ARG_CONSOLE_SOCKET },
+                { "pidfd-socket", required_argument, NULL, ARG_PIDFD_SOCKET },
                 { "detach", no_argument, NULL, 'd' },
                 { "keep-unit", no_argument, NULL, ARG_KEEP_UNIT },
                 { "preserve-fds", required_argument, NULL, ARG_PRESERVE_FDS },
@@ -33,6 +34,9 @@ static int parse(int argc, char *argv[], bool is_run, CreateOptions *o, bool *de
                         break;
                 case ARG_CONSOLE_SOCKET:
                         o->console_socket = optarg;
+                        break;
+                case ARG_PIDFD_SOCKET:
+                        o->pidfd_socket = optarg;
                         break;
                 case ARG_KEEP_UNIT:
                         o->keep_unit = true;

@@ -62,7 +62,7 @@ static int add_gid(const char *s, ExecOptions *o) {
 
 int verb_exec(int argc, char *argv[]) {
         enum { ARG_CWD = 0x100, ARG_PID_FILE, ARG_CAP, ARG_NNP, ARG_PRESERVE, ARG_APPARMOR, ARG_LABEL, ARG_CONSOLE,
-               ARG_IGNORE_PAUSED };
+               ARG_IGNORE_PAUSED, ARG_PIDFD_SOCKET };
         static const struct option options[] = {
                 { "process", required_argument, NULL, 'p' },
                 { "cwd", required_argument, NULL, ARG_CWD },
@@ -77,6 +77,7 @@ int verb_exec(int argc, char *argv[]) {
                 { "preserve-fds", required_argument, NULL, ARG_PRESERVE },
                 { "tty", no_argument, NULL, 't' },
                 { "console-socket", required_argument, NULL, ARG_CONSOLE },
+                { "pidfd-socket", required_argument, NULL, ARG_PIDFD_SOCKET },
                 { "apparmor", required_argument, NULL, ARG_APPARMOR },
                 { "process-label", required_argument, NULL, ARG_LABEL },
                 {}
@@ -138,6 +139,9 @@ int verb_exec(int argc, char *argv[]) {
                         break;
                 case ARG_CONSOLE:
                         o.console_socket = optarg;
+                        break;
+                case ARG_PIDFD_SOCKET:
+                        o.pidfd_socket = optarg;
                         break;
                 case ARG_APPARMOR:
                         o.apparmor = optarg;

@@ -2,9 +2,12 @@
  * (runc's and crun's shape), so that clients need not probe. Lists only what is implemented. */
 #include <seccomp.h>
 #include <stdio.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <sys/capability.h>
 
 #include "cmd.h"
+#include "util/alloc.h"
 #include "util/json.h"
 
 static void print_list(const char *const *l) {
@@ -15,6 +18,30 @@ static void print_list(const char *const *l) {
                 json_print_string(stdout, l[i]);
         }
         putchar(']');
+}
+
+/* The linux.memoryPolicy modes this kernel takes: each is tried on runscope itself (node 0 where a
+ * mode needs nodes), then the default put back. */
+static void print_memory_policy(void) {
+        static const char *const modes[] = { "MPOL_DEFAULT", "MPOL_PREFERRED", "MPOL_BIND", "MPOL_INTERLEAVE",
+                                             "MPOL_LOCAL", "MPOL_PREFERRED_MANY", "MPOL_WEIGHTED_INTERLEAVE" };
+        static const char *const flags[] = { "MPOL_F_NUMA_BALANCING", "MPOL_F_RELATIVE_NODES", "MPOL_F_STATIC_NODES", NULL };
+        unsigned long node0 = 1;
+        bool first = true;
+
+        printf("\"memoryPolicy\":{\"modes\":[");
+        for (int m = 0; m < (int) ELEMENTSOF(modes); m++) {
+                bool nodes = m != 0 && m != 4;
+                if (syscall(SYS_set_mempolicy, m, nodes ? &node0 : NULL, nodes ? 2UL : 0UL) < 0)
+                        continue;
+                printf("%s", first ? "" : ",");
+                json_print_string(stdout, modes[m]);
+                first = false;
+        }
+        (void) syscall(SYS_set_mempolicy, 0, NULL, 0UL);
+        printf("],\"flags\":");
+        print_list(flags);
+        putchar('}');
 }
 
 int verb_features(int argc, char *argv[]) {
@@ -68,7 +95,11 @@ int verb_features(int argc, char *argv[]) {
         print_list(flags);
         printf(",\"supportedFlags\":");
         print_list(flags);
-        printf("},\"apparmor\":{\"enabled\":false},\"selinux\":{\"enabled\":false}},\"annotations\":{"
+        printf("},\"apparmor\":{\"enabled\":false},\"selinux\":{\"enabled\":false},");
+        print_memory_policy();
+        printf(",\"intelRdt\":{\"enabled\":false},\"netDevices\":{\"enabled\":false},"
+               "\"mountExtensions\":{\"idmap\":{\"enabled\":true}}},"
+               "\"potentiallyUnsafeConfigAnnotations\":[\"org.systemd.property.\",\"org.runscope.\"],\"annotations\":{"
                "\"org.opencontainers.runc.version\":\"1.1.0-compatible\",\"io.github.seccomp.libseccomp.version\":"
                "\"%u.%u.%u\",\"org.runscope.machine\":\"false disables systemd-machined registration\"}}\n",
                seccomp_version()->major, seccomp_version()->minor, seccomp_version()->micro);

@@ -13,22 +13,13 @@
 #include "util/log.h"
 
 int console_send(const char *socket_path, int master) {
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        _cleanup_close_ int sock = -EBADF;
         char name[64] = "";
 
-        size_t len = strlen(socket_path);
-        if (len >= sizeof(sa.sun_path))
-                return log_error_errno(ENAMETOOLONG, "--console-socket %s: path too long", socket_path);
-        memcpy(sa.sun_path, socket_path, len + 1);
-        sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (sock < 0 || connect(sock, (struct sockaddr *) &sa, sizeof(sa)) < 0)
-                return log_error_errno(errno, "--console-socket %s: %m", socket_path);
         /* As runc: the pty's name along with its master. */
         (void) ptsname_r(master, name, sizeof(name));
-        int r = fd_send(sock, master, name, strlen(name) + 1);
+        int r = socket_send_fd(socket_path, master, name);
         if (r < 0)
-                return log_error_errno(r, "--console-socket %s: sending the terminal: %m", socket_path);
+                return log_error_errno(r, "--console-socket %s: %m", socket_path);
         return 0;
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 
 #include "fd.h"
 
@@ -199,4 +200,17 @@ ssize_t fd_recv(int sock, void *data, size_t n, int *ret_fd) {
                                         safe_close(got); /* one fd a message; extra ones are not ours to keep */
                         }
         return k;
+}
+
+int socket_send_fd(const char *path, int fd, const char *name) {
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        size_t len = strlen(path);
+
+        if (len >= sizeof(sa.sun_path))
+                return -ENAMETOOLONG;
+        memcpy(sa.sun_path, path, len + 1);
+        _cleanup_close_ int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (sock < 0 || connect(sock, (struct sockaddr *) &sa, sizeof(sa)) < 0)
+                return -errno;
+        return fd_send(sock, fd, name, strlen(name) + 1);
 }

@@ -22,6 +22,9 @@ int write_file_atomic_at(int dir_fd, const char *name, const char *data, size_t 
 int rm_rf_at(int dir_fd, const char *name);
 /* One message with data and, if fd >= 0, that fd (SCM_RIGHTS). */
 int fd_send(int sock, int fd, const void *data, size_t n);
+/* Connects to the unix stream socket at path and sends fd with name (NUL included), as runc sends a
+ * pty master to --console-socket and a pidfd to --pidfd-socket. -errno; logs nothing. */
+int socket_send_fd(const char *path, int fd, const char *name);
 /* Receives one message; *ret_fd is the fd that came with it, or -EBADF. Returns the bytes read. */
 ssize_t fd_recv(int sock, void *data, size_t n, int *ret_fd);
 /* Creates every missing directory of path (absolute or relative to the cwd). */

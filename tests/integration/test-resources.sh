@@ -96,6 +96,7 @@ t_is "$(rs run -b "$B" "$id")" 9 "a fork bomb stops at TasksMax (10 tasks with t
 for case in 'memory.swappiness|{"memory":{"swappiness":10}}|systemd has no swappiness' \
             'hugepageLimits|{"hugepageLimits":[{"pageSize":"2MB","limit":1}]}|systemd has no hugetlb' \
             'unified.cpu.idle|{"unified":{"cpu.idle":"1"}}|systemd has no property for this cgroup file' \
+            'unified.memory.oom.group|{"unified":{"memory.oom.group":"2"}}|.2. is not 0 or 1' \
             'devices\[0\]|{"devices":[{"allow":false,"type":"c","major":1,"minor":3,"access":"rwm"}]}|a deny rule without' \
             'devices\[1\]|{"devices":[{"allow":false,"access":"rwm"},{"allow":true,"type":"c","major":4,"access":"rwm"}]}|any minor of major 4 cannot'; do
         IFS='|' read -r path json msg <<<"$case"
@@ -103,6 +104,26 @@ for case in 'memory.swappiness|{"memory":{"swappiness":10}}|systemd has no swapp
         bundle_edit "$B" --argjson r "$json" '.linux.resources = $r'
         expect_clean 1 "linux.resources.$path" "linux.resources.$path: $msg" "$id" create -b "$B" "$id"
 done
+# memory.oom.group is OOMPolicy=, which systemd takes for a scope when it makes it (253 on), never later.
+id=$(t_id)
+bundle_edit "$B" '.linux.resources = {unified: {"memory.oom.group": "1"}} | .process.args = ["/bin/sleep", "3135"]'
+# A systemd that refuses it for a scope must say so in one line, naming it, and leave nothing.
+if rs run -d -b "$B" "$id" >"$T_WORK/oom-group.out" 2>&1; then
+        t_is "$(systemctl show -P OOMPolicy "runscope-$id.scope")" kill "unified memory.oom.group 1: OOMPolicy=kill"
+        rs delete --force "$id"
+else
+        t_match "$(cat "$T_WORK/oom-group.out")" "^runscope: [^"$'\n'"]*OOMPolicy[^"$'\n'"]*$" \
+                "unified memory.oom.group 1, refused by this systemd: one line naming OOMPolicy"
+        t_ok "... and nothing is left" nothing_left "$id" "runscope-$id.scope"
+fi
+echo '{"unified": {"memory.oom.group": "0"}}' >"$T_WORK/oom-group.json"
+bundle_edit "$B" 'del(.linux.resources)'
+id=$(t_id)
+rs run -d -b "$B" "$id"
+err=$(rs update --resources "$T_WORK/oom-group.json" "$id" 2>&1)
+t_is "$?:$err" "1:runscope: config.json: linux.resources.unified.memory.oom.group: systemd sets OOMPolicy= only when it makes the unit, not on update" \
+        "update of memory.oom.group is refused in one line"
+rs delete --force "$id"
 if $hybrid; then
         id=$(t_id)
         bundle_edit "$B" '.linux.resources = {cpu: {cpus: "0"}}'

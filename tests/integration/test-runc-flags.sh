@@ -64,6 +64,13 @@ for o in $(jq -r '.mountOptions[]' <<<"$f"); do
                 else .mounts += [{destination: "/mnt", type: "tmpfs", source: "tmpfs", options: [$v]}] end
                 | del(.linux.uidMappings, .linux.gidMappings)'
 done
+for m in $(jq -r '.linux.memoryPolicy.modes[]' <<<"$f"); do
+        use "memory policy mode" "$m" '.linux.memoryPolicy = {mode: $v, nodes: (if ($v == "MPOL_DEFAULT" or $v == "MPOL_LOCAL") then "" else "0" end)}
+                | del(.linux.uidMappings, .linux.gidMappings)'
+done
+for fl in $(jq -r '.linux.memoryPolicy.flags[]' <<<"$f"); do
+        use "memory policy flag" "$fl" '.linux.memoryPolicy = {mode: "MPOL_BIND", nodes: "0", flags: [$v]} | del(.linux.uidMappings, .linux.gidMappings)'
+done
 # SCMP_ACT_NOTIFY needs an agent to send the listener to.
 "$RUNSCOPE_TOP/tests/seccomp-agent" "$T_WORK/agent.sock" 1 >/dev/null 2>&1 &
 agent=$!
@@ -73,7 +80,11 @@ for a in $(jq -r '.linux.seccomp.actions[]' <<<"$f"); do
                 | del(.linux.uidMappings, .linux.gidMappings)'
 done
 kill "$agent"
-t_is "${refused:-none}" none "every namespace, mount option and seccomp action features lists is accepted and used"
+t_is "${refused:-none}" none "every namespace, mount option, memory policy mode and flag and seccomp action features lists is accepted and used"
+t_is "$(jq -c '[.linux.intelRdt.enabled, .linux.netDevices.enabled, .linux.mountExtensions.idmap.enabled]' <<<"$f")" "[false,false,true]" \
+        "features: no intelRdt (refused), no netDevices yet, idmapped mounts"
+t_is "$(jq -c .potentiallyUnsafeConfigAnnotations <<<"$f")" '["org.systemd.property.","org.runscope."]' \
+        "features: the annotation prefixes that change what runscope does"
 t_match "$(rs --version)" "runscope version [0-9.]+
 spec: 1.1.0
 libseccomp: [0-9.]+" "--version in runc's layout"
