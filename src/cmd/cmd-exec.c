@@ -107,6 +107,7 @@ int verb_exec(int argc, char *argv[]) {
                         break;
                 case 'g':
                         r = add_gid(optarg, &o);
+                        /* NOLINTNEXTLINE(clang-analyzer-deadcode.DeadStores): gids owns them, read by the cleanup */
                         gids = o.additional_gids;
                         if (r < 0)
                                 return 1;
