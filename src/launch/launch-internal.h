@@ -41,7 +41,7 @@ typedef struct CgroupLate {
         } h[64];
 } CgroupLate;
 /* Whether the spec's cgroup mount can wait until after pivot_root: one cgroup mount on a hybrid or
- * legacy host, no user namespace, no hook that sees the mounts, --no-pivot not asked, and nothing
+ * legacy host, a cgroup namespace and no user namespace, no hook that sees the mounts, --no-pivot not asked, and nothing
  * later in the spec (mounts, masked or read-only paths) on, over or under its destination. */
 bool mount_cgroup_can_wait(const Spec *spec, bool no_pivot);
 /* before_cgroup runs before the first cgroup mount (the launcher must be in its unit by then);
@@ -51,7 +51,7 @@ int mount_setup_rootfs(const Spec *spec, const char *bundle, int state_dir_fd, c
 /* The hierarchies prepared in late, mounted (once in the scope, its cgroup namespace made). */
 int mount_cgroup_late(CgroupLate *late);
 /* A spec mount of type cgroup on target (an fd path), mounted now, or prepared in late. */
-int mount_cgroup(int root_fd, const char *target, unsigned long flags, const char *dest, size_t index, bool userns,
+int mount_cgroup(int root_fd, const char *target, unsigned long flags, const char *dest, size_t index, const Spec *spec,
                  CgroupLate *late);
 /* An O_PATH fd of a host node of d's type and major:minor (host-node.c): -ENOENT or -ENODEV if
  * the host has none. */

@@ -156,8 +156,8 @@ static int attach_tree(int tree_fd, int target_fd) {
         return 0;
 }
 
-static int mount_one(int root_fd, const SpecMount *m, const char *bundle, size_t index, bool userns, int idmap_fd,
-                     CgroupLate *late) {
+static int mount_one(int root_fd, const Spec *spec, size_t index, const char *bundle, int idmap_fd, CgroupLate *late) {
+        const SpecMount *m = &spec->mounts[index];
         unsigned long flags, propagation;
         char data[4096], target[64], source[PATH_MAX];
         const char *type = m->type, *src = m->source;
@@ -195,7 +195,7 @@ static int mount_one(int root_fd, const SpecMount *m, const char *bundle, size_t
         if (type && strcmp(type, "cgroup") == 0 && rec)
                 return launch_error(EOPNOTSUPP, "mounts[%zu]: recursive options on a cgroup mount: %m", index);
         if (type && strcmp(type, "cgroup") == 0)
-                return mount_cgroup(root_fd, target, flags & ~MS_REMOUNT, m->destination, index, userns, late);
+                return mount_cgroup(root_fd, target, flags & ~MS_REMOUNT, m->destination, index, spec, late);
 
         unsigned long first = bind ? flags & (MS_BIND | MS_REC) : flags & ~MS_REMOUNT;
         if (idmap_fd >= 0) {
@@ -362,8 +362,7 @@ int mount_setup_rootfs(const Spec *spec, const char *bundle, int state_dir_fd, c
                         if (r < 0)
                                 return r;
                 }
-                r = mount_one(root_fd, &spec->mounts[i], bundle, i, spec_has_namespace(spec, NAMESPACE_USER),
-                              idmap_fds ? idmap_fds[i] : -EBADF, late);
+                r = mount_one(root_fd, spec, i, bundle, idmap_fds ? idmap_fds[i] : -EBADF, late);
                 if (r < 0)
                         return r;
         }
@@ -414,9 +413,10 @@ bool mount_cgroup_can_wait(const Spec *spec, bool no_pivot) {
         size_t at = SIZE_MAX;
 
         /* Hooks see the mounts before pivot_root; --no-pivot has no pivot to do early; a user
-         * namespace may have to bind the host's hierarchies, out of reach after pivot_root; a
-         * shared, slave or unbindable root would treat mounts made later on differently. */
-        if (no_pivot || spec_has_namespace(spec, NAMESPACE_USER) ||
+         * namespace may have to, and a container without a cgroup namespace does, bind the host's
+         * hierarchies, out of reach after pivot_root; a shared, slave or unbindable root would
+         * treat mounts made later on differently. */
+        if (no_pivot || spec_has_namespace(spec, NAMESPACE_USER) || !spec_has_namespace(spec, NAMESPACE_CGROUP) ||
             spec->n_hooks[HOOK_PRESTART] + spec->n_hooks[HOOK_CREATE_RUNTIME] + spec->n_hooks[HOOK_CREATE_CONTAINER] > 0 ||
             (propagation_flags(spec->rootfs_propagation) & (MS_SHARED | MS_SLAVE | MS_UNBINDABLE)))
                 return false;
