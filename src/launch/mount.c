@@ -149,14 +149,14 @@ int remount_with(const char *path, unsigned long add) {
         return 0;
 }
 
-/* An idmapped bind: runscope made the tree (the host's root must); it is only moved into place. */
+/* A bind whose tree runscope made (idmapped, or in a user namespace): it is only moved into place. */
 static int attach_tree(int tree_fd, int target_fd) {
         if (move_mount(tree_fd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
                 return -errno;
         return 0;
 }
 
-static int mount_one(int root_fd, const Spec *spec, size_t index, const char *bundle, int idmap_fd, CgroupLate *late) {
+static int mount_one(int root_fd, const Spec *spec, size_t index, const char *bundle, int tree_fd, CgroupLate *late) {
         const SpecMount *m = &spec->mounts[index];
         unsigned long flags, propagation;
         char data[4096], target[64], source[PATH_MAX];
@@ -180,7 +180,7 @@ static int mount_one(int root_fd, const Spec *spec, size_t index, const char *bu
                         (void) snprintf(source, sizeof(source), "%s/%s", bundle, src);
                         src = source;
                 }
-                if (stat(src, &st) < 0)
+                if ((tree_fd >= 0 ? fstat(tree_fd, &st) : stat(src, &st)) < 0)
                         return launch_error(errno, "mounts[%zu]: bind source %s: %m", index, src);
                 as_file = !S_ISDIR(st.st_mode);
                 type = NULL;
@@ -198,10 +198,10 @@ static int mount_one(int root_fd, const Spec *spec, size_t index, const char *bu
                 return mount_cgroup(root_fd, target, flags & ~MS_REMOUNT, m->destination, index, spec, late);
 
         unsigned long first = bind ? flags & (MS_BIND | MS_REC) : flags & ~MS_REMOUNT;
-        if (idmap_fd >= 0) {
-                r = attach_tree(idmap_fd, fd);
+        if (tree_fd >= 0) {
+                r = attach_tree(tree_fd, fd);
                 if (r < 0)
-                        return launch_error(r, "mounts[%zu]: idmapped bind of %s on %s: %m", index, src, m->destination);
+                        return launch_error(r, "mounts[%zu]: bind of %s on %s: %m", index, src, m->destination);
         } else if (mount(src ? src : type, target, type, first, data[0] ? data : NULL) < 0)
                 return launch_error(errno, "mounts[%zu]: mount %s on %s: %m", index, type ? type : src, m->destination);
         if (copyup && type && strcmp(type, "tmpfs") == 0) {
@@ -250,7 +250,7 @@ static const struct {
         { "pts/ptmx", "/dev/ptmx" },
 };
 
-static bool is_bind(const SpecMount *m) {
+bool mount_is_bind(const SpecMount *m) {
         if (m->type && strcmp(m->type, "bind") == 0)
                 return true;
         for (char **o = m->options; o && *o; o++)
@@ -261,7 +261,7 @@ static bool is_bind(const SpecMount *m) {
 
 bool mount_dev_is_ours(const Spec *spec) {
         for (size_t i = 0; i < spec->n_mounts; i++)
-                if (strcmp(spec->mounts[i].destination, "/dev") == 0 && is_bind(&spec->mounts[i]))
+                if (strcmp(spec->mounts[i].destination, "/dev") == 0 && mount_is_bind(&spec->mounts[i]))
                         return false;
         return true;
 }
@@ -316,7 +316,7 @@ static int bind_spec_devices(const Spec *spec, int root_fd) {
         return 0;
 }
 
-int mount_setup_rootfs(const Spec *spec, const char *bundle, int state_dir_fd, const int *idmap_fds, CgroupLate *late,
+int mount_setup_rootfs(const Spec *spec, const char *bundle, int state_dir_fd, const int *tree_fds, CgroupLate *late,
                        int (*before_cgroup)(const void *userdata), const void *userdata, int *ret_root_fd) {
         char path[PATH_MAX], rootfs[PATH_MAX];
         int r;
@@ -362,7 +362,7 @@ int mount_setup_rootfs(const Spec *spec, const char *bundle, int state_dir_fd, c
                         if (r < 0)
                                 return r;
                 }
-                r = mount_one(root_fd, spec, i, bundle, idmap_fds ? idmap_fds[i] : -EBADF, late);
+                r = mount_one(root_fd, spec, i, bundle, tree_fds ? tree_fds[i] : -EBADF, late);
                 if (r < 0)
                         return r;
         }
