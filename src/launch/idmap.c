@@ -65,8 +65,9 @@ static int userns_with_maps(const SpecMount *m, const Spec *spec, size_t index) 
         return r < 0 ? r : fd;
 }
 
-/* A clone of the source tree, not attached anywhere yet, and private: what the container mounts
- * below it must not propagate to the host's peer group the source belongs to. With idmap or ridmap
+/* A clone of the source tree, not attached anywhere yet, and a slave of the host's peer group the
+ * source belongs to: what the host mounts below it later reaches the container (rslave), what the
+ * container mounts never reaches the host. With idmap or ridmap
  * it is seen through a user namespace holding the mount's maps (or the container's); ridmap maps
  * every mount of the tree, idmap only the top. */
 static int source_tree(const SpecMount *m, const Spec *spec, const char *bundle, size_t index) {
@@ -82,9 +83,9 @@ static int source_tree(const SpecMount *m, const Spec *spec, const char *bundle,
         _cleanup_close_ int tree = open_tree(AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (rec ? AT_RECURSIVE : 0));
         if (tree < 0)
                 return log_error_errno(errno, "config.json: mounts[%zu]: bind source %s: %m", index, src);
-        struct mount_attr attr = { .propagation = MS_PRIVATE };
+        struct mount_attr attr = { .propagation = MS_SLAVE };
         if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
-                return log_error_errno(errno, "config.json: mounts[%zu]: making %s private: %m", index, src);
+                return log_error_errno(errno, "config.json: mounts[%zu]: making %s a slave: %m", index, src);
         if (!m->idmap && !m->ridmap)
                 return TAKE_FD(tree);
         _cleanup_close_ int userns = userns_with_maps(m, spec, index);

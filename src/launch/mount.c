@@ -316,14 +316,51 @@ static int bind_spec_devices(const Spec *spec, int root_fd) {
         return 0;
 }
 
+/* The mount path is on (its top one), made private, found by its id in mountinfo. */
+static int make_parent_private(const char *path) {
+        char line[4096], point[PATH_MAX];
+        struct statx stx;
+        int r = -ENOENT;
+
+        if (statx(AT_FDCWD, path, 0, STATX_MNT_ID, &stx) < 0)
+                return -errno;
+        if (!(stx.stx_mask & STATX_MNT_ID))
+                return -EOPNOTSUPP;
+        FILE *f = fopen("/proc/self/mountinfo", "re");
+        if (!f)
+                return -errno;
+        while (r == -ENOENT && fgets(line, sizeof(line), f)) {
+                unsigned long long id;
+                if (sscanf(line, "%llu %*s %*s %*s %4095s", &id, point) != 2 || id != stx.stx_mnt_id)
+                        continue;
+                /* mountinfo escapes a space, tab, newline and backslash as \ooo. */
+                for (char *in = point, *out = point;; in++, out++) {
+                        unsigned c;
+                        if (in[0] == '\\' && sscanf(in + 1, "%3o", &c) == 1) {
+                                *out = (char) c;
+                                in += 3;
+                        } else if (!(*out = *in))
+                                break;
+                }
+                r = mount(NULL, point, NULL, MS_PRIVATE, NULL) < 0 ? -errno : 0;
+        }
+        fclose(f);
+        return r;
+}
+
 int mount_setup_rootfs(const Spec *spec, const char *bundle, int state_dir_fd, const int *tree_fds, CgroupLate *late,
                        int (*before_cgroup)(const void *userdata), const void *userdata, int *ret_root_fd) {
         char path[PATH_MAX], rootfs[PATH_MAX];
         int r;
 
-        /* Nothing mounted from here on may reach the host's mount table. */
-        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-                return launch_error(errno, "Failed to make the mount namespace private: %m");
+        /* As runc: rslave, so that a bind receives what the host mounts below its source later
+         * (rslave volumes) while nothing mounted here reaches the host; the spec's rootfsPropagation
+         * when it is shared or slave (rshared volumes need a shared root, as containerd sets it). */
+        unsigned long start = propagation_flags(spec->rootfs_propagation);
+        if (!(start & (MS_SHARED | MS_SLAVE)))
+                start = MS_SLAVE | MS_REC;
+        if (mount(NULL, "/", NULL, start, NULL) < 0)
+                return launch_error(errno, "linux.rootfsPropagation: %m");
 
         if (spec->root_path[0] == '/')
                 (void) snprintf(path, sizeof(path), "%s", spec->root_path);
@@ -348,8 +385,14 @@ int mount_setup_rootfs(const Spec *spec, const char *bundle, int state_dir_fd, c
                         return launch_error(ENAMETOOLONG, "The state directory's path is too long");
                 if (mount("/", rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
                         return launch_error(errno, "Failed to bind the host's root: %m");
-        } else if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) /* pivot_root wants a mount point */
-                return launch_error(errno, "Failed to bind the rootfs %s: %m", rootfs);
+        } else {
+                /* pivot_root refuses a new root whose parent mount is shared. */
+                r = (start & MS_SHARED) ? make_parent_private(rootfs) : 0;
+                if (r < 0)
+                        return launch_error(r, "Failed to make the mount holding the rootfs %s private: %m", rootfs);
+                if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) /* pivot_root wants a mount point */
+                        return launch_error(errno, "Failed to bind the rootfs %s: %m", rootfs);
+        }
 
         _cleanup_close_ int root_fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (root_fd < 0)
@@ -459,12 +502,18 @@ bool mount_cgroup_can_wait(const Spec *spec, bool no_pivot) {
 }
 
 int mount_pivot_root(int root_fd) {
-        if (fchdir(root_fd) < 0)
+        _cleanup_close_ int old_root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+        if (old_root < 0 || fchdir(root_fd) < 0)
                 return launch_error(errno, "Failed to enter the rootfs: %m");
-        /* pivot_root(".", ".") stacks the old root on top of the new one; unmounting "." then
-         * drops the old root without needing a directory for it inside the container. */
+        /* pivot_root(".", ".") stacks the old root on top of the new one; unmounting it then
+         * drops it without needing a directory for it inside the container. */
         if (pivot_root(".", ".") < 0)
                 return launch_error(errno, "pivot_root: %m");
+        /* A shared old root's detach would propagate to the host's peers: it is made a slave first,
+         * reached through its own fd ("." names the new root to mount(2), runc's order). */
+        if (fchdir(old_root) < 0 || mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+                return launch_error(errno, "Failed to make the old root a slave: %m");
         if (umount2(".", MNT_DETACH) < 0)
                 return launch_error(errno, "Failed to detach the old root: %m");
         if (chdir("/") < 0)
