@@ -191,7 +191,7 @@ static int setup(const ChildArgs *a, char *exe, size_t exe_size) {
          * pivot and the masked and read-only paths are done while systemd starts the scope. */
         _cleanup_free_ CgroupLate *late = mount_cgroup_can_wait(spec, a->no_pivot) ? calloc(1, sizeof(CgroupLate)) : NULL;
         _cleanup_close_ int root_fd = -EBADF;
-        r = mount_setup_rootfs(spec, a->bundle, a->state_dir_fd, a->idmap_fds, late, enter_scope, a, &root_fd);
+        r = mount_setup_rootfs(spec, a->bundle, a->state_dir_fd, a->tree_fds, late, enter_scope, a, &root_fd);
         if (r < 0)
                 return r;
         if (!late) {
@@ -268,7 +268,7 @@ static int cmp_int(const void *a, const void *b) {
 }
 
 static void close_inherited(const ChildArgs *a) {
-        size_t n = 0, n_mounts = a->idmap_fds ? a->spec->n_mounts : 0;
+        size_t n = 0, n_mounts = a->tree_fds ? a->spec->n_mounts : 0;
         _cleanup_free_ int *keep = malloc((2 + _NAMESPACE_MAX + n_mounts) * sizeof(int));
         unsigned next = 3;
 
@@ -279,8 +279,8 @@ static void close_inherited(const ChildArgs *a) {
         for (size_t i = 0; i < a->n_join; i++)
                 keep[n++] = a->join[i].fd;
         for (size_t i = 0; i < n_mounts; i++)
-                if (a->idmap_fds[i] >= 0)
-                        keep[n++] = a->idmap_fds[i];
+                if (a->tree_fds[i] >= 0)
+                        keep[n++] = a->tree_fds[i];
         qsort(keep, n, sizeof(int), cmp_int);
         /* --preserve-fds: 3 … 3+keep_fds-1 are the container's. */
         next += (unsigned) a->keep_fds;

@@ -23,7 +23,7 @@ typedef struct ChildArgs {
         bool join_cgroup;
         int unshare_flags; /* CLONE_NEW{IPC,NET,NS,UTS}: the new namespaces the launcher makes itself */
         bool no_pdeathsig;
-        const int *idmap_fds; /* per mount: the detached tree of an idmap/ridmap mount, or NULL */ /* cloned by an intermediate that exits at once (a user namespace joined by path) */
+        const int *tree_fds; /* per mount: a detached tree runscope made of its source (mount_trees), or NULL */ /* cloned by an intermediate that exits at once (a user namespace joined by path) */
 } ChildArgs;
 
 _noreturn_ void child_main(const ChildArgs *a);

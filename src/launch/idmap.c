@@ -1,8 +1,9 @@
 /* User namespaces as runscope makes them from outside: the launcher's maps, written while it waits
- * for GO; and the idmap/ridmap mounts, made here as detached mount trees that the launcher only
- * moves into place. Runs in runscope, as the host's root: a map is written by a process that holds
- * the ids it maps, and only the host's root may idmap a mount of a host filesystem (the launcher,
- * in a user namespace of its own, could not). */
+ * for GO; and the bind mounts of a container in a user namespace, made here as detached mount trees
+ * (idmapped for idmap/ridmap) that the launcher only moves into place. Runs in runscope, as the
+ * host's root: a map is written by a process that holds the ids it maps, only the host's root may
+ * idmap a mount of a host filesystem, and a source below a directory only it may search is reached
+ * with its credentials (the launcher, in a user namespace of its own, could do none of these). */
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -64,9 +65,12 @@ static int userns_with_maps(const SpecMount *m, const Spec *spec, size_t index) 
         return r < 0 ? r : fd;
 }
 
-/* A clone of the source tree, seen through a user namespace holding the mount's maps (or the
- * container's), not attached anywhere yet. ridmap maps every mount of the tree, idmap only the top. */
-static int idmapped_tree(const SpecMount *m, const Spec *spec, const char *bundle, size_t index) {
+/* A clone of the source tree, not attached anywhere yet, and a slave of the host's peer group the
+ * source belongs to: what the host mounts below it later reaches the container (rslave), what the
+ * container mounts never reaches the host. With idmap or ridmap
+ * it is seen through a user namespace holding the mount's maps (or the container's); ridmap maps
+ * every mount of the tree, idmap only the top. */
+static int source_tree(const SpecMount *m, const Spec *spec, const char *bundle, size_t index) {
         _cleanup_free_ char *src = NULL;
         bool rec = m->ridmap;
 
@@ -76,25 +80,30 @@ static int idmapped_tree(const SpecMount *m, const Spec *spec, const char *bundl
                 return log_error_errno(EINVAL, "config.json: mounts[%zu]: a bind mount needs a source", index);
         if (m->source[0] != '/' ? asprintf(&src, "%s/%s", bundle, m->source) < 0 : !(src = strdup(m->source)))
                 return log_oom();
-        _cleanup_close_ int userns = userns_with_maps(m, spec, index);
-        if (userns < 0)
-                return userns;
         _cleanup_close_ int tree = open_tree(AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (rec ? AT_RECURSIVE : 0));
         if (tree < 0)
                 return log_error_errno(errno, "config.json: mounts[%zu]: bind source %s: %m", index, src);
-        struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t) userns };
+        struct mount_attr attr = { .propagation = MS_SLAVE };
+        if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
+                return log_error_errno(errno, "config.json: mounts[%zu]: making %s a slave: %m", index, src);
+        if (!m->idmap && !m->ridmap)
+                return TAKE_FD(tree);
+        _cleanup_close_ int userns = userns_with_maps(m, spec, index);
+        if (userns < 0)
+                return userns;
+        attr = (struct mount_attr) { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t) userns };
         if (mount_setattr(tree, "", AT_EMPTY_PATH | (m->ridmap ? AT_RECURSIVE : 0), &attr, sizeof(attr)) < 0)
                 return log_error_errno(errno, "config.json: mounts[%zu]: idmapping %s: %m", index, src);
         return TAKE_FD(tree);
 }
 
-int idmap_trees(const Spec *spec, const char *bundle, int **ret_fds) {
+int mount_trees(const Spec *spec, const char *bundle, int **ret_fds) {
         _cleanup_free_ int *fds = NULL;
-        bool any = false;
+        bool userns = spec_has_namespace(spec, NAMESPACE_USER), any = false;
 
         *ret_fds = NULL;
         for (size_t i = 0; i < spec->n_mounts; i++)
-                any = any || spec->mounts[i].idmap || spec->mounts[i].ridmap;
+                any = any || spec->mounts[i].idmap || spec->mounts[i].ridmap || (userns && mount_is_bind(&spec->mounts[i]));
         if (!any)
                 return 0;
         fds = malloc(spec->n_mounts * sizeof(int));
@@ -103,12 +112,13 @@ int idmap_trees(const Spec *spec, const char *bundle, int **ret_fds) {
         for (size_t i = 0; i < spec->n_mounts; i++)
                 fds[i] = -EBADF;
         for (size_t i = 0; i < spec->n_mounts; i++) {
-                if (!spec->mounts[i].idmap && !spec->mounts[i].ridmap)
+                const SpecMount *m = &spec->mounts[i];
+                if (!m->idmap && !m->ridmap && !(userns && mount_is_bind(m)))
                         continue;
-                fds[i] = idmapped_tree(&spec->mounts[i], spec, bundle, i);
+                fds[i] = source_tree(m, spec, bundle, i);
                 if (fds[i] < 0) {
                         int r = fds[i];
-                        idmap_close(fds, spec->n_mounts);
+                        mount_trees_close(fds, spec->n_mounts);
                         return r;
                 }
         }
@@ -116,7 +126,7 @@ int idmap_trees(const Spec *spec, const char *bundle, int **ret_fds) {
         return 0;
 }
 
-void idmap_close(int *fds, size_t n) {
+void mount_trees_close(int *fds, size_t n) {
         for (size_t i = 0; fds && i < n; i++)
                 fds[i] = safe_close(fds[i]);
 }

@@ -23,10 +23,12 @@ int open_in_root_mkdir(int root_fd, const char *dest, bool as_file);
 int procfs_open(const char *path, int flags);
 /* json_path names the spec's mappings in an error. */
 int write_id_map(pid_t pid, const char *file, const SpecIdMapping *m, size_t n, const char *json_path);
-/* Per mount, the detached idmapped tree of an idmap/ridmap mount (-EBADF for the others), or NULL
- * when there are none. */
-int idmap_trees(const Spec *spec, const char *bundle, int **ret_fds);
-void idmap_close(int *fds, size_t n);
+/* Per mount, the detached tree runscope made of its source: of an idmap/ridmap mount (idmapped), and
+ * of every bind mount in a user namespace (-EBADF for the others); NULL when there are none. */
+int mount_trees(const Spec *spec, const char *bundle, int **ret_fds);
+void mount_trees_close(int *fds, size_t n);
+/* Whether m is a bind mount (type bind, or the bind or rbind option). */
+bool mount_is_bind(const SpecMount *m);
 /* A cgroup mount prepared before the scope and mounted after pivot_root (mount-cgroup.c): the
  * hierarchies' directories in its tmpfs, by fd, with their super options. */
 typedef struct CgroupLate {
@@ -41,17 +43,17 @@ typedef struct CgroupLate {
         } h[64];
 } CgroupLate;
 /* Whether the spec's cgroup mount can wait until after pivot_root: one cgroup mount on a hybrid or
- * legacy host, no user namespace, no hook that sees the mounts, --no-pivot not asked, and nothing
+ * legacy host, a cgroup namespace and no user namespace, no hook that sees the mounts, --no-pivot not asked, and nothing
  * later in the spec (mounts, masked or read-only paths) on, over or under its destination. */
 bool mount_cgroup_can_wait(const Spec *spec, bool no_pivot);
 /* before_cgroup runs before the first cgroup mount (the launcher must be in its unit by then);
  * with late, the cgroup mount is only prepared there, and before_cgroup not called. */
-int mount_setup_rootfs(const Spec *spec, const char *bundle, int state_dir_fd, const int *idmap_fds, CgroupLate *late,
+int mount_setup_rootfs(const Spec *spec, const char *bundle, int state_dir_fd, const int *tree_fds, CgroupLate *late,
                        int (*before_cgroup)(const void *userdata), const void *userdata, int *ret_root_fd);
 /* The hierarchies prepared in late, mounted (once in the scope, its cgroup namespace made). */
 int mount_cgroup_late(CgroupLate *late);
 /* A spec mount of type cgroup on target (an fd path), mounted now, or prepared in late. */
-int mount_cgroup(int root_fd, const char *target, unsigned long flags, const char *dest, size_t index, bool userns,
+int mount_cgroup(int root_fd, const char *target, unsigned long flags, const char *dest, size_t index, const Spec *spec,
                  CgroupLate *late);
 /* An O_PATH fd of a host node of d's type and major:minor (host-node.c): -ENOENT or -ENODEV if
  * the host has none. */

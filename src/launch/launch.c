@@ -172,20 +172,20 @@ int launch_clone(const LaunchParams *lp, Launcher *ret) {
 
         a.sync_fd = child_fd;
         a.state_dir_fd = dir_fd;
-        _cleanup_free_ int *idmap_fds = NULL;
-        int k = idmap_trees(spec, lp->bundle, &idmap_fds);
+        _cleanup_free_ int *tree_fds = NULL;
+        int k = mount_trees(spec, lp->bundle, &tree_fds);
         if (k < 0) {
                 for (size_t i = 0; i < a.n_join; i++)
                         safe_close(a.join[i].fd);
                 return k;
         }
-        a.idmap_fds = idmap_fds;
+        a.tree_fds = tree_fds;
         if (userns_fd >= 0)
                 pid = clone_in_user_namespace(userns_fd, flags, &a, &pidfd);
         else
                 pid = clone3_fork(flags, &pidfd);
         if (pid < 0) {
-                idmap_close(idmap_fds, spec->n_mounts);
+                mount_trees_close(tree_fds, spec->n_mounts);
                 for (size_t i = 0; i < a.n_join; i++)
                         safe_close(a.join[i].fd);
                 return log_error_errno(errno, "Failed to clone the launcher into its namespaces: %m");
@@ -194,7 +194,7 @@ int launch_clone(const LaunchParams *lp, Launcher *ret) {
                 child_main(&a);
         for (size_t i = 0; i < a.n_join; i++)
                 safe_close(a.join[i].fd);
-        idmap_close(idmap_fds, spec->n_mounts);
+        mount_trees_close(tree_fds, spec->n_mounts);
         if (flags & CLONE_NEWUSER) {
                 /* Written from outside, as the kernel wants, while the launcher waits for GO:
                  * nothing has run in the namespace yet. */

@@ -3,7 +3,8 @@
  * namespace is made there: mounted now (mount_cgroup), or, when nothing else in the spec depends
  * on them, prepared now and mounted through kept fds after pivot_root (mount_cgroup_late), so that
  * pivot_root and the masked and read-only paths are done while systemd still starts the scope.
- * Never mounts a hierarchy before the scope: its view would be rooted at runscope's cgroup. */
+ * Never mounts a hierarchy before the scope, nor without a cgroup namespace of the container's: its
+ * view would be rooted at runscope's cgroup or at the hierarchy's root. */
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/magic.h>
@@ -158,8 +159,9 @@ int mount_cgroup_late(CgroupLate *late) {
 /* The container's view of the cgroup hierarchies, rooted at its own cgroup by its cgroup
  * namespace: cgroup2 on a unified host; on a hybrid or legacy one, a tmpfs holding each hierarchy
  * the host mounts under /sys/fs/cgroup, as runc and crun lay it out. */
-int mount_cgroup(int root_fd, const char *target, unsigned long flags, const char *dest, size_t index, bool userns,
+int mount_cgroup(int root_fd, const char *target, unsigned long flags, const char *dest, size_t index, const Spec *spec,
                  CgroupLate *late) {
+        bool userns = spec_has_namespace(spec, NAMESPACE_USER), cgroupns = spec_has_namespace(spec, NAMESPACE_CGROUP);
         struct statfs sfs;
         char line[4096], where[PATH_MAX + 64], top[64];
         FILE *f;
@@ -208,9 +210,12 @@ int mount_cgroup(int root_fd, const char *target, unsigned long flags, const cha
                         r = launch_error(errno, "mounts[%zu]: %s/%s: %m", index, dest, name);
                 else if (late)
                         r = late_add(late, where, name, v2, o);
-                else if (mount("cgroup", where, v2 ? "cgroup2" : "cgroup", flags, v2 ? NULL : o) == 0)
+                /* Without a cgroup namespace a hierarchy mounted shows its root, and the host's
+                 * limits where the container looks for its own (a JVM sizing its heap): like runc,
+                 * the container's own cgroup is bound instead. */
+                else if (cgroupns && mount("cgroup", where, v2 ? "cgroup2" : "cgroup", flags, v2 ? NULL : o) == 0)
                         continue;
-                else if (!userns || (errno != EPERM && errno != EBUSY))
+                else if (cgroupns && (!userns || (errno != EPERM && errno != EBUSY)))
                         r = launch_error(errno, "mounts[%zu]: cgroup %s on %s/%s: %m", index, o, dest, name);
                 else {
                         int k = bind_own_cgroup(point, v2 ? NULL : o, where, flags);

@@ -149,15 +149,15 @@ int remount_with(const char *path, unsigned long add) {
         return 0;
 }
 
-/* An idmapped bind: runscope made the tree (the host's root must); it is only moved into place. */
+/* A bind whose tree runscope made (idmapped, or in a user namespace): it is only moved into place. */
 static int attach_tree(int tree_fd, int target_fd) {
         if (move_mount(tree_fd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
                 return -errno;
         return 0;
 }
 
-static int mount_one(int root_fd, const SpecMount *m, const char *bundle, size_t index, bool userns, int idmap_fd,
-                     CgroupLate *late) {
+static int mount_one(int root_fd, const Spec *spec, size_t index, const char *bundle, int tree_fd, CgroupLate *late) {
+        const SpecMount *m = &spec->mounts[index];
         unsigned long flags, propagation;
         char data[4096], target[64], source[PATH_MAX];
         const char *type = m->type, *src = m->source;
@@ -180,7 +180,7 @@ static int mount_one(int root_fd, const SpecMount *m, const char *bundle, size_t
                         (void) snprintf(source, sizeof(source), "%s/%s", bundle, src);
                         src = source;
                 }
-                if (stat(src, &st) < 0)
+                if ((tree_fd >= 0 ? fstat(tree_fd, &st) : stat(src, &st)) < 0)
                         return launch_error(errno, "mounts[%zu]: bind source %s: %m", index, src);
                 as_file = !S_ISDIR(st.st_mode);
                 type = NULL;
@@ -195,13 +195,13 @@ static int mount_one(int root_fd, const SpecMount *m, const char *bundle, size_t
         if (type && strcmp(type, "cgroup") == 0 && rec)
                 return launch_error(EOPNOTSUPP, "mounts[%zu]: recursive options on a cgroup mount: %m", index);
         if (type && strcmp(type, "cgroup") == 0)
-                return mount_cgroup(root_fd, target, flags & ~MS_REMOUNT, m->destination, index, userns, late);
+                return mount_cgroup(root_fd, target, flags & ~MS_REMOUNT, m->destination, index, spec, late);
 
         unsigned long first = bind ? flags & (MS_BIND | MS_REC) : flags & ~MS_REMOUNT;
-        if (idmap_fd >= 0) {
-                r = attach_tree(idmap_fd, fd);
+        if (tree_fd >= 0) {
+                r = attach_tree(tree_fd, fd);
                 if (r < 0)
-                        return launch_error(r, "mounts[%zu]: idmapped bind of %s on %s: %m", index, src, m->destination);
+                        return launch_error(r, "mounts[%zu]: bind of %s on %s: %m", index, src, m->destination);
         } else if (mount(src ? src : type, target, type, first, data[0] ? data : NULL) < 0)
                 return launch_error(errno, "mounts[%zu]: mount %s on %s: %m", index, type ? type : src, m->destination);
         if (copyup && type && strcmp(type, "tmpfs") == 0) {
@@ -250,7 +250,7 @@ static const struct {
         { "pts/ptmx", "/dev/ptmx" },
 };
 
-static bool is_bind(const SpecMount *m) {
+bool mount_is_bind(const SpecMount *m) {
         if (m->type && strcmp(m->type, "bind") == 0)
                 return true;
         for (char **o = m->options; o && *o; o++)
@@ -261,7 +261,7 @@ static bool is_bind(const SpecMount *m) {
 
 bool mount_dev_is_ours(const Spec *spec) {
         for (size_t i = 0; i < spec->n_mounts; i++)
-                if (strcmp(spec->mounts[i].destination, "/dev") == 0 && is_bind(&spec->mounts[i]))
+                if (strcmp(spec->mounts[i].destination, "/dev") == 0 && mount_is_bind(&spec->mounts[i]))
                         return false;
         return true;
 }
@@ -316,14 +316,51 @@ static int bind_spec_devices(const Spec *spec, int root_fd) {
         return 0;
 }
 
-int mount_setup_rootfs(const Spec *spec, const char *bundle, int state_dir_fd, const int *idmap_fds, CgroupLate *late,
+/* The mount path is on (its top one), made private, found by its id in mountinfo. */
+static int make_parent_private(const char *path) {
+        char line[4096], point[PATH_MAX];
+        struct statx stx;
+        int r = -ENOENT;
+
+        if (statx(AT_FDCWD, path, 0, STATX_MNT_ID, &stx) < 0)
+                return -errno;
+        if (!(stx.stx_mask & STATX_MNT_ID))
+                return -EOPNOTSUPP;
+        FILE *f = fopen("/proc/self/mountinfo", "re");
+        if (!f)
+                return -errno;
+        while (r == -ENOENT && fgets(line, sizeof(line), f)) {
+                unsigned long long id;
+                if (sscanf(line, "%llu %*s %*s %*s %4095s", &id, point) != 2 || id != stx.stx_mnt_id)
+                        continue;
+                /* mountinfo escapes a space, tab, newline and backslash as \ooo. */
+                for (char *in = point, *out = point;; in++, out++) {
+                        unsigned c;
+                        if (in[0] == '\\' && sscanf(in + 1, "%3o", &c) == 1) {
+                                *out = (char) c;
+                                in += 3;
+                        } else if (!(*out = *in))
+                                break;
+                }
+                r = mount(NULL, point, NULL, MS_PRIVATE, NULL) < 0 ? -errno : 0;
+        }
+        fclose(f);
+        return r;
+}
+
+int mount_setup_rootfs(const Spec *spec, const char *bundle, int state_dir_fd, const int *tree_fds, CgroupLate *late,
                        int (*before_cgroup)(const void *userdata), const void *userdata, int *ret_root_fd) {
         char path[PATH_MAX], rootfs[PATH_MAX];
         int r;
 
-        /* Nothing mounted from here on may reach the host's mount table. */
-        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-                return launch_error(errno, "Failed to make the mount namespace private: %m");
+        /* As runc: rslave, so that a bind receives what the host mounts below its source later
+         * (rslave volumes) while nothing mounted here reaches the host; the spec's rootfsPropagation
+         * when it is shared or slave (rshared volumes need a shared root, as containerd sets it). */
+        unsigned long start = propagation_flags(spec->rootfs_propagation);
+        if (!(start & (MS_SHARED | MS_SLAVE)))
+                start = MS_SLAVE | MS_REC;
+        if (mount(NULL, "/", NULL, start, NULL) < 0)
+                return launch_error(errno, "linux.rootfsPropagation: %m");
 
         if (spec->root_path[0] == '/')
                 (void) snprintf(path, sizeof(path), "%s", spec->root_path);
@@ -348,8 +385,14 @@ int mount_setup_rootfs(const Spec *spec, const char *bundle, int state_dir_fd, c
                         return launch_error(ENAMETOOLONG, "The state directory's path is too long");
                 if (mount("/", rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
                         return launch_error(errno, "Failed to bind the host's root: %m");
-        } else if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) /* pivot_root wants a mount point */
-                return launch_error(errno, "Failed to bind the rootfs %s: %m", rootfs);
+        } else {
+                /* pivot_root refuses a new root whose parent mount is shared. */
+                r = (start & MS_SHARED) ? make_parent_private(rootfs) : 0;
+                if (r < 0)
+                        return launch_error(r, "Failed to make the mount holding the rootfs %s private: %m", rootfs);
+                if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) /* pivot_root wants a mount point */
+                        return launch_error(errno, "Failed to bind the rootfs %s: %m", rootfs);
+        }
 
         _cleanup_close_ int root_fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (root_fd < 0)
@@ -362,8 +405,7 @@ int mount_setup_rootfs(const Spec *spec, const char *bundle, int state_dir_fd, c
                         if (r < 0)
                                 return r;
                 }
-                r = mount_one(root_fd, &spec->mounts[i], bundle, i, spec_has_namespace(spec, NAMESPACE_USER),
-                              idmap_fds ? idmap_fds[i] : -EBADF, late);
+                r = mount_one(root_fd, spec, i, bundle, tree_fds ? tree_fds[i] : -EBADF, late);
                 if (r < 0)
                         return r;
         }
@@ -414,9 +456,10 @@ bool mount_cgroup_can_wait(const Spec *spec, bool no_pivot) {
         size_t at = SIZE_MAX;
 
         /* Hooks see the mounts before pivot_root; --no-pivot has no pivot to do early; a user
-         * namespace may have to bind the host's hierarchies, out of reach after pivot_root; a
-         * shared, slave or unbindable root would treat mounts made later on differently. */
-        if (no_pivot || spec_has_namespace(spec, NAMESPACE_USER) ||
+         * namespace may have to, and a container without a cgroup namespace does, bind the host's
+         * hierarchies, out of reach after pivot_root; a shared, slave or unbindable root would
+         * treat mounts made later on differently. */
+        if (no_pivot || spec_has_namespace(spec, NAMESPACE_USER) || !spec_has_namespace(spec, NAMESPACE_CGROUP) ||
             spec->n_hooks[HOOK_PRESTART] + spec->n_hooks[HOOK_CREATE_RUNTIME] + spec->n_hooks[HOOK_CREATE_CONTAINER] > 0 ||
             (propagation_flags(spec->rootfs_propagation) & (MS_SHARED | MS_SLAVE | MS_UNBINDABLE)))
                 return false;
@@ -459,12 +502,18 @@ bool mount_cgroup_can_wait(const Spec *spec, bool no_pivot) {
 }
 
 int mount_pivot_root(int root_fd) {
-        if (fchdir(root_fd) < 0)
+        _cleanup_close_ int old_root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+        if (old_root < 0 || fchdir(root_fd) < 0)
                 return launch_error(errno, "Failed to enter the rootfs: %m");
-        /* pivot_root(".", ".") stacks the old root on top of the new one; unmounting "." then
-         * drops the old root without needing a directory for it inside the container. */
+        /* pivot_root(".", ".") stacks the old root on top of the new one; unmounting it then
+         * drops it without needing a directory for it inside the container. */
         if (pivot_root(".", ".") < 0)
                 return launch_error(errno, "pivot_root: %m");
+        /* A shared old root's detach would propagate to the host's peers: it is made a slave first,
+         * reached through its own fd ("." names the new root to mount(2), runc's order). */
+        if (fchdir(old_root) < 0 || mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+                return launch_error(errno, "Failed to make the old root a slave: %m");
         if (umount2(".", MNT_DETACH) < 0)
                 return launch_error(errno, "Failed to detach the old root: %m");
         if (chdir("/") < 0)

@@ -94,6 +94,9 @@ more_scenarios() {
         # -i: stdin a pipe, not /dev/null, which crun 1.8 would chown to the container's root on the host.
         echo "userns: $(P run -i --rm --network none --uidmap 0:100000:65536 --gidmap 0:100000:65536 "$IMG" \
                 sh -c 'cat /proc/self/uid_map /proc/self/gid_map | tr -s " " | tr "\n" "|"; id -u; touch /tmp/x && echo touched' </dev/null | tr '\n' ' ')"
+        # On v1 podman makes no cgroup namespace: the container's own limits all the same.
+        echo "limits: $(P run --rm --network none --memory 64m --pids-limit 55 "$IMG" sh -c 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes \
+                /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max' | tr '\n' ' ')"
         echo "preserve-fds: $(P run --rm --network none --preserve-fds 1 "$IMG" ls /proc/self/fd 3</dev/null | tr '\n' ' ')"
         echo "hook: $(P --hooks-dir "$PD/hooks" run --rm --network none "$IMG" true; cat "$PD/hook.out"; rm -f "$PD/hook.out")"
         echo "cgroupfs: $(P --cgroup-manager cgroupfs run --rm --network none "$IMG" sh -c 'echo ran; exit 6' 2>/dev/null; echo "rc $?")" | tr '\n' ' '
@@ -130,6 +133,7 @@ t_match "$out" "privileged: mounted CapEff:\s+$(awk '/^CapBnd/ {print $2}' /proc
 t_match "$out" "read-only: 1" "--read-only: the root is read-only"
 t_match "$out" "read-only tmpfs /tmp: 0" "... with a writable tmpfs on /tmp"
 t_match "$out" "userns: +0 +100000 +65536\| +0 +100000 +65536\|0 touched " "--uidmap/--gidmap: a user namespace with podman's maps"
+t_match "$out" "limits: 67108864 55 " "--memory 64m --pids-limit 55: the container reads its own limits under /sys/fs/cgroup"
 t_match "$out" "preserve-fds: 0 1 2 3 4 " "--preserve-fds 1: fd 3 reaches the container (4 is ls's own)"
 t_match "$out" "hook: prestart-ran" "an OCI hook from --hooks-dir runs"
 t_match "$out" "cgroupfs: ran rc 6" "--cgroup-manager cgroupfs (cgroupsPath a plain path) runs"

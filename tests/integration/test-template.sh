@@ -10,7 +10,7 @@ unitdir=/run/systemd/system
 bundles=$T_WORK/bundles
 cleanup_units() {
         systemctl stop "runscope@$name.service" "runscope@${name}b.service" "runscope@${name}s.service" \
-                "runscope@${name}d.service" 2>/dev/null
+                "runscope@${name}d.service" "runscope@${name}u.service" 2>/dev/null
         rm -rf "$unitdir/runscope@.service" "$unitdir/runscope@.service.d"
         systemctl daemon-reload
 }
@@ -44,6 +44,18 @@ make_bundle "$bundles/${name}d" /bin/sh -c 'trap "exit 3" TERM; probe notify "ST
 systemctl start "runscope@${name}d.service"
 for i in $(seq 1 30); do [ "$(systemctl show -P StatusText "runscope@${name}d.service")" = serving ] && break; sleep 0.1; done
 t_is "$(systemctl show -P StatusText "runscope@${name}d.service")" serving "... and STATUS= from the container still reaches systemd"
+
+# In a user namespace too: the relay socket, in runscope's state directory (mode 700), is bound in.
+# The rootfs is the namespace root's (as podman makes it), which creates /run/notify in it.
+chmod 755 "$T_WORK"
+make_bundle "$bundles/${name}u" /bin/sh -c 'trap "exit 0" TERM; probe notify READY=1; while :; do sleep 0.1; done'
+chown -R 100000:100000 "$bundles/${name}u/rootfs"
+bundle_edit "$bundles/${name}u" '.linux.namespaces += [{type: "user"}] | .annotations["org.runscope.notify-ready"] = "container"
+        | .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}] | .linux.gidMappings = .linux.uidMappings'
+systemctl start --no-block "runscope@${name}u.service"
+wait_state "runscope@${name}u.service" active 5 >/dev/null
+t_is "$?" 0 "a container in a user namespace notifies READY=1 through the relay socket"
+systemctl stop "runscope@${name}u.service"
 
 # Opted in, the container says when it is ready: here once the test creates /go in its root.
 make_bundle "$bundles/$name" /bin/sh -c 'trap "exit 0" TERM; probe notify "STATUS=warming up"
@@ -89,7 +101,7 @@ systemctl stop "runscope@${name}d.service"
 elapsed=$(($(ms) - start))
 t_ok "systemctl stop ends one that handles SIGTERM at once (${elapsed} ms < 5000 ms)" test "$elapsed" -lt 5000
 t_is "$(systemctl show -P ExecMainStatus "runscope@${name}d.service")" 3 "... and its trap's exit status is the service's"
-systemctl reset-failed "runscope@${name}d.service" 2>/dev/null
+systemctl reset-failed "runscope@${name}d.service" "runscope@${name}u.service" 2>/dev/null
 
 systemctl stop "runscope@$name.service"
 t_is "$(systemctl is-active "runscope@$name.service")" inactive "systemctl stop stops it"

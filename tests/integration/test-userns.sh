@@ -87,6 +87,29 @@ expect_clean 1 "a device the host has no node of" \
         "linux.devices\\[0\\]: /dev/null: no c 1:250 node on the host to bind into a user namespace" "$id" run -b "$B" "$id"
 cp "$T_WORK/saved.json" "$B/config.json"
 
+# Bind sources are opened by runscope, as the host's root, before the user namespace is entered (as
+# runc does): one below a directory only root may search, or reached through a symlink into one.
+S=$T_WORK/secret
+mkdir -p "$S/locked/data" "$S/closed/data"
+echo locked >"$S/locked/data/f"
+echo closed >"$S/closed/data/f"
+chmod 000 "$S/locked"
+chmod 700 "$S/closed"
+ln -s "$S/closed/data" "$S/link"
+mkdir "$B/rootfs/locked" "$B/rootfs/linked"
+: >"$B/rootfs/file"
+cp "$B/config.json" "$T_WORK/saved.json"
+bundle_edit "$B" --arg s "$S" '.mounts += [{destination: "/locked", type: "bind", source: ($s + "/locked/data"), options: ["rbind", "ro"]},
+                {destination: "/linked", type: "bind", source: ($s + "/link"), options: ["bind"]},
+                {destination: "/file", type: "bind", source: ($s + "/locked/data/f"), options: ["bind"]}]
+        | .process.args = ["/bin/sh", "-c", "cat /locked/f /linked/f /file; touch /locked/x 2>&1 | sed \"s/.*: //\""]'
+t_is "$(rs run -b "$B" "$(t_id)" 2>&1)" "locked
+closed
+locked
+Read-only file system" "bind sources below a mode 000 or 700 directory, or through a symlink, mount in a user namespace"
+cp "$T_WORK/saved.json" "$B/config.json"
+chmod 755 "$S/locked"
+
 for case in 'uidMappings%del(.linux.uidMappings)%a user namespace needs uidMappings and gidMappings' \
             'uidMappings%.linux.namespaces |= map(select(.type != "user"))%mappings need a user namespace'; do
         IFS='%' read -r key filter msg <<<"$case"
