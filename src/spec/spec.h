@@ -63,6 +63,7 @@ typedef struct SpecProcess {
         int sched_policy; /* SCHED_* */
         int32_t sched_nice, sched_priority;
         uint64_t sched_runtime, sched_deadline, sched_period;
+        uint64_t sched_flags; /* SCHED_FLAG_* bits */
         char *cpu_affinity_initial, *cpu_affinity_final; /* "0-3,5" */
 } SpecProcess;
 
