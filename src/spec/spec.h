@@ -220,6 +220,7 @@ typedef struct Spec {
         SpecIdMapping *uid_mappings, *gid_mappings; /* with a new user namespace */
         size_t n_uid_mappings, n_gid_mappings;
         SpecTimeOffset time_offsets[_TIME_CLOCK_MAX];
+        char **net_devices; /* linux.netDevices: host name, name in the container ("": the same), … */
         bool has_memory_policy;
         SpecMemoryPolicy memory_policy;
         SpecHook *hooks[_HOOK_MAX];
