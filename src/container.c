@@ -274,6 +274,9 @@ static int runtime_hooks(const Launcher *l, void *userdata) {
 
         if (!state)
                 return log_oom();
+        r = launch_move_net_devices(h->spec, l->pid);
+        if (r < 0)
+                return r;
         r = hooks_run(h->spec, HOOK_PRESTART, state, err, sizeof(err));
         if (r >= 0)
                 r = hooks_run(h->spec, HOOK_CREATE_RUNTIME, state, err, sizeof(err));

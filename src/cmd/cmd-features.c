@@ -68,7 +68,7 @@ int verb_features(int argc, char *argv[]) {
                 fprintf(stderr, "runscope: features takes no arguments\n");
                 return 1;
         }
-        printf("{\"ociVersionMin\":\"1.0.0\",\"ociVersionMax\":\"1.1.0\",\"hooks\":");
+        printf("{\"ociVersionMin\":\"1.0.0\",\"ociVersionMax\":\"1.3.0\",\"hooks\":");
         print_list(hooks);
         printf(",\"mountOptions\":");
         print_list(mount_options);
@@ -97,7 +97,7 @@ int verb_features(int argc, char *argv[]) {
         print_list(flags);
         printf("},\"apparmor\":{\"enabled\":false},\"selinux\":{\"enabled\":false},");
         print_memory_policy();
-        printf(",\"intelRdt\":{\"enabled\":false},\"netDevices\":{\"enabled\":false},"
+        printf(",\"intelRdt\":{\"enabled\":false},\"netDevices\":{\"enabled\":true},"
                "\"mountExtensions\":{\"idmap\":{\"enabled\":true}}},"
                "\"potentiallyUnsafeConfigAnnotations\":[\"org.systemd.property.\",\"org.runscope.\"],\"annotations\":{"
                "\"org.opencontainers.runc.version\":\"1.1.0-compatible\",\"io.github.seccomp.libseccomp.version\":"

@@ -55,7 +55,7 @@ static void help(void) {
 static void version(void) {
         const struct scmp_version *v = seccomp_version();
         /* runc's layout, which podman info shows as is. */
-        printf("runscope version " PACKAGE_VERSION "\nspec: 1.1.0\nlibseccomp: %u.%u.%u\n", v->major, v->minor, v->micro);
+        printf("runscope version " PACKAGE_VERSION "\nspec: 1.3.0\nlibseccomp: %u.%u.%u\n", v->major, v->minor, v->micro);
 }
 
 int main(int argc, char *argv[]) {

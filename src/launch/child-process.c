@@ -182,6 +182,7 @@ static int set_scheduling(const SpecProcess *p) {
                         .size = sizeof(attr), .sched_policy = (uint32_t) p->sched_policy, .sched_nice = p->sched_nice,
                         .sched_priority = (uint32_t) p->sched_priority, .sched_runtime = p->sched_runtime,
                         .sched_deadline = p->sched_deadline, .sched_period = p->sched_period,
+                        .sched_flags = p->sched_flags,
                 };
                 if (syscall(SYS_sched_setattr, 0, &attr, 0) < 0)
                         return launch_error(errno, "process.scheduler: %m");

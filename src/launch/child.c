@@ -200,9 +200,14 @@ static int setup(const ChildArgs *a, char *exe, size_t exe_size) {
                         return r;
         }
         /* prestart and createRuntime run in runscope, createContainer here: all after the mounts,
-         * before pivot_root (runtime-spec, "Lifecycle"). */
-        if (spec->n_hooks[HOOK_PRESTART] + spec->n_hooks[HOOK_CREATE_RUNTIME] > 0) {
+         * before pivot_root (runtime-spec, "Lifecycle"). runscope moves linux.netDevices into the
+         * network namespace then too, before the hooks (which may configure them). */
+        if (spec->n_hooks[HOOK_PRESTART] + spec->n_hooks[HOOK_CREATE_RUNTIME] > 0 || spec->net_devices) {
                 SyncMessage m = {};
+                /* runscope sent SCOPE before it waits for this: taken first, or it would stand for GO. */
+                r = enter_scope(a);
+                if (r < 0)
+                        return r;
                 r = sync_send(a->sync_fd, SYNC_HOOKS, 0, false, NULL);
                 if (r >= 0)
                         r = sync_recv(a->sync_fd, &m, NULL);

@@ -47,6 +47,9 @@ int launch_clone(const LaunchParams *p, Launcher *ret);
 typedef int (*LaunchHooksFunc)(const Launcher *l, void *userdata);
 /* Lets the launcher set up what does not need its unit while systemd starts it. */
 int launch_go(Launcher *l);
+/* linux.netDevices moved from runscope's network namespace into that of the launcher pid, renamed,
+ * with their addresses, and set up (netdev.c). Logs its error. */
+int launch_move_net_devices(const Spec *spec, pid_t pid);
 /* The launcher is in its unit: it finishes setting up at once, while the caller goes on. */
 int launch_scope(Launcher *l);
 /* Waits until the launcher has set up, after launch_scope(); hooks run as it reaches them. */

@@ -18,6 +18,9 @@ int spec_parse_gids(const cJSON *j, const char *path, void *dest);
 int spec_parse_mounts(const cJSON *j, const char *path, void *dest);
 int spec_parse_annotations(const cJSON *j, const char *path, void *dest);
 int spec_parse_seccomp(const cJSON *j, const char *path, void *dest);
+int spec_parse_net_devices(const cJSON *j, const char *path, void *dest);
+/* linux.netDevices go into a network namespace of the container's own (new or joined). */
+int spec_check_net_devices(const Spec *s);
 /* Every sysctl must belong to a namespace of the container's own: it would change the host otherwise;
  * kernel.hostname and kernel.domainname must agree with hostname and domainname. */
 int spec_check_sysctl(const Spec *s);

@@ -172,6 +172,27 @@ static int parse_policy(const cJSON *j, const char *path, void *dest) {
                           cJSON_IsString(j) ? j->valuestring : "");
 }
 
+/* sched_attr.sched_flags (sched_setattr(2)), by their names in runtime-spec 1.3. */
+static int parse_sched_flags(const cJSON *j, const char *path, void *dest) {
+        static const char *const names[] = { "SCHED_FLAG_RESET_ON_FORK", "SCHED_FLAG_RECLAIM", "SCHED_FLAG_DL_OVERRUN",
+                                             "SCHED_FLAG_KEEP_POLICY",   "SCHED_FLAG_KEEP_PARAMS",
+                                             "SCHED_FLAG_UTIL_CLAMP_MIN", "SCHED_FLAG_UTIL_CLAMP_MAX" };
+        const cJSON *e;
+
+        if (!cJSON_IsArray(j))
+                return spec_error(EINVAL, path, "expected an array");
+        cJSON_ArrayForEach(e, j) {
+                size_t i = 0;
+                while (i < ELEMENTSOF(names) && !(cJSON_IsString(e) && strcmp(names[i], e->valuestring) == 0))
+                        i++;
+                if (i == ELEMENTSOF(names))
+                        return spec_error(EINVAL, path, "unknown flag%s%s", cJSON_IsString(e) ? " " : "",
+                                          cJSON_IsString(e) ? e->valuestring : "");
+                *(uint64_t *) dest |= UINT64_C(1) << i;
+        }
+        return 0;
+}
+
 const SpecField spec_scheduler_fields[] = {
         { "policy", FIELD_CUSTOM, offsetof(Spec, process.sched_policy), FIELD_REQUIRED, .parse = parse_policy },
         { "nice", FIELD_INT32, offsetof(Spec, process.sched_nice) },
@@ -179,7 +200,7 @@ const SpecField spec_scheduler_fields[] = {
         { "runtime", FIELD_UINT64, offsetof(Spec, process.sched_runtime) },
         { "deadline", FIELD_UINT64, offsetof(Spec, process.sched_deadline) },
         { "period", FIELD_UINT64, offsetof(Spec, process.sched_period) },
-        { "flags", FIELD_UNSUPPORTED, .why = "scheduler flags are not supported by runscope yet" },
+        { "flags", FIELD_CUSTOM, offsetof(Spec, process.sched_flags), .parse = parse_sched_flags },
         {}
 };
 

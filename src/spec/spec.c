@@ -97,6 +97,7 @@ Spec *spec_free(Spec *s) {
         free(s->process.cpu_affinity_initial);
         free(s->process.cpu_affinity_final);
         free(s->memory_policy.nodes);
+        strv_free(s->net_devices);
         for (size_t i = 0; i < s->n_mounts; i++) {
                 free(s->mounts[i].destination);
                 free(s->mounts[i].type);
@@ -214,6 +215,9 @@ int spec_parse(const char *text, Spec **ret) {
         if (r < 0)
                 return r;
         r = spec_check_memory_policy(s);
+        if (r < 0)
+                return r;
+        r = spec_check_net_devices(s);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(s);

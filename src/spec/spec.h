@@ -63,6 +63,7 @@ typedef struct SpecProcess {
         int sched_policy; /* SCHED_* */
         int32_t sched_nice, sched_priority;
         uint64_t sched_runtime, sched_deadline, sched_period;
+        uint64_t sched_flags; /* SCHED_FLAG_* bits */
         char *cpu_affinity_initial, *cpu_affinity_final; /* "0-3,5" */
 } SpecProcess;
 
@@ -219,6 +220,7 @@ typedef struct Spec {
         SpecIdMapping *uid_mappings, *gid_mappings; /* with a new user namespace */
         size_t n_uid_mappings, n_gid_mappings;
         SpecTimeOffset time_offsets[_TIME_CLOCK_MAX];
+        char **net_devices; /* linux.netDevices: host name, name in the container ("": the same), … */
         bool has_memory_policy;
         SpecMemoryPolicy memory_policy;
         SpecHook *hooks[_HOOK_MAX];

@@ -82,6 +82,13 @@ for m in "MPOL_BIND|0|bind:0" "MPOL_INTERLEAVE|0|interleave:0" "MPOL_PREFERRED_M
 done
 bundle_edit "$B" 'del(.linux.memoryPolicy)'
 
+# process.scheduler.flags: SCHED_FLAG_RESET_ON_FORK is set (the kernel reports it with
+# SCHED_RESET_ON_FORK, 0x40000000).
+bundle_edit "$B" '.process.scheduler = {policy: "SCHED_BATCH", nice: 5, flags: ["SCHED_FLAG_RESET_ON_FORK"]}
+        | .process.args = ["/bin/probe", "sched"]'
+t_is "$(rs run -b "$B" "$(t_id)" 2>&1)" "policy=1073741827 nice=5" "process.scheduler.flags SCHED_FLAG_RESET_ON_FORK: the process has it"
+bundle_edit "$B" 'del(.process.scheduler)'
+
 # Each refused in one line naming its JSON path, leaving nothing (the config is put back after each).
 for case in 'linux.memoryPolicy.mode|.linux.memoryPolicy = {"mode":"MPOL_FAST","nodes":"0"}|unknown mode MPOL_FAST' \
             'linux.memoryPolicy.nodes|.linux.memoryPolicy = {"mode":"MPOL_BIND"}|required with mode MPOL_BIND' \
@@ -91,6 +98,7 @@ for case in 'linux.memoryPolicy.mode|.linux.memoryPolicy = {"mode":"MPOL_FAST","
             'linux.memoryPolicy|.linux.memoryPolicy = {"mode":"MPOL_BIND","nodes":"1000"}|Invalid argument' \
             'process.scheduler.policy|.process.scheduler = {"policy":"SCHED_FAST"}|unknown scheduling policy SCHED_FAST' \
             'process.ioPriority.class|.process.ioPriority = {"class":"IOPRIO_CLASS_FAST","priority":1}|expected IOPRIO_CLASS_RT' \
+            'process.scheduler.flags|.process.scheduler = {"policy":"SCHED_BATCH","flags":["SCHED_FLAG_FAST"]}|unknown flag SCHED_FLAG_FAST' \
             'process.execCPUAffinity.initial|.process.execCPUAffinity = {"initial":"0-"}|is not a CPU list'; do
         IFS='|' read -r path filter msg <<<"$case"
         expect_refused "$B" "$path" "$path: .*$msg|$path: $msg" "$filter"

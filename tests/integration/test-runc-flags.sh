@@ -39,7 +39,7 @@ rs delete "$id"
 t_ok "... until delete" nothing_left "$id" "runscope-$id.scope"
 
 f=$(rs features)
-t_is "$(jq -r .ociVersionMax <<<"$f")" 1.1.0 "features prints OCI features JSON"
+t_is "$(jq -r .ociVersionMax <<<"$f")" 1.3.0 "features prints OCI features JSON, of runtime-spec 1.3.0"
 t_is "$(jq -r '.linux.seccomp.enabled' <<<"$f")" true "... with seccomp"
 t_match "$(jq -r '.linux.capabilities | join(" ")' <<<"$f")" "CAP_SYS_ADMIN" "... and the capabilities it knows"
 # What features lists, runscope does: each namespace, mount option and seccomp action is used once.
@@ -81,11 +81,14 @@ for a in $(jq -r '.linux.seccomp.actions[]' <<<"$f"); do
 done
 kill "$agent"
 t_is "${refused:-none}" none "every namespace, mount option, memory policy mode and flag and seccomp action features lists is accepted and used"
-t_is "$(jq -c '[.linux.intelRdt.enabled, .linux.netDevices.enabled, .linux.mountExtensions.idmap.enabled]' <<<"$f")" "[false,false,true]" \
-        "features: no intelRdt (refused), no netDevices yet, idmapped mounts"
+t_is "$(jq -c '[.linux.intelRdt.enabled, .linux.netDevices.enabled, .linux.mountExtensions.idmap.enabled]' <<<"$f")" "[false,true,true]" \
+        "features: no intelRdt (refused), netDevices, idmapped mounts"
+cp "$T_WORK/features.json" "$B2/config.json"
+expect_refused "$B2" "linux.intelRdt, which features says is not enabled" "^runscope: config.json: linux.intelRdt: Intel RDT is not supported" \
+        '.linux.intelRdt = {closID: "x"} | del(.linux.uidMappings, .linux.gidMappings)'
 t_is "$(jq -c .potentiallyUnsafeConfigAnnotations <<<"$f")" '["org.systemd.property.","org.runscope."]' \
         "features: the annotation prefixes that change what runscope does"
 t_match "$(rs --version)" "runscope version [0-9.]+
-spec: 1.1.0
+spec: 1.3.0
 libseccomp: [0-9.]+" "--version in runc's layout"
 t_done
