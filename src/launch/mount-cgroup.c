@@ -60,6 +60,10 @@ static int bind_own_cgroup(const char *hierarchy, const char *opts, const char *
 
         if (r < 0)
                 return r;
+        /* A cgroup above runscope's cgroup namespace shows as "/..": the root is the nearest one in
+         * reach (and "/sys/fs/cgroup/blkio/.." would be every hierarchy at once). */
+        if (strncmp(own, "/..", 3) == 0 && (own[3] == '/' || own[3] == 0))
+                own[1] = 0;
         if (snprintf(src, sizeof(src), "%s%s", hierarchy, own) >= (int) sizeof(src))
                 return -ENAMETOOLONG;
         if (mount(src, target, NULL, MS_BIND | MS_REC, NULL) < 0)
