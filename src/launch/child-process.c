@@ -136,20 +136,15 @@ static int resolve_command(const SpecProcess *p, char *ret, size_t size) {
 }
 
 static int set_affinity(const char *list, const char *path) {
-        uint8_t mask[CPULIST_MAX / 8];
-        cpu_set_t set;
-        size_t used;
-
         if (!list)
                 return 0;
+        uint8_t mask[CPULIST_MAX / 8];
+        size_t used;
         if (cpulist_parse(list, mask, &used) < 0)
                 return launch_error(EINVAL, "%s: '%s' is not a CPU list", path, list);
-        CPU_ZERO(&set);
-        for (size_t i = 0; i < used * 8 && i < CPU_SETSIZE; i++)
-                if (mask[i / 8] & (1u << (i % 8)))
-                        CPU_SET(i, &set);
-        if (sched_setaffinity(0, sizeof(set), &set) < 0)
-                return launch_error(errno, "%s: %m", path);
+        int r = cpulist_set_affinity(0, list);
+        if (r < 0)
+                return launch_error(r, "%s: %m", path);
         return 0;
 }
 

@@ -20,6 +20,7 @@
 #include "sync.h"
 #include "util/alloc.h"
 #include "util/clock.h"
+#include "util/cpulist.h"
 #include "util/log.h"
 #include "util/missing.h"
 #include "util/notify.h"
@@ -239,6 +240,15 @@ int launch_recv(Launcher *l, SyncMessage *m) {
                 if (m->kind == SYNC_SECCOMP && l->listener_state && launch_send_listener(l->listener_spec, l, l->listener_state) < 0)
                         return -ECANCELED;
         }
+}
+
+int launch_set_initial_affinity(Launcher *l, const SpecProcess *p) {
+        int r = cpulist_set_affinity(l->pid, p->cpu_affinity_initial);
+        if (r < 0) {
+                launch_kill(l);
+                return log_error_errno(r, "process.execCPUAffinity.initial %s: %m", p->cpu_affinity_initial);
+        }
+        return 0;
 }
 
 int launch_go(Launcher *l) {

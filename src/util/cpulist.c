@@ -1,5 +1,6 @@
-/* Parses CPU lists. Never accepts a list it cannot read whole. */
+/* Parses CPU lists, and sets a process's affinity from one. Never accepts a list it cannot read whole. */
 #include <errno.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,4 +38,19 @@ int cpulist_parse(const char *list, uint8_t mask[static CPULIST_MAX / 8], size_t
         }
         *ret_used = used;
         return 0;
+}
+
+int cpulist_set_affinity(pid_t pid, const char *list) {
+        uint8_t mask[CPULIST_MAX / 8];
+        size_t used;
+        cpu_set_t set;
+
+        int r = cpulist_parse(list, mask, &used);
+        if (r < 0)
+                return r;
+        CPU_ZERO(&set);
+        for (size_t i = 0; i < used * 8 && i < CPU_SETSIZE; i++)
+                if (mask[i / 8] & (1u << (i % 8)))
+                        CPU_SET(i, &set);
+        return sched_setaffinity(pid, sizeof(set), &set) < 0 ? -errno : 0;
 }

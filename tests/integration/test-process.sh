@@ -69,7 +69,19 @@ t_is "$(sed -n 's/^Cpus_allowed_list:\t//p' "/proc/$(rs state "$id" | jq -r .pid
         "taskset -c 0 around run: the container's process has every CPU ($all)"
 t_is "$(taskset -c 0 "$RUNSCOPE" --root "$T_ROOT" exec "$id" grep Cpus_allowed_list /proc/self/status | cut -f2)" "$all" \
         "... and so does a process exec'd under taskset -c 0"
+# execCPUAffinity.initial alone: runscope sets it on the launcher before systemd moves that into the
+# unit, and the process keeps it; exec --process the same.
 rs delete --force "$id"
+bundle_edit "$B" '.process.execCPUAffinity = {initial: "1"}'
+id=$(t_id)
+rs run -d -b "$B" "$id" >/dev/null
+t_is "$(sed -n 's/^Cpus_allowed_list:\t//p' "/proc/$(rs state "$id" | jq -r .pid)/status")" 1 \
+        "process.execCPUAffinity.initial 1 without final: the container's process runs on CPU 1"
+jq '.process | .args = ["/bin/grep", "Cpus_allowed_list", "/proc/self/status"] | .execCPUAffinity = {initial: "1"}' \
+        "$B/config.json" >"$T_WORK/affinity.json"
+t_is "$(rs exec --process "$T_WORK/affinity.json" "$id" | cut -f2)" 1 "... and so does exec --process with it"
+rs delete --force "$id"
+bundle_edit "$B" 'del(.process.execCPUAffinity)'
 
 # linux.memoryPolicy: set_mempolicy for the container's process, seen in its numa_maps.
 for m in "MPOL_BIND|0|bind:0" "MPOL_INTERLEAVE|0|interleave:0" "MPOL_PREFERRED_MANY|0|prefer [(]many[)]:0" \
