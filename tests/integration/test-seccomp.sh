@@ -72,6 +72,14 @@ bundle_edit "$B" --slurpfile p "$podman" '.linux.seccomp = $p[0].linux.seccomp |
 out=$(rs run -b "$B" "$(t_id)" 2>&1)
 t_match "$out" "^up" "podman's default seccomp profile loads and runs a shell"
 
+# startContainer hooks run under the filter; one that it kills is a hook error.
+bundle_edit "$B" '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", syscalls: [{names: ["mkdir", "mkdirat"], action: "SCMP_ACT_KILL"}]}
+        | .process.args = ["/bin/true"] | .hooks = {startContainer: [{path: "/bin/sh", args: ["sh", "-c", "mkdir /tmp/hook"]}]}'
+id=$(t_id)
+expect_clean 1 "a startContainer hook killed by the filter" "hooks.startContainer\[0\] \(/bin/sh\) was killed by signal 31 \(Bad system call\)" \
+        "$id" run -b "$B" "$id"
+bundle_edit "$B" 'del(.hooks)'
+
 for case in 'syscalls\[0\].names|{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["nosuchcall"],"action":"SCMP_ACT_ERRNO"}]}|unknown syscall .nosuchcall.' \
             'defaultAction|{"defaultAction":"SCMP_ACT_MAYBE"}|unknown seccomp action .SCMP_ACT_MAYBE.' \
             'architectures\[0\]|{"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_PDP11"]}|unknown architecture' \
