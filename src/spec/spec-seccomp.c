@@ -96,6 +96,13 @@ static int parse_rule(const cJSON *j, const char *path, SpecSeccompRule *rule) {
                          p, &rule->action);
         if (r < 0)
                 return r;
+        /* Every write the launcher makes after loading the filter (the exec fifo, its error lines, the
+         * hooks' state) would wait on the agent, and runscope with it. runc refuses it too. */
+        for (size_t i = 0; rule->action == SCMP_ACT_NOTIFY && i < rule->n_syscalls; i++)
+                if (rule->syscalls[i] == SCMP_SYS(write)) {
+                        spec_path_join(p, sizeof(p), path, "names");
+                        return spec_error(EINVAL, p, "SCMP_ACT_NOTIFY on write would deadlock the runtime");
+                }
         const cJSON *args = cJSON_GetObjectItemCaseSensitive(j, "args");
         if (!args || cJSON_IsNull(args))
                 return 0;

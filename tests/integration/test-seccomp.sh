@@ -86,7 +86,9 @@ for case in 'syscalls\[0\].names|{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{
             'syscalls\[0\].args\[0\].op|{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["kill"],"action":"SCMP_ACT_ERRNO","args":[{"index":0,"value":1,"op":"SCMP_CMP_SOMETIMES"}]}]}|unknown comparison' \
             'defaultAction|{"defaultAction":"SCMP_ACT_NOTIFY"}|SCMP_ACT_NOTIFY cannot be the default action' \
             'listenerPath|{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_NOTIFY"}]}|SCMP_ACT_NOTIFY needs a listenerPath' \
-            'listenerPath|{"defaultAction":"SCMP_ACT_ALLOW","listenerPath":"rel/sock","syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_NOTIFY"}]}|'; do
+            'listenerPath|{"defaultAction":"SCMP_ACT_ALLOW","listenerPath":"rel/sock","syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_NOTIFY"}]}|' \
+            'listenerPath|{"defaultAction":"SCMP_ACT_ALLOW","listenerPath":"/nonexistent/agent.sock","syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_NOTIFY"}]}|/nonexistent/agent.sock: No such file or directory' \
+            'syscalls\[1\].names|{"defaultAction":"SCMP_ACT_ALLOW","listenerPath":"/run/agent.sock","syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_NOTIFY"},{"names":["getpid","write"],"action":"SCMP_ACT_NOTIFY"}]}|SCMP_ACT_NOTIFY on write would deadlock the runtime'; do
         IFS='|' read -r path json msg <<<"$case"
         id=$(t_id)
         bundle_edit "$B" --argjson s "$json" '.linux.seccomp = $s'
