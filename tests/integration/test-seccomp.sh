@@ -72,6 +72,19 @@ bundle_edit "$B" --slurpfile p "$podman" '.linux.seccomp = $p[0].linux.seccomp |
 out=$(rs run -b "$B" "$(t_id)" 2>&1)
 t_match "$out" "^up" "podman's default seccomp profile loads and runs a shell"
 
+# A syscall newer than the profile (above the highest number it names) gets ENOSYS, as runc answers
+# it, so that libcs fall back; one the profile leaves out below that gets the default action.
+bundle_edit "$B" --slurpfile p "$podman" '.linux.seccomp = ($p[0].linux.seccomp | del(.defaultErrnoRet) | .defaultAction = "SCMP_ACT_ERRNO")
+        | .process.args = ["/bin/sh", "-c", "/bin/probe nr 1000; /bin/probe nr 183"]'
+t_is "$(rs run -b "$B" "$(t_id)" 2>&1 | tr '\n' ' ')" "Function not implemented Operation not permitted " \
+        "a syscall newer than the profile fails with ENOSYS, an older one it leaves out with the default errno"
+bundle_edit "$B" '.linux.seccomp.defaultAction = "SCMP_ACT_KILL_PROCESS" | .process.args = ["/bin/probe", "nr", "1000"]'
+out=$(rs run -b "$B" "$(t_id)" 2>&1)
+t_is "$?:$out" "0:Function not implemented" "... also where the default action kills: the process lives"
+bundle_edit "$B" '.linux.seccomp.defaultAction = "SCMP_ACT_ALLOW" | .linux.seccomp.syscalls = [{names: ["getcwd"], action: "SCMP_ACT_ERRNO"}]
+        | .process.args = ["/bin/probe", "nr", "1000"]'
+t_is "$(rs run -b "$B" "$(t_id)" 2>&1)" "Function not implemented" "... and with a permissive default the kernel's own answer stands"
+
 # startContainer hooks run under the filter; one that it kills is a hook error.
 bundle_edit "$B" '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", syscalls: [{names: ["mkdir", "mkdirat"], action: "SCMP_ACT_KILL"}]}
         | .process.args = ["/bin/true"] | .hooks = {startContainer: [{path: "/bin/sh", args: ["sh", "-c", "mkdir /tmp/hook"]}]}'
