@@ -253,8 +253,9 @@ int terminal_setup(const SpecProcess *p, bool console_dev, int *ret_master) {
                 if (r < 0)
                         return r;
         }
-        /* The process's user owns its terminal, as after a login. */
-        if (fchown(slave, p->uid, p->gid) < 0)
+        /* The process's user owns its terminal; its group stays the one devpts gave it (gid=5, tty, in
+         * the default spec), as runc leaves it. */
+        if (fchown(slave, p->uid, (gid_t) -1) < 0)
                 return launch_error(errno, "process.terminal: chown %s: %m", name);
         /* A session of its own with the pty as controlling terminal, then as stdio. */
         if (setsid() < 0 || ioctl(slave, TIOCSCTTY, 0) < 0)
