@@ -65,6 +65,12 @@ rs update --memory 100M --pids-limit 20 --cpu-quota 10000 --cpu-period 100000 "$
 t_is "$?" 0 "update with runc's flags succeeds"
 t_is "$(show MemoryMax) $(show TasksMax) $(show CPUQuotaPerSecUSec)" "104857600 20 100ms" "update changed MemoryMax, TasksMax, CPUQuota"
 t_is "$(kernel_value memory memory.limit_in_bytes memory.max "$unit")" 104857600 "the kernel holds the updated memory limit"
+# --cpu-period alone: the period changes and the quota stays the same microseconds per period, as
+# runc keeps it (10000 of 50000: 200ms a second).
+rs update --cpu-period 50000 "$id"
+t_is "$?:$(show CPUQuotaPeriodUSec) $(show CPUQuotaPerSecUSec)" "0:50ms 200ms" "update --cpu-period without a quota changes the period"
+t_is "$(kernel_value cpu cpu.cfs_quota_us cpu.max "$unit") $(kernel_value cpu cpu.cfs_period_us cpu.max "$unit" | sed 's/.* //')" \
+        "$($hybrid && echo 10000 || echo "10000 50000") 50000" "... and the kernel has the new period with the same quota"
 rs update --memory 100M --memory-swap 300M "$id"
 t_is "$(show MemorySwapMax)" 209715200 "update --memory-swap sets MemorySwapMax = swap - memory"
 if $hybrid; then
