@@ -876,7 +876,7 @@ int container_pause(const char *root, const char *id, bool pause) {
         return 0;
 }
 
-int container_update(const char *root, const char *id, const Spec *resources) {
+int container_update(const char *root, const char *id, Spec *resources) {
         _cleanup_(state_freep) ContainerState *st = NULL;
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_free_ char *cg = NULL;
@@ -891,7 +891,17 @@ int container_update(const char *root, const char *id, const Spec *resources) {
         r = bus_connect_system(&bus);
         if (r < 0)
                 return r;
-        const SpecResources *res = &resources->resources;
+        SpecResources *res = &resources->resources;
+        /* A new period alone keeps the quota's microseconds per period, as runc keeps them: the
+         * quota systemd holds now is carried over, so the share of a second changes with it. */
+        if (res->has_cpu_period && !res->has_cpu_quota) {
+                int64_t quota;
+                r = bus_unit_cpu_quota(bus, st->unit, &quota);
+                if (r < 0)
+                        return r;
+                if (quota > 0)
+                        res->has_cpu_quota = true, res->cpu_quota = quota;
+        }
         if ((res->has_memory_swap || res->has_memory_limit) && cgroup_memory_is_v1()) {
                 r = bus_unit_control_group(bus, st->unit, &cg);
                 if (r < 0)

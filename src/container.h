@@ -55,8 +55,9 @@ int container_pids(const char *root, const char *id, pid_t **ret, size_t *ret_n)
 int container_events(const char *root, const char *id, bool stats_only, int interval_ms);
 
 typedef struct Spec Spec;
-/* SetUnitProperties with the resources of a Spec (see spec_parse_resources()), read back. */
-int container_update(const char *root, const char *id, const Spec *resources);
+/* SetUnitProperties with the resources of a Spec (see spec_parse_resources()), read back. A cpu.period
+ * without a quota gets the unit's current quota (in µs per period) filled in. */
+int container_update(const char *root, const char *id, Spec *resources);
 /* Freezes (pause) or thaws (resume) every process of the container's unit. */
 int container_pause(const char *root, const char *id, bool pause);
 

@@ -120,6 +120,11 @@ int main(int argc, char *argv[]) {
                 execvp(argv[3], argv + 3);
                 return perror("probe: exec"), 127;
         }
+        if (strcmp(cmd, "nr") == 0 && argc > 2) {
+                /* A raw syscall by number, so that no libc wrapper hides its errno (ENOSYS above all). */
+                long v = syscall(atol(argv[2]), 0L, 0L, 0L);
+                return printf("%s\n", v < 0 ? strerror(errno) : "ok") < 0;
+        }
         if (strcmp(cmd, "sched") == 0)
                 return printf("policy=%d nice=%d\n", sched_getscheduler(0), getpriority(PRIO_PROCESS, 0)) < 0;
         if (strcmp(cmd, "notify") == 0 && argc > 2) {

@@ -178,6 +178,9 @@ void machine_link_disconnect(MachineLink *l);
 /* Translation of OCI resources (and org.systemd.property.* annotations) into unit properties,
  * appended as (sv) entries to an open a(sv). applied may be NULL. */
 int props_append_resources(sd_bus_message *m, const Spec *spec, PropsApplied *applied);
+/* The CPU quota systemd holds for unit, in microseconds per period (CPUQuotaPerSecUSec at
+ * CPUQuotaPeriodUSec); -1 for none. */
+int bus_unit_cpu_quota(sd_bus *bus, const char *unit, int64_t *ret);
 /* SetUnitProperties(unit, runtime=true) with the resources of spec, then reads back every integer
  * property and fails if systemd holds another value. */
 int bus_update_unit(sd_bus *bus, const char *unit, const Spec *spec);

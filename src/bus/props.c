@@ -248,11 +248,44 @@ static int append_io(sd_bus_message *m, PropsApplied *a, const SpecResources *re
         return 0;
 }
 
+/* On a hybrid host systemd applies a controller's v1 settings to its v1 hierarchy, and the unified
+ * ones (memory.high, …) only where the controller is on cgroup v2: with both given for one
+ * controller, the unified ones would be dropped without a word. runc refuses unified on v1 too. */
+static int check_unified_with_v1(const SpecResources *res) {
+        bool blkio = res->has_blkio_weight;
+        for (int l = 0; l < _BLKIO_MAX; l++)
+                blkio = blkio || res->n_blkio[l] > 0;
+        const struct {
+                const char *prefix, *path;
+                bool v1;
+        } controllers[] = {
+                { "memory.", "memory", res->has_memory_limit || res->has_memory_reservation || res->has_memory_swap },
+                { "cpu.", "cpu", res->has_cpu_shares || res->has_cpu_quota || res->has_cpu_period },
+                { "cpuset.", "cpu", (res->cpu_cpus && *res->cpu_cpus) || (res->cpu_mems && *res->cpu_mems) },
+                { "pids.", "pids", res->has_pids_limit },
+                { "io.", "blockIO", blkio },
+        };
+        char path[256];
+
+        if (!res->unified || !host_is_hybrid())
+                return 0;
+        for (char **u = res->unified; u[0] && u[1]; u += 2)
+                for (size_t i = 0; i < ELEMENTSOF(controllers); i++)
+                        if (controllers[i].v1 && strncmp(u[0], controllers[i].prefix, strlen(controllers[i].prefix)) == 0) {
+                                (void) snprintf(path, sizeof(path), "unified.%s", u[0]);
+                                return props_error(EOPNOTSUPP, path,
+                                                   "cannot apply together with linux.resources.%s on this host, "
+                                                   "whose controllers are cgroup v1",
+                                                   controllers[i].path);
+                        }
+        return 0;
+}
+
 int props_append_resources(sd_bus_message *m, const Spec *spec, PropsApplied *applied) {
         const SpecResources *res = &spec->resources;
         int r;
 
-        if ((r = append_memory(m, applied, res)) < 0 || (r = append_cpu(m, applied, res)) < 0 ||
+        if ((r = check_unified_with_v1(res)) < 0 || (r = append_memory(m, applied, res)) < 0 || (r = append_cpu(m, applied, res)) < 0 ||
             (r = append_pids(m, applied, res)) < 0 || (r = append_io(m, applied, res)) < 0 ||
             (r = props_append_devices(m, spec)) < 0 || (r = props_append_unified(m, applied, res->unified)) < 0)
                 return r;

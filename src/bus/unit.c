@@ -474,6 +474,28 @@ int bus_unit_control_group(sd_bus *bus, const char *unit, char **ret) {
         return 0;
 }
 
+int bus_unit_cpu_quota(sd_bus *bus, const char *unit, int64_t *ret) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_free_ char *path = NULL;
+        uint64_t per_sec, period;
+        int r;
+
+        r = sd_bus_path_encode(PATH "/unit", unit, &path);
+        if (r < 0)
+                return log_oom();
+        r = sd_bus_get_property_trivial(bus, DEST, path, unit_interface(unit), "CPUQuotaPerSecUSec", &error, 't', &per_sec);
+        if (r >= 0)
+                r = sd_bus_get_property_trivial(bus, DEST, path, unit_interface(unit), "CPUQuotaPeriodUSec", &error, 't',
+                                                &period);
+        if (r < 0)
+                return log_error_errno(r, "Failed to read the CPU quota of %s: %s", unit, bus_error_text(&error, r));
+        /* infinity: no quota, or systemd's default period of 100 ms. */
+        if (period == UINT64_MAX)
+                period = 100000;
+        *ret = per_sec == UINT64_MAX ? -1 : (int64_t) (per_sec * period / 1000000);
+        return 0;
+}
+
 int bus_update_unit(sd_bus *bus, const char *unit, const Spec *spec) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;

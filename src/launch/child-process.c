@@ -250,8 +250,9 @@ int terminal_setup(const SpecProcess *p, bool console_dev, int *ret_master) {
                 if (r < 0)
                         return r;
         }
-        /* The process's user owns its terminal, as after a login. */
-        if (fchown(slave, p->uid, p->gid) < 0)
+        /* The process's user owns its terminal; its group stays the one devpts gave it (gid=5, tty, in
+         * the default spec), as runc leaves it. */
+        if (fchown(slave, p->uid, (gid_t) -1) < 0)
                 return launch_error(errno, "process.terminal: chown %s: %m", name);
         /* A session of its own with the pty as controlling terminal, then as stdio. */
         if (setsid() < 0 || ioctl(slave, TIOCSCTTY, 0) < 0)
@@ -280,8 +281,8 @@ static int apply_seccomp(const SpecSeccomp *seccomp, int sync_fd) {
 
 /* The cwd is looked up inside the root with no magic link: "/proc/self/fd/N" would be a directory
  * this process holds open from the host, and the process would start outside its root
- * (CVE-2024-21626). As the process's user, who must be able to reach it. Then getcwd() must name it
- * from the root: the kernel calls a directory it cannot reach from there unreachable. */
+ * (CVE-2024-21626). Then getcwd() must name it from the root: the kernel calls a directory it cannot
+ * reach from there unreachable. */
 static int enter_cwd(const char *cwd) {
         char buf[PATH_MAX];
 
@@ -379,6 +380,13 @@ int process_setup(const SpecProcess *p, const SpecSeccomp *seccomp, int sync_fd,
                 if (r < 0)
                         return r;
         }
+        /* The cwd as runc enters it: before the user switch, so the process may start in a
+         * directory only the runtime can reach; on EACCES again after it, for one only the user
+         * can reach (a volume chowned to it, where root has no access). */
+        r = enter_cwd(p->cwd);
+        bool cwd_entered = r >= 0;
+        if (r < 0 && r != -EACCES)
+                return r;
         r = switch_user(p);
         if (r < 0)
                 return r;
@@ -387,9 +395,11 @@ int process_setup(const SpecProcess *p, const SpecSeccomp *seccomp, int sync_fd,
                 if (r < 0)
                         return r;
         }
-        r = enter_cwd(p->cwd);
-        if (r < 0)
-                return r;
+        if (!cwd_entered) {
+                r = enter_cwd(p->cwd);
+                if (r < 0)
+                        return r;
+        }
 
         /* After the user switch: the command must be executable by the container's user. */
         r = resolve_command(p, exe, exe_size);

@@ -94,7 +94,8 @@ static int run_one(const SpecHook *h, const char *state, char *err, size_t err_s
         if (si.si_code == CLD_EXITED)
                 snprintf(err, err_size, "%s (%s) exited with status %d", where, h->path, si.si_status);
         else
-                snprintf(err, err_size, "%s (%s) was killed by signal %d", where, h->path, si.si_status);
+                snprintf(err, err_size, "%s (%s) was killed by signal %d (%s)", where, h->path, si.si_status,
+                         strsignal(si.si_status));
         return -EIO;
 }
 

@@ -1,8 +1,19 @@
-/* Builds and loads the container's seccomp filter with libseccomp, in the launcher. Never loads a
- * filter looser than the spec's: a rule libseccomp refuses is an error, not skipped. */
+/* Builds the container's seccomp filter with libseccomp, puts runc's ENOSYS stub before it and loads
+ * it, in the launcher. Never loads a filter looser than the spec's: a rule libseccomp refuses is an
+ * error, not skipped. */
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "launch-internal.h"
+#include "util/fd.h"
+
+#define X32_SYSCALL_BIT 0x40000000u
+#define STUB_MAX 64
 
 static void ctx_releasep(scmp_filter_ctx *ctx) {
         if (*ctx)
@@ -38,6 +49,99 @@ static int add_rule(scmp_filter_ctx ctx, const SpecSeccompRule *rule, int nr, si
         if (r < 0)
                 return launch_error(r, "linux.seccomp.syscalls[%zu]: %m", index);
         return 0;
+}
+
+/* A default that lets an unknown syscall through, or answers it ENOSYS already, needs no stub (as in
+ * runc: a tracer is left to handle new syscalls itself). */
+static bool wants_enosys_stub(uint32_t action) {
+        return action != SCMP_ACT_ALLOW && action != SCMP_ACT_LOG && action != SCMP_ACT_ERRNO(ENOSYS) &&
+               (action & 0xffff0000u) != SCMP_ACT_TRACE(0);
+}
+
+static uint32_t last_for(const SpecSeccomp *s, uint32_t arch) {
+        for (size_t i = 0; i < s->n_last; i++)
+                if (s->last[i].arch == arch)
+                        return s->last[i].nr;
+        return UINT32_MAX; /* no syscall named: nothing is newer, libseccomp's filter decides */
+}
+
+/* runc's answer to a syscall newer than the profile: ENOSYS, not the default action, so that libcs
+ * fall back (clone3 to clone) instead of failing with EPERM or being killed. Per architecture: load
+ * the number, ENOSYS above the profile's highest, else on to libseccomp's program. x32 shares
+ * x86_64's audit arch with X32_SYSCALL_BIT set in the number. Returns the stub's length. */
+static size_t enosys_stub(const SpecSeccomp *s, struct sock_filter *stub) {
+        size_t n = 0, jumps[STUB_MAX], n_jumps = 0;
+
+        stub[n++] = (struct sock_filter) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
+        for (size_t i = 0; i < s->n_last; i++) {
+                uint32_t arch = s->last[i].arch;
+                if (arch == SCMP_ARCH_X32) {
+                        if (last_for(s, SCMP_ARCH_X86_64) != UINT32_MAX)
+                                continue; /* in x86_64's block */
+                        arch = SCMP_ARCH_X86_64;
+                }
+                bool x86_64 = arch == SCMP_ARCH_X86_64;
+                uint8_t size = x86_64 ? 4 : 2;
+                stub[n++] = (struct sock_filter) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, arch, 0, size);
+                stub[n++] = (struct sock_filter) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
+                if (x86_64) {
+                        stub[n++] = (struct sock_filter) BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, X32_SYSCALL_BIT, 0, 1);
+                        jumps[n_jumps++] = n;
+                        stub[n++] = (struct sock_filter) BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, last_for(s, SCMP_ARCH_X32), 0, 0);
+                }
+                jumps[n_jumps++] = n;
+                stub[n++] = (struct sock_filter) BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, last_for(s, arch), 0, 0);
+        }
+        /* An architecture without a block goes straight on to libseccomp's program. */
+        stub[n++] = (struct sock_filter) BPF_JUMP(BPF_JMP | BPF_JA | BPF_K, 1, 0, 0);
+        stub[n++] = (struct sock_filter) BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS);
+        for (size_t i = 0; i < n_jumps; i++) {
+                stub[jumps[i]].jt = (uint8_t) (n - 2 - jumps[i]);
+                stub[jumps[i]].jf = (uint8_t) (n - 1 - jumps[i]);
+        }
+        return n;
+}
+
+/* libseccomp's program behind the stub, loaded with the flags the spec asks for; returns the
+ * listener fd with SECCOMP_FILTER_FLAG_NEW_LISTENER, else 0. */
+static int load(scmp_filter_ctx ctx, const SpecSeccomp *s) {
+        _cleanup_close_ int fd = -EBADF;
+        _cleanup_free_ struct sock_filter *prog = NULL;
+        struct stat st;
+        size_t n = 0;
+        int r;
+
+        fd = memfd_create("seccomp", MFD_CLOEXEC);
+        if (fd < 0)
+                return launch_error(errno, "linux.seccomp: memfd_create: %m");
+        r = seccomp_export_bpf(ctx, fd);
+        if (r < 0)
+                return launch_error(r, "linux.seccomp: exporting the filter: %m");
+        if (fstat(fd, &st) < 0)
+                return launch_error(errno, "linux.seccomp: %m");
+        size_t n_filter = (size_t) st.st_size / sizeof(struct sock_filter);
+        prog = calloc(STUB_MAX + n_filter, sizeof(struct sock_filter));
+        if (!prog)
+                return launch_error(ENOMEM, "linux.seccomp: %m");
+        if (wants_enosys_stub(s->default_action) && s->n_last > 0)
+                n = enosys_stub(s, prog);
+        if (pread(fd, prog + n, (size_t) st.st_size, 0) != st.st_size)
+                return launch_error(EIO, "linux.seccomp: reading the exported filter: %m");
+        if (n + n_filter > BPF_MAXINSNS)
+                return launch_error(E2BIG, "linux.seccomp: the filter has %zu instructions, more than %d", n + n_filter,
+                                    BPF_MAXINSNS);
+
+        unsigned flags = (s->tsync ? SECCOMP_FILTER_FLAG_TSYNC : 0) | (s->log ? SECCOMP_FILTER_FLAG_LOG : 0) |
+                         (s->spec_allow ? SECCOMP_FILTER_FLAG_SPEC_ALLOW : 0) |
+                         (s->notify ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0);
+        /* With a listener, TSYNC's failure would be a thread id, indistinguishable from the fd. */
+        if (s->tsync && s->notify)
+                flags |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
+        struct sock_fprog fprog = { .len = (unsigned short) (n + n_filter), .filter = prog };
+        r = (int) syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &fprog);
+        if (r < 0)
+                return launch_error(errno, "linux.seccomp: loading the filter: %m");
+        return r;
 }
 
 int seccomp_apply(const SpecSeccomp *s, int *ret_notify_fd) {
@@ -76,14 +180,11 @@ int seccomp_apply(const SpecSeccomp *s, int *ret_notify_fd) {
                                 return r;
                 }
         }
-        r = seccomp_load(ctx);
+        r = load(ctx, s);
         if (r < 0)
-                return launch_error(r, "linux.seccomp: loading the filter: %m");
+                return r;
         /* With a NOTIFY rule the kernel made a listener (close-on-exec) along with the filter. */
-        if (s->notify) {
-                *ret_notify_fd = seccomp_notify_fd(ctx);
-                if (*ret_notify_fd < 0)
-                        return launch_error(*ret_notify_fd, "linux.seccomp: the filter has no listener: %m");
-        }
+        if (s->notify)
+                *ret_notify_fd = r;
         return 0;
 }

@@ -69,26 +69,23 @@ static const SpecField arg_fields[] = {
 };
 
 static int parse_rule(const cJSON *j, const char *path, SpecSeccompRule *rule) {
-        _cleanup_strv_free_ char **names = NULL;
         const cJSON *e;
-        char p[512];
+        char p[512], np[512];
         int r;
 
         if (!cJSON_IsObject(j))
                 return spec_error(EINVAL, path, "expected an object");
-        spec_path_join(p, sizeof(p), path, "names");
-        r = spec_strv(cJSON_GetObjectItemCaseSensitive(j, "names"), p, &names);
+        spec_path_join(np, sizeof(np), path, "names");
+        r = spec_strv(cJSON_GetObjectItemCaseSensitive(j, "names"), np, &rule->names);
         if (r < 0)
                 return r;
-        rule->syscalls = calloc(strv_length(names) + 1, sizeof(int));
+        rule->syscalls = calloc(strv_length(rule->names) + 1, sizeof(int));
         if (!rule->syscalls)
                 return log_oom();
-        for (size_t i = 0; names[i]; i++) {
-                int nr = seccomp_syscall_resolve_name(names[i]);
-                if (nr == __NR_SCMP_ERROR) {
-                        spec_path_join(p, sizeof(p), path, "names");
-                        return spec_error(EINVAL, p, "unknown syscall '%s'", names[i]);
-                }
+        for (size_t i = 0; rule->names[i]; i++) {
+                int nr = seccomp_syscall_resolve_name(rule->names[i]);
+                if (nr == __NR_SCMP_ERROR)
+                        return spec_error(EINVAL, np, "unknown syscall '%s'", rule->names[i]);
                 rule->syscalls[rule->n_syscalls++] = nr;
         }
         spec_path_join(p, sizeof(p), path, "action");
@@ -96,6 +93,11 @@ static int parse_rule(const cJSON *j, const char *path, SpecSeccompRule *rule) {
                          p, &rule->action);
         if (r < 0)
                 return r;
+        /* Every write the launcher makes after loading the filter (the exec fifo, its error lines, the
+         * hooks' state) would wait on the agent, and runscope with it. runc refuses it too. */
+        for (size_t i = 0; rule->action == SCMP_ACT_NOTIFY && i < rule->n_syscalls; i++)
+                if (rule->syscalls[i] == SCMP_SYS(write))
+                        return spec_error(EINVAL, np, "SCMP_ACT_NOTIFY on write would deadlock the runtime");
         const cJSON *args = cJSON_GetObjectItemCaseSensitive(j, "args");
         if (!args || cJSON_IsNull(args))
                 return 0;
@@ -139,6 +141,33 @@ static int parse_listener(const cJSON *j, const char *path, SpecSeccomp *s) {
                 if (!s->listener_metadata)
                         return log_oom();
         }
+        return 0;
+}
+
+static void note_last(SpecSeccomp *s, uint32_t arch) {
+        int last = -1;
+
+        for (size_t i = 0; i < s->n_last; i++)
+                if (s->last[i].arch == arch)
+                        return;
+        for (size_t i = 0; i < s->n_rules; i++)
+                for (char **n = s->rules[i].names; n && *n; n++) {
+                        int nr = seccomp_syscall_resolve_name_arch(arch, *n);
+                        /* Negative: not a syscall on this architecture (libseccomp's pseudo numbers). */
+                        if (nr > last)
+                                last = nr;
+                }
+        if (last >= 0)
+                s->last[s->n_last++] = (typeof(*s->last)) { arch, (uint32_t) last };
+}
+
+static int find_last_syscalls(SpecSeccomp *s) {
+        s->last = calloc(s->n_arches + 1, sizeof(*s->last));
+        if (!s->last)
+                return log_oom();
+        note_last(s, seccomp_arch_native());
+        for (size_t i = 0; i < s->n_arches; i++)
+                note_last(s, s->arches[i]);
         return 0;
 }
 
@@ -230,6 +259,9 @@ int spec_parse_seccomp(const cJSON *j, const char *path, void *dest) {
         }
         for (size_t k = 0; k < s->n_rules; k++)
                 s->notify = s->notify || s->rules[k].action == SCMP_ACT_NOTIFY;
+        r = find_last_syscalls(s);
+        if (r < 0)
+                return r;
         spec_path_join(p, sizeof(p), path, "listenerPath");
         if (s->notify && !s->listener_path)
                 return spec_error(EINVAL, p, "SCMP_ACT_NOTIFY needs a listenerPath to send the listener to");
@@ -242,11 +274,13 @@ SpecSeccomp *spec_seccomp_free(SpecSeccomp *s) {
         if (!s)
                 return NULL;
         for (size_t i = 0; i < s->n_rules; i++) {
+                strv_free(s->rules[i].names);
                 free(s->rules[i].syscalls);
                 free(s->rules[i].args);
         }
         free(s->rules);
         free(s->arches);
+        free(s->last);
         free(s->listener_path);
         free(s->listener_metadata);
         free(s);

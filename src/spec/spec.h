@@ -169,6 +169,7 @@ typedef struct SpecSeccompArg {
 } SpecSeccompArg;
 
 typedef struct SpecSeccompRule {
+        char **names;
         int *syscalls; /* resolved for the native architecture */
         size_t n_syscalls;
         uint32_t action; /* a libseccomp action, errno included */
@@ -181,6 +182,13 @@ typedef struct SpecSeccomp {
         uint32_t *arches; /* SCMP_ARCH_* tokens */
         size_t n_arches;
         bool tsync, log, spec_allow;
+        /* Per architecture of the filter (native first), the highest syscall number the rules name:
+         * above it a syscall is newer than the profile. An architecture with none is left out. */
+        struct {
+                uint32_t arch;
+                uint32_t nr;
+        } *last;
+        size_t n_last;
         SpecSeccompRule *rules;
         size_t n_rules;
         bool notify;           /* a rule is SCMP_ACT_NOTIFY: the filter's listener goes to listener_path */

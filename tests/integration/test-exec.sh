@@ -104,4 +104,29 @@ t_is "$(rs state "$id" | jq -r .status)" created "... and leaves it created"
 rs start "$id"
 t_is "$(rs state "$id" | jq -r .status)" running "... and start still starts it"
 rs delete -f "$id"
+
+# The cwd is entered before the user switch when the runtime can reach it and the user cannot, and
+# again after it when only the user can (runc's order): a process runs in a directory it could not
+# enter itself. runc's cwd.bats: exec --user 0 (no CAP_DAC_OVERRIDE) into a cwd only uid 42 may enter.
+C=$T_WORK/cwd
+make_bundle "$C" /bin/sleep 300
+chown 42 "$C/rootfs/root"
+chmod 700 "$C/rootfs/root"
+bundle_edit "$C" '.process.cwd = "/root" | .process.user = {uid: 42, gid: 42}'
+id=$(t_id)
+rs run -d -b "$C" "$id"
+out=$(rs exec --user 0 "$id" /bin/probe cwd 2>&1)
+t_is "$?:$out" "0:/root" "exec --user 0 with no access to the cwd starts there, as runc does"
+t_is "$(rs exec --user 1000 "$id" /bin/sh -c 'ls . >/dev/null 2>&1 || echo no-read; pwd' 2>&1)" "no-read
+/root" "... and so does a user that can neither enter nor read it"
+rs delete -f "$id"
+if command -v runc >/dev/null; then
+        bundle_edit "$C" '.process.terminal = false'
+        rid=$(t_id)
+        runc --root "$T_WORK/runc" --systemd-cgroup run -d -b "$C" "$rid" >/dev/null 2>&1
+        out=$(runc --root "$T_WORK/runc" exec --user 1000 "$rid" /bin/sh -c 'ls . >/dev/null 2>&1 || echo no-read; pwd' 2>&1)
+        runc --root "$T_WORK/runc" delete -f "$rid" >/dev/null 2>&1
+        t_is "$out" "no-read
+/root" "runc on the same bundle: the same"
+fi
 t_done

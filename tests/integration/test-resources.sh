@@ -23,8 +23,7 @@ bundle_edit "$B" '.linux.resources = {
         pids: {limit: 40},
         blockIO: {weight: 500},
         devices: [{allow: false, access: "rwm"}, {allow: true, type: "c", major: 1, minor: 3, access: "rw"},
-                  {allow: true, type: "c", major: 1, access: "r"}],
-        unified: {"memory.high": "60000000"}}
+                  {allow: true, type: "c", major: 1, access: "r"}]}
         | .annotations["org.systemd.property.TimeoutStopSec"] = "17s"
         | .annotations["org.systemd.property.Description"] = "'"'"'my container'"'"'"'
 rs run -d -b "$B" "$id"
@@ -42,7 +41,6 @@ t_is "$(show DevicePolicy)" strict "a deny-all device rule -> DevicePolicy=stric
 t_match "$(show DeviceAllow)" "/dev/char/1:3 rw" "an allow rule -> DeviceAllow"
 t_match "$(show DeviceAllow)" "char-mem r" "any minor of a major -> char-NAME of /proc/devices (containerd's c 136:* for pts)"
 t_match "$(show DeviceAllow)" "char-pts rwm" "... plus the default devices"
-t_is "$(show MemoryHigh)" 60000000 "unified memory.high -> MemoryHigh"
 t_is "$(show TimeoutStopUSec)" 17s "annotation org.systemd.property.TimeoutStopSec -> TimeoutStopUSec"
 t_is "$(show Description)" "my container" "annotation with a 'string' value"
 t_is "$(kernel_value memory memory.limit_in_bytes memory.max "$unit")" 67108864 "the kernel enforces the memory limit"
@@ -65,6 +63,12 @@ rs update --memory 100M --pids-limit 20 --cpu-quota 10000 --cpu-period 100000 "$
 t_is "$?" 0 "update with runc's flags succeeds"
 t_is "$(show MemoryMax) $(show TasksMax) $(show CPUQuotaPerSecUSec)" "104857600 20 100ms" "update changed MemoryMax, TasksMax, CPUQuota"
 t_is "$(kernel_value memory memory.limit_in_bytes memory.max "$unit")" 104857600 "the kernel holds the updated memory limit"
+# --cpu-period alone: the period changes and the quota stays the same microseconds per period, as
+# runc keeps it (10000 of 50000: 200ms a second).
+rs update --cpu-period 50000 "$id"
+t_is "$?:$(show CPUQuotaPeriodUSec) $(show CPUQuotaPerSecUSec)" "0:50ms 200ms" "update --cpu-period without a quota changes the period"
+t_is "$(kernel_value cpu cpu.cfs_quota_us cpu.max "$unit") $(kernel_value cpu cpu.cfs_period_us cpu.max "$unit" | sed 's/.* //')" \
+        "$($hybrid && echo 10000 || echo "10000 50000") 50000" "... and the kernel has the new period with the same quota"
 rs update --memory 100M --memory-swap 300M "$id"
 t_is "$(show MemorySwapMax)" 209715200 "update --memory-swap sets MemorySwapMax = swap - memory"
 if $hybrid; then
@@ -79,6 +83,26 @@ t_is "$(rs update --memory lots "$id" 2>&1)" "runscope: --memory…: 'lots' is n
 t_is "$(rs ps --format json "$id")" "[$(rs state "$id" | jq -r .pid)]" "ps --format json lists the init"
 t_match "$(rs ps "$id")" "PID.*"$'\n'".*sleep 300" "ps prints ps -ef lines of the unit"
 rs delete -f "$id"
+
+# unified beside v1 resources of other controllers; of the same controller only where both apply:
+# on a hybrid host systemd would drop memory.high beside memory.limit without a word.
+id=$(t_id)
+bundle_edit "$B" '.linux.resources = {pids: {limit: 40}, unified: {"memory.high": "60000000"}} | del(.annotations)'
+rs run -d -b "$B" "$id"
+t_is "$(systemctl show -P MemoryHigh "runscope-$id.scope")" 60000000 "unified memory.high -> MemoryHigh"
+rs delete -f "$id"
+id=$(t_id)
+bundle_edit "$B" '.linux.resources = {memory: {limit: 67108864}, unified: {"memory.high": "60000000"}}'
+if $hybrid; then
+        expect_clean 1 "unified with v1 resources of its controller on a hybrid host" \
+                "linux.resources.unified.memory.high: cannot apply together with linux.resources.memory on this host, whose controllers are cgroup v1" \
+                "$id" create -b "$B" "$id"
+else
+        rs run -d -b "$B" "$id"
+        t_is "$(systemctl show -P MemoryHigh "runscope-$id.scope") $(systemctl show -P MemoryMax "runscope-$id.scope")" \
+                "60000000 67108864" "unified with v1 resources of its controller where both apply"
+        rs delete -f "$id"
+fi
 
 # The kernel enforces what systemd set: a memory hog is OOM-killed, a fork bomb hits TasksMax.
 id=$(t_id)

@@ -72,13 +72,36 @@ bundle_edit "$B" --slurpfile p "$podman" '.linux.seccomp = $p[0].linux.seccomp |
 out=$(rs run -b "$B" "$(t_id)" 2>&1)
 t_match "$out" "^up" "podman's default seccomp profile loads and runs a shell"
 
+# A syscall newer than the profile (above the highest number it names) gets ENOSYS, as runc answers
+# it, so that libcs fall back; one the profile leaves out below that gets the default action.
+bundle_edit "$B" --slurpfile p "$podman" '.linux.seccomp = ($p[0].linux.seccomp | del(.defaultErrnoRet) | .defaultAction = "SCMP_ACT_ERRNO")
+        | .process.args = ["/bin/sh", "-c", "/bin/probe nr 1000; /bin/probe nr 183"]'
+t_is "$(rs run -b "$B" "$(t_id)" 2>&1 | tr '\n' ' ')" "Function not implemented Operation not permitted " \
+        "a syscall newer than the profile fails with ENOSYS, an older one it leaves out with the default errno"
+bundle_edit "$B" '.linux.seccomp.defaultAction = "SCMP_ACT_KILL_PROCESS" | .process.args = ["/bin/probe", "nr", "1000"]'
+out=$(rs run -b "$B" "$(t_id)" 2>&1)
+t_is "$?:$out" "0:Function not implemented" "... also where the default action kills: the process lives"
+bundle_edit "$B" '.linux.seccomp.defaultAction = "SCMP_ACT_ALLOW" | .linux.seccomp.syscalls = [{names: ["getcwd"], action: "SCMP_ACT_ERRNO"}]
+        | .process.args = ["/bin/probe", "nr", "1000"]'
+t_is "$(rs run -b "$B" "$(t_id)" 2>&1)" "Function not implemented" "... and with a permissive default the kernel's own answer stands"
+
+# startContainer hooks run under the filter; one that it kills is a hook error.
+bundle_edit "$B" '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", syscalls: [{names: ["mkdir", "mkdirat"], action: "SCMP_ACT_KILL"}]}
+        | .process.args = ["/bin/true"] | .hooks = {startContainer: [{path: "/bin/sh", args: ["sh", "-c", "mkdir /tmp/hook"]}]}'
+id=$(t_id)
+expect_clean 1 "a startContainer hook killed by the filter" "hooks.startContainer\[0\] \(/bin/sh\) was killed by signal 31 \(Bad system call\)" \
+        "$id" run -b "$B" "$id"
+bundle_edit "$B" 'del(.hooks)'
+
 for case in 'syscalls\[0\].names|{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["nosuchcall"],"action":"SCMP_ACT_ERRNO"}]}|unknown syscall .nosuchcall.' \
             'defaultAction|{"defaultAction":"SCMP_ACT_MAYBE"}|unknown seccomp action .SCMP_ACT_MAYBE.' \
             'architectures\[0\]|{"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_PDP11"]}|unknown architecture' \
             'syscalls\[0\].args\[0\].op|{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["kill"],"action":"SCMP_ACT_ERRNO","args":[{"index":0,"value":1,"op":"SCMP_CMP_SOMETIMES"}]}]}|unknown comparison' \
             'defaultAction|{"defaultAction":"SCMP_ACT_NOTIFY"}|SCMP_ACT_NOTIFY cannot be the default action' \
             'listenerPath|{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_NOTIFY"}]}|SCMP_ACT_NOTIFY needs a listenerPath' \
-            'listenerPath|{"defaultAction":"SCMP_ACT_ALLOW","listenerPath":"rel/sock","syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_NOTIFY"}]}|'; do
+            'listenerPath|{"defaultAction":"SCMP_ACT_ALLOW","listenerPath":"rel/sock","syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_NOTIFY"}]}|' \
+            'listenerPath|{"defaultAction":"SCMP_ACT_ALLOW","listenerPath":"/nonexistent/agent.sock","syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_NOTIFY"}]}|/nonexistent/agent.sock: No such file or directory' \
+            'syscalls\[1\].names|{"defaultAction":"SCMP_ACT_ALLOW","listenerPath":"/run/agent.sock","syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_NOTIFY"},{"names":["getpid","write"],"action":"SCMP_ACT_NOTIFY"}]}|SCMP_ACT_NOTIFY on write would deadlock the runtime'; do
         IFS='|' read -r path json msg <<<"$case"
         id=$(t_id)
         bundle_edit "$B" --argjson s "$json" '.linux.seccomp = $s'

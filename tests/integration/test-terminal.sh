@@ -69,4 +69,44 @@ rs delete -f "$id"
 
 out=$(script -qec "$RUNSCOPE_TOP/runscope-run --root $T_ROOT -q -t /bin/sh -c 'tty; exit 3'" /dev/null | tr -d '\r')
 t_match "$out" "/dev/pts/[0-9]" "runscope-run -t gives the command a terminal"
+
+# The terminal's owner is the process's user; its group stays the devpts mount's gid=5 (tty), as
+# in runc's tty.bats with `runc spec`'s /dev/pts mount. For run and exec, root or not.
+t_match "$(jq -c '.mounts[] | select(.destination == "/dev/pts") | .options' "$B/config.json")" '"gid=5"' \
+        "spec: /dev/pts is mounted with gid=5, as runc spec writes it"
+bundle_edit "$B" '.process.terminal = true | .process.args = ["/bin/sh", "-c", "stat -c %u:%g $(tty)"]'
+t_is "$(script -qec "$RUNSCOPE --root $T_ROOT run -b $B $(t_id)" /dev/null | grep -o '[0-9]*:[0-9]*')" "0:5" "run: root's terminal is 0:5"
+bundle_edit "$B" '.process.user = {uid: 1000, gid: 100}'
+t_is "$(script -qec "$RUNSCOPE --root $T_ROOT run -b $B $(t_id)" /dev/null | grep -o '[0-9]*:[0-9]*')" "1000:5" "run: a user's terminal is uid:5"
+id=$(t_id)
+bundle_edit "$B" '.root.readonly = false | .process.terminal = false | .process.args = ["/bin/sleep", "300"] | .process.consoleSize = {height: 33, width: 77}'
+rs run -d -b "$B" "$id"
+t_is "$(script -qec "$RUNSCOPE --root $T_ROOT exec -t $id /bin/sh -c 'stat -c %u:%g \$(tty)'" /dev/null | grep -o '[0-9]*:[0-9]*')" "1000:5" \
+        "exec -t: the container's user's terminal is uid:5"
+t_is "$(script -qec "$RUNSCOPE --root $T_ROOT exec -t --user 0:0 $id /bin/sh -c 'stat -c %u:%g \$(tty)'" /dev/null | grep -o '[0-9]*:[0-9]*')" "0:5" \
+        "exec -t --user 0:0: root's terminal is 0:5"
+
+# exec -t: process.consoleSize from --process, else the container's (runc starts exec from it).
+"$RECV" "$T_WORK/size.sock" >"$T_WORK/size.out" &
+recv=$!
+for i in $(seq 1 50); do grep -q listening "$T_WORK/size.out" && break; sleep 0.05; done
+printf '%s' '{"terminal": true, "consoleSize": {"height": 10, "width": 110}, "cwd": "/", "user": {"uid": 0, "gid": 0},
+        "args": ["/bin/sh", "-c", "stty size > /tmp/size-p"]}' >"$T_WORK/process.json"
+rs exec -d -t --console-socket "$T_WORK/size.sock" --pid-file "$T_WORK/size.pid" -p "$T_WORK/process.json" "$id"
+wait "$recv"
+for i in $(seq 1 50); do rs exec "$id" /bin/cat /tmp/size-p >/dev/null 2>&1 && break; sleep 0.1; done
+t_is "$(rs exec "$id" /bin/cat /tmp/size-p 2>&1)" "10 110" "exec -t --process: the pty has its consoleSize"
+"$RECV" "$T_WORK/size2.sock" >"$T_WORK/size2.out" &
+recv=$!
+for i in $(seq 1 50); do grep -q listening "$T_WORK/size2.out" && break; sleep 0.05; done
+rs exec -d -t --console-socket "$T_WORK/size2.sock" "$id" /bin/sh -c 'stty size > /tmp/size-c'
+wait "$recv"
+for i in $(seq 1 50); do rs exec "$id" /bin/cat /tmp/size-c >/dev/null 2>&1 && break; sleep 0.1; done
+t_is "$(rs exec "$id" /bin/cat /tmp/size-c 2>&1)" "33 77" "exec -t: the pty has the container's consoleSize"
+rs delete -f "$id"
+
+# A redundant /dev/tty in linux.devices is the same device as the default one: crw-rw-rw- 5,0.
+bundle_edit "$B" '.process.user = {uid: 0, gid: 0} | .linux.devices += [{path: "/dev/tty", type: "c", major: 5, minor: 0}]
+        | .process.args = ["/bin/ls", "-lLn", "/dev/tty"]'
+t_match "$(rs run -b "$B" "$(t_id)" 2>&1)" "^crw-rw-rw- +1 0 +0 +5, +0 .*/dev/tty" "a redundant /dev/tty device stays crw-rw-rw- 5,0"
 t_done
