@@ -55,7 +55,7 @@ static int own_cgroup_path(const char *opts, char *buf, size_t size) {
 /* A user namespace without a cgroup namespace of its own may not mount a cgroup hierarchy; like runc
  * and crun, the container then gets a bind mount of its own cgroup in the host's hierarchy. */
 static int bind_own_cgroup(const char *hierarchy, const char *opts, const char *target, unsigned long flags) {
-        char own[PATH_MAX], src[PATH_MAX * 2];
+        char own[PATH_MAX] = "", src[PATH_MAX * 2];
         int r = own_cgroup_path(opts, own, sizeof(own));
 
         if (r < 0)
