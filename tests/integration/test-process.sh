@@ -80,6 +80,11 @@ t_is "$(sed -n 's/^Cpus_allowed_list:\t//p' "/proc/$(rs state "$id" | jq -r .pid
 jq '.process | .args = ["/bin/grep", "Cpus_allowed_list", "/proc/self/status"] | .execCPUAffinity = {initial: "1"}' \
         "$B/config.json" >"$T_WORK/affinity.json"
 t_is "$(rs exec --process "$T_WORK/affinity.json" "$id" | cut -f2)" 1 "... and so does exec --process with it"
+# exec --process takes process.scheduler and process.ioPriority too (runtime-spec 1.3).
+jq '.process | .args = ["/bin/sh", "-c", "probe sched; probe ioprio"] | .scheduler = {policy: "SCHED_IDLE"}
+        | .ioPriority = {class: "IOPRIO_CLASS_BE", priority: 6}' "$B/config.json" >"$T_WORK/sched.json"
+t_is "$(rs exec --process "$T_WORK/sched.json" "$id" | tr '\n' ' ')" "policy=5 nice=0 class=2 prio=6 " \
+        "exec --process with process.scheduler SCHED_IDLE and ioPriority IOPRIO_CLASS_BE 6"
 rs delete --force "$id"
 bundle_edit "$B" 'del(.process.execCPUAffinity)'
 
