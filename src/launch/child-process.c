@@ -42,12 +42,9 @@ static int set_oom_score_adj(const SpecProcess *p) {
 
         if (!p->has_oom_score_adj)
                 return 0;
-        /* By pid, not "self": procfs_open() follows no symlink. The pid is this process's in the
-         * pid namespace of the procfs it opens (its own, the container's). */
-        (void) snprintf(buf, sizeof(buf), "%d/oom_score_adj", (int) getpid());
-        _cleanup_close_ int fd = procfs_open(buf, O_WRONLY);
+        _cleanup_close_ int fd = procfs_open_self("oom_score_adj", O_WRONLY);
         if (fd < 0)
-                return launch_error(fd, "process.oomScoreAdj: /proc/%s: %m", buf);
+                return launch_error(fd, "process.oomScoreAdj: /proc/self/oom_score_adj: %m");
         n = snprintf(buf, sizeof(buf), "%d", p->oom_score_adj);
         int r = write_all(fd, buf, (size_t) n);
         if (r < 0)

@@ -21,6 +21,8 @@ int open_in_root_mkdir(int root_fd, const char *dest, bool as_file);
 /* path (relative, "sys/kernel/hostname") opened below a verified procfs root, never through a
  * symlink or another mount: -EXDEV when a mount covers it. */
 int procfs_open(const char *path, int flags);
+/* name ("oom_score_adj") of this process, opened the same way, through the pid that procfs gives it. */
+int procfs_open_self(const char *name, int flags);
 /* json_path names the spec's mappings in an error. */
 int write_id_map(pid_t pid, const char *file, const SpecIdMapping *m, size_t n, const char *json_path);
 /* Per mount, the detached tree runscope made of its source: of an idmap/ridmap mount (idmapped), and

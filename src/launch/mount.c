@@ -386,8 +386,13 @@ int mount_setup_rootfs(const Spec *spec, const char *bundle, int state_dir_fd, c
                 if (mount("/", rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
                         return launch_error(errno, "Failed to bind the host's root: %m");
         } else {
-                /* pivot_root refuses a new root whose parent mount is shared. */
-                r = (start & MS_SHARED) ? make_parent_private(rootfs) : 0;
+                /* pivot_root refuses a new root whose parent mount is shared; and with a rootfsPropagation
+                 * of shared or slave (not recursive), that mount may still be the host's peer, which
+                 * the rootfs's bind would join, and every mount below it reach the host (as runc,
+                 * always). Without statx's mount id, the default rslave already keeps them apart. */
+                r = make_parent_private(rootfs);
+                if (r == -EOPNOTSUPP && start == (MS_SLAVE | MS_REC))
+                        r = 0;
                 if (r < 0)
                         return launch_error(r, "Failed to make the mount holding the rootfs %s private: %m", rootfs);
                 if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) /* pivot_root wants a mount point */

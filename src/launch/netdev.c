@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
@@ -185,6 +186,13 @@ int launch_move_net_devices(const Spec *spec, pid_t pid) {
         _cleanup_close_ int ns_fd = open(ns, O_RDONLY | O_CLOEXEC);
         if (ns_fd < 0)
                 return log_error_errno(errno, "linux.netDevices: the container's network namespace: %m");
+        /* A namespace joined by path may be runscope's own (the host's): the move would be none, and
+         * the rename would rename a host interface. */
+        struct stat theirs, ours;
+        if (fstat(ns_fd, &theirs) < 0 || stat("/proc/self/ns/net", &ours) < 0)
+                return log_error_errno(errno, "linux.netDevices: the network namespaces: %m");
+        if (theirs.st_dev == ours.st_dev && theirs.st_ino == ours.st_ino)
+                return log_error_errno(EINVAL, "linux.netDevices: the container's network namespace is runscope's own");
         _cleanup_close_ int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
         if (fd < 0)
                 return log_error_errno(errno, "linux.netDevices: a netlink socket: %m");

@@ -3,7 +3,9 @@
  * write through a path the container's mounts can redirect: a bundle may bind a host file over a
  * /proc/sys file, and a write there would land on the host (CVE-2025-52881). */
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <linux/magic.h>
@@ -19,14 +21,27 @@ static bool is_proc(int fd) {
         return fstatfs(fd, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC;
 }
 
-static int mount_id(int fd, uint64_t *ret) {
+/* The mount id of fd: statx's (Linux 5.8), else the "mnt_id:" its fdinfo in root's procfs shows
+ * (3.15). Through "self", which resolves only in a procfs of this process's pid namespace. */
+static int mount_id(int root, int fd, uint64_t *ret) {
         struct statx stx;
+        char path[64], line[256];
 
-        if (statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &stx) < 0)
+        if (statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &stx) == 0 && (stx.stx_mask & STATX_MNT_ID)) {
+                *ret = stx.stx_mnt_id;
+                return 0;
+        }
+        (void) snprintf(path, sizeof(path), "self/fdinfo/%d", fd);
+        _cleanup_close_ int info = openat(root, path, O_RDONLY | O_CLOEXEC);
+        if (info < 0)
                 return -errno;
-        if (!(stx.stx_mask & STATX_MNT_ID))
+        ssize_t n = read(info, line, sizeof(line) - 1);
+        if (n < 0)
+                return -errno;
+        line[n] = 0;
+        const char *m = strstr(line, "mnt_id:");
+        if (!m || sscanf(m + 7, "%" SCNu64, ret) != 1)
                 return -EOPNOTSUPP;
-        *ret = stx.stx_mnt_id;
         return 0;
 }
 
@@ -46,7 +61,7 @@ static int proc_root_open(void) {
         return fd < 0 ? -errno : fd;
 }
 
-int procfs_open(const char *path, int flags) {
+static int open_below(int root, const char *path, int flags) {
         struct open_how how = {
                 .flags = (uint64_t) (flags | O_NOFOLLOW | O_CLOEXEC),
                 .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
@@ -54,24 +69,45 @@ int procfs_open(const char *path, int flags) {
         uint64_t root_id = 0, file_id = 0;
         int r;
 
-        _cleanup_close_ int root = proc_root_open();
-        if (root < 0)
-                return root;
         _cleanup_close_ int fd = openat2_call(root, path, &how);
         if (fd < 0 && errno == ENOSYS)
                 fd = openat(root, path, flags | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
         /* Without openat2, or should it let a mount through: the file must be procfs, on the root's
-         * own mount (a bind of another procfs file over it is procfs too). */
+         * own mount (a bind of another procfs file over it is procfs too). A file whose mount is
+         * unknown is refused. */
         if (!is_proc(fd))
                 return -EXDEV;
-        r = mount_id(root, &root_id);
+        r = mount_id(root, root, &root_id);
         if (r >= 0)
-                r = mount_id(fd, &file_id);
-        if (r >= 0 && root_id != file_id)
-                return -EXDEV;
-        if (r < 0 && r != -EOPNOTSUPP)
+                r = mount_id(root, fd, &file_id);
+        if (r < 0)
                 return r;
+        if (root_id != file_id)
+                return -EXDEV;
         return TAKE_FD(fd);
+}
+
+int procfs_open(const char *path, int flags) {
+        _cleanup_close_ int root = proc_root_open();
+        if (root < 0)
+                return root;
+        return open_below(root, path, flags);
+}
+
+int procfs_open_self(const char *name, int flags) {
+        char pid[32], path[64];
+
+        _cleanup_close_ int root = proc_root_open();
+        if (root < 0)
+                return root;
+        /* This process's pid as that procfs numbers it: a /proc of another pid namespace (the host's
+         * bound in) has no "self" for it, and getpid() there would name some other process. */
+        ssize_t n = readlinkat(root, "self", pid, sizeof(pid) - 1);
+        if (n < 0)
+                return -errno;
+        pid[n] = 0;
+        (void) snprintf(path, sizeof(path), "%s/%s", pid, name);
+        return open_below(root, path, flags);
 }

@@ -92,6 +92,14 @@ t_is "$(cat "$host")" untouched "oomScoreAdj does not write a host file bound ov
 bundle_edit "$B" '.mounts = [.mounts[] | select(.destination != "/proc/1/oom_score_adj")]
         | .process.args = ["/bin/cat", "/proc/self/oom_score_adj"]'
 t_is "$(rs run -b "$B" "$(t_id)" 2>&1)" 500 "oomScoreAdj is still set"
+# ... and with the host's /proc bound at /proc in a pid namespace, the launcher's pid there is not 1:
+# the host's PID 1 keeps its oom_score_adj.
+before=$(cat /proc/1/oom_score_adj)
+bundle_edit "$B" '.mounts = [.mounts[] | select(.destination != "/proc")] + [{destination: "/proc", type: "bind", source: "/proc", options: ["rbind"]}]
+        | .linux.maskedPaths = [] | .linux.readonlyPaths = [] | .process.args = ["/bin/true"]'
+rs run -b "$B" "$(t_id)" >/dev/null 2>&1
+t_is "$(cat /proc/1/oom_score_adj)" "$before" "oomScoreAdj with the host's /proc bound in: the host's PID 1 keeps its own"
+echo "$before" >/proc/1/oom_score_adj
 
 # --- No tmpfs on /dev: the default devices are made in the rootfs's /dev, masked paths masked.
 N=$T_WORK/nodev

@@ -35,6 +35,17 @@ t_is "$?" 1 "an interface runscope's namespace does not have: run fails"
 t_match "$err" "^runscope: linux.netDevices.nosuch0: no such interface in runscope's network namespace: No such device$" \
         "... in one line naming it"
 t_ok "... leaving nothing" nothing_left "$id" "runscope-$id.scope"
+# A network namespace joined by path that is runscope's own: nothing is renamed there.
+id=$(t_id)
+bundle_edit "$B" '.linux.netDevices = {dummy0: {name: "ctr0"}}'
+ip -n "$NS" link add dummy0 type veth peer name peer0
+bundle_edit "$B" --arg p "/run/netns/$NS" '.linux.namespaces |= map(if .type == "network" then .path = $p else . end)'
+err=$(nsrs run -b "$B" "$id" 2>&1)
+t_is "$?:$err" "1:runscope: linux.netDevices: the container's network namespace is runscope's own" \
+        "a network namespace joined by path that is runscope's own is refused in one line"
+t_ok "... and its interface keeps its name" ip -n "$NS" link show dummy0
+bundle_edit "$B" '.linux.namespaces |= map(del(.path))'
+
 for case in 'linux.netDevices.ctr/0|{"ctr/0":{}}|not an interface name' \
             'linux.netDevices.dummy0|{"dummy0":{"name":"a-name-far-too-long"}}|name: .a-name-far-too-long. is not an interface name' \
             'linux.netDevices|{"dummy0":{}}|needs a network namespace'; do
