@@ -156,6 +156,41 @@ static int attach_tree(int tree_fd, int target_fd) {
         return 0;
 }
 
+/* The destination of a proc or sysfs mount: a directory of its own, never a symlink, as runc refuses
+ * since CVE-2019-19921 (a procfs mounted through a symlink that a container sharing a volume swapped
+ * in lands where its LSM profile no longer applies). The parent is resolved inside the root; the
+ * last component is opened in it without following: the walk used without openat2 follows a last
+ * symlink even with O_NOFOLLOW. */
+static int open_ordinary_dir(int root_fd, const char *dest, size_t index) {
+        char parent[PATH_MAX];
+        struct stat st;
+
+        /* Destinations are normalized by the spec: absolute, no "//", "/./" or trailing "/". */
+        snprintf(parent, sizeof(parent), "%s", dest);
+        char *slash = strrchr(parent, '/');
+        const char *name = slash + 1;
+        *slash = 0;
+        if (!*name || strcmp(name, "..") == 0)
+                return launch_error(EINVAL, "mounts[%zu]: %s must be mounted on an ordinary directory", index, dest);
+        _cleanup_close_ int dir = open_in_root_mkdir(root_fd, parent[0] ? parent : "/", false);
+        if (dir < 0)
+                return launch_error(dir, "mounts[%zu]: destination %s in the rootfs: %m", index, dest);
+        _cleanup_close_ int fd = openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0 && errno == ENOENT && (mkdirat(dir, name, 0755) == 0 || errno == EEXIST))
+                fd = openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0 || fstat(fd, &st) < 0)
+                return launch_error(errno, "mounts[%zu]: destination %s in the rootfs: %m", index, dest);
+        /* Checked on the fd that is mounted on, so a symlink swapped in meanwhile is refused too. */
+        if (!S_ISDIR(st.st_mode))
+                return launch_error(ENOTDIR, "mounts[%zu]: %s must be mounted on an ordinary directory, not a %s", index,
+                                    dest, S_ISLNK(st.st_mode) ? "symlink" : "file");
+        return TAKE_FD(fd);
+}
+
+static bool type_is(const char *type, const char *name) {
+        return type && strcmp(type, name) == 0;
+}
+
 static int mount_one(int root_fd, const Spec *spec, size_t index, const char *bundle, int tree_fd, CgroupLate *late) {
         const SpecMount *m = &spec->mounts[index];
         unsigned long flags, propagation;
@@ -187,8 +222,12 @@ static int mount_one(int root_fd, const Spec *spec, size_t index, const char *bu
                 flags |= MS_BIND;
         }
 
-        _cleanup_close_ int fd = open_in_root_mkdir(root_fd, m->destination, as_file);
-        if (fd < 0)
+        _cleanup_close_ int fd = -EBADF;
+        if (type_is(m->type, "proc") || type_is(m->type, "sysfs")) {
+                fd = open_ordinary_dir(root_fd, m->destination, index);
+                if (fd < 0)
+                        return fd;
+        } else if ((fd = open_in_root_mkdir(root_fd, m->destination, as_file)) < 0)
                 return launch_error(fd, "mounts[%zu]: destination %s in the rootfs: %m", index, m->destination);
         fd_path(fd, target);
 
