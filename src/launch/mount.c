@@ -204,6 +204,10 @@ static int mount_one(int root_fd, const Spec *spec, size_t index, const char *bu
         if (r < 0)
                 return launch_error(r, "mounts[%zu] (%s): options too long", index, m->destination);
         bool rec = recursive.attr_set || recursive.attr_clr;
+        /* A read-only /dev turns read-only once its devices, links, submounts and /dev/console are
+         * made in it (mount_dev_readonly), as runc orders it. */
+        if (strcmp(m->destination, "/dev") == 0)
+                flags &= ~MS_RDONLY;
         bind = (flags & MS_BIND) || (type && strcmp(type, "bind") == 0);
 
         bool as_file = false;
@@ -723,5 +727,33 @@ int mount_finish(const Spec *spec) {
         unsigned long propagation = propagation_flags(spec->rootfs_propagation);
         if (propagation && mount(NULL, "/", NULL, propagation, NULL) < 0)
                 return launch_error(errno, "linux.rootfsPropagation: %m");
+        return 0;
+}
+
+int mount_dev_readonly(const Spec *spec) {
+        unsigned long flags = 0, propagation;
+        struct mount_attr recursive;
+        char data[4096], target[64];
+        bool copyup;
+
+        /* The last mount on /dev is the one on top. */
+        for (size_t i = 0; i < spec->n_mounts; i++) {
+                if (strcmp(spec->mounts[i].destination, "/dev") != 0)
+                        continue;
+                if (parse_options(spec->mounts[i].options, &flags, &propagation, &copyup, &recursive, data, sizeof(data)) < 0)
+                        flags = 0;
+        }
+        if (!(flags & MS_RDONLY))
+                return 0;
+        _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root < 0)
+                return launch_error(errno, "Failed to open the container's root: %m");
+        _cleanup_close_ int dev = open_in_root(root, "/dev", O_PATH | O_DIRECTORY);
+        if (dev < 0)
+                return launch_error(dev, "/dev in the rootfs: %m");
+        fd_path(dev, target);
+        int r = remount_with(target, MS_RDONLY);
+        if (r < 0)
+                return launch_error(r, "Failed to make /dev read-only: %m");
         return 0;
 }
