@@ -249,6 +249,9 @@ static int setup(const ChildArgs *a, char *exe, size_t exe_size) {
                 if (r < 0)
                         return r;
         }
+        r = mount_dev_readonly(spec);
+        if (r < 0)
+                return r;
 
         if (spec->hostname && spec_has_namespace(spec, NAMESPACE_UTS) &&
             sethostname(spec->hostname, strlen(spec->hostname)) < 0)

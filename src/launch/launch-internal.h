@@ -71,6 +71,8 @@ int mount_pivot_root(int root_fd);
 bool mount_dev_is_ours(const Spec *spec);
 /* --no-pivot: MS_MOVE the rootfs over / and chroot into it. */
 int mount_move_root(int root_fd);
+/* After pivot_root and /dev/console: the spec's /dev made read-only when its mount says ro. */
+int mount_dev_readonly(const Spec *spec);
 /* After pivot_root: default /dev nodes and links, masked and read-only paths, read-only root,
  * rootfs propagation. */
 int mount_finish(const Spec *spec);

@@ -156,6 +156,41 @@ static int attach_tree(int tree_fd, int target_fd) {
         return 0;
 }
 
+/* The destination of a proc or sysfs mount: a directory of its own, never a symlink, as runc refuses
+ * since CVE-2019-19921 (a procfs mounted through a symlink that a container sharing a volume swapped
+ * in lands where its LSM profile no longer applies). The parent is resolved inside the root; the
+ * last component is opened in it without following: the walk used without openat2 follows a last
+ * symlink even with O_NOFOLLOW. */
+static int open_ordinary_dir(int root_fd, const char *dest, size_t index) {
+        char parent[PATH_MAX];
+        struct stat st;
+
+        /* Destinations are normalized by the spec: absolute, no "//", "/./" or trailing "/". */
+        snprintf(parent, sizeof(parent), "%s", dest);
+        char *slash = strrchr(parent, '/');
+        const char *name = slash + 1;
+        *slash = 0;
+        if (!*name || strcmp(name, "..") == 0)
+                return launch_error(EINVAL, "mounts[%zu]: %s must be mounted on an ordinary directory", index, dest);
+        _cleanup_close_ int dir = open_in_root_mkdir(root_fd, parent[0] ? parent : "/", false);
+        if (dir < 0)
+                return launch_error(dir, "mounts[%zu]: destination %s in the rootfs: %m", index, dest);
+        _cleanup_close_ int fd = openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0 && errno == ENOENT && (mkdirat(dir, name, 0755) == 0 || errno == EEXIST))
+                fd = openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0 || fstat(fd, &st) < 0)
+                return launch_error(errno, "mounts[%zu]: destination %s in the rootfs: %m", index, dest);
+        /* Checked on the fd that is mounted on, so a symlink swapped in meanwhile is refused too. */
+        if (!S_ISDIR(st.st_mode))
+                return launch_error(ENOTDIR, "mounts[%zu]: %s must be mounted on an ordinary directory, not a %s", index,
+                                    dest, S_ISLNK(st.st_mode) ? "symlink" : "file");
+        return TAKE_FD(fd);
+}
+
+static bool type_is(const char *type, const char *name) {
+        return type && strcmp(type, name) == 0;
+}
+
 static int mount_one(int root_fd, const Spec *spec, size_t index, const char *bundle, int tree_fd, CgroupLate *late) {
         const SpecMount *m = &spec->mounts[index];
         unsigned long flags, propagation;
@@ -169,6 +204,10 @@ static int mount_one(int root_fd, const Spec *spec, size_t index, const char *bu
         if (r < 0)
                 return launch_error(r, "mounts[%zu] (%s): options too long", index, m->destination);
         bool rec = recursive.attr_set || recursive.attr_clr;
+        /* A read-only /dev turns read-only once its devices, links, submounts and /dev/console are
+         * made in it (mount_dev_readonly), as runc orders it. */
+        if (strcmp(m->destination, "/dev") == 0)
+                flags &= ~MS_RDONLY;
         bind = (flags & MS_BIND) || (type && strcmp(type, "bind") == 0);
 
         bool as_file = false;
@@ -187,8 +226,12 @@ static int mount_one(int root_fd, const Spec *spec, size_t index, const char *bu
                 flags |= MS_BIND;
         }
 
-        _cleanup_close_ int fd = open_in_root_mkdir(root_fd, m->destination, as_file);
-        if (fd < 0)
+        _cleanup_close_ int fd = -EBADF;
+        if (type_is(m->type, "proc") || type_is(m->type, "sysfs")) {
+                fd = open_ordinary_dir(root_fd, m->destination, index);
+                if (fd < 0)
+                        return fd;
+        } else if ((fd = open_in_root_mkdir(root_fd, m->destination, as_file)) < 0)
                 return launch_error(fd, "mounts[%zu]: destination %s in the rootfs: %m", index, m->destination);
         fd_path(fd, target);
 
@@ -689,5 +732,33 @@ int mount_finish(const Spec *spec) {
         unsigned long propagation = propagation_flags(spec->rootfs_propagation);
         if (propagation && mount(NULL, "/", NULL, propagation, NULL) < 0)
                 return launch_error(errno, "linux.rootfsPropagation: %m");
+        return 0;
+}
+
+int mount_dev_readonly(const Spec *spec) {
+        unsigned long flags = 0, propagation;
+        struct mount_attr recursive;
+        char data[4096], target[64];
+        bool copyup;
+
+        /* The last mount on /dev is the one on top. */
+        for (size_t i = 0; i < spec->n_mounts; i++) {
+                if (strcmp(spec->mounts[i].destination, "/dev") != 0)
+                        continue;
+                if (parse_options(spec->mounts[i].options, &flags, &propagation, &copyup, &recursive, data, sizeof(data)) < 0)
+                        flags = 0;
+        }
+        if (!(flags & MS_RDONLY))
+                return 0;
+        _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root < 0)
+                return launch_error(errno, "Failed to open the container's root: %m");
+        _cleanup_close_ int dev = open_in_root(root, "/dev", O_PATH | O_DIRECTORY);
+        if (dev < 0)
+                return launch_error(dev, "/dev in the rootfs: %m");
+        fd_path(dev, target);
+        int r = remount_with(target, MS_RDONLY);
+        if (r < 0)
+                return launch_error(r, "Failed to make /dev read-only: %m");
         return 0;
 }

@@ -161,4 +161,23 @@ bundle_edit "$R" --arg s "$T_WORK/rsrc" '.mounts += [{destination: "/t", type: "
 t_is "$(rs run -b "$R" "$(t_id)" 2>&1 | tr '\n' ' ')" "/t ro /a ro /a/sub ro /b ro /b/sub ro /c/sub rw " \
         "a ro tmpfs is read-only; rro makes an rbind and its submounts read-only (ro alone, the top only)"
 umount "$T_WORK/rsrc/sub"
+# A read-only /dev (a tmpfs with ro): the default devices, links, submounts and /dev/console are made
+# in it first, then it turns read-only, as runc orders it.
+V=$T_WORK/devro
+make_bundle "$V" /bin/sh -c 'for d in null zero full random urandom tty; do test -c /dev/$d && echo -n "$d "; done; echo
+        readlink /dev/fd; readlink /dev/ptmx; ls -d /dev/pts/ptmx /dev/shm /dev/mqueue; echo x >/dev/null && echo null-writes
+        touch /dev/x 2>&1 | sed "s/.*: //"; touch /dev/shm/x && echo shm-rw'
+bundle_edit "$V" '(.mounts[] | select(.destination == "/dev") | .options) += ["ro"]'
+t_is "$(rs run -b "$V" "$(t_id)" 2>&1)" "null zero full random urandom tty 
+/proc/self/fd
+pts/ptmx
+/dev/mqueue
+/dev/pts/ptmx
+/dev/shm
+null-writes
+Read-only file system
+shm-rw" "a /dev mounted ro has its devices, links and submounts, and is read-only (EROFS), not what is mounted in it"
+bundle_edit "$V" '.process.terminal = true | .process.args = ["/bin/sh", "-c", "test -c /dev/console && echo console; touch /dev/y 2>&1 | sed \"s/.*: //\""]'
+t_match "$(script -qec "$RUNSCOPE --root $T_ROOT run -b $V $(t_id)" /dev/null | tr -d '\r')" \
+        'console.*Read-only file system' "... with a terminal, its /dev/console too"
 t_done
