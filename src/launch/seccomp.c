@@ -5,6 +5,7 @@
 #include <linux/seccomp.h>
 #include <seccomp.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -139,6 +140,10 @@ static int load(scmp_filter_ctx ctx, const SpecSeccomp *s) {
                 flags |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
         struct sock_fprog fprog = { .len = (unsigned short) (n + n_filter), .filter = prog };
         r = (int) syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &fprog);
+        /* Without seccomp(2) (before 3.17, valgrind 3.19), prctl loads a filter that needs no flag,
+         * as libseccomp does then. */
+        if (r < 0 && errno == ENOSYS && flags == 0)
+                r = prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fprog, 0, 0);
         if (r < 0)
                 return launch_error(errno, "linux.seccomp: loading the filter: %m");
         return r;
