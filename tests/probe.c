@@ -7,7 +7,9 @@
 #include <string.h>
 #include <signal.h>
 #include <unistd.h>
+#include <poll.h>
 #include <sched.h>
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/socket.h>
@@ -138,6 +140,34 @@ int main(int argc, char *argv[]) {
                 if (sendto(fd, argv[2], strlen(argv[2]), 0, (struct sockaddr *) &sa, sizeof(sa)) < 0)
                         return perror("probe: sendto"), 1;
                 return 0;
+        }
+        if (strcmp(cmd, "barrier") == 0) {
+                /* sd_notify_barrier(3) by hand: BARRIER=1 with a pipe's write end, which the manager
+                 * closes once it has read everything sent before; the read end then hangs up. */
+                const char *path = getenv("NOTIFY_SOCKET");
+                struct sockaddr_un sa = { .sun_family = AF_UNIX };
+                int pipefd[2], fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+                union {
+                        struct cmsghdr h;
+                        char space[CMSG_SPACE(sizeof(int))];
+                } control = {};
+                struct iovec iov = { .iov_base = "BARRIER=1", .iov_len = 9 };
+                struct msghdr mh = { .msg_name = &sa, .msg_namelen = sizeof(sa), .msg_iov = &iov, .msg_iovlen = 1,
+                                     .msg_control = &control, .msg_controllen = sizeof(control) };
+                if (!path || fd < 0 || pipe(pipefd) < 0)
+                        return fprintf(stderr, "probe: no NOTIFY_SOCKET\n"), 1;
+                snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+                struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+                c->cmsg_level = SOL_SOCKET;
+                c->cmsg_type = SCM_RIGHTS;
+                c->cmsg_len = CMSG_LEN(sizeof(int));
+                memcpy(CMSG_DATA(c), &pipefd[1], sizeof(int));
+                if (sendmsg(fd, &mh, 0) < 0)
+                        return perror("probe: sendmsg"), 1;
+                close(pipefd[1]);
+                struct pollfd pf = { .fd = pipefd[0] };
+                int k = poll(&pf, 1, 5000);
+                return printf("barrier %s\n", k == 1 && (pf.revents & POLLHUP) ? "passed" : "timed out") < 0;
         }
         if (strcmp(cmd, "kill-self") == 0 && argc > 2) {
                 kill(getpid(), atoi(argv[2]));

@@ -44,6 +44,12 @@ make_bundle "$bundles/${name}d" /bin/sh -c 'trap "exit 3" TERM; probe notify "ST
 systemctl start "runscope@${name}d.service"
 for i in $(seq 1 30); do [ "$(systemctl show -P StatusText "runscope@${name}d.service")" = serving ] && break; sleep 0.1; done
 t_is "$(systemctl show -P StatusText "runscope@${name}d.service")" serving "... and STATUS= from the container still reaches systemd"
+systemctl stop "runscope@${name}d.service"
+# BARRIER=1 (sd_notify_barrier): passed on, the container's fd closed once systemd has read all before.
+make_bundle "$bundles/${name}d" /bin/sh -c 'trap "exit 3" TERM; probe notify "STATUS=$(probe barrier)"; while :; do sleep 0.1; done'
+systemctl start "runscope@${name}d.service"
+for i in $(seq 1 60); do [ -n "$(systemctl show -P StatusText "runscope@${name}d.service")" ] && break; sleep 0.1; done
+t_is "$(systemctl show -P StatusText "runscope@${name}d.service")" "barrier passed" "... and a BARRIER=1 from the container completes"
 
 # In a user namespace too: the relay socket, in runscope's state directory (mode 700), is bound in.
 # The rootfs is the namespace root's (as podman makes it), which creates /run/notify in it.
@@ -58,8 +64,9 @@ t_is "$?" 0 "a container in a user namespace notifies READY=1 through the relay 
 systemctl stop "runscope@${name}u.service"
 
 # Opted in, the container says when it is ready: here once the test creates /go in its root.
-make_bundle "$bundles/$name" /bin/sh -c 'trap "exit 0" TERM; probe notify "STATUS=warming up"
-        while [ ! -e /go ]; do sleep 0.1; done; probe notify READY=1; while :; do sleep 0.1; done'
+make_bundle "$bundles/$name" /bin/sh -c 'trap "exit 0" TERM; probe barrier >/dev/null; probe notify "STATUS=warming up"
+        while [ ! -e /go ]; do sleep 0.1; done; probe notify "READY=1
+STATUS=$(probe barrier)"; while :; do sleep 0.1; done'
 bundle_edit "$bundles/$name" '.linux.resources = {memory: {limit: 50331648}}
         | .annotations["org.runscope.notify-ready"] = "container"'
 systemctl start --no-block "runscope@$name.service"
@@ -71,6 +78,7 @@ t_is "$(systemctl is-active "runscope@$name.service")" activating \
 touch "$bundles/$name/rootfs/go"
 wait_state "runscope@$name.service" active 5 >/dev/null
 t_is "$?" 0 "... and active once it has"
+t_is "$(systemctl show -P StatusText "runscope@$name.service")" "barrier passed" "... and BARRIER=1 completes in this mode too"
 state=$("$RUNSCOPE" state "$name")
 t_is "$(jq -r .unit <<<"$state")" "runscope@$name.service" "state records the service as the container's unit"
 pid=$(jq -r .pid <<<"$state")
