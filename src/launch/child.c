@@ -187,11 +187,16 @@ static int setup(const ChildArgs *a, char *exe, size_t exe_size) {
         if (r < 0)
                 return r;
 
+        /* Without a mount namespace of its own the container lives in runscope's, the host's: no
+         * rootfs, pivot, mount, device or /dev/console is made there (the spec has none left). */
+        bool own_mounts = spec_has_namespace(spec, NAMESPACE_MOUNT);
         /* The cgroup mount waits for the scope; when it can wait until after pivot_root, the
          * pivot and the masked and read-only paths are done while systemd starts the scope. */
-        _cleanup_free_ CgroupLate *late = mount_cgroup_can_wait(spec, a->no_pivot) ? calloc(1, sizeof(CgroupLate)) : NULL;
+        _cleanup_free_ CgroupLate *late =
+                own_mounts && mount_cgroup_can_wait(spec, a->no_pivot) ? calloc(1, sizeof(CgroupLate)) : NULL;
         _cleanup_close_ int root_fd = -EBADF;
-        r = mount_setup_rootfs(spec, a->bundle, a->state_dir_fd, a->tree_fds, late, enter_scope, a, &root_fd);
+        r = own_mounts ? mount_setup_rootfs(spec, a->bundle, a->state_dir_fd, a->tree_fds, late, enter_scope, a, &root_fd)
+                       : 0;
         if (r < 0)
                 return r;
         if (!late) {
@@ -217,19 +222,21 @@ static int setup(const ChildArgs *a, char *exe, size_t exe_size) {
         r = run_hooks(a, HOOK_CREATE_CONTAINER, "created");
         if (r < 0)
                 return r;
-        r = a->no_pivot ? mount_move_root(root_fd) : mount_pivot_root(root_fd);
-        if (r < 0)
-                return r;
-        /* cwd is created as root and before the root turns read-only, like runc, so a non-root
-         * user may start in a fresh directory. */
-        r = make_cwd(p->cwd);
-        if (r < 0)
-                return r;
+        if (own_mounts) {
+                r = a->no_pivot ? mount_move_root(root_fd) : mount_pivot_root(root_fd);
+                if (r < 0)
+                        return r;
+                /* cwd is created as root and before the root turns read-only, like runc, so a
+                 * non-root user may start in a fresh directory. */
+                r = make_cwd(p->cwd);
+                if (r < 0)
+                        return r;
+        }
         /* Before mount_finish: /proc/sys turns read-only there (readonlyPaths). */
         r = set_sysctls(spec);
         if (r < 0)
                 return r;
-        r = mount_finish(spec);
+        r = own_mounts ? mount_finish(spec) : 0;
         if (r < 0)
                 return r;
         if (late) {
@@ -243,13 +250,13 @@ static int setup(const ChildArgs *a, char *exe, size_t exe_size) {
 
         if (p->terminal) {
                 _cleanup_close_ int master = -EBADF;
-                r = terminal_setup(p, mount_dev_is_ours(spec), &master);
+                r = terminal_setup(p, own_mounts && mount_dev_is_ours(spec), &master);
                 if (r >= 0)
                         r = sync_send_fd(a->sync_fd, SYNC_CONSOLE, master);
                 if (r < 0)
                         return r;
         }
-        r = mount_dev_readonly(spec);
+        r = own_mounts ? mount_dev_readonly(spec) : 0;
         if (r < 0)
                 return r;
 

@@ -79,6 +79,20 @@ static const SpecField spec_fields[] = {
         {}
 };
 
+static void free_mounts(Spec *s) {
+        for (size_t i = 0; i < s->n_mounts; i++) {
+                free(s->mounts[i].destination);
+                free(s->mounts[i].type);
+                free(s->mounts[i].source);
+                strv_free(s->mounts[i].options);
+                free(s->mounts[i].uid_mappings);
+                free(s->mounts[i].gid_mappings);
+        }
+        free(s->mounts);
+        s->mounts = NULL;
+        s->n_mounts = 0;
+}
+
 Spec *spec_free(Spec *s) {
         if (!s)
                 return NULL;
@@ -98,15 +112,7 @@ Spec *spec_free(Spec *s) {
         free(s->process.cpu_affinity_final);
         free(s->memory_policy.nodes);
         strv_free(s->net_devices);
-        for (size_t i = 0; i < s->n_mounts; i++) {
-                free(s->mounts[i].destination);
-                free(s->mounts[i].type);
-                free(s->mounts[i].source);
-                strv_free(s->mounts[i].options);
-                free(s->mounts[i].uid_mappings);
-                free(s->mounts[i].gid_mappings);
-        }
-        free(s->mounts);
+        free_mounts(s);
         for (size_t i = 0; i < s->n_namespaces; i++)
                 free(s->namespaces[i].path);
         free(s->namespaces);
@@ -159,6 +165,29 @@ static int check_no_nul(const char *text, const char *what) {
 }
 
 /* Values the field tables cannot check on their own. */
+/* Without a mount namespace the container lives in runscope's, the host's: nothing may be mounted,
+ * masked or made read-only there. As runc does, mounts and devices are left out (with a warning);
+ * what would then hold less than asked is refused. */
+static int check_without_mount_namespace(Spec *s) {
+        if (s->masked_paths && s->masked_paths[0])
+                return spec_error(EINVAL, "linux.maskedPaths", "needs a mount namespace of the container's own");
+        if (s->readonly_paths && s->readonly_paths[0])
+                return spec_error(EINVAL, "linux.readonlyPaths", "needs a mount namespace of the container's own");
+        if (s->root_readonly)
+                return spec_error(EINVAL, "root.readonly", "needs a mount namespace of the container's own");
+        if (s->n_mounts > 0)
+                log_warning("config.json: mounts: left out without a mount namespace, as runc does");
+        if (s->n_devices > 0)
+                log_warning("config.json: linux.devices: left out without a mount namespace, as runc does");
+        free_mounts(s);
+        for (size_t i = 0; i < s->n_devices; i++)
+                free(s->devices[i].path);
+        free(s->devices);
+        s->devices = NULL;
+        s->n_devices = 0;
+        return 0;
+}
+
 static int check_process(const Spec *s) {
         const char *lists[] = { s->process.cpu_affinity_initial, s->process.cpu_affinity_final };
         const char *paths[] = { "process.execCPUAffinity.initial", "process.execCPUAffinity.final" };
@@ -200,8 +229,11 @@ int spec_parse(const char *text, Spec **ret) {
         r = spec_parse_object(j, "", spec_fields, s);
         if (r < 0)
                 return r;
-        if (!spec_has_namespace(s, NAMESPACE_MOUNT))
-                return spec_error(EOPNOTSUPP, "linux.namespaces", "a mount namespace is required");
+        if (!spec_has_namespace(s, NAMESPACE_MOUNT)) {
+                r = check_without_mount_namespace(s);
+                if (r < 0)
+                        return r;
+        }
         r = spec_check_sysctl(s);
         if (r < 0)
                 return r;

@@ -97,4 +97,31 @@ jq --arg r "$B/rootfs" '.root.path = $r | .process.args = ["/bin/sh", "-c", "ech
 out=$(rs run -b "$B" "$(t_id)" 2>&1)
 rc=$?
 t_is "$rc:$out" "3:podman-config-ok" "podman 4.3's config.json (seccomp, sysctl, caps, mounts) runs"
+
+# No mount namespace (or no namespace at all): the container runs in runscope's, as with runc and
+# crun. Nothing is mounted there: mounts and devices are left out with a warning, masked and
+# read-only paths and a read-only root are refused; the mount table is the same after.
+M=$T_WORK/nomnt
+make_bundle "$M" /bin/sh -c 'readlink /proc/self/ns/mnt /proc/self/ns/pid'
+bundle_edit "$M" '.linux.namespaces = [{type: "pid"}] | .linux.maskedPaths = [] | .linux.readonlyPaths = [] | .root.readonly = false
+        | .linux.devices = [{path: "/dev/rs-nomnt", type: "c", major: 1, minor: 3}] | del(.hostname)'
+before=$(wc -l </proc/self/mountinfo)
+id=$(t_id)
+out=$(rs run -b "$M" "$id" 2>"$T_WORK/nomnt.err")
+t_is "$?" 0 "no mount namespace: run succeeds"
+t_is "$(sed -n 1p <<<"$out")" "$(readlink /proc/self/ns/mnt)" "... in runscope's mount namespace"
+t_ok "... and a pid namespace of its own" test "$(sed -n 2p <<<"$out")" != "$(readlink /proc/self/ns/pid)"
+t_is "$(cat "$T_WORK/nomnt.err")" "runscope: config.json: mounts: left out without a mount namespace, as runc does
+runscope: config.json: linux.devices: left out without a mount namespace, as runc does" "... saying in one line each what it left out"
+t_is "$(wc -l </proc/self/mountinfo)" "$before" "... and the mount table is as it was"
+t_ok "... with no device made on the host" test ! -e /dev/rs-nomnt
+t_ok "... and nothing left" nothing_left "$id" "runscope-$id.scope"
+bundle_edit "$M" '.linux.namespaces = [] | .mounts = [] | del(.linux.devices)'
+out=$(rs run -b "$M" "$(t_id)" 2>&1)
+t_is "$out" "$(readlink /proc/self/ns/mnt /proc/self/ns/pid)" "no namespace at all: the container runs in runscope's"
+for case in 'linux.maskedPaths|.linux.maskedPaths = ["/proc/kcore"]' 'linux.readonlyPaths|.linux.readonlyPaths = ["/proc/sys"]' \
+            'root.readonly|.root.readonly = true'; do
+        IFS='|' read -r path filter <<<"$case"
+        expect_refused "$M" "$path without a mount namespace" "^runscope: config.json: $path: needs a mount namespace of the container's own$" "$filter"
+done
 t_done
