@@ -153,3 +153,22 @@ int spec_parse_object(const cJSON *j, const char *path, const SpecField *fields,
         }
         return 0;
 }
+
+int spec_flag_names(const cJSON *j, const char *path, const char *const *names, size_t n, uint64_t *ret) {
+        const cJSON *e;
+        uint64_t bits = 0;
+
+        if (!cJSON_IsArray(j))
+                return spec_error(EINVAL, path, "expected an array");
+        cJSON_ArrayForEach(e, j) {
+                size_t i = 0;
+                while (i < n && !(cJSON_IsString(e) && strcmp(names[i], e->valuestring) == 0))
+                        i++;
+                if (i == n)
+                        return spec_error(EINVAL, path, "unknown flag%s%s", cJSON_IsString(e) ? " " : "",
+                                          cJSON_IsString(e) ? e->valuestring : "");
+                bits |= UINT64_C(1) << i;
+        }
+        *ret = bits;
+        return 0;
+}

@@ -42,5 +42,7 @@ void spec_path_join(char *buf, size_t size, const char *path, const char *name);
 void spec_path_index(char *buf, size_t size, const char *path, size_t i);
 int spec_int64(const cJSON *j, const char *path, int64_t min, int64_t max, int64_t *ret);
 int spec_strv(const cJSON *j, const char *path, char ***ret);
+/* An array of names of flags: bit i set for names[i]; an unknown name is an error naming it. */
+int spec_flag_names(const cJSON *j, const char *path, const char *const *names, size_t n, uint64_t *ret);
 
 #define spec_error(r, path, fmt, ...) log_error_errno((r), "config.json: %s: " fmt, (path), ##__VA_ARGS__)

@@ -17,12 +17,6 @@ static const struct {
         { "MPOL_WEIGHTED_INTERLEAVE", 6 },
 };
 
-static const struct {
-        const char *name;
-        int flag;
-} flags[] = {
-        { "MPOL_F_NUMA_BALANCING", 1 << 13 }, { "MPOL_F_RELATIVE_NODES", 1 << 14 }, { "MPOL_F_STATIC_NODES", 1 << 15 },
-};
 
 static int parse_mode(const cJSON *j, const char *path, void *dest) {
         for (size_t i = 0; cJSON_IsString(j) && i < ELEMENTSOF(modes); i++)
@@ -33,21 +27,15 @@ static int parse_mode(const cJSON *j, const char *path, void *dest) {
         return spec_error(EINVAL, path, "unknown mode%s%s", cJSON_IsString(j) ? " " : "", cJSON_IsString(j) ? j->valuestring : "");
 }
 
+/* MPOL_F_NUMA_BALANCING, MPOL_F_RELATIVE_NODES and MPOL_F_STATIC_NODES are 1 << 13, 14 and 15. */
 static int parse_flags(const cJSON *j, const char *path, void *dest) {
-        const cJSON *e;
-        int *f = dest;
+        static const char *const names[] = { "MPOL_F_NUMA_BALANCING", "MPOL_F_RELATIVE_NODES", "MPOL_F_STATIC_NODES" };
+        uint64_t bits;
 
-        if (!cJSON_IsArray(j))
-                return spec_error(EINVAL, path, "expected an array");
-        cJSON_ArrayForEach(e, j) {
-                size_t i = 0;
-                while (i < ELEMENTSOF(flags) && !(cJSON_IsString(e) && strcmp(flags[i].name, e->valuestring) == 0))
-                        i++;
-                if (i == ELEMENTSOF(flags))
-                        return spec_error(EINVAL, path, "unknown flag%s%s", cJSON_IsString(e) ? " " : "",
-                                          cJSON_IsString(e) ? e->valuestring : "");
-                *f |= flags[i].flag;
-        }
+        int r = spec_flag_names(j, path, names, ELEMENTSOF(names), &bits);
+        if (r < 0)
+                return r;
+        *(int *) dest = (int) (bits << 13);
         return 0;
 }
 

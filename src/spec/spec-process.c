@@ -177,20 +177,7 @@ static int parse_sched_flags(const cJSON *j, const char *path, void *dest) {
         static const char *const names[] = { "SCHED_FLAG_RESET_ON_FORK", "SCHED_FLAG_RECLAIM", "SCHED_FLAG_DL_OVERRUN",
                                              "SCHED_FLAG_KEEP_POLICY",   "SCHED_FLAG_KEEP_PARAMS",
                                              "SCHED_FLAG_UTIL_CLAMP_MIN", "SCHED_FLAG_UTIL_CLAMP_MAX" };
-        const cJSON *e;
-
-        if (!cJSON_IsArray(j))
-                return spec_error(EINVAL, path, "expected an array");
-        cJSON_ArrayForEach(e, j) {
-                size_t i = 0;
-                while (i < ELEMENTSOF(names) && !(cJSON_IsString(e) && strcmp(names[i], e->valuestring) == 0))
-                        i++;
-                if (i == ELEMENTSOF(names))
-                        return spec_error(EINVAL, path, "unknown flag%s%s", cJSON_IsString(e) ? " " : "",
-                                          cJSON_IsString(e) ? e->valuestring : "");
-                *(uint64_t *) dest |= UINT64_C(1) << i;
-        }
-        return 0;
+        return spec_flag_names(j, path, names, ELEMENTSOF(names), dest);
 }
 
 const SpecField spec_scheduler_fields[] = {
