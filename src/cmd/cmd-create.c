@@ -8,7 +8,8 @@
 #include "util/log.h"
 
 static int parse(int argc, char *argv[], bool is_run, CreateOptions *o, bool *detach) {
-        enum { ARG_PID_FILE = 0x100, ARG_CONSOLE_SOCKET, ARG_KEEP_UNIT, ARG_PRESERVE_FDS, ARG_NO_PIVOT, ARG_NO_NEW_KEYRING, ARG_KEEP, ARG_PIDFD_SOCKET };
+        enum { ARG_PID_FILE = 0x100, ARG_CONSOLE_SOCKET, ARG_KEEP_UNIT, ARG_PRESERVE_FDS, ARG_NO_PIVOT, ARG_NO_NEW_KEYRING,
+               ARG_KEEP, ARG_PIDFD_SOCKET };
         static const struct option options[] = {
                 { "bundle", required_argument, NULL, 'b' },
                 { "pid-file", required_argument, NULL, ARG_PID_FILE },
