@@ -432,7 +432,8 @@ _noreturn_ void process_exec(const SpecProcess *p, const char *exe, int keep_fds
         size_t n = strv_length(p->env);
         char **env = calloc(n + 2, sizeof(char *));
         if (env) {
-                memcpy(env, p->env, n * sizeof(char *));
+                if (n > 0) /* p->env may be NULL (a --process without env): memcpy wants a pointer */
+                        memcpy(env, p->env, n * sizeof(char *));
                 env[n] = home_env[0] ? home_env : NULL;
         }
         execve(exe, p->args, env ?: p->env ?: (char *[]) { NULL });
