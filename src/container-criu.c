@@ -50,9 +50,15 @@ static int add_pair(char ***kv, const char *key, const char *val) {
 /* The pairs of a key, value, … list: they point into it. */
 static int to_pairs(char **kv, CriuPair **ret, size_t *ret_n) {
         size_t n = strv_length(kv) / 2;
-        CriuPair *p = n ? calloc(n, sizeof(CriuPair)) : NULL;
+        CriuPair *p = NULL;
 
-        if (n && !p)
+        if (!kv || n == 0) {
+                *ret = NULL;
+                *ret_n = 0;
+                return 0;
+        }
+        p = calloc(n, sizeof(CriuPair));
+        if (!p)
                 return log_oom();
         for (size_t i = 0; i < n; i++)
                 p[i] = (CriuPair) { .key = kv[2 * i], .val = kv[2 * i + 1] };
@@ -197,7 +203,7 @@ int container_write_descriptors(int image_fd, pid_t pid) {
 
 int container_read_descriptors(int image_fd, const char *image_path, char ***ret) {
         _cleanup_free_ char *text = NULL, *what = NULL;
-        int r = read_file_at(image_fd, CRIU_DESCRIPTORS, 64 * 1024, &text, NULL);
+        int r = read_file_at(image_fd, CRIU_DESCRIPTORS, (size_t) 64 * 1024, &text, NULL);
 
         if (r < 0)
                 return log_error_errno(r, "%s/" CRIU_DESCRIPTORS ": %m (not a checkpoint of a container?)", image_path);
@@ -210,7 +216,7 @@ int container_read_descriptors(int image_fd, const char *image_path, char ***ret
 static char *log_error_line(int dir_fd, const char *file) {
         _cleanup_free_ char *text = NULL;
 
-        if (read_file_at(dir_fd, file, 64 * 1024 * 1024, &text, NULL) < 0)
+        if (read_file_at(dir_fd, file, (size_t) 64 * 1024 * 1024, &text, NULL) < 0)
                 return NULL;
         for (char *save = NULL, *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
                 char *e = strstr(line, "Error (");

@@ -215,7 +215,7 @@ static int cg_roots(pid_t pid, char ***ret_kv) {
         int k;
 
         (void) snprintf(path, sizeof(path), "/proc/%d/cgroup", (int) pid);
-        k = read_file_at(AT_FDCWD, path, 1024 * 1024, &text, NULL);
+        k = read_file_at(AT_FDCWD, path, (size_t) 1024 * 1024, &text, NULL);
         if (k < 0)
                 return log_error_errno(k, "Failed to read %s: %m", path);
         for (char *save = NULL, *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -286,11 +286,13 @@ static int run_criu(Restore *r, const ScopeRequest *req, CriuCgMode mode) {
         if (k < 0)
                 return k;
         n_cg = strv_length(cg_kv) / 2;
-        cg = n_cg ? calloc(n_cg, sizeof(CriuPair)) : NULL;
-        if (n_cg && !cg)
-                return log_oom();
-        for (size_t i = 0; i < n_cg; i++)
-                cg[i] = (CriuPair) { .key = cg_kv[2 * i], .val = cg_kv[2 * i + 1] };
+        if (cg_kv && n_cg > 0) {
+                cg = calloc(n_cg, sizeof(CriuPair));
+                if (!cg)
+                        return log_oom();
+                for (size_t i = 0; i < n_cg; i++)
+                        cg[i] = (CriuPair) { .key = cg_kv[2 * i], .val = cg_kv[2 * i + 1] };
+        }
 
         CriuOpts opts = {
                 /* criu opens these through /proc/<runscope>/fd: runscope's own numbers (as runc's). */
@@ -388,8 +390,11 @@ int container_restore(const RestoreOptions *o) {
                 return k;
         }
         /* In the foreground, as run: signals forwarded, the terminal proxied, then the delete. */
-        Launcher l = { .pid = r.pid, .pidfd = pidfd_open(r.pid, 0), .sync_fd = -EBADF,
-                       .console_fd = TAKE_FD(r.console_fd), .seccomp_fd = -EBADF };
+        Launcher l = LAUNCHER_NULL;
+        l.pid = r.pid;
+        l.pidfd = pidfd_open(r.pid, 0);
+        l.console_fd = r.console_fd;
+        r.console_fd = -EBADF;
         restore_done(&r);
         if (l.pidfd < 0) {
                 launcher_done(&l);

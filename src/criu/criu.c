@@ -15,8 +15,8 @@
 #include "util/missing.h"
 
 /* An answer is a few hundred bytes; runc reads into 40 KiB. */
-#define CRIU_MSG_MAX (64 * 1024)
-#define CRIU_OUTPUT_MAX (64 * 1024)
+#define CRIU_MSG_MAX ((size_t) 64 * 1024)
+#define CRIU_OUTPUT_MAX ((size_t) 64 * 1024)
 
 int criu_find(char **ret_path) {
         const char *path = getenv("PATH");
@@ -194,11 +194,9 @@ static int send_notify_reply(int sock, bool success) {
 
 int criu_swrk_call(CriuSwrk *s, CriuReqType type, const CriuOpts *o, CriuNotifyFunc notify, void *userdata,
                    CriuResponse *ret) {
-        _cleanup_free_ uint8_t *buf = malloc(CRIU_MSG_MAX);
+        uint8_t buf[CRIU_MSG_MAX];
         int r;
 
-        if (!buf)
-                return log_oom();
         r = send_request(s->sock, type, o);
         if (r == -ECONNRESET)
                 return r; /* criu died before it read the request: the caller finds out why */
