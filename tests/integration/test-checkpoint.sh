@@ -43,6 +43,9 @@ counting() { local a b; a=$(count); sleep 0.3; b=$(count); [ -n "$a" ] && [ "$b"
 rs run -d -b "$B" "$id"
 for i in $(seq 1 50); do [ -n "$(count)" ] && break; sleep 0.1; done
 before=$(rs state "$id")
+pid=$(jq -r .pid <<<"$before")
+t_is "$(ps -o sid= -p "$pid" | tr -d ' ')" "$pid" \
+        "the container's init leads a session of its own (as runc's), which CRIU needs to dump it"
 
 # untouched ID WHAT: the container runs on, as it was.
 untouched() {
