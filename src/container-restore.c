@@ -193,9 +193,10 @@ static int criu_fds(Restore *r, CriuInheritFd *inherit, size_t *n_inherit) {
                 inherit[(*n_inherit)++] = (CriuInheritFd) { .key = kv[0], .fd = 4 + (int) r->n_fds };
                 r->fds[r->n_fds++] = fd;
         }
-        /* The stdio pipes the init had, connected to restore's own (its caller's new ones). */
+        /* The stdio pipes the init had, and its files outside the container, connected to
+         * restore's own stdio (its caller's new ones). */
         for (int i = 0; i < 3 && i < (int) strv_length(r->descriptors); i++) {
-                if (strncmp(r->descriptors[i], "pipe:", 5) != 0)
+                if (strncmp(r->descriptors[i], "pipe:", 5) != 0 && strncmp(r->descriptors[i], "file[", 5) != 0)
                         continue;
                 int fd = r->o->shell_job ? i : fcntl(i, F_DUPFD_CLOEXEC, 3);
                 if (fd < 0)

@@ -59,7 +59,7 @@ img=$T_WORK/img
 rs checkpoint --image-path "$img" "$id"
 rc=$?
 t_is "$rc" 0 "checkpoint succeeds"
-[ "$rc" = 0 ] || show_log "$img/dump.log"
+[ "$rc" = 0 ] || { show_log "$img/dump.log"; sed 's/^/#   descriptors: /' "$img/descriptors.json"; }
 t_ok "... its image holds the dump" test -s "$img/inventory.img" -a -s "$img/descriptors.json"
 t_ok "... and the container is gone, unit and all" nothing_left "$id" "runscope-$id.scope"
 t_ok "... its process too" test ! -e "/proc/$pid"
