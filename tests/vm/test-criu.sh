@@ -129,6 +129,32 @@ t_is "$?" 0 "restore from the final dump succeeds"
 t_ok "... and it counts on from $at" wait_for above "$P" "$at"
 rs delete -f "$pid2"
 
+# process.terminal: the restored terminal's new master goes to restore's --console-socket.
+R=$RUNSCOPE_TOP/tests/console-recv
+T=$T_WORK/tty
+counter "$T"
+bundle_edit "$T" '.process.terminal = true | .process.args = ["/bin/sh", "-c", "i=0; while :; do i=$((i+1)); echo $i >/tmp/count; echo tick $i; sleep 0.2; done"]'
+tid=$(t_id)
+"$R" "$T_WORK/c1.sock" >"$T_WORK/c1.out" 2>&1 &
+wait_for test -S "$T_WORK/c1.sock"
+rs run -d --console-socket "$T_WORK/c1.sock" -b "$T" "$tid"
+counts "$T"
+rs checkpoint --image-path "$T_WORK/timg" "$tid"
+rc=$?
+t_is "$rc" 0 "a container on a terminal is checkpointed"
+[ "$rc" = 0 ] || show_log "$T_WORK/timg/dump.log"
+at=$(count "$T")
+"$R" "$T_WORK/c2.sock" >"$T_WORK/c2.out" 2>&1 &
+wait_for test -S "$T_WORK/c2.sock"
+rs restore -d --console-socket "$T_WORK/c2.sock" -b "$T" --image-path "$T_WORK/timg" "$tid"
+rc=$?
+t_is "$rc" 0 "... and restored with --console-socket"
+[ "$rc" = 0 ] || show_log "$T_WORK/timg/restore.log"
+ticks() { grep -o 'tick [0-9]*' "$T_WORK/c2.out" | tail -n1 | cut -d' ' -f2; }
+tick_above() { [ "$(ticks)" -gt "$1" ] 2>/dev/null; }
+t_ok "... its output comes on the new terminal, counting on from $at" wait_for tick_above "$at"
+rs delete -f "$tid"
+
 # podman 5: container checkpoint and restore with --runtime runscope.
 PD=$T_WORK/podman
 mkdir -p "$PD/rootfs/bin" "$PD/rootfs/etc" "$PD/rootfs/tmp"
