@@ -57,6 +57,7 @@ t_match "$want_limits" "^268435456 77 500ms" "its scope has the limits of the bu
 offsets=$(cat "/proc/$pid/timens_offsets")
 
 img=$T_WORK/img
+dumped=$SECONDS
 rs checkpoint --image-path "$img" "$id"
 rc=$?
 t_is "$rc" 0 "checkpoint succeeds"
@@ -84,7 +85,12 @@ t_is "$(rs exec "$id" hostname)" counting "exec works in it, and its hostname is
 t_is "$(rs exec "$id" cat /proc/1/cmdline | tr '\0' ' ')" "/bin/sh -c i=0; while :; do i=\$((i+1)); echo \$i >/tmp/count; sleep 0.2; done " \
         "its init is pid 1 of its pid namespace"
 t_is "$(rs exec "$id" cat /proc/self/cgroup)" "0::/" "its cgroup namespace is rooted at the scope"
-t_is "$(cat "/proc/$npid/timens_offsets")" "$offsets" "its time namespace keeps the offsets"
+# CRIU restores the time namespace so that the container's clocks go on from where they were: its
+# offsets are the bundle's less the time it spent checkpointed (no jump, forward or back).
+offset_of() { awk -v c="$1" '$1 == c { print $2 }' <<<"$2"; }
+now=$(offset_of monotonic "$(cat "/proc/$npid/timens_offsets")")
+t_ok "its time namespace keeps the offsets, less the $((SECONDS - dumped)) s it was away (monotonic $now)" \
+        test "$now" -le "$(offset_of monotonic "$offsets")" -a "$now" -ge $(($(offset_of monotonic "$offsets") - (SECONDS - dumped) - 1))
 t_is "$(rs exec "$id" readlink /proc/self/ns/time)" "$(readlink "/proc/$npid/ns/time")" "exec joins its time namespace"
 t_is "$(machinectl show -P Unit "$id" 2>/dev/null)" "runscope-$id.scope" "machined knows it, in its scope"
 rs delete -f "$id"
@@ -117,6 +123,7 @@ counter "$P"
 pid2=$(t_id)
 rs run -d -b "$P" "$pid2" </dev/null >/dev/null 2>&1
 counts "$P"
+mkdir -p "$T_WORK/p" # as runc, checkpoint makes the image directory, not its parents
 rs checkpoint --pre-dump --image-path "$T_WORK/p/pre" "$pid2"
 t_is "$?" 0 "a pre-dump succeeds"
 t_is "$(rs state "$pid2" | jq -r .status)" running "... and the container runs on"
@@ -170,7 +177,7 @@ P() {
 }
 trap 'P rm -a -f -t 0 >/dev/null 2>&1; grep -o " $PD/[^ ]*" /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l 2>/dev/null; t_cleanup' EXIT
 P import -q "$PD/rootfs.tar" localhost/counter >/dev/null
-ctr=$(P run -d --name counter --memory 256m localhost/counter sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/count; sleep 0.2; done')
+ctr=$(P run -d --name counter --network none --memory 256m localhost/counter sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/count; sleep 0.2; done')
 pcount() { P exec counter cat /tmp/count 2>/dev/null; }
 pabove() { [ "$(pcount)" -gt "$1" ] 2>/dev/null; }
 wait_for pabove 0
