@@ -6,17 +6,24 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/xattr.h>
+#include <unistd.h>
 
 #include "launch-internal.h"
-#include "util/fd.h"
 
-/* value written to this thread's attribute file (below /proc/thread-self), in one write: the LSMs take
- * a write as a whole command. */
+/* value written to the attribute file fd, in one write: the LSMs take a write as a whole command. */
+static int write_attr_fd(int fd, const char *value) {
+        ssize_t n = write(fd, value, strlen(value));
+        if (n < 0)
+                return -errno;
+        return (size_t) n == strlen(value) ? 0 : -EIO;
+}
+
+/* The same to this thread's file (below /proc/thread-self). */
 static int write_attr(const char *file, const char *value) {
         _cleanup_close_ int fd = procfs_open_thread_self(file, O_WRONLY);
         if (fd < 0)
                 return fd;
-        return write_all(fd, value, strlen(value));
+        return write_attr_fd(fd, value);
 }
 
 static int attr_error(int r, const char *what, const char *value, const char *file) {
@@ -34,11 +41,15 @@ static int set_apparmor_exec(const char *profile) {
                 return launch_error(ENAMETOOLONG, "process.apparmorProfile: the profile's name is too long");
         /* AppArmor's own directory (Linux 5.8) first: with stacked LSMs, attr/exec is the first one's.
          * runc and libapparmor do the same. */
-        int r = write_attr(file, command);
-        if (r == -ENOENT) {
+        _cleanup_close_ int fd = procfs_open_thread_self(file, O_WRONLY);
+        if (fd == -ENOENT) {
                 file = "attr/exec";
-                r = write_attr(file, command);
+                fd = procfs_open_thread_self(file, O_WRONLY);
         }
+        if (fd < 0)
+                return attr_error(fd, "process.apparmorProfile", profile, file);
+        /* The kernel looks the profile up now: ENOENT is one it has not loaded. */
+        int r = write_attr_fd(fd, command);
         if (r == -ENOENT)
                 return launch_error(r, "process.apparmorProfile: AppArmor profile '%s' is not loaded", profile);
         return r < 0 ? attr_error(r, "process.apparmorProfile", profile, file) : 0;
