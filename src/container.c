@@ -20,7 +20,6 @@
 #include "util/fd.h"
 #include "util/sealed.h"
 #include "util/log.h"
-#include "util/lsm.h"
 #include "util/missing.h"
 #include "util/notify.h"
 #include "util/proc.h"
@@ -339,7 +338,7 @@ static int create(const CreateOptions *o, Created *c) {
         r = spec_load(bundle, &spec);
         if (r < 0)
                 return r;
-        r = spec_check_labels(spec, lsm_enabled());
+        r = container_labels(spec, "config.json: process.apparmorProfile");
         if (r < 0)
                 return r;
         /* Before anything is made: the launcher will run (in the container) from a copy no one can

@@ -370,6 +370,13 @@ int process_setup(const SpecProcess *p, const SpecSeccomp *seccomp, int sync_fd,
                 if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
                         return launch_error(errno, "PR_SET_KEEPCAPS: %m");
         }
+        /* The AppArmor profile and SELinux label take effect at execve; written now, as runc orders it:
+         * before any seccomp filter, which could refuse the writes (or fake their success with
+         * SCMP_ACT_ERRNO(0)) and leave the process unconfined, and before the user switch, while the
+         * capability a procfs of our own needs (when the container's /proc will not do) is held. */
+        r = label_set_exec(p);
+        if (r < 0)
+                return r;
         /* Without no_new_privs, only CAP_SYS_ADMIN may load a filter: load it while we still hold
          * every capability, before the user and capability switch (whose syscalls it then sees). */
         if (!p->no_new_privileges) {
