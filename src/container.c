@@ -675,7 +675,8 @@ int container_run(const CreateOptions *o, bool detach) {
         /* Still connected, to systemd and machined, for a container that ends soon: its delete
          * goes through the connections that created it (0.4-0.8 ms less than making new ones,
          * measured). One that runs on lets them go (run_release). */
-        LaunchWatch watch = { .release_after_usec = RUN_KEEP_BUS_USEC, .release = run_release,
+        LaunchWatch watch = { .release_after_usec = FAULT_USEC("RUNSCOPE_FAULT_KEEP_BUS_SEC", RUN_KEEP_BUS_USEC),
+                              .release = run_release,
                               .watch_fd = run_watch_fd, .watch_ready = run_watch_ready, .exited = run_exited,
                               .userdata = &c };
         status = launch_wait(&c.launcher, c.notify_fd, &watch);

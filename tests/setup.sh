@@ -9,7 +9,7 @@ packages=(
         build-essential autoconf automake pkg-config
         libsystemd-dev libseccomp-dev libcjson-dev libcap-dev
         systemd systemd-container dbus util-linux procps psmisc
-        busybox-static jq groff-base man-db
+        busybox-static jq groff-base man-db bash-completion
         clang libclang-rt-14-dev cppcheck clang-tidy
         crun runc podman conmon catatonit containerd
         valgrind strace iproute2

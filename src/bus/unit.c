@@ -9,6 +9,7 @@
 
 #include "bus.h"
 #include "util/clock.h"
+#include "util/fault.h"
 #include "util/fd.h"
 #include "util/log.h"
 
@@ -49,18 +50,9 @@ static int job_match(sd_bus *bus, JobWait *w, sd_bus_slot **ret_slot) {
         return 0;
 }
 
-/* How long a job may take; the fault build lets a test make it short. */
-static uint64_t job_timeout_usec(void) {
-#ifdef RUNSCOPE_FAULT_POINTS
-        const char *t = getenv("RUNSCOPE_FAULT_JOB_TIMEOUT_SEC");
-        if (t)
-                return strtoull(t, NULL, 10) * 1000000ULL;
-#endif
-        return BUS_JOB_TIMEOUT_USEC;
-}
-
 static int job_wait(sd_bus *bus, JobWait *w, const char *unit, const char *what) {
-        uint64_t deadline = now_usec() + job_timeout_usec();
+        /* The fault build lets a test make it short. */
+        uint64_t deadline = now_usec() + FAULT_USEC("RUNSCOPE_FAULT_JOB_TIMEOUT_SEC", BUS_JOB_TIMEOUT_USEC);
         int r;
 
         while (!w->result) {

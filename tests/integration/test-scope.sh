@@ -71,6 +71,8 @@ t_is "$(systemctl is-active "runscope-$id.scope")" active "... which is active"
 # A failed leftover of the same unit name is reset and the container still starts.
 id=$(t_id)
 bash -c "systemd-run --quiet --unit runscope-$id --scope -p RuntimeMaxSec=0.2 sleep 5; true" 2>/dev/null
+# The command is gone when systemd-run returns (it was that process); its unit fails a moment later.
+wait_until systemctl is-failed -q "runscope-$id.scope"
 t_is "$(systemctl is-failed "runscope-$id.scope")" failed "a failed scope runscope-$id.scope is left over"
 bundle_edit "$B" '.linux.cgroupsPath = "" | .process.args = ["/bin/probe","exit","3"]'
 rs run -b "$B" "$id"
