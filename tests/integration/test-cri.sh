@@ -1,10 +1,10 @@
 #!/bin/bash
 # Kubernetes' path to runscope: containerd 1.6's CRI plugin with a runtime handler "runscope" (runc v2
 # shim, BinaryName = this checkout's runscope, SystemdCgroup = true), driven the way kubelet drives it
-# through the CRI runtime service (tests/cri/cri-client.py speaks tests/cri/api.proto). A pod with the
-# host's network (no CNI), its sandbox and a container with limits, on images built offline. Checks
-# that the pod is a slice and each container a scope of it with the limits the request set, and that
-# nothing is left afterwards.
+# through the CRI runtime service (tests/cri/cri-client.py speaks tests/cri/api.proto), on images built
+# offline: a pod on the host's network with a container with limits and a locked-down one, and a pod
+# with a network namespace of its own (CNI bridge). Checks that each pod is a slice and each container,
+# the pause included, a scope of it with the limits the request set, and that nothing is left.
 . "$(dirname "$0")/../lib/common.sh"
 
 PY=/usr/bin/python3
@@ -27,10 +27,10 @@ RT_ROOT=/run/containerd/runc/$NS # the shim's --root for it
 IMG=docker.io/library/runscope-busybox:test
 PAUSE=docker.io/library/runscope-pause:test
 GEN=$T_WORK/cri-py
-CTD_PID="" POD="" CID="" CID2="" POD_SLICE=""
+CTD_PID="" POD="" CID="" CID2="" POD_SLICE="" NPOD="" NCID="" NPOD_SLICE=""
 # kubelet's parent slices, to be stopped at the end only where this test made them.
 NEW_SLICES=""
-for slice in kubepods-burstable.slice kubepods.slice; do
+for slice in kubepods-burstable.slice kubepods-besteffort.slice kubepods.slice; do
         [ "$(systemctl show -P ActiveState "$slice")" = active ] || NEW_SLICES="$NEW_SLICES $slice"
 done
 
@@ -78,11 +78,11 @@ cri_cleanup() {
         fi
         # What a test that failed half-way left: the runtime's state of our containers (the shim's
         # root may be shared with a containerd of the host), the shims' mounts, the slices.
-        for id in $POD $CID $CID2; do
+        for id in $POD $CID $CID2 $NPOD $NCID; do
                 [ -d "$RT_ROOT/$id" ] && "$RUNSCOPE" --root "$RT_ROOT" delete --force "$id" >/dev/null 2>&1
         done
         findmnt -rn -o TARGET | grep "^$CD/" | sort -r | while read -r m; do umount -l "$m"; done
-        for m in $POD_SLICE $NEW_SLICES; do systemctl stop "$m" 2>/dev/null; done
+        for m in $POD_SLICE $NPOD_SLICE $NEW_SLICES; do systemctl stop "$m" 2>/dev/null; done
         t_cleanup
 }
 trap cri_cleanup EXIT
@@ -93,11 +93,22 @@ trap cri_cleanup EXIT
 RESTRICT_OOM=false
 ((0x$(awk '/^CapBnd:/ {print $2}' /proc/self/status) >> 24 & 1)) || RESTRICT_OOM=true
 
-# ctd_start SNAPSHOTTER: containerd of our own with the CRI plugin; its root, state, socket and config
-# in the test's directory. Returns 1 when it does not answer.
+# A pod network for the CRI plugin: Debian's CNI bridge, addresses from TEST-NET-1 (RFC 5737), no
+# masquerade. containerd runs in a network namespace of its own, so the bridge, its address and the
+# pods' veth peers are made there, never on the machine; no packet is sent.
+CNI_BIN=/usr/lib/cni
+mkdir -p "$CD/cni/conf"
+cat >"$CD/cni/conf/10-runscope-test.conflist" <<EOF
+{"cniVersion": "0.4.0", "name": "runscope-test",
+ "plugins": [{"type": "bridge", "bridge": "rstest0", "isGateway": true, "ipMasq": false,
+              "ipam": {"type": "host-local", "ranges": [[{"subnet": "192.0.2.0/24"}]],
+                       "dataDir": "$CD/cni/ipam"}}]}
+EOF
+
+# ctd_start SNAPSHOTTER: containerd of our own with the CRI plugin; its root, state, socket, config
+# and pods' network namespaces in the test's directory. Returns 1 when it does not answer.
 ctd_start() {
         local i
-        mkdir -p "$CD/cni/bin" "$CD/cni/conf"
         cat >"$CD/config.toml" <<EOF
 version = 2
 [plugins."io.containerd.internal.v1.opt"]
@@ -107,6 +118,7 @@ version = 2
   stream_server_address = "127.0.0.1"
   stream_server_port = "0"
   restrict_oom_score_adj = $RESTRICT_OOM
+  netns_mounts_under_state_dir = true
   [plugins."io.containerd.grpc.v1.cri".containerd]
     snapshotter = "$1"
     default_runtime_name = "runscope"
@@ -116,10 +128,10 @@ version = 2
         BinaryName = "$RUNSCOPE"
         SystemdCgroup = true
   [plugins."io.containerd.grpc.v1.cri".cni]
-    bin_dir = "$CD/cni/bin"
+    bin_dir = "$CNI_BIN"
     conf_dir = "$CD/cni/conf"
 EOF
-        containerd --root "$CD/root" --state "$CD/state" --address "$CD/c.sock" --config "$CD/config.toml" \
+        unshare --net containerd --root "$CD/root" --state "$CD/state" --address "$CD/c.sock" --config "$CD/config.toml" \
                 >>"$CD/log" 2>&1 </dev/null &
         CTD_PID=$!
         for i in $(seq 1 200); do
@@ -151,6 +163,9 @@ version=$(cri RuntimeService.Version '{"version": "v1"}')
 t_is "$(jq -r '.runtime_name + " " + .runtime_api_version' <<<"$version")" "containerd v1" \
         "containerd's CRI plugin answers runtime.v1 Version (snapshotter $SNAP)"
 
+t_is "$(cri RuntimeService.Status | jq -r '.status.conditions[] | .type + "=" + (.status | tostring)' | sort | tr '\n' ' ')" \
+        "NetworkReady=true RuntimeReady=true " "the CRI plugin's runtime and its network (the CNI bridge) are ready"
+
 # The images, built offline, where the CRI plugin looks for them: containerd's namespace k8s.io.
 make_oci_image "$T_WORK/image" "$IMG" >/dev/null
 make_oci_image "$T_WORK/pause" "$PAUSE" '["/bin/sleep", "inf"]' >/dev/null
@@ -160,17 +175,22 @@ t_is "$?" 0 "ctr -n k8s.io image import of the two images"
 t_is "$(cri ImageService.ImageStatus "{\"image\": {\"image\": \"$PAUSE\"}}" | jq -r '.image.repo_tags[0]')" "$PAUSE" \
         "the CRI plugin sees the sandbox image"
 
-# A pod as kubelet with the systemd cgroup driver asks for it: its parent cgroup is the pod's slice
-# (kubelet writes the pod uid's dashes as underscores), the host's network namespace.
+# pod_config NAME UID SLICE NETWORK: a PodSandboxConfig as kubelet with the systemd cgroup driver makes
+# it: the parent cgroup is the pod's slice, NETWORK is NODE (the host's) or POD (a namespace of its own).
+pod_config() {
+        jq -nc --arg name "$1" --arg uid "$2" --arg slice "$3" --arg net "$4" --arg logs "$T_WORK/logs" '{
+                metadata: {name: $name, uid: $uid, namespace: "default", attempt: 0},
+                log_directory: $logs,
+                labels: {app: $name},
+                linux: {cgroup_parent: $slice,
+                        security_context: {namespace_options: {network: $net, pid: "CONTAINER", ipc: "POD"}}}}'
+}
+
+# A Burstable pod on the host's network. kubelet writes the pod uid's dashes as underscores.
 UID_POD=$(cat /proc/sys/kernel/random/uuid)
 POD_SLICE=kubepods-burstable-pod${UID_POD//-/_}.slice
 mkdir -p "$T_WORK/logs"
-POD_CONFIG=$(jq -nc --arg uid "$UID_POD" --arg slice "$POD_SLICE" --arg logs "$T_WORK/logs" '{
-        metadata: {name: "web", uid: $uid, namespace: "default", attempt: 0},
-        log_directory: $logs,
-        labels: {app: "web"},
-        linux: {cgroup_parent: $slice,
-                security_context: {namespace_options: {network: "NODE", pid: "CONTAINER", ipc: "POD"}}}}')
+POD_CONFIG=$(pod_config web "$UID_POD" "$POD_SLICE" NODE)
 out=$(cri RuntimeService.RunPodSandbox "$(jq -nc --argjson c "$POD_CONFIG" '{config: $c, runtime_handler: "runscope"}')")
 t_is "$?" 0 "RunPodSandbox with the runtime handler runscope"
 POD=$(jq -r .pod_sandbox_id <<<"$out")
@@ -330,11 +350,49 @@ t_ok "... no runscope state and no unit are left of the sandbox container" \
 cri RuntimeService.RemovePodSandbox "{\"pod_sandbox_id\": \"$POD\"}" >/dev/null
 t_is "$?" 0 "RemovePodSandbox"
 t_is "$(cri RuntimeService.ListPodSandbox '{}' | jq '.items | length')" 0 "... ListPodSandbox is empty"
+
+# A BestEffort pod with a network namespace of its own, made by containerd and set up by the CNI
+# bridge: the pause joins it by path, the container joins the pause's, and sysfs mounted in the
+# container shows that namespace's devices (mounted after the join).
+UID_NPOD=$(cat /proc/sys/kernel/random/uuid)
+NPOD_SLICE=kubepods-besteffort-pod${UID_NPOD//-/_}.slice
+NPOD_CONFIG=$(pod_config net "$UID_NPOD" "$NPOD_SLICE" POD)
+out=$(cri RuntimeService.RunPodSandbox "$(jq -nc --argjson c "$NPOD_CONFIG" '{config: $c, runtime_handler: "runscope"}')")
+t_is "$?" 0 "RunPodSandbox of a pod with its own network namespace (CNI bridge)"
+NPOD=$(jq -r .pod_sandbox_id <<<"$out")
+IP=$(cri RuntimeService.PodSandboxStatus "{\"pod_sandbox_id\": \"$NPOD\"}" | jq -r .status.network.ip)
+t_match "$IP" '^192\.0\.2\.[0-9]+$' "... it has an address of the CNI network"
+t_is "$(systemctl show -P Slice "cri-containerd-$NPOD.scope")" "$NPOD_SLICE" "... its pause is a scope of its slice"
+NCTR_CONFIG=$(jq -nc --arg img "$IMG" '{metadata: {name: "netapp", attempt: 0}, image: {image: $img},
+        command: ["/bin/sleep", "100000"], log_path: "netapp_0.log"}')
+out=$(cri RuntimeService.CreateContainer "$(jq -nc --arg pod "$NPOD" --argjson c "$NCTR_CONFIG" --argjson s "$NPOD_CONFIG" \
+        '{pod_sandbox_id: $pod, config: $c, sandbox_config: $s}')")
+NCID=$(jq -r .container_id <<<"$out")
+cri RuntimeService.StartContainer "{\"container_id\": \"$NCID\"}" >/dev/null
+t_is "$?" 0 "... CreateContainer and StartContainer in it"
+check="ls /sys/class/net; grep -c ' $IP\$' /proc/net/fib_trie"
+out=$(cri RuntimeService.ExecSync "$(jq -nc --arg id "$NCID" --arg c "$check" '{container_id: $id, cmd: ["/bin/sh", "-c", $c], timeout: 30}')")
+t_is "$(jq -j '.stdout | @base64d' <<<"$out" | tr '\n' ' ')" "eth0 lo 2 " \
+        "ExecSync: the container is in the pod's network namespace, with the pod's address"
+cri RuntimeService.StopPodSandbox "{\"pod_sandbox_id\": \"$NPOD\"}" >/dev/null
+t_is "$?" 0 "StopPodSandbox of a pod whose container runs: the container is stopped with it"
+t_ok "... no runscope state and no unit are left of the container" left_nothing "$NCID" "cri-containerd-$NCID.scope"
+t_ok "... nor of the pause" left_nothing "$NPOD" "cri-containerd-$NPOD.scope"
+t_is "$(ls "$CD/cni/ipam/runscope-test" | grep -c '^192')" 0 "... the pod's address is given back (CNI DEL)"
+cri RuntimeService.RemovePodSandbox "{\"pod_sandbox_id\": \"$NPOD\"}" >/dev/null
+t_is "$?" 0 "RemovePodSandbox removes the pod with its container"
+t_is "$(cri RuntimeService.ListContainers '{}' | jq '.containers | length') $(cri RuntimeService.ListPodSandbox '{}' | jq '.items | length')" \
+        "0 0" "... ListContainers and ListPodSandbox are empty"
 t_is "$(findmnt -rn -o TARGET | grep -c "^$CD/")" 0 "no mount is left under containerd's root and state"
 t_is "$(pgrep -c -f -- "containerd-shim-runc-v2 .*-address $CD/c.sock")" 0 "no shim is left"
 # kubelet removes the pod's cgroup once the pod is gone: the slice, which holds no unit any more.
 t_is "$(systemctl list-dependencies --plain --no-legend "$POD_SLICE" | grep -c '\.scope$')" 0 \
         "the pod's slice holds no unit"
-systemctl stop "$POD_SLICE"
+systemctl stop "$POD_SLICE" "$NPOD_SLICE"
 t_ok "... and once kubelet stops it, it is gone, and so is its cgroup" slice_gone "$POD_SLICE"
+t_ok "... and so are the other pod's" slice_gone "$NPOD_SLICE"
+# As in test-containerd.sh: the cleanup `delete --force` after each shim ends only warns in the log;
+# "exit status 255" is the cleanup shim's reaper taking the status first, not runscope's.
+t_is "$(grep -o 'failed to remove runc container[^,]*exit status [0-9]*' "$CD/log" | grep -v 'exit status 255$')" "" \
+        "containerd's cleanup delete --force never failed"
 t_done
