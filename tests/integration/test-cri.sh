@@ -8,7 +8,8 @@
 . "$(dirname "$0")/../lib/common.sh"
 
 PY=/usr/bin/python3
-for tool in containerd ctr containerd-shim-runc-v2 "$PY"; do
+CNI_BIN=/usr/lib/cni
+for tool in containerd ctr containerd-shim-runc-v2 "$PY" "$CNI_BIN/bridge" "$CNI_BIN/host-local" "$CNI_BIN/loopback"; do
         if ! command -v "$tool" >/dev/null; then
                 t_skip "CRI" "$tool is not installed (tests/setup.sh installs it)"
                 t_done
@@ -96,7 +97,6 @@ RESTRICT_OOM=false
 # A pod network for the CRI plugin: Debian's CNI bridge, addresses from TEST-NET-1 (RFC 5737), no
 # masquerade. containerd runs in a network namespace of its own, so the bridge, its address and the
 # pods' veth peers are made there, never on the machine; no packet is sent.
-CNI_BIN=/usr/lib/cni
 mkdir -p "$CD/cni/conf"
 cat >"$CD/cni/conf/10-runscope-test.conflist" <<EOF
 {"cniVersion": "0.4.0", "name": "runscope-test",
