@@ -35,19 +35,23 @@ for slice in kubepods-burstable.slice kubepods-besteffort.slice kubepods.slice; 
         [ "$(systemctl show -P ActiveState "$slice")" = active ] || NEW_SLICES="$NEW_SLICES $slice"
 done
 
-c() { timeout 60 ctr --address "$CD/c.sock" --namespace "$NS" "$@"; }
+# Every wait is T_SLOW times longer where processes are slow (the VM tier's guest).
+WAIT=$((60 * T_SLOW))
+EXEC_TIMEOUT=$((30 * T_SLOW))
+
+c() { timeout "$WAIT" ctr --address "$CD/c.sock" --namespace "$NS" "$@"; }
 
 # cri Service.Method [JSON]: the response as JSON; the error line on stderr and status 1.
 cri() {
         local request=${2:-'{}'}
-        "$PY" "$RUNSCOPE_TOP/tests/cri/cri-client.py" "$GEN" "$CD/c.sock" "$1" <<<"$request"
+        "$PY" "$RUNSCOPE_TOP/tests/cri/cri-client.py" "$GEN" "$CD/c.sock" "$1" "$WAIT" <<<"$request"
 }
 
 # slice_gone SLICE: systemd no longer has the slice loaded (unit_gone cannot tell: any slice name
 # loads), and no cgroup hierarchy has a directory of that name.
 slice_gone() {
         local i
-        for i in $(seq 1 50); do
+        for i in $(seq 1 $((50 * T_SLOW))); do
                 [ -z "$(systemctl list-units --all --no-legend "$1")" ] && break
                 sleep 0.1
         done
@@ -134,7 +138,7 @@ EOF
         unshare --net containerd --root "$CD/root" --state "$CD/state" --address "$CD/c.sock" --config "$CD/config.toml" \
                 >>"$CD/log" 2>&1 </dev/null &
         CTD_PID=$!
-        for i in $(seq 1 200); do
+        for i in $(seq 1 $((200 * T_SLOW))); do
                 [ -S "$CD/c.sock" ] && cri RuntimeService.Version >/dev/null 2>&1 && return 0
                 kill -0 "$CTD_PID" 2>/dev/null || break
                 sleep 0.05
@@ -239,7 +243,9 @@ t_is "$(systemctl show -P CPUQuotaPerSecUSec "$UNIT")" 500ms "CPUQuotaPerSecUSec
 t_is "$(systemctl show -P CPUQuotaPeriodUSec "$UNIT")" 100ms "CPUQuotaPeriodUSec: cpu_period 100000"
 # On a hybrid host systemd writes these to the v1 controllers, and cpu.shares goes as CPUShares (as
 # runc and crun send it there); where the host is unified, as CPUWeight on their curve, to cgroup2.
-if [ -f "/sys/fs/cgroup/memory$CG/memory.limit_in_bytes" ]; then
+V1=false
+[ -f "/sys/fs/cgroup/memory$CG/memory.limit_in_bytes" ] && V1=true
+if $V1; then
         t_is "$(systemctl show -P CPUShares "$UNIT")" 512 "CPUShares is the request's cpu_shares"
         t_is "$(cat "/sys/fs/cgroup/memory$CG/memory.limit_in_bytes")" "$MEM" "memory.limit_in_bytes of the scope"
         t_is "$(cat "/sys/fs/cgroup/cpu$CG/cpu.cfs_quota_us") $(cat "/sys/fs/cgroup/cpu$CG/cpu.cfs_period_us")" \
@@ -252,12 +258,18 @@ else
         t_is "$(cat "/sys/fs/cgroup$CG/cpu.weight")" 59 "cpu.weight of the scope"
 fi
 
-out=$(cri RuntimeService.ExecSync "{\"container_id\": \"$CID\", \"cmd\": [\"/bin/sh\", \"-c\", \"echo out; echo err >&2; exit 3\"], \"timeout\": 30}")
+out=$(cri RuntimeService.ExecSync "{\"container_id\": \"$CID\", \"cmd\": [\"/bin/sh\", \"-c\", \"echo out; echo err >&2; exit 3\"], \"timeout\": $EXEC_TIMEOUT}")
 t_is "$(jq -r '(.stdout | @base64d) + (.stderr | @base64d) + (.exit_code | tostring)' <<<"$out")" \
         $'out\nerr\n3' "ExecSync: stdout, stderr and exit code"
-out=$(cri RuntimeService.ExecSync "{\"container_id\": \"$CID\", \"cmd\": [\"/bin/cat\", \"/proc/self/cgroup\"], \"timeout\": 30}")
-t_match "$(jq -r '.stdout | @base64d' <<<"$out")" "(::|name=systemd:)$CG"$'\n' "ExecSync: the exec'd process is in the scope"
-out=$(cri RuntimeService.ExecSync "{\"container_id\": \"$CID\", \"cmd\": [\"/bin/cat\", \"/proc/1/cmdline\"], \"timeout\": 30}")
+# On cgroup v2 the CRI gives the container a cgroup namespace: the scope is its root there.
+out=$(cri RuntimeService.ExecSync "{\"container_id\": \"$CID\", \"cmd\": [\"/bin/cat\", \"/proc/self/cgroup\", \"/sys/fs/cgroup/memory.max\"], \"timeout\": $EXEC_TIMEOUT}")
+if $V1; then
+        t_match "$(jq -r '.stdout | @base64d' <<<"$out")" "(::|name=systemd:)$CG"$'\n' "ExecSync: the exec'd process is in the scope"
+else
+        t_is "$(jq -r '.stdout | @base64d' <<<"$out")" "0::/
+$MEM" "ExecSync: the exec'd process is at the root of its cgroup namespace, the scope (memory.max)"
+fi
+out=$(cri RuntimeService.ExecSync "{\"container_id\": \"$CID\", \"cmd\": [\"/bin/cat\", \"/proc/1/cmdline\"], \"timeout\": $EXEC_TIMEOUT}")
 t_is "$(jq -r '.stdout | @base64d' <<<"$out" | tr '\0' ' ')" "/bin/sleep inf " \
         "the container joined the pod's pid namespace (PID 1 is the sandbox's pause)"
 # Stats come from the scope's cgroup, which the shim finds through the init's /proc/PID/cgroup.
@@ -301,14 +313,14 @@ t_is "$?" 0 "... StartContainer"
 UNIT2=cri-containerd-$CID2.scope
 t_is "$(systemctl show -P Slice "$UNIT2") $(systemctl show -P MemoryMax "$UNIT2")" "$POD_SLICE infinity" \
         "... another scope of the pod's slice, with no memory limit"
-if [ -f "/sys/fs/cgroup/memory$CG/memory.limit_in_bytes" ]; then
+if $V1; then
         t_is "$(systemctl show -P CPUShares "$UNIT2")" 2 "... CPUShares 2"
 else
         t_is "$(systemctl show -P CPUWeight "$UNIT2")" 1 "... CPUWeight 1 (cpu_shares 2)"
 fi
 check='id -u; id -g; cat /proc/self/oom_score_adj; echo "$GREETING"; cat /data/file; cat /proc/1/cmdline; echo
 grep -E "^(NoNewPrivs|CapEff|CapBnd):" /proc/self/status; touch /rootfs-write 2>&1 || echo refused; touch /data/x 2>&1 || echo refused'
-out=$(cri RuntimeService.ExecSync "$(jq -nc --arg id "$CID2" --arg c "$check" '{container_id: $id, cmd: ["/bin/sh", "-c", $c], timeout: 30}')")
+out=$(cri RuntimeService.ExecSync "$(jq -nc --arg id "$CID2" --arg c "$check" --argjson t "$EXEC_TIMEOUT" '{container_id: $id, cmd: ["/bin/sh", "-c", $c], timeout: $t}')")
 t_is "$(jq -r '.stdout | @base64d' <<<"$out" | tr '\0' ' ' | sed 's/touch: .*/touch-error/')" "65534
 65534
 1000
@@ -371,7 +383,7 @@ NCID=$(jq -r .container_id <<<"$out")
 cri RuntimeService.StartContainer "{\"container_id\": \"$NCID\"}" >/dev/null
 t_is "$?" 0 "... CreateContainer and StartContainer in it"
 check="ls /sys/class/net; grep -c ' $IP\$' /proc/net/fib_trie"
-out=$(cri RuntimeService.ExecSync "$(jq -nc --arg id "$NCID" --arg c "$check" '{container_id: $id, cmd: ["/bin/sh", "-c", $c], timeout: 30}')")
+out=$(cri RuntimeService.ExecSync "$(jq -nc --arg id "$NCID" --arg c "$check" --argjson t "$EXEC_TIMEOUT" '{container_id: $id, cmd: ["/bin/sh", "-c", $c], timeout: $t}')")
 t_is "$(jq -j '.stdout | @base64d' <<<"$out" | tr '\n' ' ')" "eth0 lo 2 " \
         "ExecSync: the container is in the pod's network namespace, with the pod's address"
 cri RuntimeService.StopPodSandbox "{\"pod_sandbox_id\": \"$NPOD\"}" >/dev/null
