@@ -13,6 +13,7 @@ packages=(
         clang libclang-rt-14-dev cppcheck clang-tidy
         crun runc podman conmon catatonit containerd
         valgrind strace iproute2
+        python3-grpcio python3-protobuf python3-grpc-tools containernetworking-plugins
 )
 missing=()
 for p in "${packages[@]}"; do

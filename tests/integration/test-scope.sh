@@ -15,7 +15,11 @@ t_is "$?" 0 "run -d succeeds"
 t_is "$(systemctl is-active "$unit")" active "the scope $unit is active"
 t_is "$(systemctl show -P MemoryMax "$unit")" 67108864 "MemoryMax is memory.limit"
 t_is "$(systemctl show -P TasksMax "$unit")" 33 "TasksMax is pids.limit"
-t_is "$(systemctl show -P CPUWeight "$unit")" 59 "CPUWeight follows cpu.shares (512 -> 59)"
+if [ -f /sys/fs/cgroup/cpu/cpu.shares ]; then
+        t_is "$(systemctl show -P CPUShares "$unit")" 512 "CPUShares is cpu.shares (a v1 cpu controller)"
+else
+        t_is "$(systemctl show -P CPUWeight "$unit")" 59 "CPUWeight follows cpu.shares (512 -> 59)"
+fi
 t_is "$(systemctl show -P CPUQuotaPerSecUSec "$unit")" 500ms "CPUQuotaPerSecUSec is quota/period"
 t_is "$(systemctl show -P Slice "$unit")" machine.slice "the scope is in machine.slice"
 t_is "$(systemctl show -P Delegate "$unit")" yes "the scope is delegated"
