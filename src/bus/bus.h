@@ -70,7 +70,8 @@ int bus_scope_check(sd_bus *bus, const ScopeRequest *req);
 /* StartTransientUnit(unit, "fail") with PIDs=[pid] (the caller's unreaped child), Delegate, Slice, …
  * and the translated resources;
  * waits for the job to end "done". A failed or inactive leftover of the same name is reset and the
- * call retried once. A property systemd refuses is an error naming it. */
+ * call retried once; one that systemd is stopping is waited for first. A property systemd refuses
+ * is an error naming it. */
 /* Whether process pid is in unit: a start whose answer was lost may have been done. */
 bool bus_unit_has_pid(sd_bus *bus, const char *unit, pid_t pid);
 /* *bus may be replaced: a connection systemd dropped (re-executing) is made again. */
@@ -93,6 +94,11 @@ int bus_wait_service_exit(sd_bus *bus, const char *unit, int *ret_status);
 /* StopUnit and wait for the job; a unit systemd does not know is already stopped (returns 0). Should
  * systemd re-execute under the call, once more on a new connection (bus stays open). */
 int bus_stop_unit(sd_bus *bus, const char *unit);
+/* StopUnit, answered (its job queued), the job not waited for: only for a unit that holds no process
+ * any more (run's container, its pid namespace gone with its init reaped), which systemd stops in a
+ * moment, with nothing to signal and no timeout to wait, while the caller goes on. A start of the
+ * same name meanwhile waits for that stop (bus_start_scope). */
+int bus_stop_unit_queue(sd_bus *bus, const char *unit);
 /* AttachProcessesToUnit(unit, "", [pid]): into the unit's cgroup on every hierarchy. */
 int bus_attach_process(sd_bus *bus, const char *unit, pid_t pid);
 /* exec's connection, for its one call: as root, spoken directly (wire.c: no libsystemd to load, no

@@ -94,4 +94,20 @@ bundle_edit "$B" '.linux.cgroupsPath = "" | .process.args = ["/bin/probe","exit"
 rs run -b "$B" "$id"
 t_is "$?" 3 "run resets the failed leftover and runs"
 
+# A foreground run returns with its empty scope's stop queued, not done: a start of the same name
+# while systemd still stops a unit waits for that stop. Here a scope whose process ignores SIGTERM
+# stays "deactivating" for 5 s (TimeoutStopSec), then is killed.
+id=$(t_id)
+systemd-run --quiet --unit "runscope-$id" --scope -p TimeoutStopSec=5 sh -c 'trap "" TERM; sleep 60' &
+for _ in $(seq 1 200); do systemctl is-active -q "runscope-$id.scope" && break; sleep 0.05; done
+systemctl stop --no-block "runscope-$id.scope"
+for _ in $(seq 1 50); do [ "$(systemctl is-active "runscope-$id.scope")" = deactivating ] && break; sleep 0.05; done
+t_is "$(systemctl is-active "runscope-$id.scope")" deactivating "a scope of the same name is being stopped"
+rs run -b "$B" "$id"
+t_is "$?" 3 "run waits for that stop, then runs"
+wait
+rs run -b "$B" "$id"
+t_is "$?" 3 "a run right after a run of the same id runs"
+t_ok "... and its unit goes once it returns" unit_gone "runscope-$id.scope"
+
 t_done
