@@ -1,5 +1,6 @@
 /* StartTransientUnit, StopUnit, KillUnit and unit state, with job tracking. Never returns before
- * the job it started has ended, and never leaves a unit behind when starting fails. */
+ * the job it started has ended (but for bus_stop_unit_queue, whose caller knows the unit is empty),
+ * and never leaves a unit behind when starting fails. */
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,6 +205,43 @@ static bool unit_job_pending(sd_bus *bus, const char *unit) {
         return id != 0;
 }
 
+/* Whether unit has a stop job queued or running. */
+static bool unit_stopping(sd_bus *bus, const char *unit) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_free_ char *path = NULL, *type = NULL;
+        uint32_t id = 0;
+        const char *job;
+
+        return sd_bus_path_encode(PATH "/unit", unit, &path) >= 0 &&
+               sd_bus_get_property(bus, DEST, path, "org.freedesktop.systemd1.Unit", "Job", &error, &reply, "(uo)") >= 0 &&
+               sd_bus_message_read(reply, "(uo)", &id, &job) >= 0 && id != 0 &&
+               sd_bus_get_property_string(bus, DEST, job, "org.freedesktop.systemd1.Job", "JobType", &error, &type) >= 0 &&
+               strcmp(type, "stop") == 0;
+}
+
+static bool inactive_or_failed(const char *state) {
+        return strcmp(state, "failed") == 0 || strcmp(state, "inactive") == 0;
+}
+
+/* A unit of the same name that systemd is stopping, as a foreground run leaves its empty scope
+ * (bus_stop_unit_queue): *state once that stop is done. */
+static int wait_stopped(sd_bus *bus, const char *unit, char **state) {
+        uint64_t deadline = now_usec() + job_timeout_usec();
+
+        if (inactive_or_failed(*state))
+                return 0;
+        while (unit_stopping(bus, unit)) {
+                if (now_usec() >= deadline)
+                        return log_error_errno(ETIMEDOUT, "Timed out waiting for systemd to stop the earlier %s", unit);
+                (void) usleep(5 * 1000);
+        }
+        /* Read once no stop is left: a state read while one ran may be from just before it ended. */
+        free(*state);
+        *state = NULL;
+        return bus_unit_active_state(bus, unit, state);
+}
+
 bool bus_unit_has_pid(sd_bus *bus, const char *unit, pid_t pid) {
         /* Up to a second for a start still queued to move the process in. */
         for (unsigned i = 0; i < 50 && unit_job_pending(bus, unit); i++)
@@ -242,9 +280,11 @@ int bus_start_scope(sd_bus **busp, const ScopeRequest *req, pid_t pid) {
         if (sd_bus_error_has_name(&error, "org.freedesktop.systemd1.UnitExists")) {
                 _cleanup_free_ char *state = NULL;
                 r = bus_unit_active_state(bus, req->unit, &state);
+                if (r >= 0)
+                        r = wait_stopped(bus, req->unit, &state);
                 if (r < 0)
                         return r;
-                if (strcmp(state, "failed") != 0 && strcmp(state, "inactive") != 0)
+                if (!inactive_or_failed(state))
                         return log_error_errno(EEXIST, "Unit %s already exists and is %s", req->unit, state);
                 log_debug("Unit %s is a %s leftover, resetting it", req->unit, state);
                 (void) sd_bus_call_method(bus, DEST, PATH, MANAGER, "ResetFailedUnit", NULL, NULL, "s", req->unit);
@@ -307,6 +347,18 @@ int bus_stop_unit(sd_bus *bus, const char *unit) {
         if (r < 0)
                 return r;
         return stop_once(fresh, unit, false, &gone);
+}
+
+int bus_stop_unit_queue(sd_bus *bus, const char *unit) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        int r;
+
+        r = sd_bus_call_method(bus, DEST, PATH, MANAGER, "StopUnit", &error, NULL, "ss", unit, "replace");
+        if (r >= 0 || sd_bus_error_has_name(&error, "org.freedesktop.systemd1.NoSuchUnit"))
+                return 0;
+        /* systemd re-executing under the call, or anything else: the whole stop, as delete does it. */
+        log_debug("Failed to queue the stop of %s (%s), stopping it and waiting", unit, bus_error_text(&error, r));
+        return bus_stop_unit(bus, unit);
 }
 
 int bus_kill_unit(sd_bus *bus, const char *unit, int sig) {
