@@ -2,8 +2,9 @@
 # exec on a pure cgroup v2 host (tests/vm/run.sh): the launcher is cloned straight into the unit's
 # cgroup (CLONE_INTO_CGROUP, the directory named by the unit's ControlGroup); the fault build can
 # still take systemd's way (AttachProcessesToUnit), and both put the process in the unit, where
-# systemd lists it; exit statuses, a created and a paused container, and a cgroup that takes no
-# process (the clone fails there, and so does systemd's move: one line).
+# systemd lists it; exit statuses, a created and a paused container, and a container whose cgroup
+# takes no process of its own (a systemd in it makes it an inner node): exec joins the init's
+# cgroup below, as runc does.
 . "$(dirname "$0")/../lib/common.sh"
 
 FAULTS=$RUNSCOPE_TOP/tests/runscope-faults
@@ -57,7 +58,8 @@ rs delete -f "$id"
 
 # The container makes its cgroup an inner node (as a systemd in it does): its init moves to a
 # child and a controller is enabled for the children. No process may join the unit's cgroup itself
-# then: the clone is refused, systemd's move too, and exec says so in one line.
+# then (EBUSY): exec joins the init's cgroup. systemd's move (AttachProcessesToUnit, to the unit's
+# cgroup) is refused, in one line.
 id=$(t_id)
 bundle_edit "$B" '(.mounts[] | select(.type == "cgroup") | .options) |= map(select(. != "ro"))
         | .process.args = ["/bin/sh", "-c", "mkdir /sys/fs/cgroup/init && echo $$ >/sys/fs/cgroup/init/cgroup.procs &&
@@ -67,10 +69,12 @@ rs run -d -b "$B" "$id"
 for _ in $(seq 1 $((50 * ${T_SLOW:-1}))); do [ -e "$B/rootfs/tmp/inner" ] && break; sleep 0.1; done
 t_is "$(cat "/sys/fs/cgroup/machine.slice/runscope-$id.scope/cgroup.subtree_control")" pids \
         "a container that moved its init into a child cgroup and enabled pids there"
-out=$(rs exec "$id" /bin/true 2>&1)
-t_is "$?:$(wc -l <<<"$out" | tr -d ' ')" "1:1" "exec into it fails in one line"
-t_match "$out" "runscope-$id.scope" "... naming the unit: $out"
-t_is "$(cat "/sys/fs/cgroup/machine.slice/runscope-$id.scope/cgroup.procs")" "" "... and leaves no process in the unit's cgroup"
+out=$(rs exec "$id" /bin/sh -c 'cat /proc/self/cgroup' 2>&1)
+t_is "$?:$out" "0:0::/init" "exec into it runs, in the init's cgroup (/init in the container's namespace)"
+out=$(RUNSCOPE_FAULT_EXEC_ATTACH=1 "$FAULTS" --root "$T_ROOT" exec "$id" /bin/true 2>&1)
+t_match "$?:$out" "^1:runscope: Failed to move process [0-9]+ into unit runscope-$id.scope: [^"$'\n'"]*\$" \
+        "through AttachProcessesToUnit systemd refuses it, in one line"
+t_is "$(cat "/sys/fs/cgroup/machine.slice/runscope-$id.scope/cgroup.procs")" "" "... and no process is left in the unit's cgroup"
 rs delete -f "$id"
 rm -f "$B/rootfs/tmp/inner"
 t_ok "delete leaves nothing" nothing_left "$id" "runscope-$id.scope"

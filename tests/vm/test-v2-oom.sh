@@ -31,7 +31,7 @@ t_ok "systemd saw the kill in the unit's memory.events" journal "runscope-$id.sc
 # A hog beside the init: the kill is an event, the state counts it, the init lives on.
 id=$(t_id)
 bundle_edit "$B" '.process.args = ["/bin/sh", "-c", "while [ ! -e /tmp/go ]; do sleep 0.1; done; /bin/probe alloc 200; sleep 300"]'
-rs run -d -b "$B" "$id"
+rs run -d -b "$B" "$id" >"$T_WORK/hog.out" 2>&1
 t_is "$(rs state "$id" | jq -r .oomKills)" 0 "state counts no OOM kill at first"
 rs events --interval 1s "$id" >"$T_WORK/events" &
 epid=$!
