@@ -99,8 +99,9 @@ int bus_stop_unit(sd_bus *bus, const char *unit);
  * moment, with nothing to signal and no timeout to wait, while the caller goes on. A start of the
  * same name meanwhile waits for that stop (bus_start_scope). */
 int bus_stop_unit_queue(sd_bus *bus, const char *unit);
-/* AttachProcessesToUnit(unit, "", [pid]): into the unit's cgroup on every hierarchy. */
-int bus_attach_process(sd_bus *bus, const char *unit, pid_t pid);
+/* AttachProcessesToUnit(unit, subcgroup, [pid]): into the unit's cgroup ("") or one below it (a
+ * delegated unit's "payload"), on every hierarchy. */
+int bus_attach_process(sd_bus *bus, const char *unit, const char *subcgroup, pid_t pid);
 /* exec's connection, for its one call: as root, spoken directly (wire.c: no libsystemd to load, no
  * round trip for the authentication) through dbus-daemon, else on systemd's private socket; not
  * root, sd-bus. */
@@ -117,7 +118,10 @@ void attach_link_prepare(AttachLink *l);
 int attach_link_open(AttachLink *l);
 /* As bus_attach_process, on whichever connection l has (once more on the private socket when
  * dbus-daemon does not pass the call on); logs its one error line. */
-int attach_link_process(AttachLink *l, const char *unit, pid_t pid);
+int attach_link_process(AttachLink *l, const char *unit, const char *subcgroup, pid_t pid);
+/* The unit's ControlGroup on l's connection to systemd (root only: -EOPNOTSUPP on sd-bus's); -ESRCH
+ * for a unit without one. Not logged: the caller has another way. */
+int attach_link_control_group(AttachLink *l, const char *unit, char **ret);
 void attach_link_close(AttachLink *l);
 /* FreezeUnit/ThawUnit; -EOPNOTSUPP (not logged) where systemd cannot freeze (a hybrid host). */
 int bus_freeze_unit(sd_bus *bus, const char *unit, bool freeze);

@@ -387,13 +387,13 @@ int bus_unit_active_state(sd_bus *bus, const char *unit, char **ret) {
         return 0;
 }
 
-int bus_attach_process(sd_bus *bus, const char *unit, pid_t pid) {
+int bus_attach_process(sd_bus *bus, const char *unit, const char *subcgroup, pid_t pid) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         int r;
 
         /* systemd moves it on every hierarchy, v1 controllers included; CLONE_INTO_CGROUP could
          * only place it on the unified one of a hybrid host. */
-        r = sd_bus_call_method(bus, DEST, PATH, MANAGER, "AttachProcessesToUnit", &error, NULL, "ssau", unit, "", 1,
+        r = sd_bus_call_method(bus, DEST, PATH, MANAGER, "AttachProcessesToUnit", &error, NULL, "ssau", unit, subcgroup, 1,
                                (uint32_t) pid);
         if (r < 0)
                 return log_error_errno(r, "Failed to move process %d into unit %s: %s", (int) pid, unit,
@@ -454,13 +454,13 @@ int attach_link_open(AttachLink *l) {
         return bus_connect_system(&l->bus);
 }
 
-int attach_link_process(AttachLink *l, const char *unit, pid_t pid) {
+int attach_link_process(AttachLink *l, const char *unit, const char *subcgroup, pid_t pid) {
         _cleanup_free_ char *error = NULL;
         int r;
 
         if (l->bus)
-                return bus_attach_process(l->bus, unit, pid);
-        r = wire_attach_process(&l->wire, unit, pid, &error);
+                return bus_attach_process(l->bus, unit, subcgroup, pid);
+        r = wire_attach_process(&l->wire, unit, subcgroup, pid, &error);
         /* dbus-daemon refusing us (its connection limit, an authentication it will not take) or
          * not reaching systemd: once more, on the private socket. */
         if (l->via_dbus && (r == -EPERM || r == -ECONNRESET || r == -EPIPE || r == -ENOBUFS || r == -EHOSTUNREACH ||
@@ -472,11 +472,25 @@ int attach_link_process(AttachLink *l, const char *unit, pid_t pid) {
                 wire_close(&l->wire);
                 l->via_dbus = false;
                 int k = wire_connect(&l->wire, bus_private_socket(), true);
-                r = k < 0 ? k : wire_attach_process(&l->wire, unit, pid, &error);
+                r = k < 0 ? k : wire_attach_process(&l->wire, unit, subcgroup, pid, &error);
         }
         if (r < 0)
                 return log_error_errno(r, "Failed to move process %d into unit %s: %s", (int) pid, unit,
                                        error ? error : strerror(-r));
+        return 0;
+}
+
+int attach_link_control_group(AttachLink *l, const char *unit, char **ret) {
+        _cleanup_free_ char *error = NULL, *cg = NULL;
+
+        if (l->bus)
+                return -EOPNOTSUPP;
+        int r = wire_unit_control_group(&l->wire, unit, unit_interface(unit), &cg, &error);
+        if (r < 0)
+                return log_debug_errno(r, "Failed to read the cgroup of %s: %s", unit, error ? error : strerror(-r));
+        if (!cg[0])
+                return -ESRCH;
+        *ret = TAKE_PTR(cg);
         return 0;
 }
 

@@ -78,6 +78,10 @@ pid=$(jq -r .pid <<<"$state")
 cg=$(systemctl show -P ControlGroup "runscope@$name.service")
 t_match "$(grep -E '^(0::|[0-9]+:name=systemd:)' /proc/$pid/cgroup | head -n1)" "$cg/payload\$" \
         "the container lives in the service's own cgroup, in its payload child"
+# exec joins the container's cgroup, the payload child, which is its cgroup namespace's root (before:
+# the service's cgroup above it, seen from inside as /..).
+t_is "$("$RUNSCOPE" exec "$name" cat /proc/self/cgroup | grep -E '^(0::|[0-9]+:name=systemd:|[0-9]+:memory:)' | sed 's/^[0-9]*:[^:]*://' | sort -u)" \
+        / "exec into it joins the container's cgroup (the payload child), on every hierarchy"
 t_ok "no extra scope was made" bash -c "! systemctl list-units --all --no-legend 'runscope-*.scope' | grep -q ."
 t_is "$(systemctl show -P MemoryMax "runscope@$name.service")" 50331648 "the bundle's limits became the service's"
 t_is "$(systemctl show -P ExecMainPID "runscope@$name.service")" "$(systemctl show -P MainPID "runscope@$name.service")" \
