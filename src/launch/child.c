@@ -334,7 +334,7 @@ _noreturn_ void child_main(const ChildArgs *a) {
          * does not map: become its root (the maps are written by now), or nothing it creates
          * could be owned by anyone. */
         if (spec_has_namespace(a->spec, NAMESPACE_USER) &&
-            (setresgid(0, 0, 0) < 0 || setgroups(0, NULL) < 0 || setresuid(0, 0, 0) < 0)) {
+            (setresgid(0, 0, 0) < 0 || (!launch_setgroups_denied() && setgroups(0, NULL) < 0) || setresuid(0, 0, 0) < 0)) {
                 (void) launch_error(errno, "Failed to become root of the user namespace: %m");
                 fail(a, -errno, false);
         }

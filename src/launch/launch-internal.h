@@ -23,6 +23,13 @@ int open_in_root_mkdir(int root_fd, const char *dest, bool as_file);
 int procfs_open(const char *path, int flags);
 /* name ("oom_score_adj") of this process, opened the same way, through the pid that procfs gives it. */
 int procfs_open_self(const char *name, int flags);
+/* The launcher's uid and gid maps, written from outside while it waits for GO: as root directly;
+ * unprivileged, the caller's own single id directly (setgroups denied), any other through
+ * newuidmap/newgidmap. Logged. */
+int write_id_maps(pid_t pid, const Spec *spec);
+/* Whether setgroups(2) is denied in this process's user namespace (a gid map its unprivileged
+ * creator wrote itself). */
+bool launch_setgroups_denied(void);
 /* json_path names the spec's mappings in an error. */
 int write_id_map(pid_t pid, const char *file, const SpecIdMapping *m, size_t n, const char *json_path);
 /* Per mount, the detached tree runscope made of its source: of an idmap/ridmap mount (idmapped), and

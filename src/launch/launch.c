@@ -199,9 +199,7 @@ int launch_clone(const LaunchParams *lp, Launcher *ret) {
         if (flags & CLONE_NEWUSER) {
                 /* Written from outside, as the kernel wants, while the launcher waits for GO:
                  * nothing has run in the namespace yet. */
-                int r = write_id_map(pid, "uid_map", spec->uid_mappings, spec->n_uid_mappings, "linux.uidMappings");
-                if (r >= 0)
-                        r = write_id_map(pid, "gid_map", spec->gid_mappings, spec->n_gid_mappings, "linux.gidMappings");
+                int r = write_id_maps(pid, spec);
                 if (r < 0) {
                         (void) pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
                         (void) waitpid(pid, NULL, 0);

@@ -11,6 +11,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "spec-internal.h"
 #include "spec-run.h"
 #include "spec.h"
 #include "util/fd.h"
@@ -287,8 +288,7 @@ static int apply_property(cJSON *config, const char *assignment) {
 }
 
 int spec_run_check_property(const char *assignment) {
-        _cleanup_free_ char *text = spec_default_json();
-        cJSON *config = text ? cJSON_Parse(text) : NULL;
+        cJSON *config = spec_default_tree();
         int r;
 
         if (!config)
@@ -375,13 +375,8 @@ static const char seccomp_default[] =
 #include "spec/seccomp-default.inc"
         ;
 
-static void cjson_deletep(cJSON **j) {
-        cJSON_Delete(*j);
-}
-
 int spec_run_build(const SpecRunOptions *o, char **ret) {
-        _cleanup_free_ char *text = spec_default_json();
-        _cleanup_(cjson_deletep) cJSON *config = text ? cJSON_Parse(text) : NULL;
+        _cleanup_(cjson_deletep) cJSON *config = spec_default_tree();
         int r;
 
         if (!config)
