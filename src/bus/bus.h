@@ -19,7 +19,8 @@
 #define BUS_PRIVATE_SOCKET "/run/systemd/private"
 
 /* Whether runscope talks to a user's own manager (rootless: not the host's root, or root of a user
- * namespace whose user has a manager, podman's rootless one) rather than the system's. Decided once. */
+ * namespace given $XDG_RUNTIME_DIR or whose user has a manager: podman's rootless one) rather than
+ * the system's. Decided once. */
 bool bus_user_manager(void);
 /* That user's runtime directory: $XDG_RUNTIME_DIR, else /run/user/UID (UID as the host sees it). */
 const char *bus_runtime_dir(void);

@@ -44,11 +44,14 @@ bool bus_user_manager(void) {
                         user = 1;
                 else if (userns_is_initial())
                         user = 0;
-                else
-                        /* Root of a user namespace that is not the host's: podman's rootless one, whose
-                         * user's manager is there; or a container's with a systemd of its own, which is
-                         * that namespace's system manager. */
-                        user = has_user_manager();
+                else {
+                        /* Root of a user namespace that is not the host's: podman's rootless one, which
+                         * passes its user's runtime directory (the manager may be missing there: that is
+                         * then the error); or a container's with a systemd of its own, which is that
+                         * namespace's system manager. */
+                        const char *e = getenv("XDG_RUNTIME_DIR");
+                        user = (e && *e) || has_user_manager();
+                }
         }
         return user;
 }

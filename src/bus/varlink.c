@@ -5,9 +5,9 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "bus.h"
-#include "util/fd.h"
 
 int varlink_send(VarlinkCall *c, const char *method, const char *parameters) {
         char msg[2048];
@@ -16,12 +16,18 @@ int varlink_send(VarlinkCall *c, const char *method, const char *parameters) {
         if (n < 0 || (size_t) n >= sizeof(msg))
                 return -E2BIG;
         c->used = 0;
+        c->pending = false;
+        /* The NUL ends the message. MSG_NOSIGNAL: a machined gone away is an error, not SIGPIPE. */
+        for (size_t done = 0, len = (size_t) n + 1; done < len;) {
+                ssize_t k = send(c->fd, msg + done, len - done, MSG_NOSIGNAL);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0)
+                        return -errno;
+                done += (size_t) k;
+        }
         c->pending = true;
-        /* The NUL ends the message. */
-        int r = write_all(c->fd, msg, (size_t) n + 1);
-        if (r < 0)
-                c->pending = false;
-        return r;
+        return 0;
 }
 
 int varlink_read(VarlinkCall *c, bool wait) {

@@ -22,6 +22,7 @@
 #include "sync.h"
 #include "util/cpulist.h"
 #include "util/fd.h"
+#include "util/userns.h"
 #include "util/missing.h"
 #include "util/strv.h"
 
@@ -86,6 +87,10 @@ static int set_capabilities(const SpecCapabilities *c) {
                     errno != EPERM)
                         return launch_error(errno, "process.capabilities.ambient: raising capability %d: %m", v);
         return 0;
+}
+
+bool launch_in_userns(const Spec *spec) {
+        return spec_has_namespace(spec, NAMESPACE_USER) || !userns_is_initial();
 }
 
 bool launch_setgroups_denied(void) {

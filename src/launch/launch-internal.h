@@ -27,6 +27,10 @@ int procfs_open_self(const char *name, int flags);
  * unprivileged, the caller's own single id directly (setgroups denied), any other through
  * newuidmap/newgidmap. Logged. */
 int write_id_maps(pid_t pid, const Spec *spec);
+/* Whether the launcher runs in a user namespace other than the host's: the spec's, or runscope's own
+ * (podman's rootless one, which podman's configuration shares). mknod and mounts of host-owned
+ * kinds are refused there. */
+bool launch_in_userns(const Spec *spec);
 /* Whether setgroups(2) is denied in this process's user namespace (a gid map its unprivileged
  * creator wrote itself). */
 bool launch_setgroups_denied(void);

@@ -104,7 +104,8 @@ int launch_clone(const LaunchParams *lp, Launcher *ret) {
         pid_t pid;
 
         ChildArgs a = { .id = lp->id, .spec = spec, .bundle = lp->bundle, .keep_fds = lp->keep_fds,
-                        .no_pivot = lp->no_pivot, .no_new_keyring = lp->no_new_keyring };
+                        .no_pivot = lp->no_pivot, .no_new_keyring = lp->no_new_keyring,
+                        .dumpable_until_go = geteuid() != 0 };
         for (size_t i = 0; i < spec->n_namespaces; i++) {
                 const SpecNamespace *ns = &spec->namespaces[i];
                 int flag = (int) namespace_type_clone_flag(ns->type);
