@@ -2,6 +2,7 @@
 # a user made for the test (lingering, with subordinate ids, removed at the end) and another without
 # a manager, and the rootless scenarios both files run, runscope's own and podman's. What differs
 # between hosts (the controllers user@.service delegates, cgroup v1 or v2) is read, not assumed.
+. "$(dirname "${BASH_SOURCE[0]}")/clients.sh"
 
 RL=rsrl$$
 NM=rsnm$$
@@ -23,7 +24,7 @@ rrs() { as_rl "$RUNSCOPE" "$@"; }
 uctl() { as_rl systemctl --user "$@"; }
 # unit_gone_user UNIT: the user's manager has no such unit (it may take a moment to collect it).
 unit_gone_user() {
-        for i in $(seq 1 50); do
+        for i in $(seq 1 $((50 * T_SLOW))); do
                 [ "$(uctl show -P LoadState "$1" 2>/dev/null)" = not-found ] && return 0
                 sleep 0.1
         done
@@ -79,7 +80,7 @@ rl_setup() {
         RT=/run/user/$UID_RL
         H=$(getent passwd "$RL" | cut -d: -f6)
         chmod 755 "$H" # the way to the rootfs, for a container root mapped to a subordinate uid
-        for i in $(seq 1 300); do
+        for i in $(seq 1 $((300 * T_SLOW))); do
                 systemctl is-active -q "user@$UID_RL.service" && [ -S "$RT/systemd/private" ] && break
                 sleep 0.1
         done
@@ -150,7 +151,7 @@ rl_runscope() {
         t_is "$(rrs state "$id" | jq -r .status)" running "resume"
         t_match "$(rrs ps "$id")" "sleep 300" "ps lists the unit's processes"
         rrs kill "$id" KILL
-        for i in $(seq 1 50); do [ "$(rrs state "$id" | jq -r .status)" = stopped ] && break; sleep 0.1; done
+        for i in $(seq 1 $((50 * T_SLOW))); do [ "$(rrs state "$id" | jq -r .status)" = stopped ] && break; sleep 0.1; done
         rrs delete "$id"
         t_ok "kill and delete leave nothing" gone "$id" "runscope-$id.scope"
 
@@ -242,16 +243,13 @@ rl_podman() {
                 t_skip "rootless podman" "podman or conmon is not installed"
                 return 0
         fi
-        mkdir -p "$H/image/bin" "$H/image/etc" "$H/image/tmp"
-        chmod 1777 "$H/image/tmp"
-        cp /bin/busybox "$H/image/bin/"
-        for a in sh true sleep cat id tty echo; do ln -s busybox "$H/image/bin/$a"; done
-        echo 'root:x:0:0:root:/root:/bin/sh' >"$H/image/etc/passwd"
-        echo 'root:x:0:' >"$H/image/etc/group"
-        tar -C "$H/image" -cf "$H/image.tar" . && chown -R "$RL:" "$H/image" "$H/image.tar"
-        # Never --root: podman does not pass it, and runscope's default is the user's runtime directory.
-        P() { (cd "$H" && as_rl HOME="$H" podman --runtime "$RUNSCOPE" --cgroup-manager systemd --events-backend file "$@"); }
-        P import -q "$H/image.tar" localhost/rl >/dev/null 2>&1
+        # Made as root, then the user's: its storage and runroot are the user's too, on the runtime
+        # directory's tmpfs (podman's overlay driver cannot use an overlayfs, the private systemd's root).
+        PD=$RT/podman
+        podman_setup "$PD" && chown -R "$RL:" "$PD"
+        P() { (cd "$H" && timeout $((60 * T_SLOW)) runuser -u "$RL" -- env XDG_RUNTIME_DIR="$RT" HOME="$H" \
+                CONTAINERS_CONF="$CONTAINERS_CONF" RUNTIME="$RUNSCOPE" "$PD/p" "$@"); }
+        P import -q "$PD/rootfs.tar" localhost/rl >/dev/null 2>&1
         t_ok "podman (rootless) imports an image built offline" P image exists localhost/rl
 
         P run --rm --network none localhost/rl sh -c 'exit 3' 2>/dev/null
@@ -294,7 +292,7 @@ rc 4" "podman exec: output and exit code"
  $((UID_RL + 1)) $((UID_RL + 1)) $((SUBN - UID_RL))" \
                 "podman --userns=keep-id: the user is itself inside, maps runscope wrote in podman's namespace"
         # -it: a pty from runscope, through conmon's console socket, as a terminal to the user.
-        out=$(script -qec "runuser -u $RL -- env XDG_RUNTIME_DIR=$RT HOME=$H podman --runtime $RUNSCOPE --cgroup-manager systemd \
-                --events-backend file run -it --rm --network none localhost/rl sh -c 'tty; echo hi'" /dev/null </dev/null 2>/dev/null | tr -d '\r\0')
+        out=$(script -qec "runuser -u $RL -- env XDG_RUNTIME_DIR=$RT HOME=$H CONTAINERS_CONF=$CONTAINERS_CONF RUNTIME=$RUNSCOPE \
+                $PD/p run -it --rm --network none localhost/rl sh -c 'tty; echo hi'" /dev/null </dev/null 2>/dev/null | tr -d '\r')
         t_match "$out" "/dev/pts/[0-9]+.*hi" "podman run -it: the container's stdio is a terminal"
 }
