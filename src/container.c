@@ -381,6 +381,9 @@ static int create(const CreateOptions *o, Created *c) {
         if (register_machine)
                 /* Now, so that dbus-daemon authenticates us while systemd makes the scope. */
                 machine_link_open(&c->machine);
+        /* Rootless, a machine only where the user has a machined of its own (systemd 259). */
+        if (register_machine && bus_user_manager() && !machine_link_connected(&c->machine))
+                register_machine = false;
         c->kept_unit = o->keep_unit;
         if (o->keep_unit)
                 /* As systemd-nspawn --keep-unit: the service runscope runs in is the container's unit. */
@@ -391,7 +394,7 @@ static int create(const CreateOptions *o, Created *c) {
                 return r;
         if (asprintf(&description, "runscope container %s", o->id) < 0)
                 return log_oom();
-        ScopeRequest req = { .unit = c->unit, .slice = slice ?: BUS_DEFAULT_SLICE, .description = description,
+        ScopeRequest req = { .unit = c->unit, .slice = slice ?: bus_default_slice(), .description = description,
                              .spec = spec };
         /* Everything is checked before the first side effect. */
         r = bus_scope_check(c->bus, &req);
@@ -441,7 +444,13 @@ static int create(const CreateOptions *o, Created *c) {
         /* Before systemd moves it into its unit and before it enters a user namespace's limits. */
         if (r >= 0)
                 r = launch_set_from_outside(&c->launcher, &spec->process);
-        if (r >= 0)
+        /* Rootless, the launcher goes on once it is in its scope: the first thing it does is become
+         * root of its user namespace, a subordinate uid to the host. A user manager that cannot move
+         * it itself (runscope in a cgroup that is not its user's, a login session's) asks the
+         * system's, which before systemd 258 moves only processes of the user's own uid ("Process N
+         * not owned by client's UID. Refusing."). */
+        bool go_in_scope = bus_user_manager();
+        if (r >= 0 && !go_in_scope)
                 r = launch_go(&c->launcher);
         if (r >= 0) {
                 FAULT_POINT("create:cloned");
@@ -457,6 +466,8 @@ static int create(const CreateOptions *o, Created *c) {
                         c->unit_started = r >= 0;
                 }
         }
+        if (r >= 0 && go_in_scope)
+                r = launch_go(&c->launcher);
         if (r >= 0)
                 r = apply_v1_memory_swap(c->bus, c->unit, &spec->resources);
         if (r >= 0) {

@@ -164,7 +164,10 @@ static int scope_message(sd_bus *bus, const ScopeRequest *req, pid_t pid, sd_bus
 
 int bus_scope_check(sd_bus *bus, const ScopeRequest *req) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
-        return scope_message(bus, req, 0, &m);
+        int r = scope_message(bus, req, 0, &m);
+        if (r >= 0 && bus_user_manager())
+                r = bus_check_delegated(bus, req->spec);
+        return r;
 }
 
 /* Errors systemd answered with are the caller's to judge (a leftover unit); a lost
@@ -433,8 +436,8 @@ static int wire_open(AttachLink *l, bool wait) {
 }
 
 void attach_link_prepare(AttachLink *l) {
-        if (geteuid() != 0)
-                return; /* sd-bus, which can ask polkit */
+        if (geteuid() != 0 || bus_user_manager())
+                return; /* sd-bus: a user's manager, or the system's through polkit */
         int r = wire_open(l, false);
         if (r < 0)
                 log_debug_errno(r, "Failed to connect to %s directly, trying again when needed: %m", bus_private_socket());
@@ -445,7 +448,7 @@ int attach_link_open(AttachLink *l) {
 
         if (l->wire.fd >= 0)
                 return 0;
-        if (geteuid() == 0) {
+        if (geteuid() == 0 && !bus_user_manager()) {
                 r = wire_open(l, true);
                 if (r >= 0)
                         return 0;
@@ -561,6 +564,11 @@ int bus_update_unit(sd_bus *bus, const char *unit, const Spec *spec) {
         PropsApplied applied = {};
         int r;
 
+        if (bus_user_manager()) {
+                r = bus_check_delegated(bus, spec);
+                if (r < 0)
+                        return r;
+        }
         r = sd_bus_message_new_method_call(bus, &m, DEST, PATH, MANAGER, "SetUnitProperties");
         if (r >= 0)
                 r = sd_bus_message_append(m, "sb", unit, 1);

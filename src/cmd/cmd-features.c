@@ -86,7 +86,7 @@ int verb_features(int argc, char *argv[]) {
                 printf("%s\"%s\"", c ? "," : "", name);
                 cap_free(name);
         }
-        printf("],\"cgroup\":{\"v1\":true,\"v2\":true,\"systemd\":true,\"systemdUser\":false},\"seccomp\":{\"enabled\":true,\"actions\":");
+        printf("],\"cgroup\":{\"v1\":true,\"v2\":true,\"systemd\":true,\"systemdUser\":true},\"seccomp\":{\"enabled\":true,\"actions\":");
         print_list(actions);
         printf(",\"operators\":");
         print_list(operators);

@@ -22,6 +22,7 @@
 #include "sync.h"
 #include "util/cpulist.h"
 #include "util/fd.h"
+#include "util/userns.h"
 #include "util/missing.h"
 #include "util/strv.h"
 
@@ -79,10 +80,28 @@ static int set_capabilities(const SpecCapabilities *c) {
         return 0;
 }
 
+bool launch_in_userns(const Spec *spec) {
+        return spec_has_namespace(spec, NAMESPACE_USER) || !userns_is_initial();
+}
+
+bool launch_setgroups_denied(void) {
+        char buf[16];
+        _cleanup_close_ int fd = procfs_open_self("setgroups", O_RDONLY);
+        ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+
+        return n >= 4 && strncmp(buf, "deny", 4) == 0;
+}
+
 static int switch_user(const SpecProcess *p) {
         _Static_assert(sizeof(gid_t) == sizeof(uint32_t), "gid_t is 32 bits");
 
-        if (setgroups(p->n_additional_gids, (const gid_t *) p->additional_gids) < 0)
+        /* A user namespace whose one gid its unprivileged creator mapped itself denies setgroups: the
+         * process keeps the groups it has, as with runc and crun, unless it asks for others. */
+        bool denied = launch_setgroups_denied();
+        if (denied && p->n_additional_gids > 0)
+                return launch_error(EPERM, "process.user.additionalGids: setgroups is denied in a user namespace that "
+                                           "maps only the rootless caller's gid (map more gids, with newgidmap)");
+        if (!denied && setgroups(p->n_additional_gids, (const gid_t *) p->additional_gids) < 0)
                 return launch_error(errno, "process.user.additionalGids: %m");
         if (setresgid(p->gid, p->gid, p->gid) < 0)
                 return launch_error(errno, "process.user.gid %u: %m", p->gid);

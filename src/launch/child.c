@@ -319,7 +319,8 @@ _noreturn_ void child_main(const ChildArgs *a) {
         /* Not dumpable until execve: other processes of the container (exec, a container sharing
          * its pid namespace) must not reach runscope's binary or memory through /proc/PID/exe or
          * /proc/PID/mem while this process still runs runscope's code (CVE-2019-5736). */
-        (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+        if (!a->dumpable_until_go)
+                (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
         /* If runscope dies before the container is created, the launcher dies with it. */
         if (!a->no_pdeathsig)
@@ -329,12 +330,18 @@ _noreturn_ void child_main(const ChildArgs *a) {
         if (r < 0 || m.kind != SYNC_GO)
                 _exit(1);
         host_pid = m.pid;
+        /* Rootless, only now: an unprivileged runscope writes this process's maps through
+         * /proc/PID, which is root's once it is not dumpable. Until GO nothing runs in the new
+         * namespaces, and the launcher holds nothing its user does not (a host binary included,
+         * which that user cannot write). */
+        if (a->dumpable_until_go)
+                (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
         /* In a new user namespace the launcher still holds the host's ids, which the namespace
          * does not map: become its root (the maps are written by now), or nothing it creates
          * could be owned by anyone. */
         if (spec_has_namespace(a->spec, NAMESPACE_USER) &&
-            (setresgid(0, 0, 0) < 0 || setgroups(0, NULL) < 0 || setresuid(0, 0, 0) < 0)) {
+            (setresgid(0, 0, 0) < 0 || (!launch_setgroups_denied() && setgroups(0, NULL) < 0) || setresuid(0, 0, 0) < 0)) {
                 (void) launch_error(errno, "Failed to become root of the user namespace: %m");
                 fail(a, -errno, false);
         }

@@ -105,7 +105,8 @@ int launch_clone(const LaunchParams *lp, Launcher *ret) {
         pid_t pid;
 
         ChildArgs a = { .id = lp->id, .spec = spec, .bundle = lp->bundle, .keep_fds = lp->keep_fds,
-                        .no_pivot = lp->no_pivot, .no_new_keyring = lp->no_new_keyring };
+                        .no_pivot = lp->no_pivot, .no_new_keyring = lp->no_new_keyring,
+                        .dumpable_until_go = geteuid() != 0 };
         for (size_t i = 0; i < spec->n_namespaces; i++) {
                 const SpecNamespace *ns = &spec->namespaces[i];
                 int flag = (int) namespace_type_clone_flag(ns->type);
@@ -200,9 +201,7 @@ int launch_clone(const LaunchParams *lp, Launcher *ret) {
         if (flags & CLONE_NEWUSER) {
                 /* Written from outside, as the kernel wants, while the launcher waits for GO:
                  * nothing has run in the namespace yet. */
-                int r = write_id_map(pid, "uid_map", spec->uid_mappings, spec->n_uid_mappings, "linux.uidMappings");
-                if (r >= 0)
-                        r = write_id_map(pid, "gid_map", spec->gid_mappings, spec->n_gid_mappings, "linux.gidMappings");
+                int r = write_id_maps(pid, spec);
                 if (r < 0) {
                         (void) pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
                         (void) waitpid(pid, NULL, 0);

@@ -165,7 +165,7 @@ int mount_cgroup_late(CgroupLate *late) {
  * the host mounts under /sys/fs/cgroup, as runc and crun lay it out. */
 int mount_cgroup(int root_fd, const char *target, unsigned long flags, const char *dest, size_t index, const Spec *spec,
                  CgroupLate *late) {
-        bool userns = spec_has_namespace(spec, NAMESPACE_USER), cgroupns = spec_has_namespace(spec, NAMESPACE_CGROUP);
+        bool userns = launch_in_userns(spec), cgroupns = spec_has_namespace(spec, NAMESPACE_CGROUP);
         struct statfs sfs;
         char line[4096], where[PATH_MAX + 64], top[64];
         FILE *f;

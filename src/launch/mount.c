@@ -465,12 +465,12 @@ int mount_setup_rootfs(const Spec *spec, const char *bundle, int state_dir_fd, c
         }
         /* mknod is the initial user namespace's privilege: in a user namespace, the default
          * devices are the host's, bound in while the host's /dev is still in reach. */
-        if (spec_has_namespace(spec, NAMESPACE_USER) && mount_dev_is_ours(spec)) {
+        if (launch_in_userns(spec) && mount_dev_is_ours(spec)) {
                 r = bind_host_devices(root_fd);
                 if (r < 0)
                         return r;
         }
-        if (spec_has_namespace(spec, NAMESPACE_USER)) {
+        if (launch_in_userns(spec)) {
                 r = bind_spec_devices(spec, root_fd);
                 if (r < 0)
                         return r;
@@ -513,7 +513,7 @@ bool mount_cgroup_can_wait(const Spec *spec, bool no_pivot) {
          * namespace may have to, and a container without a cgroup namespace does, bind the host's
          * hierarchies, out of reach after pivot_root; a shared, slave or unbindable root would
          * treat mounts made later on differently. */
-        if (no_pivot || spec_has_namespace(spec, NAMESPACE_USER) || !spec_has_namespace(spec, NAMESPACE_CGROUP) ||
+        if (no_pivot || launch_in_userns(spec) || !spec_has_namespace(spec, NAMESPACE_CGROUP) ||
             spec->n_hooks[HOOK_PRESTART] + spec->n_hooks[HOOK_CREATE_RUNTIME] + spec->n_hooks[HOOK_CREATE_CONTAINER] > 0 ||
             (propagation_flags(spec->rootfs_propagation) & (MS_SHARED | MS_SLAVE | MS_UNBINDABLE)))
                 return false;
@@ -718,7 +718,7 @@ int mount_finish(const Spec *spec) {
                 if (r < 0)
                         return r;
         }
-        if (!spec_has_namespace(spec, NAMESPACE_USER)) {
+        if (!launch_in_userns(spec)) {
                 r = make_devices(spec, root);
                 if (r < 0)
                         return r;

@@ -11,6 +11,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "spec-internal.h"
 #include "spec-run.h"
 #include "spec.h"
 #include "util/fd.h"
@@ -291,8 +292,7 @@ const char *spec_run_property_name(size_t i) {
 }
 
 int spec_run_check_property(const char *assignment) {
-        _cleanup_free_ char *text = spec_default_json();
-        cJSON *config = text ? cJSON_Parse(text) : NULL;
+        cJSON *config = spec_default_tree();
         int r;
 
         if (!config)
@@ -379,13 +379,8 @@ static const char seccomp_default[] =
 #include "spec/seccomp-default.inc"
         ;
 
-static void cjson_deletep(cJSON **j) {
-        cJSON_Delete(*j);
-}
-
 int spec_run_build(const SpecRunOptions *o, char **ret) {
-        _cleanup_free_ char *text = spec_default_json();
-        _cleanup_(cjson_deletep) cJSON *config = text ? cJSON_Parse(text) : NULL;
+        _cleanup_(cjson_deletep) cJSON *config = spec_default_tree();
         int r;
 
         if (!config)

@@ -146,10 +146,6 @@ Spec *spec_free(Spec *s) {
         return NULL;
 }
 
-static void cjson_deletep(cJSON **j) {
-        cJSON_Delete(*j);
-}
-
 /* cJSON turns the escape \u0000 into a NUL byte that silently ends the string, so that
  * "/bin/sh\u0000 -c x" would run /bin/sh: refused. A backslash before it makes it text. */
 static int check_no_nul(const char *text, const char *what) {

@@ -252,6 +252,9 @@ int spec_reparse(const char *text, Spec **ret);
 int spec_load(const char *bundle, Spec **ret);
 /* The default configuration `runscope spec` writes, as JSON text (caller frees). */
 char *spec_default_json(void);
+/* `runscope spec --rootless`'s, for uid and gid with their first subordinate ranges (NULL or size 0:
+ * none), in sub_*->host_id and size. */
+int spec_rootless_json(uid_t uid, gid_t gid, const SpecIdMapping *sub_uids, const SpecIdMapping *sub_gids, char **ret);
 
 /* Parses a process object (as `exec --process FILE` gets it) into s->process of a new Spec. */
 int spec_parse_process(const char *text, Spec **ret);

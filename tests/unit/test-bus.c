@@ -21,6 +21,13 @@ static void test_spread_slices(void) {
         unsigned count[BUS_SPREAD_SLICES] = {};
         char id[32];
 
+        if (bus_user_manager()) { /* not root: a user's manager, whose containers all go in app.slice */
+                _cleanup_free_ char *slice = NULL;
+                ASSERT_EQ(bus_spread_slice("web", &slice), 0);
+                ASSERT_STREQ(slice, "app.slice");
+                return;
+        }
+
         for (unsigned i = 0; i < 1000; i++) {
                 _cleanup_free_ char *slice = NULL, *again = NULL;
                 unsigned n;
@@ -243,6 +250,39 @@ static void test_machine_name(void) {
         ASSERT_TRUE(bus_machine_name_is_valid("a--b.c-d"));
 }
 
+/* The per-user machined's Varlink, as varlink.c speaks it: a NUL-terminated call, a reply read in
+ * parts, an error told by name. */
+static void test_varlink_call(void) {
+        static const char call[] = "{\"method\":\"io.systemd.Machine.Register\",\"parameters\":{\"name\":\"x\"}}";
+        static const char part1[] = "{\"error\":\"io.systemd.Machine.Machi", part2[] = "neExists\",\"parameters\":{}}";
+        VarlinkCall c = { .fd = -EBADF };
+        char buf[256], name[64] = "";
+        int sv[2];
+
+        ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+        c.fd = sv[0];
+        ASSERT_EQ(varlink_send(&c, "io.systemd.Machine.Register", "{\"name\":\"x\"}"), 0);
+        ASSERT_EQ(read(sv[1], buf, sizeof(buf)), (ssize_t) sizeof(call));
+        ASSERT_STREQ(buf, call);
+        ASSERT_EQ(varlink_read(&c, false), 0);
+        ASSERT_EQ(write(sv[1], part1, strlen(part1)), (ssize_t) strlen(part1));
+        ASSERT_EQ(varlink_read(&c, false), 0);
+        ASSERT_EQ(write(sv[1], part2, sizeof(part2)), (ssize_t) sizeof(part2));
+        ASSERT_EQ(varlink_read(&c, true), 1);
+        ASSERT_EQ(varlink_error(&c, name, sizeof(name)), 1);
+        ASSERT_STREQ(name, "io.systemd.Machine.MachineExists");
+        ASSERT_EQ(varlink_send(&c, "io.systemd.Machine.Unregister", "{\"name\":\"x\"}"), 0);
+        ASSERT_TRUE(read(sv[1], buf, sizeof(buf)) > 0);
+        ASSERT_EQ(write(sv[1], "{\"parameters\":{}}", 18), 18);
+        ASSERT_EQ(varlink_read(&c, true), 1);
+        ASSERT_EQ(varlink_error(&c, name, sizeof(name)), 0);
+        ASSERT_EQ(varlink_send(&c, "io.systemd.Machine.Unregister", "{}"), 0);
+        close(sv[1]);
+        ASSERT_EQ(varlink_read(&c, true), -ECONNRESET);
+        ASSERT_EQ(varlink_send(&c, "io.systemd.Machine.Unregister", "{}"), -EPIPE);
+        close(sv[0]);
+}
+
 TEST_MAIN(test_default_unit_names, test_spread_slices, test_escaped_unit_name, test_systemd_cgroups_path, test_path_cgroups_path, test_overlong_unit_name,
           test_cpu_shares_to_weight, test_cpu_quota_rounding, test_device_major_name, test_annotation_time_spans,
-          test_annotation_string_arrays, test_machine_name)
+          test_annotation_string_arrays, test_machine_name, test_varlink_call)
