@@ -16,6 +16,7 @@
 #include "util/cgroup.h"
 #include "util/fd.h"
 #include "util/log.h"
+#include "util/proc.h"
 #include "util/sealed.h"
 #include "util/strv.h"
 
@@ -272,6 +273,11 @@ int container_exec(const ExecOptions *o) {
                 return r;
         for (size_t i = 0; i < spec->n_namespaces; i++)
                 ns_flags |= namespace_type_clone_flag(spec->namespaces[i].type);
+        /* A restored container's processes live in a time namespace CRIU made even when the
+         * configuration has none (runc adds it to the container's too): the process joins it. */
+        unsigned long time_flag = namespace_type_clone_flag(NAMESPACE_TIME);
+        if (!(ns_flags & time_flag) && proc_ns_differs(st->pid, "time") > 0)
+                ns_flags |= time_flag;
 
         r = attach_link_open(&link);
         if (r < 0)

@@ -147,7 +147,7 @@ static int v1_memory_swap_before_update(const char *cg, const char *unit, const 
         return 0;
 }
 
-static int apply_v1_memory_swap(sd_bus *bus, const char *unit, const SpecResources *res) {
+int container_apply_v1_swap(sd_bus *bus, const char *unit, const SpecResources *res) {
         _cleanup_free_ char *cg = NULL;
         int r;
 
@@ -469,7 +469,7 @@ static int create(const CreateOptions *o, Created *c) {
         if (r >= 0 && go_in_scope)
                 r = launch_go(&c->launcher);
         if (r >= 0)
-                r = apply_v1_memory_swap(c->bus, c->unit, &spec->resources);
+                r = container_apply_v1_swap(c->bus, c->unit, &spec->resources);
         if (r >= 0) {
                 st->pid = c->launcher.pid;
                 r = proc_stat(st->pid, &st->pid_start_time, NULL);

@@ -12,7 +12,7 @@ packages=(
         busybox-static jq groff-base man-db bash-completion
         clang libclang-rt-14-dev cppcheck clang-tidy
         crun runc podman conmon catatonit containerd
-        valgrind strace iproute2 uidmap
+        valgrind strace iproute2 uidmap criu
         python3-grpcio python3-protobuf python3-grpc-tools containernetworking-plugins
 )
 missing=()
