@@ -48,13 +48,22 @@ long_options() {
 }
 # verb_file VERB: the file that defines verb_VERB.
 verb_file() { grep -l "^int verb_$1(" "$src"/src/cmd/cmd-*.c | xargs -n1 basename; }
+# verb_text VERB: verb_VERB's function where it holds an option table of its own (two verbs of one
+# file, as checkpoint and restore), else its whole file.
+verb_text() {
+        local f body
+        f="$src/src/cmd/$(verb_file "$1")"
+        body=$(sed -n "/^int verb_$1(/,/^}/p" "$f")
+        if grep -q 'struct option' <<<"$body"; then echo "$body"; else cat "$f"; fi
+}
 # refused VERB FILE: the flags of the shared table that VERB refuses ("VERB: unknown option --X").
 refused() { grep -o "\"$1: unknown option --[a-z-]*\"" "$src/src/cmd/$2" | sed 's/.*option \(--[a-z-]*\)"/\1/'; }
 # source_flags VERB [HAS_ARG]: VERB's flags by the sources.
 source_flags() {
         local f
         f=$(verb_file "$1")
-        long_options "$f" "$2" | grep -vxF -f <(refused "$1" "$f"; echo "--never-a-flag") | words
+        verb_text "$1" | grep -o '{ "[a-z-]*", [a-z]*_argument' | grep "${2:-_argument}" | sed 's/{ "\([^"]*\)".*/--\1/' |
+                grep -vxF -f <(refused "$1" "$f"; echo "--never-a-flag") | words
 }
 verbs=$(grep -o '{ "[a-z]*", verb_' "$src/src/cmd/main.c" | sed 's/{ "\([a-z]*\)".*/\1/' | words)
 
@@ -67,9 +76,9 @@ for v in $verbs; do
         _runscope_flags "$v"
         is "$(words <<<"$flags_arg")" "$(source_flags "$v" required)" "... those that take a value"
         bad=""
-        for s in $(grep -o "getopt_long(argc, argv, \"[^\"]*\"" "$src/src/cmd/$(verb_file "$v")" | grep -o '"[^"]*"' |
+        for s in $(verb_text "$v" | grep -o "getopt_long(argc, argv, \"[^\"]*\"" | grep -o '"[^"]*"' |
                    tr -d '"+:' | grep -o .); do
-                long=$(grep -o "{ \"[a-z-]*\", [a-z]*_argument, NULL, '$s' }" "$src/src/cmd/$(verb_file "$v")" |
+                long=$(verb_text "$v" | grep -o "{ \"[a-z-]*\", [a-z]*_argument, NULL, '$s' }" |
                        sed 's/{ "\([^"]*\)".*/--\1/')
                 # Only the short forms of flags the verb takes (create's table has run's -d).
                 grep -qxF -- "$long" <(source_flags "$v" | tr ' ' '\n') || continue

@@ -230,7 +230,7 @@ static bool inactive_or_failed(const char *state) {
 /* A unit of the same name that systemd is stopping, as a foreground run leaves its empty scope
  * (bus_stop_unit_queue): *state once that stop is done. */
 static int wait_stopped(sd_bus *bus, const char *unit, char **state) {
-        uint64_t deadline = now_usec() + job_timeout_usec();
+        uint64_t deadline = now_usec() + FAULT_USEC("RUNSCOPE_FAULT_JOB_TIMEOUT_SEC", BUS_JOB_TIMEOUT_USEC);
 
         if (inactive_or_failed(*state))
                 return 0;
