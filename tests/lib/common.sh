@@ -8,6 +8,9 @@ T_WORK=$(mktemp -d /tmp/runscope-it.XXXXXX)
 T_ROOT=$T_WORK/state # every test file has a state root of its own
 : >"$T_WORK/ids"
 T_IDS=$T_WORK/ids # one id a line; a file, since t_id runs in $(...) subshells
+# How many times longer than on the host a wait for systemd or a container may take: 20 in the
+# emulated guest of tests/vm/run.sh, whose processes run 20-40x slower.
+T_SLOW=${T_SLOW:-1}
 
 if [ "$(cat /proc/1/comm)" != systemd ]; then
         echo "Bail out! PID 1 is not systemd: run tests/integration/run.sh"
@@ -86,7 +89,7 @@ t_done() { echo "1..$T_N"; }
 # unit_gone UNIT: the unit is not loaded (systemd may take a moment to collect it).
 unit_gone() {
         local i
-        for i in $(seq 1 50); do
+        for i in $(seq 1 $((50 * T_SLOW))); do
                 [ "$(systemctl show -P LoadState "$1" 2>/dev/null)" = not-found ] && return 0
                 sleep 0.1
         done
