@@ -21,7 +21,8 @@ mapfile -t rts < <(jq -r '.meta.runtimes[]' "$result")
 label() { jq -rn --argjson n "$names" --arg k "$1" '$n[$k] // $k'; }
 color() { jq -rn --argjson c "$colors" --arg k "$1" '$c[$k] // "#555555"'; }
 title=$(jq -r '.meta | "\(.date[0:10]), \(.machine.nproc) CPUs, kernel \(.machine.kernel), systemd \(.machine.systemd
-        | split(" ")[1]), \(.machine.cgroups) cgroups, load \(.machine.loadavg_before | split(" ")[0]); medians of \(.params.runs)"' "$result")
+        | split(" ")[1]), \(.machine.cgroups) cgroups, load average \(.machine.loadavg_before | split(" ")[0]) before, \(.machine.loadavg_after
+        | split(" ")[0]) after; medians of \(.params.runs)"' "$result")
 
 # ops.dat: an operation a line, a column per runtime; "-" where it was not measured.
 jq -r '.meta.runtimes as $rts | .ops as $o | ["run", "create", "start", "delete", "exec", "state"][] as $op

@@ -11,7 +11,8 @@
 #   SCALE    live containers of the scale run and the largest `list` (default 1000; -q: 100)
 #   -q       a quick run: RUNS 5, SCALE 100
 #   --no-scale  the per-operation figures only
-#   --base BINARY  also time BINARY, a previous build of runscope, in the same rounds ("base")
+#   --base BINARY  also time BINARY, a previous build of runscope, in the same rounds ("base");
+#                  not under /tmp or /run, which the private systemd has of its own
 #   --only RUNTIMES  the scale run of these runtimes only (runscope,runscope-nm,base,crun,crun-fs,runc)
 # Phases: bench/micro.sh (run, create, start, delete, exec, state, floors, peak RSS) and
 # bench/scale.sh (start, list and state with 1 .. SCALE live containers, delete all, leftovers).
@@ -28,7 +29,7 @@ while [ $# -gt 0 ]; do
         --no-scale) do_scale=0 ;;
         --base) base=$(realpath "${1:?--base needs a binary}") || exit 2; shift ;;
         --only) only=${1:?--only needs runtimes}; shift ;;
-        -h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h | --help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *[!0-9]* | "") echo "bench/run.sh: unknown argument '$a'" >&2; exit 2 ;;
         *) if [ -z "$runs" ]; then runs=$a; else scale=$a; fi ;;
         esac
