@@ -205,8 +205,8 @@ int container_exec(const ExecOptions *o) {
                 return r;
         r = launch_exec_fork(&spec->process, spec->seccomp, ns_flags, init_pidfd, o->preserve_fds, &l);
         /* Before the exec launcher joins the unit, as for the init (see create). */
-        if (r >= 0 && spec->process.cpu_affinity_initial)
-                r = launch_set_initial_affinity(&l, &spec->process);
+        if (r >= 0)
+                r = launch_set_from_outside(&l, &spec->process);
         if (r < 0)
                 return r;
         /* Into the unit first: from the moment it joins the namespaces it is the container's. */

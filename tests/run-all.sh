@@ -2,8 +2,9 @@
 # The whole test suite, from a fresh Debian 12 as root: installs what is missing, builds with
 # warnings as errors, runs the unit tests (make check, and under the sanitizers), the fuzzers
 # briefly, cppcheck and clang-tidy, checks `make install`, and runs the integration tests in a
-# systemd (a private one when PID 1 is not systemd), then again with the sanitizer build. Last
-# line: "N passed, N failed, N skipped".
+# systemd (a private one when PID 1 is not systemd), then again with the sanitizer build, and
+# last the tests of tests/vm/ in a Debian 13 guest under QEMU. Last line: "N passed, N failed,
+# N skipped".
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -153,6 +154,13 @@ if [ -n "$asan" ]; then
         rm -f /tmp/runscope-it-asan.$$
         rm -rf "$asan"
 fi
+
+echo "== the modern-host tier: a Debian 13 guest under QEMU, systemd 257, pure cgroup v2 (tests/vm/run.sh)"
+# A guest that cannot be built or booted counts as a failure (run.sh says so in its last line).
+tests/vm/run.sh >/tmp/runscope-vm.$$ 2>&1
+cat /tmp/runscope-vm.$$
+tally vm /tmp/runscope-vm.$$
+rm -f /tmp/runscope-vm.$$
 
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ]

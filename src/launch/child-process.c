@@ -1,4 +1,4 @@
-/* The process half of the launcher, shared by a container's init and by exec: rlimits, user,
+/* The process half of the launcher, shared by a container's init and by exec: user,
  * capabilities, cwd, no_new_privs, and the final execve. Runs in the child only; it must never
  * exec with an fd or a capability it was not told to keep. */
 #include <fcntl.h>
@@ -26,15 +26,6 @@
 #include "util/strv.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
-static int set_rlimits(const SpecProcess *p) {
-        for (size_t i = 0; i < p->n_rlimits; i++) {
-                struct rlimit rl = { .rlim_cur = p->rlimits[i].soft, .rlim_max = p->rlimits[i].hard };
-                if (setrlimit(p->rlimits[i].resource, &rl) < 0)
-                        return launch_error(errno, "process.rlimits[%zu]: %m", i);
-        }
-        return 0;
-}
 
 static int set_oom_score_adj(const SpecProcess *p) {
         char buf[32];
@@ -347,9 +338,6 @@ int process_setup(const SpecProcess *p, const SpecSeccomp *seccomp, int sync_fd,
 
         r = p->cpu_affinity_initial ? set_affinity(p->cpu_affinity_initial, "process.execCPUAffinity.initial")
                                     : reset_affinity();
-        if (r < 0)
-                return r;
-        r = set_rlimits(p);
         if (r < 0)
                 return r;
         r = set_scheduling(p);

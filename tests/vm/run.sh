@@ -9,6 +9,7 @@
 #   RUNSCOPE_VM_FILE_TIMEOUT  seconds one test file may run in the guest (default 900)
 #   RUNSCOPE_VM_MEMORY        the guest's memory in MiB (default 3072)
 #   RUNSCOPE_VM_ACCEL         kvm or tcg to skip the probe (default: KVM if it boots this kernel)
+#   RUNSCOPE_VM_DEBUG=1       also print what took the boot's time (systemd-analyze) and the console
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
@@ -115,7 +116,7 @@ boot() {
         mkdir -p "$out"
         cp tests/vm/in-guest.sh "$out/in-guest.sh"
         {
-                printf 'top=%q\ntimeout=%q\nfiles=(' "$top" "$file_timeout"
+                printf 'top=%q\ntimeout=%q\ndebug=%q\nfiles=(' "$top" "$file_timeout" "${RUNSCOPE_VM_DEBUG:-}"
                 printf '%q ' "$@"
                 printf ')\n'
         } >"$out/job"
@@ -132,13 +133,17 @@ boot() {
                 tail -n 40 "$d/console.log" 2>/dev/null | sed 's/^/#   /'
                 sed 's/^/#   qemu: /' "$d/qemu.log" 2>/dev/null
         fi
+        if [ -n "${RUNSCOPE_VM_DEBUG:-}" ]; then
+                sed "s/^/# $name boot: /" "$out/debug" 2>/dev/null
+                sed "s/^/# $name console: /" "$d/console.log"
+        fi
         [ "$rc" = 124 ] && echo "not ok - the $name boot timed out after $boot_timeout s (QEMU killed)" && fail=$((fail + 1))
         [ -f "$out/error" ] && sed 's/^/# guest: /' "$out/error"
         for f in "$@"; do
                 i=$((i + 1))
                 echo "# $f ($name boot)"
                 local text="" frc=none
-                [ -f "$out/$i.out" ] && text=$(cat "$out/$i.out")
+                [ -f "$out/$i.out" ] && text=$(tr -d '\0' <"$out/$i.out")
                 [ -f "$out/$i.rc" ] && frc=$(cat "$out/$i.rc")
                 [ -n "$text" ] && echo "$text"
                 local p s n planned
@@ -160,7 +165,7 @@ boot() {
 
 tier_start=$SECONDS
 [ ${#apparmor_files[@]} -gt 0 ] && boot apparmor "" "${apparmor_files[@]}"
-[ ${#selinux_files[@]} -gt 0 ] && boot selinux "security=selinux selinux=1 enforcing=0" "${selinux_files[@]}"
+[ ${#selinux_files[@]} -gt 0 ] && boot selinux "security=selinux enforcing=0" "${selinux_files[@]}"
 echo "# vm: $((SECONDS - tier_start)) s for ${#files[@]} file(s), image $(basename "$image")"
 echo "vm: $pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ]
