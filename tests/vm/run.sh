@@ -1,10 +1,12 @@
 #!/bin/bash
 # The modern-host tier: boots the guest that tests/vm/build.sh makes (Debian 13, kernel 6.12,
 # systemd 257 as PID 1, pure cgroup v2, AppArmor on) in QEMU, with this checkout shared read-only
-# at the same absolute path, and runs each tests/vm/test-*.sh there as root, as a systemd service
-# of its own, with the binaries built on the host. Files with a header line "# vm-boot: selinux"
-# run in a second boot with SELinux (permissive) instead of AppArmor. Prints each file's TAP and,
-# last, "vm: N passed, N failed, N skipped". Usage: run.sh [test-file...]
+# at the same absolute path (no guest can change or delete a file of it), and runs each
+# tests/vm/test-*.sh there as root, as a systemd service of its own, with the binaries built on
+# the host; their output comes back through a second share, a fresh directory of this run. Files
+# with a header line "# vm-boot: selinux" run in a second boot with SELinux (permissive) instead
+# of AppArmor. Prints each file's TAP and, last, "vm: N passed, N failed, N skipped".
+# Usage: run.sh [test-file...]
 #   RUNSCOPE_VM_TIMEOUT       seconds a boot may take in all (default 1800), then QEMU is killed
 #   RUNSCOPE_VM_FILE_TIMEOUT  seconds one test file may run in the guest (default 900)
 #   RUNSCOPE_VM_MEMORY        the guest's memory in MiB (default 3072)
@@ -48,8 +50,8 @@ done
 
 image=$(tests/vm/build.sh) || bail "the guest could not be built (tests/vm/build.sh)"
 # Held shared while the image is used: build.sh removes no image that a run holds.
-exec {image_fd}<"$image"
-flock -s "$image_fd"
+exec {image_fd}<"$image" && flock -s "$image_fd" && [ -f "$image/ok" ] ||
+        bail "the guest image $image went away (a build of another checkout's removed it): run again"
 
 run=$(mktemp -d /tmp/runscope-vm.XXXXXX) || bail "no temporary directory"
 qpid=
@@ -122,12 +124,12 @@ boot() {
         } >"$out/job"
         qemu "$name" "$boot_timeout" "$cmdline $extra" \
                 -virtfs "local,path=$top,mount_tag=rstop,security_model=none,readonly=on" \
-                -virtfs "local,path=$out,mount_tag=rsout,security_model=passthrough"
+                -virtfs "local,path=$out,mount_tag=rsout,security_model=mapped-xattr"
         rc=$?
         local secs=$((SECONDS - start))
         if [ -f "$out/guest" ]; then
                 sed "s/^/# $name boot: /" "$out/guest"
-                echo "# $name boot: $((($(stat -c %Y "$out/guest") - $(stat -c %Y "$out/job")))) s from QEMU's start to the tests, $secs s in all ($accel_name)"
+                echo "# $name boot: $(($(stat -c %Y "$out/guest") - $(stat -c %Y "$out/job"))) s from QEMU's start to the tests, $secs s in all ($accel_name)"
         else
                 echo "# $name boot: the guest never ran its tests (QEMU exit $rc after $secs s); its console:"
                 tail -n 40 "$d/console.log" 2>/dev/null | sed 's/^/#   /'
