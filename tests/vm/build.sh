@@ -15,7 +15,7 @@ keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 suite=trixie
 keep=3 # images of other keys kept (other checkouts may use them), the most recently used first
 
-say() { echo "vm-build: $*" >&2; }
+say() { echo "vm-build: [$((SECONDS - ${start:-SECONDS}))s] $*" >&2; }
 
 key=$(cd "$vmdir" && cat build.sh packages guest/* | sha256sum | cut -c1-16)
 out=$cache/$key
@@ -74,10 +74,13 @@ kver=${kpkg#linux-image-}
 mapfile -t packages < <(sed 's/#.*//; s/[[:space:]]//g; /^$/d' "$vmdir/packages")
 say "mmdebstrap $suite: ${#packages[@]} packages and $kpkg (a few minutes)"
 # In a mount namespace of its own: the /proc, /sys and /dev that mmdebstrap mounts in the tree
-# cannot outlive it on the host.
+# cannot outlive it on the host. No fsync (a failed build is thrown away), no manuals or
+# translations.
 unshare --mount --propagation private mmdebstrap --mode=root --variant=minbase --quiet \
         --include="$(IFS=,; echo "${packages[*]}")" \
-        --aptopt='APT::Install-Recommends "false"' \
+        --aptopt='APT::Install-Recommends "false"' --dpkgopt=force-unsafe-io \
+        --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/locale/*' \
+        --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-include=/usr/share/doc/*/copyright' \
         --customize-hook="dpkg-deb -x $tmp/deb/${kpkg}_*.deb \"\$1\"" \
         --customize-hook="chroot \"\$1\" depmod -a $kver" \
         "$suite" "$root" "deb [signed-by=$keyring] $mirror $suite main" >&2
@@ -144,7 +147,7 @@ mkfs.ext4 -q -F -L runscope-vm -d "$root" "$tmp/root.img" "${size}M" >&2
 
 # The first boot, kept in the image (guest/runscope-vm-warmup.service): under TCG it takes minutes
 # once here instead of a minute in every run.
-say "first boot of the image (a few minutes)"
+say "first boot of the image (minutes under TCG)"
 accel=(-accel tcg,thread=multi -cpu max)
 [ "${RUNSCOPE_VM_ACCEL:-}" = kvm ] && accel=(-accel kvm -cpu host)
 if ! timeout -k 10 1200 qemu-system-x86_64 -nodefaults -display none -no-reboot -machine pc "${accel[@]}" \

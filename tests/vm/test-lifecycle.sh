@@ -27,6 +27,10 @@ for c in cpuset cpu io memory pids; do
 done
 t_is "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" Y "AppArmor is enabled"
 t_match "$(cat /sys/kernel/security/lsm)" "(^|,)apparmor(,|$)" "... and among the active LSMs"
+# The guest mounts it ro, but its root could remount it: QEMU's share itself is read-only.
+t_ok "the checkout is read-only here, even remounted rw (the guest cannot change the host's files)" \
+        unshare -m bash -c "mount -o remount,rw '$RUNSCOPE_TOP' 2>/dev/null
+                ! touch '$RUNSCOPE_TOP/.vm-write-test' 2>/dev/null || { rm -f '$RUNSCOPE_TOP/.vm-write-test'; false; }"
 
 B=$T_WORK/bundle
 make_bundle "$B" /bin/sleep 300
