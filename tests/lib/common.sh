@@ -109,6 +109,9 @@ stopped_child() {
         done
         return 1
 }
+# listening PATH: a unix socket listens at PATH (made is not enough: a connect between its bind and
+# its listen is refused).
+listening() { ss -xlH | awk -v p="$1" '$5 == p { f = 1 } END { exit !f }'; }
 # lines_at_least N FILE: FILE has N lines or more.
 lines_at_least() { [ -e "$2" ] && [ "$(wc -l <"$2")" -ge "$1" ]; }
 
