@@ -20,7 +20,6 @@
 #include "util/fd.h"
 #include "util/sealed.h"
 #include "util/log.h"
-#include "util/lsm.h"
 #include "util/missing.h"
 #include "util/notify.h"
 #include "util/proc.h"
@@ -339,7 +338,7 @@ static int create(const CreateOptions *o, Created *c) {
         r = spec_load(bundle, &spec);
         if (r < 0)
                 return r;
-        r = spec_check_labels(spec, lsm_enabled());
+        r = container_labels(spec, "config.json: process.apparmorProfile");
         if (r < 0)
                 return r;
         /* Before anything is made: the launcher will run (in the container) from a copy no one can
@@ -436,10 +435,9 @@ static int create(const CreateOptions *o, Created *c) {
                                                    .keep_fds = o->preserve_fds + listen_fds, .no_pivot = o->no_pivot,
                                                    .no_new_keyring = o->no_new_keyring },
                                  &c->launcher);
-        /* execCPUAffinity.initial is the launcher's before systemd moves it into its unit, which
-         * it does on the CPUs the launcher may use (runtime-spec 1.3). */
-        if (r >= 0 && spec->process.cpu_affinity_initial)
-                r = launch_set_initial_affinity(&c->launcher, &spec->process);
+        /* Before systemd moves it into its unit and before it enters a user namespace's limits. */
+        if (r >= 0)
+                r = launch_set_from_outside(&c->launcher, &spec->process);
         if (r >= 0)
                 r = launch_go(&c->launcher);
         if (r >= 0) {

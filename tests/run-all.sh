@@ -3,8 +3,8 @@
 # warnings as errors, runs the unit tests (make check, and under the sanitizers), the fuzzers
 # briefly, cppcheck and clang-tidy, checks `make install`, builds the Debian package and tries it in
 # the sandbox (tests/test-deb.sh), and runs the integration tests in a systemd (a private one when
-# PID 1 is not systemd), then again with the sanitizer build. Last line: "N passed, N failed, N
-# skipped".
+# PID 1 is not systemd), then again with the sanitizer build, and last the tests of tests/vm/ in a
+# Debian 13 guest under QEMU. Last line: "N passed, N failed, N skipped".
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -168,6 +168,13 @@ if [ -n "$asan" ]; then
         rm -f /tmp/runscope-it-asan.$$
         rm -rf "$asan"
 fi
+
+echo "== the modern-host tier: a Debian 13 guest under QEMU, systemd 257, pure cgroup v2 (tests/vm/run.sh)"
+# A guest that cannot be built or booted counts as a failure (run.sh says so in its last line).
+tests/vm/run.sh >/tmp/runscope-vm.$$ 2>&1
+cat /tmp/runscope-vm.$$
+tally vm /tmp/runscope-vm.$$
+rm -f /tmp/runscope-vm.$$
 
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ]

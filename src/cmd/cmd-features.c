@@ -96,7 +96,7 @@ int verb_features(int argc, char *argv[]) {
         print_list(flags);
         printf(",\"supportedFlags\":");
         print_list(flags);
-        printf("},\"apparmor\":{\"enabled\":false},\"selinux\":{\"enabled\":false},");
+        printf("},\"apparmor\":{\"enabled\":true},\"selinux\":{\"enabled\":true},");
         print_memory_policy();
         printf(",\"intelRdt\":{\"enabled\":false},\"netDevices\":{\"enabled\":true},"
                "\"mountExtensions\":{\"idmap\":{\"enabled\":true}}},"

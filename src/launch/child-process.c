@@ -1,4 +1,4 @@
-/* The process half of the launcher, shared by a container's init and by exec: rlimits, user,
+/* The process half of the launcher, shared by a container's init and by exec: user,
  * capabilities, cwd, no_new_privs, and the final execve. Runs in the child only; it must never
  * exec with an fd or a capability it was not told to keep. */
 #include <fcntl.h>
@@ -26,15 +26,6 @@
 #include "util/strv.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
-static int set_rlimits(const SpecProcess *p) {
-        for (size_t i = 0; i < p->n_rlimits; i++) {
-                struct rlimit rl = { .rlim_cur = p->rlimits[i].soft, .rlim_max = p->rlimits[i].hard };
-                if (setrlimit(p->rlimits[i].resource, &rl) < 0)
-                        return launch_error(errno, "process.rlimits[%zu]: %m", i);
-        }
-        return 0;
-}
 
 static int set_oom_score_adj(const SpecProcess *p) {
         char buf[32];
@@ -349,9 +340,6 @@ int process_setup(const SpecProcess *p, const SpecSeccomp *seccomp, int sync_fd,
                                     : reset_affinity();
         if (r < 0)
                 return r;
-        r = set_rlimits(p);
-        if (r < 0)
-                return r;
         r = set_scheduling(p);
         if (r < 0)
                 return r;
@@ -370,6 +358,13 @@ int process_setup(const SpecProcess *p, const SpecSeccomp *seccomp, int sync_fd,
                 if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
                         return launch_error(errno, "PR_SET_KEEPCAPS: %m");
         }
+        /* The AppArmor profile and SELinux label take effect at execve; written now, as runc orders it:
+         * before any seccomp filter, which could refuse the writes (or fake their success with
+         * SCMP_ACT_ERRNO(0)) and leave the process unconfined, and before the user switch, while the
+         * capability a procfs of our own needs (when the container's /proc will not do) is held. */
+        r = label_set_exec(p);
+        if (r < 0)
+                return r;
         /* Without no_new_privs, only CAP_SYS_ADMIN may load a filter: load it while we still hold
          * every capability, before the user and capability switch (whose syscalls it then sees). */
         if (!p->no_new_privileges) {

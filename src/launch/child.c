@@ -353,7 +353,11 @@ _noreturn_ void child_main(const ChildArgs *a) {
                 }
 
         /* A session keyring of its own, so the container cannot read or add to the caller's keys
-         * (runc's default; --no-new-keyring keeps the caller's). */
+         * (runc's default; --no-new-keyring keeps the caller's), made with the process's SELinux
+         * label, as runc and crun make it, so that the process may use it. */
+        r = a->no_new_keyring ? 0 : label_set_keycreate(a->spec->process.selinux_label);
+        if (r < 0)
+                fail(a, r, false);
         if (!a->no_new_keyring && syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, 0L, 0L, 0L, 0L) < 0 &&
             errno != ENOSYS) {
                 (void) launch_error(errno, "Failed to create a session keyring: %m");

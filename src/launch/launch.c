@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <linux/nsfs.h>
 #include <sys/socket.h>
@@ -242,13 +243,28 @@ int launch_recv(Launcher *l, SyncMessage *m) {
         }
 }
 
-int launch_set_initial_affinity(Launcher *l, const SpecProcess *p) {
-        int r = cpulist_set_affinity(l->pid, p->cpu_affinity_initial);
-        if (r < 0) {
-                launch_kill(l);
-                return log_error_errno(r, "process.execCPUAffinity.initial %s: %m", p->cpu_affinity_initial);
+/* What runscope sets on the launcher from outside, before GO; the process inherits both:
+ * - execCPUAffinity.initial, before systemd moves the launcher into its unit, which it does on the
+ *   CPUs the launcher may use (runtime-spec 1.3);
+ * - the rlimits: raising a hard limit takes CAP_SYS_RESOURCE in the initial user namespace, which a
+ *   launcher in the container's user namespace no longer has (runc sets them from its parent for
+ *   this reason). */
+int launch_set_from_outside(Launcher *l, const SpecProcess *p) {
+        int r = 0;
+
+        if (p->cpu_affinity_initial) {
+                r = cpulist_set_affinity(l->pid, p->cpu_affinity_initial);
+                if (r < 0)
+                        log_error_errno(r, "process.execCPUAffinity.initial %s: %m", p->cpu_affinity_initial);
         }
-        return 0;
+        for (size_t i = 0; r >= 0 && i < p->n_rlimits; i++) {
+                struct rlimit rl = { .rlim_cur = p->rlimits[i].soft, .rlim_max = p->rlimits[i].hard };
+                if (prlimit(l->pid, p->rlimits[i].resource, &rl, NULL) < 0)
+                        r = log_error_errno(errno, "process.rlimits[%zu]: %m", i);
+        }
+        if (r < 0)
+                launch_kill(l);
+        return r;
 }
 
 int launch_go(Launcher *l) {

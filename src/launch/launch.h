@@ -47,9 +47,9 @@ int launch_clone(const LaunchParams *p, Launcher *ret);
 typedef int (*LaunchHooksFunc)(const Launcher *l, void *userdata);
 /* Lets the launcher set up what does not need its unit while systemd starts it. */
 int launch_go(Launcher *l);
-/* process.execCPUAffinity.initial set on the launcher from runscope, before it joins its unit. Kills
- * the launcher and logs on failure. */
-int launch_set_initial_affinity(Launcher *l, const SpecProcess *p);
+/* process.execCPUAffinity.initial and process.rlimits set on the launcher from runscope, before it
+ * joins its unit and before GO. Kills the launcher and logs on failure. */
+int launch_set_from_outside(Launcher *l, const SpecProcess *p);
 /* linux.netDevices moved from runscope's network namespace into that of the launcher pid, renamed,
  * with their addresses, and set up (netdev.c). Logs its error. */
 int launch_move_net_devices(const Spec *spec, pid_t pid);

@@ -8,6 +8,9 @@ T_WORK=$(mktemp -d /tmp/runscope-it.XXXXXX)
 T_ROOT=$T_WORK/state # every test file has a state root of its own
 : >"$T_WORK/ids"
 T_IDS=$T_WORK/ids # one id a line; a file, since t_id runs in $(...) subshells
+# How many times longer than on the host a wait for systemd or a container may take: 20 in the
+# emulated guest of tests/vm/run.sh, whose processes run 20-40x slower.
+T_SLOW=${T_SLOW:-1}
 
 if [ "$(cat /proc/1/comm)" != systemd ]; then
         echo "Bail out! PID 1 is not systemd: run tests/integration/run.sh"
@@ -85,8 +88,8 @@ t_done() { echo "1..$T_N"; }
 
 # wait_until CMD...: runs CMD every 50 ms until it succeeds. A wait on a condition, never a timing:
 # the deadline ($T_WAIT s) only ends a wait for what will not come, and is far beyond what anything
-# takes on a loaded machine.
-T_WAIT=${T_WAIT:-60}
+# takes on a loaded machine (T_SLOW times that in the emulated guest).
+T_WAIT=${T_WAIT:-$((60 * T_SLOW))}
 wait_until() {
         local end=$((SECONDS + T_WAIT))
         until "$@"; do

@@ -120,34 +120,41 @@ static void test_unknown_capability_is_ignored(void) {
         ASSERT_TRUE(spec_capability_last() >= 37);
 }
 
-/* Labels are accepted (before: "not supported by runscope yet") and ignored where the host lacks
- * the LSM; where it has it, refused, since runscope applies none yet. */
+/* Labels are kept for the LSM the host has enabled, to be applied (before: refused there), and
+ * dropped for one it has not (they mean nothing there); an empty one asks for nothing. */
 static void test_labels(void) {
-        _cleanup_(spec_freep) Spec *s = NULL, *aa = NULL;
-        ASSERT_EQ(spec_parse(SPEC("\"process\":{\"user\":{\"uid\":0,\"gid\":0},\"args\":[\"sh\"],\"cwd\":\"/\","
-                                  "\"selinuxLabel\":\"system_u:system_r:container_t:s0\",\"apparmorProfile\":\"\"},"
-                                  "\"linux\":{\"namespaces\":[{\"type\":\"mount\"}],"
-                                  "\"mountLabel\":\"system_u:object_r:container_file_t:s0\"}"),
-                             &s),
-                  0);
-        ASSERT_STREQ(s->process.selinux_label, "system_u:system_r:container_t:s0");
-        ASSERT_STREQ(s->mount_label, "system_u:object_r:container_file_t:s0");
-        ASSERT_EQ(spec_check_labels(s, 0), 0);
-        ASSERT_EQ(spec_check_labels(s, LSM_APPARMOR), 0); /* the empty profile asks for nothing */
-        ASSERT_EQ(spec_check_labels(s, LSM_SELINUX), -EOPNOTSUPP);
-        ASSERT_EQ(spec_check_labels(s, LSM_SELINUX | LSM_APPARMOR), -EOPNOTSUPP);
+#define LABELS_SPEC                                                                                          \
+        SPEC("\"process\":{\"user\":{\"uid\":0,\"gid\":0},\"args\":[\"sh\"],\"cwd\":\"/\","                     \
+             "\"selinuxLabel\":\"system_u:system_r:container_t:s0\",\"apparmorProfile\":\"container-default\"},"  \
+             "\"linux\":{\"namespaces\":[{\"type\":\"mount\"}],\"mountLabel\":\"system_u:object_r:container_file_t:s0\"}")
+        _cleanup_(spec_freep) Spec *none = NULL, *se = NULL, *aa = NULL, *empty = NULL;
+
+        ASSERT_EQ(spec_parse(LABELS_SPEC, &none), 0);
+        spec_drop_labels(none, 0);
+        ASSERT_NULL(none->process.selinux_label);
+        ASSERT_NULL(none->process.apparmor_profile);
+        ASSERT_NULL(none->mount_label);
+
+        ASSERT_EQ(spec_parse(LABELS_SPEC, &se), 0);
+        spec_drop_labels(se, LSM_SELINUX);
+        ASSERT_STREQ(se->process.selinux_label, "system_u:system_r:container_t:s0");
+        ASSERT_STREQ(se->mount_label, "system_u:object_r:container_file_t:s0");
+        ASSERT_NULL(se->process.apparmor_profile);
+
+        ASSERT_EQ(spec_parse(LABELS_SPEC, &aa), 0);
+        spec_drop_labels(aa, LSM_APPARMOR);
+        ASSERT_STREQ(aa->process.apparmor_profile, "container-default");
+        ASSERT_NULL(aa->process.selinux_label);
+        ASSERT_NULL(aa->mount_label);
 
         ASSERT_EQ(spec_parse(SPEC("\"process\":{\"user\":{\"uid\":0,\"gid\":0},\"args\":[\"sh\"],\"cwd\":\"/\","
-                                  "\"apparmorProfile\":\"container-default\"}," MINIMAL_LINUX),
-                             &aa),
+                                  "\"selinuxLabel\":\"\",\"apparmorProfile\":\"\"}," MINIMAL_LINUX),
+                             &empty),
                   0);
-        ASSERT_EQ(spec_check_labels(aa, LSM_SELINUX), 0);
-        ASSERT_EQ(spec_check_labels(aa, LSM_APPARMOR), -EOPNOTSUPP);
-
-        ASSERT_EQ(spec_check_label("--process-label", "x", LSM_SELINUX, LSM_APPARMOR), 0);
-        ASSERT_EQ(spec_check_label("--process-label", "x", LSM_SELINUX, LSM_SELINUX), -EOPNOTSUPP);
-        ASSERT_EQ(spec_check_label("--apparmor", "", LSM_APPARMOR, LSM_APPARMOR), 0);
-        ASSERT_EQ(spec_check_label("--apparmor", NULL, LSM_APPARMOR, LSM_APPARMOR), 0);
+        spec_drop_labels(empty, LSM_SELINUX | LSM_APPARMOR);
+        ASSERT_NULL(empty->process.selinux_label);
+        ASSERT_NULL(empty->process.apparmor_profile);
+#undef LABELS_SPEC
 }
 
 /* As crun: a sysctl kernel.hostname or kernel.domainname that says otherwise than hostname or

@@ -9,6 +9,7 @@
 #include "util/fd.h"
 #include "util/json.h"
 #include "util/log.h"
+#include "util/lsm.h"
 #include "util/proc.h"
 #include "util/strv.h"
 
@@ -131,6 +132,26 @@ static void test_log_text_is_one_line(void) {
         unlink(path);
 }
 
+/* securityfs's apparmor/profiles: "name (mode)" a line; a name may hold spaces and parentheses. */
+static void test_apparmor_profile_listed(void) {
+        const char *list = "docker-default (enforce)\ncontainers-default-0.50.1 (enforce)\n"
+                           "/usr/bin/man (complain)\nodd name (x) (enforce)\nlast (kill)";
+
+        ASSERT_TRUE(lsm_apparmor_profile_listed(list, "docker-default"));
+        ASSERT_TRUE(lsm_apparmor_profile_listed(list, "containers-default-0.50.1"));
+        ASSERT_TRUE(lsm_apparmor_profile_listed(list, "/usr/bin/man"));
+        ASSERT_TRUE(lsm_apparmor_profile_listed(list, "odd name (x)"));
+        ASSERT_TRUE(lsm_apparmor_profile_listed(list, "last"));
+        ASSERT_TRUE(!lsm_apparmor_profile_listed(list, "docker"));
+        ASSERT_TRUE(!lsm_apparmor_profile_listed(list, "odd name"));
+        ASSERT_TRUE(!lsm_apparmor_profile_listed(list, "containers-default-0.50"));
+        ASSERT_TRUE(!lsm_apparmor_profile_listed(list, "enforce"));
+        ASSERT_TRUE(!lsm_apparmor_profile_listed("", "docker-default"));
+        /* Names the list never shows are no "not loaded". */
+        ASSERT_EQ(lsm_apparmor_profile_loaded("unconfined"), -EOPNOTSUPP);
+        ASSERT_EQ(lsm_apparmor_profile_loaded(":ns:profile"), -EOPNOTSUPP);
+}
+
 TEST_MAIN(test_strv_extend_and_env, test_json_escape, test_atomic_write_read_and_rm_rf, test_mkdir_p,
           test_proc_stat_and_verified_pidfd, test_log_json_line, test_log_text_is_one_line,
-          test_log_errno_is_an_error)
+          test_log_errno_is_an_error, test_apparmor_profile_listed)
