@@ -1,10 +1,10 @@
 #!/bin/bash
 # The whole test suite, from a fresh Debian 12 as root: installs what is missing, builds with
 # warnings as errors, runs the unit tests (make check, and under the sanitizers), the fuzzers
-# briefly, cppcheck and clang-tidy, checks `make install`, and runs the integration tests in a
-# systemd (a private one when PID 1 is not systemd), then again with the sanitizer build, and
-# last the tests of tests/vm/ in a Debian 13 guest under QEMU. Last line: "N passed, N failed,
-# N skipped".
+# briefly, cppcheck and clang-tidy, checks `make install`, builds the Debian package and tries it in
+# the sandbox (tests/test-deb.sh), and runs the integration tests in a systemd (a private one when
+# PID 1 is not systemd), then again with the sanitizer build, and last the tests of tests/vm/ in a
+# Debian 13 guest under QEMU. Last line: "N passed, N failed, N skipped".
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -139,6 +139,12 @@ else
         count 0 1 0
 fi
 rm -rf "$dest"
+
+echo "== the Debian package: built, linted, installed in the sandbox, demo run (tests/test-deb.sh)"
+tests/test-deb.sh >/tmp/runscope-deb.$$ 2>&1
+cat /tmp/runscope-deb.$$
+tally deb /tmp/runscope-deb.$$
+rm -f /tmp/runscope-deb.$$
 
 echo "== integration tests"
 tests/integration/run.sh >/tmp/runscope-it.$$ 2>&1

@@ -57,7 +57,7 @@ t_ok "... saying so at debug level" grep -q "Failed to connect to dbus-daemon di
 # exec tries once more on the private socket.
 systemd-socket-activate -l "$T_WORK/refusing-bus" --accept --inetd sh -c 'printf "REJECTED EXTERNAL\r\n"' 2>/dev/null &
 sapid=$!
-wait_until test -S "$T_WORK/refusing-bus"
+wait_until listening "$T_WORK/refusing-bus"
 out=$(DBUS_SYSTEM_BUS_ADDRESS="unix:path=$T_WORK/refusing-bus" rs --debug exec "$id" \
         /bin/sh -c 'echo in; cut -d: -f3 /proc/self/cgroup | sort -u' 2>"$T_WORK/refused.log")
 t_is "$?:$out" "0:in

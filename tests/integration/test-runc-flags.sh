@@ -74,6 +74,7 @@ done
 # SCMP_ACT_NOTIFY needs an agent to send the listener to.
 "$RUNSCOPE_TOP/tests/seccomp-agent" "$T_WORK/agent.sock" 1 >/dev/null 2>&1 &
 agent=$!
+wait_until listening "$T_WORK/agent.sock"
 for a in $(jq -r '.linux.seccomp.actions[]' <<<"$f"); do
         use "seccomp action" "$a" '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", syscalls: [{names: ["acct"], action: $v}]}
                 | if $v == "SCMP_ACT_NOTIFY" then .linux.seccomp.listenerPath = "'"$T_WORK/agent.sock"'" else . end

@@ -34,7 +34,7 @@ bundle_edit "$B" --arg s "$sock" '.process.args = ["/bin/sh", "-c", "mkdir /tmp/
                             syscalls: [{names: ["mkdir", "mkdirat"], action: "SCMP_ACT_NOTIFY"}]}'
 "$AGENT" "$sock" 28 >"$T_WORK/agent.out" 2>&1 &
 agent=$!
-wait_until test -S "$sock"
+wait_until listening "$sock"
 id=$(t_id)
 rs run -d -b "$B" "$id" >"$T_WORK/out" 2>&1
 t_is "$?" 0 "a container with SCMP_ACT_NOTIFY rules starts once the agent has its listener"

@@ -88,7 +88,7 @@ t_done() { echo "1..$T_N"; }
 
 # wait_until CMD...: runs CMD every 50 ms until it succeeds. A wait on a condition, never a timing:
 # the deadline ($T_WAIT s) only ends a wait for what will not come, and is far beyond what anything
-# takes on a loaded machine.
+# takes on a loaded machine (T_SLOW times that in the emulated guest).
 T_WAIT=${T_WAIT:-$((60 * T_SLOW))}
 wait_until() {
         local end=$((SECONDS + T_WAIT))
@@ -112,6 +112,9 @@ stopped_child() {
         done
         return 1
 }
+# listening PATH: a unix socket listens at PATH (made is not enough: a connect between its bind and
+# its listen is refused).
+listening() { ss -xlH | awk -v p="$1" '$5 == p { f = 1 } END { exit !f }'; }
 # lines_at_least N FILE: FILE has N lines or more.
 lines_at_least() { [ -e "$2" ] && [ "$(wc -l <"$2")" -ge "$1" ]; }
 
