@@ -2,6 +2,7 @@
  * one asked for: private socket first, then the system bus (or the other way round, for a caller
  * whose first call follows the connect at once), and says so at debug level; rootless, the same of
  * the user's own manager (user.c). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -165,6 +166,20 @@ static int append_escaped(char *buf, size_t size, size_t *n, const char *s) {
         return 0;
 }
 
+int bus_spread_slice(const char *id, char **ret) {
+        /* A user's containers go in app.slice as they are: a user runs a few, not a thousand. */
+        if (bus_user_manager()) {
+                *ret = strdup(bus_default_slice());
+                return *ret ? 0 : log_oom();
+        }
+        uint32_t h = 2166136261u; /* FNV-1a: stable from one version to the next */
+        for (const char *p = id; *p; p++)
+                h = (h ^ (uint8_t) *p) * 16777619u;
+        if (asprintf(ret, BUS_SPREAD_SLICE_PREFIX "%02x.slice", h % BUS_SPREAD_SLICES) < 0)
+                return log_oom();
+        return 0;
+}
+
 int bus_unit_names(const char *cgroups_path, const char *id, char **ret_unit, char **ret_slice) {
         _cleanup_free_ char *slice = NULL, *prefix = NULL;
         char unit[256];
@@ -225,7 +240,13 @@ int bus_unit_names(const char *cgroups_path, const char *id, char **ret_unit, ch
         if (r < 0)
                 return log_error_errno(r, "Container id '%s' is too long for a systemd unit name", id);
 
-        char *u = strdup(unit), *s = strdup(slice && *slice ? slice : bus_default_slice());
+        if (!slice || !*slice) {
+                free(slice);
+                r = bus_spread_slice(id, &slice);
+                if (r < 0)
+                        return r;
+        }
+        char *u = strdup(unit), *s = TAKE_PTR(slice);
         if (!u || !s) {
                 free(u);
                 free(s);

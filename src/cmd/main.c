@@ -9,6 +9,7 @@
 #include "bus/bus.h"
 #include "cmd.h"
 #include "config.h"
+#include "criu/criu.h"
 #include "state/state.h"
 #include "util/log.h"
 #include "util/sealed.h"
@@ -36,13 +37,15 @@ static const struct {
         { "list", verb_list, "list containers" },
         { "spec", verb_spec, "write a default config.json" },
         { "features", verb_features, "print what runscope supports (OCI features JSON)" },
+        { "checkpoint", verb_checkpoint, "dump a running container's processes with CRIU" },
+        { "restore", verb_restore, "restore a container from a CRIU checkpoint into a new scope" },
 };
 
 static void help(void) {
         printf("runscope - an OCI container runtime whose containers are systemd scopes\n\n"
                "Usage: runscope [GLOBAL OPTIONS] COMMAND [OPTIONS] [ARGS]\n\nCommands:\n");
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
-                printf("  %-8s %s\n", verbs[i].name, verbs[i].help);
+                printf("  %-10s %s\n", verbs[i].name, verbs[i].help);
         printf("\nGlobal options:\n"
                "  --root DIR           state directory (default " STATE_ROOT_DEFAULT ", rootless\n"
                "                       $XDG_RUNTIME_DIR/runscope)\n"
@@ -56,8 +59,16 @@ static void help(void) {
 
 static void version(void) {
         const struct scmp_version *v = seccomp_version();
-        /* runc's layout, which podman info shows as is. */
+        _cleanup_free_ char *criu = NULL, *criu_ver = NULL;
+
+        /* runc's layout, which podman info shows as is, and the criu checkpoint and restore run. */
         printf("runscope version " PACKAGE_VERSION "\nspec: 1.3.0\nlibseccomp: %u.%u.%u\n", v->major, v->minor, v->micro);
+        if (criu_find(&criu) < 0)
+                printf("criu: none in PATH (checkpoint and restore need it)\n");
+        else if (criu_version(criu, &criu_ver) < 0)
+                printf("criu: %s (its version unknown)\n", criu);
+        else
+                printf("criu: %s (%s)\n", criu_ver, criu);
 }
 
 int main(int argc, char *argv[]) {

@@ -255,7 +255,11 @@ static int setup(const ChildArgs *a, char *exe, size_t exe_size) {
                         r = sync_send_fd(a->sync_fd, SYNC_CONSOLE, master);
                 if (r < 0)
                         return r;
-        }
+        } else if (setsid() < 0)
+                /* A session of its own, as runc's init makes one: CRIU dumps no process whose
+                 * session leader is outside its pid namespace, and the caller's terminal signals
+                 * runscope, which forwards them. */
+                return launch_error(errno, "setsid: %m");
         r = own_mounts ? mount_dev_readonly(spec) : 0;
         if (r < 0)
                 return r;

@@ -1,7 +1,7 @@
-/* The launcher's writes to /proc (sysctls, oom_score_adj, LSM attributes): opened below a verified procfs root with
- * no symlink, no magic link and no mount crossed, and checked to be on that very mount. Must never
- * write through a path the container's mounts can redirect: a bundle may bind a host file over a
- * /proc/sys file, and a write there would land on the host (CVE-2025-52881). */
+/* The launcher's writes to /proc (sysctls, oom_score_adj, LSM attributes): opened below a verified
+ * procfs root with no symlink, no magic link and no mount crossed, and checked to be on that very
+ * mount. Must never write through a path the container's mounts can redirect: a bundle may bind a
+ * host file over a /proc/sys or attr file, and a write there would land on the host (CVE-2025-52881). */
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>

@@ -287,6 +287,10 @@ static int apply_property(cJSON *config, const char *assignment) {
         return log_error_errno(EINVAL, "-p %s: unknown property; known: %s", name, known);
 }
 
+const char *spec_run_property_name(size_t i) {
+        return i < ELEMENTSOF(properties) ? properties[i].name : NULL;
+}
+
 int spec_run_check_property(const char *assignment) {
         cJSON *config = spec_default_tree();
         int r;

@@ -313,6 +313,23 @@ int spec_parse_resources(const char *text, Spec **ret) {
         return parse_part(text, "resources", "linux.resources", spec_resources_fields, ret);
 }
 
+int spec_parse_strings(const char *text, const char *file, char ***ret) {
+        _cleanup_(cjson_deletep) cJSON *j = cJSON_Parse(text);
+        _cleanup_strv_free_ char **l = NULL;
+        const cJSON *e;
+
+        if (!cJSON_IsArray(j))
+                return log_error_errno(EINVAL, "%s: expected a JSON array of strings", file);
+        cJSON_ArrayForEach(e, j) {
+                if (!cJSON_IsString(e))
+                        return log_error_errno(EINVAL, "%s: expected a JSON array of strings", file);
+                if (strv_extend(&l, e->valuestring) < 0)
+                        return log_oom();
+        }
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
 bool spec_can_ptrace_host(const Spec *s) {
         if (spec_has_namespace(s, NAMESPACE_USER))
                 return false; /* its capabilities are its user namespace's only */

@@ -250,6 +250,8 @@ int spec_reparse(const char *text, Spec **ret);
 #define SPEC_MAX_SIZE ((size_t) 16 * 1024 * 1024)
 /* Reads and parses <bundle>/config.json. */
 int spec_load(const char *bundle, Spec **ret);
+/* A JSON array of strings (CRIU's descriptors.json, as runc writes it); errors name file. */
+int spec_parse_strings(const char *text, const char *file, char ***ret);
 /* The default configuration `runscope spec` writes, as JSON text (caller frees). */
 char *spec_default_json(void);
 /* `runscope spec --rootless`'s, for uid and gid with their first subordinate ranges (NULL or size 0:

@@ -32,6 +32,8 @@ bool cgroup_memory_is_v1(void);
 int cgroup_v1_memsw_set(const char *cg, uint64_t bytes);
 /* Its current value, UINT64_MAX for none. */
 int cgroup_v1_memsw_get(const char *cg, uint64_t *ret);
+/* The child of a delegated unit's cgroup that a --keep-unit container lives in (and its execs). */
+#define CGROUP_PAYLOAD "payload"
 /* Moves pid into the "payload" child of a delegated unit's cgroup (cg, as systemd reports it), on
  * every hierarchy where the unit has a cgroup: the delegated subtree is ours to shape. */
 int cgroup_attach_payload(const char *cg, pid_t pid);

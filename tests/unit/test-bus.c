@@ -8,11 +8,43 @@
 #include "tap.h"
 
 static void test_default_unit_names(void) {
-        _cleanup_free_ char *unit = NULL, *slice = NULL;
+        _cleanup_free_ char *unit = NULL, *slice = NULL, *again = NULL;
         ASSERT_EQ(bus_unit_names(NULL, "web", &unit, &slice), 0);
         ASSERT_STREQ(unit, "runscope-web.scope");
-        /* Rootless (these tests need no root): a user manager's app.slice. */
-        ASSERT_STREQ(slice, bus_user_manager() ? "app.slice" : "machine.slice");
+        ASSERT_EQ(bus_spread_slice("web", &again), 0);
+        ASSERT_STREQ(slice, again);
+}
+
+/* A sub-slice of machine.slice by systemd's dash naming, the same for an id every time, and 1000 ids
+ * spread over all BUS_SPREAD_SLICES of them with none holding more than a few dozen. */
+static void test_spread_slices(void) {
+        unsigned count[BUS_SPREAD_SLICES] = {};
+        char id[32];
+
+        if (bus_user_manager()) { /* not root: a user's manager, whose containers all go in app.slice */
+                _cleanup_free_ char *slice = NULL;
+                ASSERT_EQ(bus_spread_slice("web", &slice), 0);
+                ASSERT_STREQ(slice, "app.slice");
+                return;
+        }
+
+        for (unsigned i = 0; i < 1000; i++) {
+                _cleanup_free_ char *slice = NULL, *again = NULL;
+                unsigned n;
+                char end[16];
+                (void) snprintf(id, sizeof(id), i % 2 ? "s%u" : "%08x-podman", i);
+                ASSERT_EQ(bus_spread_slice(id, &slice), 0);
+                ASSERT_EQ(sscanf(slice, "machine-runscope_%2x%15s", &n, end), 2);
+                ASSERT_STREQ(end, ".slice");
+                ASSERT_TRUE(n < BUS_SPREAD_SLICES);
+                ASSERT_EQ(bus_spread_slice(id, &again), 0);
+                ASSERT_STREQ(slice, again);
+                count[n]++;
+        }
+        for (unsigned n = 0; n < BUS_SPREAD_SLICES; n++) {
+                ASSERT_TRUE(count[n] > 0);
+                ASSERT_TRUE(count[n] <= 50);
+        }
 }
 
 static void test_escaped_unit_name(void) {
@@ -26,12 +58,14 @@ static void test_systemd_cgroups_path(void) {
         ASSERT_EQ(bus_unit_names("machine.slice:libpod:abc", "abc", &unit, &slice), 0);
         ASSERT_STREQ(unit, "libpod-abc.scope");
         ASSERT_STREQ(slice, "machine.slice");
-        ASSERT_EQ(bus_unit_names(":crio:x", "id", &u2, &s2), 0);
+        _cleanup_free_ char *spread = NULL;
+        ASSERT_EQ(bus_spread_slice("id", &spread), 0);
+        ASSERT_EQ(bus_unit_names(":crio:x", "id", &u2, &s2), 0); /* no slice named: the spread one */
         ASSERT_STREQ(u2, "crio-x.scope");
-        ASSERT_STREQ(s2, "machine.slice");
+        ASSERT_STREQ(s2, spread);
         ASSERT_EQ(bus_unit_names("/libpod_parent/libpod-abc", "id", &u3, &s3), 0); /* cgroupfs form: default */
         ASSERT_STREQ(u3, "runscope-id.scope");
-        ASSERT_STREQ(s3, "machine.slice");
+        ASSERT_STREQ(s3, spread);
         char *u = NULL, *s = NULL;
         ASSERT_EQ(bus_unit_names("a:b", "id", &u, &s), -EINVAL);
         ASSERT_EQ(bus_unit_names("notaslice:p:n", "id", &u, &s), -EINVAL);
@@ -249,6 +283,6 @@ static void test_varlink_call(void) {
         close(sv[0]);
 }
 
-TEST_MAIN(test_default_unit_names, test_escaped_unit_name, test_systemd_cgroups_path, test_path_cgroups_path, test_overlong_unit_name,
+TEST_MAIN(test_default_unit_names, test_spread_slices, test_escaped_unit_name, test_systemd_cgroups_path, test_path_cgroups_path, test_overlong_unit_name,
           test_cpu_shares_to_weight, test_cpu_quota_rounding, test_device_major_name, test_annotation_time_spans,
           test_annotation_string_arrays, test_machine_name, test_varlink_call)
