@@ -1,6 +1,7 @@
 /* Connection to systemd and unit naming. Never falls back silently to a different manager than the
  * one asked for: private socket first, then the system bus (or the other way round, for a caller
- * whose first call follows the connect at once), and says so at debug level. */
+ * whose first call follows the connect at once), and says so at debug level; rootless, the same of
+ * the user's own manager (user.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

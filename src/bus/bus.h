@@ -42,10 +42,11 @@ int bus_log_no_user_manager(int r);
 int bus_connect_system(sd_bus **ret);
 /* The private socket's path (the fault build can name another). */
 const char *bus_private_socket(void);
-/* As root, a connection to the private socket made now, before libsystemd is even loaded, or
- * -errno (said at debug level only). systemd sets a connection up as it accepts it (systemd 252
- * registers every object it serves on each one, about a millisecond of its time): made ahead, that
- * overlaps the caller's own work rather than delaying its first call. */
+/* A connection to the private socket (root: the system's; rootless: the user manager's) made now,
+ * before libsystemd is even loaded, or -errno (said at debug level only). systemd sets a connection
+ * up as it accepts it (systemd 252 registers every object it serves on each one, about a
+ * millisecond of its time): made ahead, that overlaps the caller's own work rather than delaying
+ * its first call. */
 int bus_preconnect(void);
 /* bus_connect_system() on fd, a bus_preconnect() connection (taken, whatever the result), when it
  * is one (>= 0). */
@@ -128,7 +129,7 @@ int bus_stop_unit_queue(sd_bus *bus, const char *unit);
 int bus_attach_process(sd_bus *bus, const char *unit, const char *subcgroup, pid_t pid);
 /* exec's connection, for its one call: as root, spoken directly (wire.c: no libsystemd to load, no
  * round trip for the authentication) through dbus-daemon, else on systemd's private socket; not
- * root, sd-bus. */
+ * root or rootless, sd-bus. */
 typedef struct AttachLink {
         WireConn wire;
         sd_bus *bus;

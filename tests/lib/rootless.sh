@@ -173,15 +173,15 @@ rl_runscope() {
                 "DevicePolicy needs the cgroup controller 'devices'" '.linux.resources = {devices: [{allow: false, access: "rwm"}]}'
         if [[ " $have " == *" memory "* ]]; then
                 id=$(t_id)
-                redit '.annotations["org.systemd.property.MemoryHigh"] = "67108864"'
-                rrs run -d -b "$B" "$id"
+                redit '.annotations["org.systemd.property.MemoryHigh"] = "uint64 67108864"'
+                rrs run -d -b "$B" "$id" >/dev/null 2>&1
                 t_is "$(uctl show -P MemoryHigh "runscope-$id.scope")" 67108864 "an annotation's MemoryHigh, memory being delegated"
                 rrs delete -f "$id"
                 redit 'del(.annotations)'
         else
                 rl_refused "an annotation's MemoryHigh, memory not being delegated here" \
                         "annotations.org.systemd.property.MemoryHigh: MemoryHigh needs the cgroup controller 'memory'" \
-                        '.annotations["org.systemd.property.MemoryHigh"] = "67108864"'
+                        '.annotations["org.systemd.property.MemoryHigh"] = "uint64 67108864"'
         fi
         if [[ " $have " == *" pids "* ]]; then
                 id=$(t_id)
