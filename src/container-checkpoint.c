@@ -110,7 +110,7 @@ static int dump(const CheckpointOptions *o, const ContainerState *st, int dir_fd
         if (!o->pre_dump) {
                 r = criu_spec_for(d->spec, st->rootfs, st->bundle, st->pid, false, &d->cs);
                 if (r >= 0)
-                        r = container_write_descriptors(d->image_fd, st->pid);
+                        r = container_write_descriptors(d->image_fd, st->pid, &d->cs.external);
                 if (r < 0)
                         return r;
         }

@@ -173,7 +173,42 @@ int criu_spec_for(const Spec *spec, const char *rootfs, const char *bundle, pid_
         return 0;
 }
 
-int container_write_descriptors(int image_fd, pid_t pid) {
+/* CRIU's name of fd of pid when it is a file on a mount the container does not see (the /dev/null
+ * or log file its caller gave it as stdio): "file[MNT_ID:INODE]", in hex, as criu's --external
+ * takes it; NULL for anything else (pipes, sockets, terminals, the container's own files). */
+static char *outside_file(pid_t pid, int fd, const char *link) {
+        char path[64], line[256];
+        unsigned mnt = 0;
+        bool found = false;
+        struct stat st;
+
+        if (link[0] != '/')
+                return NULL;
+        (void) snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int) pid, fd);
+        _cleanup_fclose_ FILE *info = fopen(path, "re");
+        while (info && fgets(line, sizeof(line), info))
+                if (sscanf(line, "mnt_id: %u", &mnt) == 1)
+                        found = true;
+        (void) snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int) pid, fd);
+        if (!found || stat(path, &st) < 0)
+                return NULL;
+        (void) snprintf(path, sizeof(path), "/proc/%d/mountinfo", (int) pid);
+        _cleanup_fclose_ FILE *mi = fopen(path, "re");
+        while (mi && fgets(line, sizeof(line), mi)) {
+                unsigned id;
+                if (sscanf(line, "%u ", &id) == 1 && id == mnt)
+                        return NULL;
+                /* A line longer than the buffer goes on in the next read: skip to its end. */
+                while (!strchr(line, '\n') && fgets(line, sizeof(line), mi))
+                        ;
+        }
+        char *key = NULL;
+        if (asprintf(&key, "file[%x:%llx]", mnt, (unsigned long long) st.st_ino) < 0)
+                return NULL;
+        return key;
+}
+
+int container_write_descriptors(int image_fd, pid_t pid, char ***external) {
         _cleanup_free_ char *text = NULL;
         size_t size = 0;
         FILE *f = open_memstream(&text, &size);
@@ -181,16 +216,22 @@ int container_write_descriptors(int image_fd, pid_t pid) {
         if (!f)
                 return log_oom();
         /* Where the init's stdio leads: on restore, CRIU connects the pipes among them to restore's
-         * own stdio (as runc's descriptors.json). */
+         * own stdio (as runc's descriptors.json), and the files outside the container too, which
+         * CRIU cannot reopen there: they are named by their external key instead of their path. */
         fputc('[', f);
         for (int fd = 0; fd < 3; fd++) {
                 char proc[64], link[PATH_MAX];
                 (void) snprintf(proc, sizeof(proc), "/proc/%d/fd/%d", (int) pid, fd);
                 ssize_t n = readlink(proc, link, sizeof(link) - 1);
                 link[n < 0 ? 0 : n] = 0;
+                _cleanup_free_ char *key = outside_file(pid, fd, link);
+                if (key && strv_extend(external, key) < 0) {
+                        (void) fclose(f);
+                        return log_oom();
+                }
                 if (fd)
                         fputc(',', f);
-                json_print_string(f, link);
+                json_print_string(f, key ?: link);
         }
         fputc(']', f);
         if (fclose(f) != 0)

@@ -46,8 +46,9 @@ typedef struct CriuSpec {
 } CriuSpec;
 int criu_spec_for(const Spec *spec, const char *rootfs, const char *bundle, pid_t pid, bool restore, CriuSpec *ret);
 void criu_spec_done(CriuSpec *c);
-/* descriptors.json in the image directory: where the init's stdin, stdout and stderr led. */
-int container_write_descriptors(int image_fd, pid_t pid);
+/* descriptors.json in the image directory: where the init's stdin, stdout and stderr led; the ones
+ * that are files outside the container are added to external, as CRIU's "file[MNT:INODE]". */
+int container_write_descriptors(int image_fd, pid_t pid, char ***external);
 int container_read_descriptors(int image_fd, const char *image_path, char ***ret);
 /* Why criu failed, logged as one line: `criu check`'s own line when criu cannot run on this host,
  * else the first error of its log (or its answer). Returns -errno. */

@@ -68,8 +68,8 @@ static void restore_done(Restore *r) {
 }
 
 /* The rootfs bound at <state>/criu-root, for CRIU wants its root a mount point whose parent is not
- * overmounted (runc does the same). The bind is made in a mount namespace of runscope's own, a
- * slave of the host's: it never shows on the host, and goes with runscope whatever happens. */
+ * overmounted (runc does the same). The bind is made in the mount namespace restore() made, a slave
+ * of the host's: it never shows on the host, and goes with runscope whatever happens. */
 static int mount_criu_root(Restore *r) {
         char root[PATH_MAX];
 
@@ -77,8 +77,6 @@ static int mount_criu_root(Restore *r) {
                 return log_error_errno(errno, "state root %s: %m", r->o->root);
         if (snprintf(r->criu_root, sizeof(r->criu_root), "%s/%s/" CRIU_ROOT, root, r->o->id) >= (int) sizeof(r->criu_root))
                 return log_error_errno(ENAMETOOLONG, "state directory of %s: path too long", r->o->id);
-        if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
-                return log_error_errno(errno, "Failed to make a mount namespace for the restore: %m");
         if (mkdirat(r->dir_fd, CRIU_ROOT, 0755) < 0)
                 return log_error_errno(errno, "Failed to make %s: %m", r->criu_root);
         if (mount(r->rootfs, r->criu_root, NULL, MS_BIND | MS_REC, NULL) < 0) {
@@ -193,9 +191,10 @@ static int criu_fds(Restore *r, CriuInheritFd *inherit, size_t *n_inherit) {
                 inherit[(*n_inherit)++] = (CriuInheritFd) { .key = kv[0], .fd = 4 + (int) r->n_fds };
                 r->fds[r->n_fds++] = fd;
         }
-        /* The stdio pipes the init had, connected to restore's own (its caller's new ones). */
+        /* The stdio pipes the init had, and its files outside the container, connected to
+         * restore's own stdio (its caller's new ones). */
         for (int i = 0; i < 3 && i < (int) strv_length(r->descriptors); i++) {
-                if (strncmp(r->descriptors[i], "pipe:", 5) != 0)
+                if (strncmp(r->descriptors[i], "pipe:", 5) != 0 && strncmp(r->descriptors[i], "file[", 5) != 0)
                         continue;
                 int fd = r->o->shell_job ? i : fcntl(i, F_DUPFD_CLOEXEC, 3);
                 if (fd < 0)
@@ -359,6 +358,10 @@ static int restore(Restore *r) {
         CriuCgMode mode;
         int k;
 
+        /* First: criu reaches the image and work directories through runscope's fds, and mounts
+         * its cgroup yard in the work directory, which must be a mount of criu's namespace. */
+        if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+                return log_error_errno(errno, "Failed to make a mount namespace for the restore: %m");
         k = prepare(r, &mode);
         if (k < 0)
                 return k;

@@ -67,12 +67,18 @@ if [ -n "$CRIU" ] && ! why=$(criu check 2>&1); then
         t_is "$err" "runscope: checkpoint of $id refused: criu cannot run on this host: criu check: $why" \
                 "... which is criu check's own line"
         untouched "$id" "checkpoint where criu cannot run"
+        # Its stdio is this script's (/dev/null, a log file): files outside the container, which
+        # CRIU is told are external, named by mount id and inode, as restore will connect them.
+        want=$(for fd in 0 1 2; do
+                printf 'file[%x:%x]\n' "$(sed -n 's/^mnt_id:\s*//p' "/proc/$pid/fdinfo/$fd")" "$(stat -Lc %i "/proc/$pid/fd/$fd")"
+        done | jq -R . | jq -sc .)
+        t_is "$(jq -c . "$T_WORK/img1/descriptors.json")" "$want" "descriptors.json names the init's stdio outside the container as CRIU's external files"
         err=$(rs checkpoint --leave-running --pre-dump --image-path "$T_WORK/img2" "$id" 2>&1)
         t_is "$?:$err" "1:runscope: checkpoint of $id refused: criu cannot run on this host: criu check: $why" \
                 "a pre-dump where criu cannot run says the same"
         untouched "$id" "pre-dump where criu cannot run"
 else
-        for w in "fails with one line" "which is criu check's own line" "state unchanged" "still counts" "unit active" \
+        for w in "fails with one line" "which is criu check's own line" "state unchanged" "still counts" "unit active" "descriptors.json" \
                  "a pre-dump says the same" "pre-dump: state unchanged" "pre-dump: still counts" "pre-dump: unit active"; do
                 t_skip "checkpoint where criu cannot run: $w" "${CRIU:+criu check passes here}${CRIU:-criu is not installed here}"
         done

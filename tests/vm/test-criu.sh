@@ -45,10 +45,11 @@ limits() {
                 "/sys/fs/cgroup/machine.slice/$u/cpu.max" | tr '\n' ' '
 }
 
+# Its stdio is /dev/null: CRIU checks a regular file's size on restore (the test's output grows).
 B=$T_WORK/counter
 counter "$B"
 id=$(t_id)
-rs run -d -b "$B" "$id"
+rs run -d -b "$B" "$id" </dev/null >/dev/null 2>&1
 t_ok "the counting container starts" counts "$B"
 pid=$(rs state "$id" | jq -r .pid)
 want_limits=$(limits "$id")
@@ -56,10 +57,11 @@ t_match "$want_limits" "^268435456 77 500ms" "its scope has the limits of the bu
 offsets=$(cat "/proc/$pid/timens_offsets")
 
 img=$T_WORK/img
+dumped=$SECONDS
 rs checkpoint --image-path "$img" "$id"
 rc=$?
 t_is "$rc" 0 "checkpoint succeeds"
-[ "$rc" = 0 ] || show_log "$img/dump.log"
+[ "$rc" = 0 ] || { show_log "$img/dump.log"; sed 's/^/#   descriptors: /' "$img/descriptors.json"; }
 t_ok "... its image holds the dump" test -s "$img/inventory.img" -a -s "$img/descriptors.json"
 t_ok "... and the container is gone, unit and all" nothing_left "$id" "runscope-$id.scope"
 t_ok "... its process too" test ! -e "/proc/$pid"
@@ -67,7 +69,7 @@ at=$(count "$B")
 sleep $((T_SLOW / 4 + 1))
 t_is "$(count "$B")" "$at" "nothing counts while it is checkpointed"
 
-rs restore -d -b "$B" --image-path "$img" "$id"
+rs restore -d -b "$B" --image-path "$img" "$id" </dev/null >/dev/null
 rc=$?
 t_is "$rc" 0 "restore succeeds"
 [ "$rc" = 0 ] || show_log "$img/restore.log"
@@ -83,7 +85,12 @@ t_is "$(rs exec "$id" hostname)" counting "exec works in it, and its hostname is
 t_is "$(rs exec "$id" cat /proc/1/cmdline | tr '\0' ' ')" "/bin/sh -c i=0; while :; do i=\$((i+1)); echo \$i >/tmp/count; sleep 0.2; done " \
         "its init is pid 1 of its pid namespace"
 t_is "$(rs exec "$id" cat /proc/self/cgroup)" "0::/" "its cgroup namespace is rooted at the scope"
-t_is "$(cat "/proc/$npid/timens_offsets")" "$offsets" "its time namespace keeps the offsets"
+# CRIU restores the time namespace so that the container's clocks go on from where they were: its
+# offsets are the bundle's less the time it spent checkpointed (no jump, forward or back).
+offset_of() { awk -v c="$1" '$1 == c { print $2 }' <<<"$2"; }
+now=$(offset_of monotonic "$(cat "/proc/$npid/timens_offsets")")
+t_ok "its time namespace keeps the offsets, less the $((SECONDS - dumped)) s it was away (monotonic $now)" \
+        test "$now" -le "$(offset_of monotonic "$offsets")" -a "$now" -ge $(($(offset_of monotonic "$offsets") - (SECONDS - dumped) - 1))
 t_is "$(rs exec "$id" readlink /proc/self/ns/time)" "$(readlink "/proc/$npid/ns/time")" "exec joins its time namespace"
 t_is "$(machinectl show -P Unit "$id" 2>/dev/null)" "runscope-$id.scope" "machined knows it, in its scope"
 rs delete -f "$id"
@@ -93,7 +100,7 @@ t_ok "delete leaves nothing" nothing_left "$id" "runscope-$id.scope"
 L=$T_WORK/leave
 counter "$L"
 lid=$(t_id)
-rs run -d -b "$L" "$lid"
+rs run -d -b "$L" "$lid" </dev/null >/dev/null 2>&1
 counts "$L"
 before=$(count "$L")
 rs checkpoint --leave-running --image-path "$T_WORK/limg" "$lid"
@@ -103,7 +110,7 @@ t_ok "... and counts on" counts "$L"
 rs delete -f "$lid"
 later=$(count "$L")
 rid=$(t_id)
-rs restore -d -b "$L" --image-path "$T_WORK/limg" "$rid"
+rs restore -d -b "$L" --image-path "$T_WORK/limg" "$rid" </dev/null >/dev/null
 t_is "$?" 0 "its image restores under another id"
 t_ok "... which counts again" wait_for changed "$L" "$later"
 v=$(count "$L")
@@ -114,8 +121,9 @@ rs delete -f "$rid"
 P=$T_WORK/pre
 counter "$P"
 pid2=$(t_id)
-rs run -d -b "$P" "$pid2"
+rs run -d -b "$P" "$pid2" </dev/null >/dev/null 2>&1
 counts "$P"
+mkdir -p "$T_WORK/p" # as runc, checkpoint makes the image directory, not its parents
 rs checkpoint --pre-dump --image-path "$T_WORK/p/pre" "$pid2"
 t_is "$?" 0 "a pre-dump succeeds"
 t_is "$(rs state "$pid2" | jq -r .status)" running "... and the container runs on"
@@ -124,10 +132,36 @@ t_is "$?" 0 "the final dump on top of it succeeds"
 t_is "$(readlink "$T_WORK/p/final/parent")" ../pre "... its images name the pre-dump as their parent"
 t_ok "... and the container is gone" nothing_left "$pid2" "runscope-$pid2.scope"
 at=$(count "$P")
-rs restore -d -b "$P" --image-path "$T_WORK/p/final" "$pid2"
+rs restore -d -b "$P" --image-path "$T_WORK/p/final" "$pid2" </dev/null >/dev/null
 t_is "$?" 0 "restore from the final dump succeeds"
 t_ok "... and it counts on from $at" wait_for above "$P" "$at"
 rs delete -f "$pid2"
+
+# process.terminal: the restored terminal's new master goes to restore's --console-socket.
+R=$RUNSCOPE_TOP/tests/console-recv
+T=$T_WORK/tty
+counter "$T"
+bundle_edit "$T" '.process.terminal = true | .process.args = ["/bin/sh", "-c", "i=0; while :; do i=$((i+1)); echo $i >/tmp/count; echo tick $i; sleep 0.2; done"]'
+tid=$(t_id)
+"$R" "$T_WORK/c1.sock" >"$T_WORK/c1.out" 2>&1 &
+wait_for test -S "$T_WORK/c1.sock"
+rs run -d --console-socket "$T_WORK/c1.sock" -b "$T" "$tid"
+counts "$T"
+rs checkpoint --image-path "$T_WORK/timg" "$tid"
+rc=$?
+t_is "$rc" 0 "a container on a terminal is checkpointed"
+[ "$rc" = 0 ] || show_log "$T_WORK/timg/dump.log"
+at=$(count "$T")
+"$R" "$T_WORK/c2.sock" >"$T_WORK/c2.out" 2>&1 &
+wait_for test -S "$T_WORK/c2.sock"
+rs restore -d --console-socket "$T_WORK/c2.sock" -b "$T" --image-path "$T_WORK/timg" "$tid"
+rc=$?
+t_is "$rc" 0 "... and restored with --console-socket"
+[ "$rc" = 0 ] || show_log "$T_WORK/timg/restore.log"
+ticks() { grep -o 'tick [0-9]*' "$T_WORK/c2.out" | tail -n1 | cut -d' ' -f2; }
+tick_above() { [ "$(ticks)" -gt "$1" ] 2>/dev/null; }
+t_ok "... its output comes on the new terminal, counting on from $at" wait_for tick_above "$at"
+rs delete -f "$tid"
 
 # podman 5: container checkpoint and restore with --runtime runscope.
 PD=$T_WORK/podman
@@ -143,7 +177,7 @@ P() {
 }
 trap 'P rm -a -f -t 0 >/dev/null 2>&1; grep -o " $PD/[^ ]*" /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l 2>/dev/null; t_cleanup' EXIT
 P import -q "$PD/rootfs.tar" localhost/counter >/dev/null
-ctr=$(P run -d --name counter --memory 256m localhost/counter sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/count; sleep 0.2; done')
+ctr=$(P run -d --name counter --network none --memory 256m localhost/counter sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/count; sleep 0.2; done')
 pcount() { P exec counter cat /tmp/count 2>/dev/null; }
 pabove() { [ "$(pcount)" -gt "$1" ] 2>/dev/null; }
 wait_for pabove 0
