@@ -1,6 +1,6 @@
 /* `exec`: a process started in a running container's namespaces and unit, with the container's
- * process settings unless overridden. Never lets the process run before systemd has moved it into
- * the container's unit. */
+ * process settings unless overridden. Never lets the process run before it is in the container's
+ * cgroup (cloned there, or moved there by systemd), and never writes a file of that cgroup. */
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -147,6 +147,21 @@ static const char *exec_subcgroup(const ContainerState *st) {
         return st->kept_unit ? "/" CGROUP_PAYLOAD : "";
 }
 
+/* Whether the launcher may be cloned into the container's cgroup: on a cgroup v2 host. On a hybrid
+ * one the v1 controllers (memory, pids, devices…) take a process only through systemd. */
+static bool exec_may_clone(void) {
+        const char *root;
+#ifdef RUNSCOPE_FAULT_POINTS
+        /* Tests and timings: systemd's way on a v2 host too; the clone on a hybrid host's unified
+         * hierarchy too (where it misses the v1 controllers: for its cost only). */
+        if (getenv("RUNSCOPE_FAULT_EXEC_ATTACH"))
+                return false;
+        if (getenv("RUNSCOPE_FAULT_EXEC_CLONE"))
+                return cgroup_unified_root(&root) >= 0;
+#endif
+        return cgroup_unified_root(&root) >= 0 && strcmp(root, "/sys/fs/cgroup") == 0;
+}
+
 /* Whether the cgroup at fd (a directory) has controllers on for its children: then it takes no
  * process of its own (cgroup v2's no-internal-process rule; a systemd in the container does this). */
 static bool cgroup_is_inner(int fd) {
@@ -168,19 +183,9 @@ static int exec_cgroup_open(AttachLink *link, const ContainerState *st, const Sp
         const char *root = NULL;
         int r;
 
-        /* On a hybrid host the v1 controllers (memory, pids, devices…) take a process only through
-         * systemd; an initial affinity is set before the launcher joins the unit, as runtime-spec
-         * asks, which a launcher born there never is outside of. */
-        bool v2 = cgroup_unified_root(&root) >= 0 && strcmp(root, "/sys/fs/cgroup") == 0;
-#ifdef RUNSCOPE_FAULT_POINTS
-        /* Tests and timings: systemd's way on a v2 host too; the clone on a hybrid host's unified
-         * hierarchy too (where it misses the v1 controllers: for its cost only). */
-        if (getenv("RUNSCOPE_FAULT_EXEC_ATTACH"))
-                v2 = false;
-        else if (getenv("RUNSCOPE_FAULT_EXEC_CLONE"))
-                v2 = root != NULL;
-#endif
-        if (!v2 || spec->process.cpu_affinity_initial)
+        /* An initial affinity is set before the launcher joins the unit, as runtime-spec asks, which a
+         * launcher born there never is outside of. */
+        if (!exec_may_clone() || spec->process.cpu_affinity_initial || cgroup_unified_root(&root) < 0)
                 return -EOPNOTSUPP;
         r = attach_link_control_group(link, st->unit, &cg);
         if (r < 0)
@@ -226,6 +231,10 @@ int container_exec(const ExecOptions *o) {
         r = container_open(o->root, o->id, false, &root_fd, &dir_fd, &st);
         if (r < 0)
                 return r;
+        /* The unit's cgroup, for the launcher to be cloned into, asked for now: systemd answers while
+         * the configuration is read. Unused (systemd moves the launcher), its answer is skipped. */
+        if (exec_may_clone())
+                attach_link_ask_control_group(&link, st->unit);
         /* As runc: a created container's init is set up and waits for start; a paused one's process
          * would be frozen as soon as it joins the unit, so only if asked for. */
         switch (container_status_of(dir_fd, st, &init_pidfd)) {

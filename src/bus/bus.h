@@ -133,7 +133,8 @@ int bus_attach_process(sd_bus *bus, const char *unit, const char *subcgroup, pid
 typedef struct AttachLink {
         WireConn wire;
         sd_bus *bus;
-        bool via_dbus; /* wire is a connection to dbus-daemon */
+        bool via_dbus;          /* wire is a connection to dbus-daemon */
+        uint32_t cgroup_serial; /* of a Get of ControlGroup sent ahead on wire, not yet answered */
 } AttachLink;
 #define ATTACH_LINK_NULL { .wire = WIRE_CONN_NULL }
 /* As root, connects (dbus-daemon first) and sends the authentication, saying nothing if that
@@ -144,6 +145,9 @@ int attach_link_open(AttachLink *l);
 /* As bus_attach_process, on whichever connection l has (once more on the private socket when
  * dbus-daemon does not pass the call on); logs its one error line. */
 int attach_link_process(AttachLink *l, const char *unit, const char *subcgroup, pid_t pid);
+/* Asks for the unit's ControlGroup ahead, on a prepared connection, without waiting for the answer,
+ * which attach_link_control_group() reads; nothing when there is none. */
+void attach_link_ask_control_group(AttachLink *l, const char *unit);
 /* The unit's ControlGroup on l's connection to systemd (root only: -EOPNOTSUPP on sd-bus's); -ESRCH
  * for a unit without one. Not logged: the caller has another way. */
 int attach_link_control_group(AttachLink *l, const char *unit, char **ret);

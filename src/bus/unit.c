@@ -483,12 +483,22 @@ int attach_link_process(AttachLink *l, const char *unit, const char *subcgroup, 
         return 0;
 }
 
+void attach_link_ask_control_group(AttachLink *l, const char *unit) {
+        if (l->wire.fd >= 0 && wire_send_control_group(&l->wire, unit, unit_interface(unit), &l->cgroup_serial) < 0)
+                l->cgroup_serial = 0;
+}
+
 int attach_link_control_group(AttachLink *l, const char *unit, char **ret) {
         _cleanup_free_ char *error = NULL, *cg = NULL;
+        int r;
 
         if (l->bus)
                 return -EOPNOTSUPP;
-        int r = wire_unit_control_group(&l->wire, unit, unit_interface(unit), &cg, &error);
+        if (l->cgroup_serial != 0)
+                r = wire_read_control_group(&l->wire, l->cgroup_serial, &cg, &error);
+        else
+                r = wire_unit_control_group(&l->wire, unit, unit_interface(unit), &cg, &error);
+        l->cgroup_serial = 0;
         if (r < 0)
                 return log_debug_errno(r, "Failed to read the cgroup of %s: %s", unit, error ? error : strerror(-r));
         if (!cg[0])

@@ -456,11 +456,10 @@ void wire_close(WireConn *c) {
         c->fd = safe_close(c->fd);
 }
 
-/* Sends the call built in o (serial c->serial) and reads its answer. */
-static int call(WireConn *c, const Out *o, int64_t deadline, char **ret_error, char **ret_value) {
-        int r = send_all(c->fd, o->b, o->n);
-        if (r < 0)
-                return r;
+/* Reads the answer to serial (the authentication's first, if not read yet). */
+static int answer(WireConn *c, uint32_t serial, int64_t deadline, char **ret_error, char **ret_value) {
+        int r;
+
         if (!c->authenticated) {
                 r = read_auth(c, deadline);
                 if (r == -EPERM && ret_error && !(*ret_error = strdup("the server refused the authentication")))
@@ -469,7 +468,13 @@ static int call(WireConn *c, const Out *o, int64_t deadline, char **ret_error, c
                         return r;
                 c->authenticated = true;
         }
-        return read_answer(c, c->serial, deadline, ret_error, ret_value);
+        return read_answer(c, serial, deadline, ret_error, ret_value);
+}
+
+/* Sends the call built in o (serial c->serial) and reads its answer. */
+static int call(WireConn *c, const Out *o, int64_t deadline, char **ret_error, char **ret_value) {
+        int r = send_all(c->fd, o->b, o->n);
+        return r < 0 ? r : answer(c, c->serial, deadline, ret_error, ret_value);
 }
 
 int wire_attach_process(WireConn *c, const char *unit, const char *subcgroup, pid_t pid, char **ret_error) {
@@ -482,15 +487,31 @@ int wire_attach_process(WireConn *c, const char *unit, const char *subcgroup, pi
         return r < 0 ? r : call(c, &o, deadline, ret_error, NULL);
 }
 
-int wire_unit_control_group(WireConn *c, const char *unit, const char *interface, char **ret_cgroup, char **ret_error) {
-        int64_t deadline = now_msec() + c->timeout_msec;
+int wire_send_control_group(WireConn *c, const char *unit, const char *interface, uint32_t *ret_serial) {
         char path[1024];
         Out o = { .n = 0 };
 
-        if (ret_error)
-                *ret_error = NULL;
         int r = unit_path(unit, path, sizeof(path));
         if (r >= 0)
                 r = build_get(&o, ++c->serial, path, interface, "ControlGroup");
-        return r < 0 ? r : call(c, &o, deadline, ret_error, ret_cgroup);
+        if (r >= 0)
+                r = send_all(c->fd, o.b, o.n);
+        if (r >= 0)
+                *ret_serial = c->serial;
+        return r;
+}
+
+int wire_read_control_group(WireConn *c, uint32_t serial, char **ret_cgroup, char **ret_error) {
+        if (ret_error)
+                *ret_error = NULL;
+        return answer(c, serial, now_msec() + c->timeout_msec, ret_error, ret_cgroup);
+}
+
+int wire_unit_control_group(WireConn *c, const char *unit, const char *interface, char **ret_cgroup, char **ret_error) {
+        uint32_t serial;
+
+        if (ret_error)
+                *ret_error = NULL;
+        int r = wire_send_control_group(c, unit, interface, &serial);
+        return r < 0 ? r : wire_read_control_group(c, serial, ret_cgroup, ret_error);
 }

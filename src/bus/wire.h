@@ -38,3 +38,7 @@ int wire_attach_process(WireConn *c, const char *unit, const char *subcgroup, pi
 /* The ControlGroup property (Get on interface, org.freedesktop.systemd1.Scope or .Service) of unit,
  * as "/machine.slice/x.scope" ("" for a unit without one), in *ret_cgroup; errors as above. */
 int wire_unit_control_group(WireConn *c, const char *unit, const char *interface, char **ret_cgroup, char **ret_error);
+/* The same in two halves: the call sent (its serial in *ret_serial), then its answer read, with
+ * other work between them. Messages before the answer, other answers included, are skipped. */
+int wire_send_control_group(WireConn *c, const char *unit, const char *interface, uint32_t *ret_serial);
+int wire_read_control_group(WireConn *c, uint32_t serial, char **ret_cgroup, char **ret_error);

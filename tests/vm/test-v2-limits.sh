@@ -24,7 +24,8 @@ values() {
         done
 }
 host() { bash -c "$read_files" - "/sys/fs/cgroup$(systemctl show -P ControlGroup "runscope-$1.scope")"; }
-inside() { rs exec "$1" /bin/sh -c "$read_files" - /sys/fs/cgroup; }
+# inside ID: the same files read in the container, then its cgroup and the CPUs it may run on.
+inside() { rs exec "$1" /bin/sh -c "$read_files; cat /proc/self/cgroup; grep Cpus_allowed_list /proc/self/status" - /sys/fs/cgroup; }
 # unit ID PROPERTY...: the properties as systemd holds them, on one line.
 unit() {
         local id=$1 p out=""
@@ -48,10 +49,9 @@ t_is "$(unit "$id" $props)" "MemoryMax=67108864 MemoryHigh=62914560 MemoryLow=33
  CPUQuotaPerSecUSec=500ms CPUQuotaPeriodUSec=50ms CPUWeight=174 IOWeight=4950 AllowedCPUs=$last AllowedMemoryNodes=0" \
         "the unit holds every limit, cpu.cpus as AllowedCPUs and cpu.mems as AllowedMemoryNodes"
 t_is "$(host "$id")" "$at_create" "the unit's cgroup files on the host hold them"
-t_is "$(inside "$id")" "$at_create" "... and the container reads the same at /sys/fs/cgroup"
-t_is "$(rs exec "$id" cat /proc/self/cgroup)" "0::/" "... its cgroup namespace's root, the unit's cgroup"
-t_is "$(rs exec "$id" /bin/sh -c 'grep Cpus_allowed_list /proc/self/status')" "Cpus_allowed_list:	$last" \
-        "the container's processes run on the CPU of cpu.cpus only"
+t_is "$(inside "$id")" "$at_create
+0::/
+Cpus_allowed_list:	$last" "... and the container reads the same at /sys/fs/cgroup, its cgroup namespace's root, and runs on the CPU of cpu.cpus only"
 
 echo '{"unified": {"memory.high": "73400320"}}' >"$T_WORK/unified.json"
 rs update --memory 100M --memory-reservation 50M --memory-swap 300M --pids-limit 20 --cpu-quota 10000 \
@@ -63,7 +63,9 @@ updated_unit="MemoryMax=104857600 MemoryHigh=73400320 MemoryLow=52428800 MemoryS
  CPUQuotaPerSecUSec=100ms CPUQuotaPeriodUSec=100ms CPUWeight=59 IOWeight=2930 AllowedCPUs=0-$last AllowedMemoryNodes=0"
 t_is "$(unit "$id" $props)" "$updated_unit" "systemctl show has each updated limit"
 t_is "$(host "$id")" "$updated" "... and the cgroup files on the host"
-t_is "$(inside "$id")" "$updated" "... and the container's view"
+t_is "$(inside "$id")" "$updated
+0::/
+Cpus_allowed_list:	0-$last" "... and the container's view"
 systemctl daemon-reload
 t_is "$(unit "$id" $props)" "$updated_unit" "after systemctl daemon-reload the unit holds every limit"
 t_is "$(host "$id")" "$updated" "... and so do the cgroup files: none was written behind systemd's back"
