@@ -120,11 +120,19 @@ rm -f /tmp/runscope-tidy.$$
 echo "== make install"
 dest=$(mktemp -d /tmp/runscope-install.XXXXXX)
 unitdir=$(pkg-config --variable=systemdsystemunitdir systemd)
+compdir=$(pkg-config --variable=completionsdir bash-completion)
+# loads CMD: bash-completion's own loader, pointed at what was installed, finds CMD's completion there.
+loads() {
+        BASH_COMPLETION_USER_DIR=$dest${compdir%/completions} bash -c \
+                '. /usr/share/bash-completion/bash_completion && __load_completion "$1" && complete -p "$1"' - "$1" 2>/dev/null |
+                grep -q " $1\$"
+}
 if make -s install DESTDIR="$dest" >/dev/null 2>&1 && [ -x "$dest/usr/local/bin/runscope" ] &&
    [ -x "$dest/usr/local/bin/runscope-run" ] && [ -f "$dest/usr/local/share/man/man8/runscope.8" ] &&
    [ -f "$dest/usr/local/share/man/man1/runscope-run.1" ] && [ -f "$dest/usr/local/share/man/man8/runscope@.service.8" ] &&
-   grep -q "ExecStart=/usr/local/bin/runscope run --keep-unit" "$dest$unitdir/runscope@.service"; then
-        echo "ok - make install puts runscope, runscope-run, the man pages and runscope@.service in place"
+   grep -q "ExecStart=/usr/local/bin/runscope run --keep-unit" "$dest$unitdir/runscope@.service" &&
+   [ -f "$dest$compdir/runscope" ] && [ -f "$dest$compdir/runscope-run" ] && loads runscope && loads runscope-run; then
+        echo "ok - make install puts runscope, runscope-run, the man pages, runscope@.service and the bash completions in place"
         count 1 0 0
 else
         echo "not ok - make install"
