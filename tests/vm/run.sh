@@ -7,7 +7,8 @@
 # with a header line "# vm-boot: selinux" run in a second boot with SELinux (permissive) instead
 # of AppArmor. Prints each file's TAP and, last, "vm: N passed, N failed, N skipped".
 # Usage: run.sh [test-file...]
-#   RUNSCOPE_VM_TIMEOUT       seconds a boot may take in all (default 1800), then QEMU is killed
+#   RUNSCOPE_VM_TIMEOUT       seconds a boot may take in all (default 3000: the AppArmor boot runs
+#                             some 17 files one after another under TCG), then QEMU is killed
 #   RUNSCOPE_VM_FILE_TIMEOUT  seconds one test file may run in the guest (default 900)
 #   RUNSCOPE_VM_MEMORY        the guest's memory in MiB (default 3072)
 #   RUNSCOPE_VM_ACCEL         kvm or tcg to skip the probe (default: KVM if it boots this kernel)
@@ -17,7 +18,7 @@ set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
 
-boot_timeout=${RUNSCOPE_VM_TIMEOUT:-1800}
+boot_timeout=${RUNSCOPE_VM_TIMEOUT:-3000}
 file_timeout=${RUNSCOPE_VM_FILE_TIMEOUT:-900}
 memory=${RUNSCOPE_VM_MEMORY:-3072}
 # modprobe.blacklist: what udev would load for QEMU's emulated hardware (the CPU's SVM, PIIX's IDE,
