@@ -1,7 +1,10 @@
 /* `exec`: a process started in a running container's namespaces and unit, with the container's
- * process settings unless overridden. Never lets the process run before systemd has moved it into
- * the container's unit. */
+ * process settings unless overridden. Never lets the process run before it is in the container's
+ * cgroup (cloned there, or moved there by systemd), and never writes a file of that cgroup. */
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bus/bus.h"
@@ -10,8 +13,8 @@
 #include "launch/hooks.h"
 #include "launch/launch.h"
 #include "spec/spec.h"
+#include "util/cgroup.h"
 #include "util/fd.h"
-#include "util/lsm.h"
 #include "util/log.h"
 #include "util/proc.h"
 #include "util/sealed.h"
@@ -39,9 +42,22 @@ static int env_set(char ***env, const char *assignment) {
         return strv_extend(env, assignment) < 0 ? log_oom() : 0;
 }
 
+/* *label replaced by value, when that says something. */
+static int override_label(char **label, const char *value) {
+        if (!value || !value[0])
+                return 0;
+        char *c = strdup(value);
+        if (!c)
+                return log_oom();
+        free(*label);
+        *label = c;
+        return 0;
+}
+
 /* The process to run: --process FILE as given, or the container's own process with the command
- * line's overrides. */
-static int exec_process(const ExecOptions *o, Spec *spec) {
+ * line's overrides. Either way it keeps the container's SELinux label and AppArmor profile unless
+ * given others, as in runc: an exec'd process is no less confined than the container. */
+static int exec_process(const ExecOptions *o, Spec *spec, const char **ret_apparmor_what) {
         SpecProcess *p = &spec->process;
         int r;
 
@@ -54,11 +70,25 @@ static int exec_process(const ExecOptions *o, Spec *spec) {
                 r = spec_parse_process(text, &other);
                 if (r < 0)
                         return r;
+                if (other->process.apparmor_profile && other->process.apparmor_profile[0])
+                        *ret_apparmor_what = "--process: apparmorProfile";
                 SpecProcess swap = spec->process;
                 spec->process = other->process;
                 other->process = swap;
-                return 0;
+                r = 0;
+                if (!p->apparmor_profile || !p->apparmor_profile[0])
+                        r = override_label(&p->apparmor_profile, swap.apparmor_profile);
+                if (r >= 0 && (!p->selinux_label || !p->selinux_label[0]))
+                        r = override_label(&p->selinux_label, swap.selinux_label);
+                return r;
         }
+        if (o->apparmor && o->apparmor[0])
+                *ret_apparmor_what = "--apparmor";
+        r = override_label(&p->apparmor_profile, o->apparmor);
+        if (r >= 0)
+                r = override_label(&p->selinux_label, o->process_label);
+        if (r < 0)
+                return r;
 
         strv_free(p->args);
         p->args = NULL;
@@ -111,6 +141,80 @@ static int exec_process(const ExecOptions *o, Spec *spec) {
         return 0;
 }
 
+/* The container's cgroup below the unit's: none, or the payload child for a --keep-unit container
+ * (as AttachProcessesToUnit takes it: absolute from the unit's cgroup). */
+static const char *exec_subcgroup(const ContainerState *st) {
+        return st->kept_unit ? "/" CGROUP_PAYLOAD : "";
+}
+
+/* Whether the launcher may be cloned into the container's cgroup: on a cgroup v2 host. On a hybrid
+ * one the v1 controllers (memory, pids, devices…) take a process only through systemd. */
+static bool exec_may_clone(void) {
+        const char *root;
+#ifdef RUNSCOPE_FAULT_POINTS
+        /* Tests and timings: systemd's way on a v2 host too; the clone on a hybrid host's unified
+         * hierarchy too (where it misses the v1 controllers: for its cost only). */
+        if (getenv("RUNSCOPE_FAULT_EXEC_ATTACH"))
+                return false;
+        if (getenv("RUNSCOPE_FAULT_EXEC_CLONE"))
+                return cgroup_unified_root(&root) >= 0;
+#endif
+        return cgroup_unified_root(&root) >= 0 && strcmp(root, "/sys/fs/cgroup") == 0;
+}
+
+/* Whether the cgroup at fd (a directory) has controllers on for its children: then it takes no
+ * process of its own (cgroup v2's no-internal-process rule; a systemd in the container does this). */
+static bool cgroup_is_inner(int fd) {
+        char buf[256];
+        _cleanup_close_ int f = openat(fd, "cgroup.subtree_control", O_RDONLY | O_CLOEXEC);
+        ssize_t n = f < 0 ? -1 : read(f, buf, sizeof(buf));
+        return n > 0 && buf[0] != '\n';
+}
+
+/* The container's cgroup directory for the exec launcher to be cloned into: named by systemd's
+ * ControlGroup of the unit, opened O_PATH (never read or written: no file of the cgroup changes)
+ * above the fds passed on, so that it is not one of them. Where the container made that cgroup an
+ * inner node, the init's cgroup below it instead, as runc joins it. -errno (logged at debug level)
+ * where systemd must move the launcher instead. */
+static int exec_cgroup_open(AttachLink *link, const ContainerState *st, const Spec *spec, int keep_fds) {
+        _cleanup_free_ char *cg = NULL, *init_cg = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        char path[PATH_MAX];
+        const char *root = NULL;
+        int r;
+
+        /* An initial affinity is set before the launcher joins the unit, as runtime-spec asks, which a
+         * launcher born there never is outside of. */
+        if (!exec_may_clone() || spec->process.cpu_affinity_initial || cgroup_unified_root(&root) < 0)
+                return -EOPNOTSUPP;
+        r = attach_link_control_group(link, st->unit, &cg);
+        if (r < 0)
+                return r;
+        if (snprintf(path, sizeof(path), "%s%s%s", root, cg, exec_subcgroup(st)) >= (int) sizeof(path))
+                return -ENAMETOOLONG;
+        fd = open(path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return log_debug_errno(errno, "Failed to open %s: %m", path);
+        size_t n = strlen(cg);
+        if (cgroup_is_inner(fd) && cgroup_pid_unified_path(st->pid, &init_cg) >= 0 && strncmp(init_cg, cg, n) == 0 &&
+            init_cg[n] == '/') {
+                (void) snprintf(path, sizeof(path), "%s%s", root, init_cg);
+                safe_close(fd);
+                fd = open(path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (fd < 0)
+                        return log_debug_errno(errno, "Failed to open %s: %m", path);
+        }
+        r = fcntl(fd, F_DUPFD_CLOEXEC, 3 + keep_fds);
+        return r < 0 ? -errno : r;
+}
+
+/* The exec launcher, born in the container's cgroup where it can be (1), else where runscope is (0). */
+static int exec_fork(AttachLink *link, const ContainerState *st, const Spec *spec, unsigned long ns_flags, int init_pidfd,
+                     int keep_fds, Launcher *ret) {
+        _cleanup_close_ int cgroup_fd = exec_cgroup_open(link, st, spec, keep_fds);
+        return launch_exec_fork(&spec->process, spec->seccomp, ns_flags, init_pidfd, keep_fds, cgroup_fd, ret);
+}
+
 int container_exec(const ExecOptions *o) {
         _cleanup_(state_freep) ContainerState *st = NULL;
         _cleanup_(spec_freep) Spec *spec = NULL;
@@ -127,6 +231,10 @@ int container_exec(const ExecOptions *o) {
         r = container_open(o->root, o->id, false, &root_fd, &dir_fd, &st);
         if (r < 0)
                 return r;
+        /* The unit's cgroup, for the launcher to be cloned into, asked for now: systemd answers while
+         * the configuration is read. Unused (systemd moves the launcher), its answer is skipped. */
+        if (exec_may_clone())
+                attach_link_ask_control_group(&link, st->unit);
         /* As runc: a created container's init is set up and waits for start; a paused one's process
          * would be frozen as soon as it joins the unit, so only if asked for. */
         switch (container_status_of(dir_fd, st, &init_pidfd)) {
@@ -150,15 +258,10 @@ int container_exec(const ExecOptions *o) {
          * process there may ptrace it: the container's, this one (--cap, --process), or one an
          * earlier exec started with that power (remembered in the state directory). */
         bool seal = spec_can_ptrace_host(spec) || faccessat(dir_fd, PTRACE_EXEC_MARK, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
-        r = exec_process(o, spec);
-        if (r < 0)
-                return r;
-        unsigned lsms = lsm_enabled();
-        r = spec_check_labels(spec, lsms);
+        const char *apparmor_what = "config.json: process.apparmorProfile";
+        r = exec_process(o, spec, &apparmor_what);
         if (r >= 0)
-                r = spec_check_label("--process-label", o->process_label, LSM_SELINUX, lsms);
-        if (r >= 0)
-                r = spec_check_label("--apparmor", o->apparmor, LSM_APPARMOR, lsms);
+                r = container_labels(spec, apparmor_what);
         if (r < 0)
                 return r;
         if (spec_can_ptrace_host(spec)) {
@@ -188,18 +291,25 @@ int container_exec(const ExecOptions *o) {
         r = attach_link_open(&link);
         if (r < 0)
                 return r;
-        r = launch_exec_fork(&spec->process, spec->seccomp, ns_flags, init_pidfd, o->preserve_fds, &l);
+        r = exec_fork(&link, st, spec, ns_flags, init_pidfd, o->preserve_fds, &l);
+        bool placed = r > 0;
         /* Before the exec launcher joins the unit, as for the init (see create). */
-        if (r >= 0 && spec->process.cpu_affinity_initial)
-                r = launch_set_initial_affinity(&l, &spec->process);
+        if (r >= 0)
+                r = launch_set_from_outside(&l, &spec->process);
         if (r < 0)
                 return r;
-        /* Into the unit first: from the moment it joins the namespaces it is the container's. */
-        r = attach_link_process(&link, st->unit, l.pid);
-        if (r < 0) {
-                launch_kill(&l);
-                return r;
+        /* Into the unit first: from the moment it joins the namespaces it is the container's. Born
+         * in the unit's cgroup, it is there already: systemd sees it there as any process of the
+         * delegated unit (its cgroup.procs is the delegate's, and no attribute of it changes). */
+        if (!placed) {
+                r = attach_link_process(&link, st->unit, exec_subcgroup(st), l.pid);
+                if (r < 0) {
+                        launch_kill(&l);
+                        return r;
+                }
         }
+        log_debug("exec: launcher %d %s %s", (int) l.pid, placed ? "cloned into the cgroup of" : "moved by systemd into",
+                  st->unit);
         /* Its one call is made: not held while the process runs. */
         attach_link_close(&link);
         if (!o->detach) {

@@ -22,6 +22,9 @@ int container_send_pidfd(const char *socket_path, int pidfd);
 int container_connect(const char *root, const char *id, ContainerState **ret_state, sd_bus **ret_bus);
 /* A terminal needs somewhere to go: runscope's own stdio in the foreground, or a console socket. */
 int container_check_terminal(bool terminal, bool foreground, const char *console_socket);
+/* The spec's labels made those to apply (spec_drop_labels()): an AppArmor profile the kernel has not
+ * loaded is an error naming apparmor_what (a JSON path or a flag) and the profile. */
+int container_labels(Spec *spec, const char *apparmor_what);
 
 /* What v1 hosts need besides the unit's properties: the swap limit on the memory hierarchy. */
 int container_apply_v1_swap(sd_bus *bus, const char *unit, const SpecResources *res);

@@ -135,7 +135,7 @@ static int prepare(Restore *r, CriuCgMode *ret_mode) {
                 return log_error_errno(errno, "bundle %s: %m", o->bundle ?: ".");
         k = spec_load(r->bundle, &r->spec);
         if (k >= 0)
-                k = spec_check_labels(r->spec, lsm_enabled());
+                k = container_labels(r->spec, "config.json: process.apparmorProfile");
         if (k >= 0)
                 k = container_check_terminal(r->spec->process.terminal, !o->detach, o->console_socket);
         if (k >= 0)

@@ -84,8 +84,8 @@ typedef struct ExecOptions {
         bool tty;                   /* -t: process.terminal */
         const char *console_socket; /* --console-socket */
         const char *pidfd_socket;   /* --pidfd-socket: where the process's pidfd goes */
-        const char *process_label;  /* --process-label: checked, never applied (spec_check_label) */
-        const char *apparmor;       /* --apparmor: likewise */
+        const char *process_label;  /* --process-label: replaces process.selinuxLabel */
+        const char *apparmor;       /* --apparmor: replaces process.apparmorProfile */
 } ExecOptions;
 
 /* Runs a process in a created or running container (paused with ignore_paused): its namespaces, its unit, its configured process defaults

@@ -1,4 +1,5 @@
-/* D-Bus spoken by hand, for the one call on exec's path: AttachProcessesToUnit, through dbus-daemon
+/* D-Bus spoken by hand, for the one call on exec's path: AttachProcessesToUnit, or where exec clones
+ * its launcher into the unit's cgroup, the Get of the unit's ControlGroup; through dbus-daemon
  * (after its Hello) or on systemd's private socket. Loading libsystemd costs half a millisecond (it
  * and the five libraries it binds at load), and sd-bus waits for the answer to its authentication
  * before it sends anything; here the authentication, the Hello and the call go out without
@@ -40,7 +41,7 @@ enum { FIELD_PATH = 1, FIELD_INTERFACE = 2, FIELD_MEMBER = 3, FIELD_ERROR_NAME =
 
 /* A message being written, in the native byte order; alignment is from its start. */
 typedef struct Out {
-        uint8_t b[1024];
+        uint8_t b[2048]; /* a unit name of 255 bytes, each escaped to 3 in its object path, fits */
         size_t n;
         bool overflow;
 } Out;
@@ -109,15 +110,48 @@ static int build_call(Out *o, uint32_t serial, const char *destination, const ch
         return o->overflow || body->overflow ? -ENAMETOOLONG : 0;
 }
 
-static int build_attach(Out *o, uint32_t serial, const char *unit, uint32_t pid) {
+static int build_attach(Out *o, uint32_t serial, const char *unit, const char *subcgroup, uint32_t pid) {
         /* The body, "ssau": it starts at an offset aligned to 8, so its own offsets align alike. */
         Out body = { .n = 0 };
         out_string(&body, unit);
-        out_string(&body, "");
+        out_string(&body, subcgroup);
         out_u32(&body, sizeof(uint32_t)); /* the array's length in bytes: one pid */
         out_u32(&body, pid);
         return build_call(o, serial, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
                           "org.freedesktop.systemd1.Manager", "AttachProcessesToUnit", "ssau", &body);
+}
+
+/* Get(interface, property) of the object at path: a variant comes back. */
+static int build_get(Out *o, uint32_t serial, const char *path, const char *interface, const char *property) {
+        Out body = { .n = 0 };
+        out_string(&body, interface);
+        out_string(&body, property);
+        return build_call(o, serial, "org.freedesktop.systemd1", path, "org.freedesktop.DBus.Properties", "Get", "ss",
+                          &body);
+}
+
+/* The object path of a unit, as sd_bus_path_encode makes it: each byte but [A-Za-z0-9] as _XX
+ * (lower-case hex). */
+static int unit_path(const char *unit, char *buf, size_t size) {
+        static const char prefix[] = "/org/freedesktop/systemd1/unit/", hex[] = "0123456789abcdef";
+        size_t n = sizeof(prefix) - 1;
+
+        if (size < n + 2 || !unit[0])
+                return -EINVAL;
+        memcpy(buf, prefix, n);
+        for (const unsigned char *p = (const unsigned char *) unit; *p; p++) {
+                if (n + 4 > size)
+                        return -ENAMETOOLONG;
+                if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9'))
+                        buf[n++] = (char) *p;
+                else {
+                        buf[n++] = '_';
+                        buf[n++] = hex[*p >> 4];
+                        buf[n++] = hex[*p & 15];
+                }
+        }
+        buf[n] = 0;
+        return 0;
 }
 
 static int send_all(int fd, const void *p, size_t n) {
@@ -301,8 +335,19 @@ static int error_errno(const char *name) {
         return -EIO;
 }
 
-/* Reads messages until the answer to serial; 0 for a method return, else see wire.h. */
-static int read_answer(WireConn *c, uint32_t serial, int64_t deadline, char **ret_error) {
+/* The string a method return's body holds as a variant ("v" of "s"), at off. */
+static int get_variant_string(const uint8_t *m, size_t total, size_t off, const Answer *a, bool swap, char **ret) {
+        const char *sig = a->signature && strcmp(a->signature, "v") == 0 ? get_string(m, total, &off, true, swap) : NULL;
+        const char *s = sig && strcmp(sig, "s") == 0 ? get_string(m, total, &off, false, swap) : NULL;
+        if (!s)
+                return -EBADMSG;
+        *ret = strdup(s);
+        return *ret ? 0 : -ENOMEM;
+}
+
+/* Reads messages until the answer to serial; 0 for a method return (with ret_value, the string
+ * its variant holds), else see wire.h. */
+static int read_answer(WireConn *c, uint32_t serial, int64_t deadline, char **ret_error, char **ret_value) {
         for (;;) {
                 int r = fill(c, 16, deadline);
                 if (r < 0)
@@ -334,12 +379,12 @@ static int read_answer(WireConn *c, uint32_t serial, int64_t deadline, char **re
                 c->start += (size_t) total;
                 if (!a.has_reply_serial || a.reply_serial != serial)
                         continue;
+                size_t off = (size_t) header;
                 if (a.type == MSG_METHOD_RETURN)
-                        return 0;
+                        return ret_value ? get_variant_string(m, (size_t) total, off, &a, swap, ret_value) : 0;
                 if (!a.error_name)
                         return -EBADMSG;
                 /* The error's text is its body's first string, when it has one. */
-                size_t off = (size_t) header;
                 const char *text = a.signature && a.signature[0] == 's' ? get_string(m, (size_t) total, &off, false, swap) : NULL;
                 if (ret_error) {
                         *ret_error = strdup(text ? text : a.error_name);
@@ -411,19 +456,10 @@ void wire_close(WireConn *c) {
         c->fd = safe_close(c->fd);
 }
 
-int wire_attach_process(WireConn *c, const char *unit, pid_t pid, char **ret_error) {
-        int64_t deadline = now_msec() + c->timeout_msec;
-        Out o = { .n = 0 };
+/* Reads the answer to serial (the authentication's first, if not read yet). */
+static int answer(WireConn *c, uint32_t serial, int64_t deadline, char **ret_error, char **ret_value) {
         int r;
 
-        if (ret_error)
-                *ret_error = NULL;
-        r = build_attach(&o, ++c->serial, unit, (uint32_t) pid);
-        if (r < 0)
-                return r;
-        r = send_all(c->fd, o.b, o.n);
-        if (r < 0)
-                return r;
         if (!c->authenticated) {
                 r = read_auth(c, deadline);
                 if (r == -EPERM && ret_error && !(*ret_error = strdup("the server refused the authentication")))
@@ -432,5 +468,50 @@ int wire_attach_process(WireConn *c, const char *unit, pid_t pid, char **ret_err
                         return r;
                 c->authenticated = true;
         }
-        return read_answer(c, c->serial, deadline, ret_error);
+        return read_answer(c, serial, deadline, ret_error, ret_value);
+}
+
+/* Sends the call built in o (serial c->serial) and reads its answer. */
+static int call(WireConn *c, const Out *o, int64_t deadline, char **ret_error, char **ret_value) {
+        int r = send_all(c->fd, o->b, o->n);
+        return r < 0 ? r : answer(c, c->serial, deadline, ret_error, ret_value);
+}
+
+int wire_attach_process(WireConn *c, const char *unit, const char *subcgroup, pid_t pid, char **ret_error) {
+        int64_t deadline = now_msec() + c->timeout_msec;
+        Out o = { .n = 0 };
+
+        if (ret_error)
+                *ret_error = NULL;
+        int r = build_attach(&o, ++c->serial, unit, subcgroup, (uint32_t) pid);
+        return r < 0 ? r : call(c, &o, deadline, ret_error, NULL);
+}
+
+int wire_send_control_group(WireConn *c, const char *unit, const char *interface, uint32_t *ret_serial) {
+        char path[1024];
+        Out o = { .n = 0 };
+
+        int r = unit_path(unit, path, sizeof(path));
+        if (r >= 0)
+                r = build_get(&o, ++c->serial, path, interface, "ControlGroup");
+        if (r >= 0)
+                r = send_all(c->fd, o.b, o.n);
+        if (r >= 0)
+                *ret_serial = c->serial;
+        return r;
+}
+
+int wire_read_control_group(WireConn *c, uint32_t serial, char **ret_cgroup, char **ret_error) {
+        if (ret_error)
+                *ret_error = NULL;
+        return answer(c, serial, now_msec() + c->timeout_msec, ret_error, ret_cgroup);
+}
+
+int wire_unit_control_group(WireConn *c, const char *unit, const char *interface, char **ret_cgroup, char **ret_error) {
+        uint32_t serial;
+
+        if (ret_error)
+                *ret_error = NULL;
+        int r = wire_send_control_group(c, unit, interface, &serial);
+        return r < 0 ? r : wire_read_control_group(c, serial, ret_cgroup, ret_error);
 }

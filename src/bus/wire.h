@@ -1,4 +1,4 @@
-/* systemd's private socket spoken without libsystemd, for the one call on exec's path (see wire.c). */
+/* systemd's private socket spoken without libsystemd, for the calls on exec's path (see wire.c). */
 #pragma once
 
 #include <errno.h>
@@ -29,9 +29,16 @@ int wire_start(WireConn *c, int fd);
 void wire_close(WireConn *c);
 /* The Hello a bus (dbus-daemon) wants first, sent without waiting; its answer is skipped. */
 int wire_hello(WireConn *c);
-/* AttachProcessesToUnit(unit, "", [pid]) and its answer. An error answer returns the errno sd-bus
+/* AttachProcessesToUnit(unit, subcgroup, [pid]) and its answer. An error answer returns the errno sd-bus
  * would (-ENOENT for NoSuchUnit, …; -EIO for a name it does not map) with systemd's message (or
  * its error name) in *ret_error; a broken exchange returns the errno of what broke (-EBADMSG for a
  * malformed message, -EPERM for a refused authentication, with a text, -ECONNRESET for a closed
  * socket, -ETIMEDOUT). Not logged. */
-int wire_attach_process(WireConn *c, const char *unit, pid_t pid, char **ret_error);
+int wire_attach_process(WireConn *c, const char *unit, const char *subcgroup, pid_t pid, char **ret_error);
+/* The ControlGroup property (Get on interface, org.freedesktop.systemd1.Scope or .Service) of unit,
+ * as "/machine.slice/x.scope" ("" for a unit without one), in *ret_cgroup; errors as above. */
+int wire_unit_control_group(WireConn *c, const char *unit, const char *interface, char **ret_cgroup, char **ret_error);
+/* The same in two halves: the call sent (its serial in *ret_serial), then its answer read, with
+ * other work between them. Messages before the answer, other answers included, are skipped. */
+int wire_send_control_group(WireConn *c, const char *unit, const char *interface, uint32_t *ret_serial);
+int wire_read_control_group(WireConn *c, uint32_t serial, char **ret_cgroup, char **ret_error);

@@ -99,7 +99,7 @@ int verb_features(int argc, char *argv[]) {
                 printf("%s\"%s\"", c ? "," : "", name);
                 cap_free(name);
         }
-        printf("],\"cgroup\":{\"v1\":true,\"v2\":true,\"systemd\":true,\"systemdUser\":false},\"seccomp\":{\"enabled\":true,\"actions\":");
+        printf("],\"cgroup\":{\"v1\":true,\"v2\":true,\"systemd\":true,\"systemdUser\":true},\"seccomp\":{\"enabled\":true,\"actions\":");
         print_list(actions);
         printf(",\"operators\":");
         print_list(operators);
@@ -109,7 +109,7 @@ int verb_features(int argc, char *argv[]) {
         print_list(flags);
         printf(",\"supportedFlags\":");
         print_list(flags);
-        printf("},\"apparmor\":{\"enabled\":false},\"selinux\":{\"enabled\":false},");
+        printf("},\"apparmor\":{\"enabled\":true},\"selinux\":{\"enabled\":true},");
         print_memory_policy();
         printf(",\"intelRdt\":{\"enabled\":false},\"netDevices\":{\"enabled\":true},"
                "\"mountExtensions\":{\"idmap\":{\"enabled\":true}}},"

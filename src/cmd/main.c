@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bus/bus.h"
 #include "cmd.h"
 #include "config.h"
 #include "criu/criu.h"
@@ -46,7 +47,8 @@ static void help(void) {
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
                 printf("  %-10s %s\n", verbs[i].name, verbs[i].help);
         printf("\nGlobal options:\n"
-               "  --root DIR           state directory (default " STATE_ROOT_DEFAULT ")\n"
+               "  --root DIR           state directory (default " STATE_ROOT_DEFAULT ", rootless\n"
+               "                       $XDG_RUNTIME_DIR/runscope)\n"
                "  --log FILE           write log messages to FILE\n"
                "  --log-format FORMAT  text or json\n"
                "  --debug              log debug messages\n"
@@ -84,6 +86,8 @@ int main(int argc, char *argv[]) {
         };
         const char *log_path = NULL;
         LogFormat format = LOG_FORMAT_TEXT;
+        bool root_given = false;
+        char user_root[320];
         int c;
 
         sealed_init(argv);
@@ -97,6 +101,7 @@ int main(int argc, char *argv[]) {
                 switch (c) {
                 case ARG_ROOT:
                         arg_root = optarg;
+                        root_given = true;
                         break;
                 case ARG_LOG:
                         log_path = optarg;
@@ -127,6 +132,11 @@ int main(int argc, char *argv[]) {
                 }
         if (log_open(log_path, format) < 0)
                 return 1;
+        /* Rootless, as runc and crun: the state lives in the user's runtime directory. */
+        if (!root_given && bus_user_manager()) {
+                (void) snprintf(user_root, sizeof(user_root), "%s/runscope", bus_runtime_dir());
+                arg_root = user_root;
+        }
         if (optind >= argc) {
                 help();
                 return 1;

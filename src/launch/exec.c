@@ -113,7 +113,8 @@ static _noreturn_ void exec_child(const SpecProcess *p, const SpecSeccomp *secco
         process_exec(p, exe, keep_fds, sync_fd);
 }
 
-int launch_exec_fork(const SpecProcess *p, const SpecSeccomp *seccomp, unsigned long ns_flags, int init_pidfd, int keep_fds, Launcher *ret) {
+int launch_exec_fork(const SpecProcess *p, const SpecSeccomp *seccomp, unsigned long ns_flags, int init_pidfd, int keep_fds,
+                     int cgroup_fd, Launcher *ret) {
         _cleanup_close_ int parent_fd = -EBADF, child_fd = -EBADF, ns_fd = -EBADF;
         int pair[2], pidfd = -EBADF;
         pid_t pid;
@@ -128,13 +129,24 @@ int launch_exec_fork(const SpecProcess *p, const SpecSeccomp *seccomp, unsigned 
         if (child_fd < 0 || ns_fd < 0)
                 return log_error_errno(errno, "Failed to move the exec fds: %m");
 
-        pid = clone3_fork(0, &pidfd);
+        /* Born in the unit's cgroup, it is never anywhere else; where the kernel cannot (before 5.7,
+         * clone3 filtered, a cgroup that takes no process), the caller moves it. */
+        bool placed = false;
+        pid = -1;
+        if (cgroup_fd >= 0) {
+                pid = clone3_fork_into_cgroup(cgroup_fd, &pidfd);
+                placed = pid >= 0;
+                if (pid < 0)
+                        log_debug_errno(errno, "Failed to clone the exec launcher into the unit's cgroup: %m");
+        }
+        if (pid < 0)
+                pid = clone3_fork(0, &pidfd);
         if (pid < 0)
                 return log_error_errno(errno, "Failed to fork the exec launcher: %m");
         if (pid == 0)
                 exec_child(p, seccomp, ns_flags, ns_fd, keep_fds, child_fd);
         *ret = (Launcher) { .pid = pid, .pidfd = pidfd, .sync_fd = TAKE_FD(parent_fd), .console_fd = -EBADF, .seccomp_fd = -EBADF };
-        return 0;
+        return placed;
 }
 
 int launch_exec_release(Launcher *l, Launcher *ret_process) {

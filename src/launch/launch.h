@@ -47,9 +47,9 @@ int launch_clone(const LaunchParams *p, Launcher *ret);
 typedef int (*LaunchHooksFunc)(const Launcher *l, void *userdata);
 /* Lets the launcher set up what does not need its unit while systemd starts it. */
 int launch_go(Launcher *l);
-/* process.execCPUAffinity.initial set on the launcher from runscope, before it joins its unit. Kills
- * the launcher and logs on failure. */
-int launch_set_initial_affinity(Launcher *l, const SpecProcess *p);
+/* process.execCPUAffinity.initial and process.rlimits set on the launcher from runscope, before it
+ * joins its unit and before GO. Kills the launcher and logs on failure. */
+int launch_set_from_outside(Launcher *l, const SpecProcess *p);
 /* linux.netDevices moved from runscope's network namespace into that of the launcher pid, renamed,
  * with their addresses, and set up (netdev.c). Logs its error. */
 int launch_move_net_devices(const Spec *spec, pid_t pid);
@@ -88,8 +88,11 @@ typedef struct LaunchWatch {
 int launch_wait(Launcher *l, int notify_fd, const LaunchWatch *watch);
 /* Forks the exec launcher for a running container; it waits until launch_exec_release(), so the
  * caller can first move it into the container's unit. ns_flags are the CLONE_NEW* to join through
- * init_pidfd; fds 3 … 3+keep_fds-1 are passed on to the process. */
-int launch_exec_fork(const SpecProcess *p, const SpecSeccomp *seccomp, unsigned long ns_flags, int init_pidfd, int keep_fds, Launcher *ret);
+ * init_pidfd; fds 3 … 3+keep_fds-1 are passed on to the process. With cgroup_fd (the unit's cgroup
+ * directory, or -EBADF), the launcher is born there when the kernel can (1 is returned), else
+ * where runscope is (0: the caller moves it). */
+int launch_exec_fork(const SpecProcess *p, const SpecSeccomp *seccomp, unsigned long ns_flags, int init_pidfd, int keep_fds,
+                     int cgroup_fd, Launcher *ret);
 /* Lets it join the namespaces and fork the process, and returns that process once it has exec'd
  * (ret_process->command_error tells a missing or non-executable command). */
 int launch_exec_release(Launcher *l, Launcher *ret_process);

@@ -78,6 +78,21 @@ static int open_in_cgroup(const char *cg, const char *file, int flags) {
         return fd < 0 ? -errno : fd;
 }
 
+int cgroup_controllers(const char *cg, char *buf, size_t size) {
+        _cleanup_close_ int fd = open_in_cgroup(cg, "cgroup.controllers", O_RDONLY);
+        ssize_t n;
+
+        if (fd < 0)
+                return fd;
+        n = read(fd, buf, size - 1);
+        if (n < 0)
+                return -errno;
+        while (n > 0 && buf[n - 1] == '\n')
+                n--;
+        buf[n] = 0;
+        return 0;
+}
+
 int cgroup_read_key(int fd, const char *key, uint64_t *ret) {
         char buf[1024];
         size_t len = strlen(key);
@@ -176,10 +191,10 @@ int cgroup_attach_payload(const char *cg, pid_t pid) {
 
         /* A pure v2 host: one hierarchy at the root. */
         if (statfs(roots[0], &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC) {
-                (void) snprintf(path, sizeof(path), "%s%s/payload", roots[0], cg);
+                (void) snprintf(path, sizeof(path), "%s%s/" CGROUP_PAYLOAD, roots[0], cg);
                 if (mkdir(path, 0755) < 0 && errno != EEXIST)
                         return -errno;
-                (void) snprintf(path, sizeof(path), "%s%s/payload/cgroup.procs", roots[0], cg);
+                (void) snprintf(path, sizeof(path), "%s%s/" CGROUP_PAYLOAD "/cgroup.procs", roots[0], cg);
                 _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
                 return fd < 0 ? -errno : write_all(fd, value, (size_t) n);
         }
@@ -195,12 +210,12 @@ int cgroup_attach_payload(const char *cg, pid_t pid) {
                 (void) snprintf(path, sizeof(path), "/sys/fs/cgroup/%s%s", de->d_name, cg);
                 if (access(path, F_OK) < 0)
                         continue;
-                (void) snprintf(path, sizeof(path), "/sys/fs/cgroup/%s%s/payload", de->d_name, cg);
+                (void) snprintf(path, sizeof(path), "/sys/fs/cgroup/%s%s/" CGROUP_PAYLOAD, de->d_name, cg);
                 if (mkdir(path, 0755) < 0 && errno != EEXIST) {
                         r = -errno;
                         break;
                 }
-                (void) snprintf(path, sizeof(path), "/sys/fs/cgroup/%s%s/payload/cgroup.procs", de->d_name, cg);
+                (void) snprintf(path, sizeof(path), "/sys/fs/cgroup/%s%s/" CGROUP_PAYLOAD "/cgroup.procs", de->d_name, cg);
                 int fd = open(path, O_WRONLY | O_CLOEXEC);
                 if (fd < 0) {
                         r = -errno;

@@ -1,4 +1,4 @@
-/* Unit tests of src/bus/wire.c, the hand-written AttachProcessesToUnit: against libsystemd's own
+/* Unit tests of src/bus/wire.c, the hand-written AttachProcessesToUnit and Get of ControlGroup: against libsystemd's own
  * server side (the same code systemd's private socket runs) over a socketpair, and against scripted
  * byte streams for what a real server does not send on demand. */
 #include <stdbool.h>
@@ -12,6 +12,10 @@
 #include "tap.h"
 
 enum { ANSWER_RETURN, ANSWER_NO_SUCH_UNIT, ANSWER_FAILED };
+
+/* The unit and subcgroup the client names, and with get, a Get of the unit's ControlGroup instead. */
+static const char *call_unit = "runscope-t.scope", *call_subcgroup = "";
+static bool get;
 
 static int send_signal(sd_bus *bus, const char *text) {
         sd_bus_message *s = NULL;
@@ -48,6 +52,41 @@ static int serve_hello(sd_bus *bus) {
         return 0;
 }
 
+/* Until the client closes. */
+static void serve_until_closed(sd_bus *bus) {
+        while (sd_bus_process(bus, NULL) >= 0)
+                if (sd_bus_wait(bus, UINT64_MAX) < 0)
+                        break;
+}
+
+/* Answers m, which must be Get(Scope or Service interface, "ControlGroup") on call_unit's object
+ * path as sd-bus encodes it, after a signal as systemd sends them. */
+static int serve_get(sd_bus *bus, sd_bus_message *m, int answer) {
+        _cleanup_free_ char *path = NULL;
+        const char *interface = NULL, *property = NULL;
+        int r;
+
+        if (sd_bus_path_encode("/org/freedesktop/systemd1/unit", call_unit, &path) < 0)
+                return 20;
+        if (!sd_bus_message_is_method_call(m, "org.freedesktop.DBus.Properties", "Get") ||
+            strcmp(sd_bus_message_get_path(m), path) != 0 ||
+            strcmp(sd_bus_message_get_destination(m), "org.freedesktop.systemd1") != 0 || !sd_bus_message_has_signature(m, "ss"))
+                return 21;
+        if (sd_bus_message_read(m, "ss", &interface, &property) < 0 || strcmp(property, "ControlGroup") != 0 ||
+            strcmp(interface, strstr(call_unit, ".service") ? "org.freedesktop.systemd1.Service" : "org.freedesktop.systemd1.Scope") != 0)
+                return 22;
+        if (send_signal(bus, "before") < 0)
+                return 23;
+        if (answer == ANSWER_RETURN)
+                r = sd_bus_reply_method_return(m, "v", "s", "/machine.slice/runscope-t.scope");
+        else
+                r = sd_bus_reply_method_errorf(m, "org.freedesktop.DBus.Error.UnknownObject", "Unknown object '%s'.", path);
+        if (r < 0 || sd_bus_flush(bus) < 0)
+                return 24;
+        serve_until_closed(bus);
+        return 0;
+}
+
 /* The child's side: an sd-bus server that checks the call it gets (exit status 2..12 says what
  * was wrong), sends two signals first, one larger than the client's buffer, then the answer. */
 static int serve_sd_bus(int fd, int answer) {
@@ -72,6 +111,8 @@ static int serve_sd_bus(int fd, int answer) {
                 if (r == 0 && sd_bus_wait(bus, UINT64_MAX) < 0)
                         return 3;
         }
+        if (get)
+                return serve_get(bus, m, answer);
         if (!sd_bus_message_is_method_call(m, "org.freedesktop.systemd1.Manager", "AttachProcessesToUnit") ||
             strcmp(sd_bus_message_get_path(m), "/org/freedesktop/systemd1") != 0 ||
             strcmp(sd_bus_message_get_destination(m), "org.freedesktop.systemd1") != 0 ||
@@ -79,7 +120,7 @@ static int serve_sd_bus(int fd, int answer) {
                 return 4;
         if (sd_bus_message_read(m, "ss", &unit, &sub) < 0 || sd_bus_message_read_array(m, 'u', &pids, &size) < 0)
                 return 5;
-        if (strcmp(unit, "runscope-t.scope") != 0 || strcmp(sub, "") != 0 || size != 4 || *(const uint32_t *) pids != 4242)
+        if (strcmp(unit, call_unit) != 0 || strcmp(sub, call_subcgroup) != 0 || size != 4 || *(const uint32_t *) pids != 4242)
                 return 6;
         char big[20000];
         memset(big, 'x', sizeof(big) - 1);
@@ -94,10 +135,7 @@ static int serve_sd_bus(int fd, int answer) {
                 r = sd_bus_reply_method_errorf(m, SD_BUS_ERROR_FAILED, "it broke");
         if (r < 0 || sd_bus_flush(bus) < 0)
                 return 8;
-        /* Until the client closes. */
-        while (sd_bus_process(bus, NULL) >= 0)
-                if (sd_bus_wait(bus, UINT64_MAX) < 0)
-                        break;
+        serve_until_closed(bus);
         return 0;
 }
 
@@ -121,7 +159,7 @@ static int serve_script(int fd, const void *script, size_t n) {
 
 typedef struct Exchange {
         int r, child_status;
-        char *error;
+        char *error, *cgroup;
 } Exchange;
 
 /* One attach of pid 4242 to runscope-t.scope against a child serving with sd-bus (script NULL,
@@ -145,8 +183,13 @@ static Exchange exchange(int answer, const void *script, size_t n) {
                 e.r = wire_hello(&c);
         if (timeout_msec > 0)
                 c.timeout_msec = timeout_msec;
-        if (e.r >= 0)
-                e.r = wire_attach_process(&c, "runscope-t.scope", 4242, &e.error);
+        if (e.r >= 0 && get)
+                e.r = wire_unit_control_group(&c, call_unit,
+                                              strstr(call_unit, ".service") ? "org.freedesktop.systemd1.Service"
+                                                                             : "org.freedesktop.systemd1.Scope",
+                                              &e.cgroup, &e.error);
+        else if (e.r >= 0)
+                e.r = wire_attach_process(&c, call_unit, call_subcgroup, 4242, &e.error);
         wire_close(&c);
         if (pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status))
                 e.child_status = WEXITSTATUS(status);
@@ -283,5 +326,53 @@ static void test_hello_first(void) {
         ASSERT_STREQ(error, "Unit runscope-t.scope not loaded.");
 }
 
-TEST_MAIN(test_hello_first, test_attach_return, test_attach_errors, test_answer_needs_its_serial, test_big_endian_answer,
+/* A delegated unit's subcgroup (exec into a --keep-unit container's payload). */
+static void test_attach_subcgroup(void) {
+        call_unit = "runscope@web.service";
+        call_subcgroup = "/payload";
+        Exchange e = exchange(ANSWER_RETURN, NULL, 0);
+        call_unit = "runscope-t.scope";
+        call_subcgroup = "";
+        ASSERT_EQ(e.child_status, 0);
+        ASSERT_EQ(e.r, 0);
+}
+
+/* Get of ControlGroup: the object path as sd-bus encodes the unit's name (every byte but letters
+ * and digits as _XX), the interface of its type, the string in the variant that comes back. */
+static void test_control_group(void) {
+        static const char *const units[] = { "runscope-t.scope", "runscope@a-b_c.d+e:f.service", "x.scope" };
+        get = true;
+        for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+                call_unit = units[i];
+                Exchange e = exchange(ANSWER_RETURN, NULL, 0);
+                _cleanup_free_ char *cgroup = e.cgroup, *error = e.error;
+                ASSERT_EQ(e.child_status, 0);
+                ASSERT_EQ(e.r, 0);
+                ASSERT_STREQ(cgroup, "/machine.slice/runscope-t.scope");
+                ASSERT_NULL(error);
+        }
+        call_unit = "runscope-t.scope";
+        with_hello = true;
+        Exchange f = exchange(ANSWER_FAILED, NULL, 0);
+        with_hello = false;
+        get = false;
+        _cleanup_free_ char *error = f.error;
+        ASSERT_EQ(f.child_status, 0);
+        ASSERT_EQ(f.r, -EIO);
+        ASSERT_NULL(f.cgroup);
+        ASSERT_STREQ(error, "Unknown object '/org/freedesktop/systemd1/unit/runscope_2dt_2escope'.");
+}
+
+/* A method return whose body is not a variant holding a string is malformed. */
+static void test_control_group_not_a_string(void) {
+        uint8_t s[128];
+        size_t n = ok_then_return(s, 'l', 1);
+        get = true;
+        Exchange e = exchange(0, s, n);
+        get = false;
+        ASSERT_EQ(e.r, -EBADMSG);
+        ASSERT_NULL(e.cgroup);
+}
+
+TEST_MAIN(test_hello_first, test_attach_subcgroup, test_control_group, test_control_group_not_a_string, test_attach_return, test_attach_errors, test_answer_needs_its_serial, test_big_endian_answer,
           test_refused, test_malformed, test_other_messages, test_no_answer)
