@@ -28,6 +28,12 @@ t_match "$(grep 'exec: launcher' "$T_WORK/debug")" "exec: launcher [0-9]+ moved 
 RUNSCOPE_FAULT_EXEC_ATTACH=1 "$FAULTS" --root "$T_ROOT" exec -d --pid-file "$T_WORK/attach.pid" "$id" /bin/sleep 302
 t_ok "... its process is in the unit's cgroup too" in_unit "$(cat "$T_WORK/attach.pid")"
 
+# From another cgroup namespace, /proc says the init is at /../..: runscope's view of the tree is not
+# systemd's, and it lets systemd move the launcher.
+out=$(unshare --cgroup "$RUNSCOPE" --root "$T_ROOT" --debug exec "$id" /bin/probe hostname 2>"$T_WORK/debug")
+t_is "$?:$out" "0:v2exec" "exec from another cgroup namespace runs"
+t_match "$(grep 'exec: launcher' "$T_WORK/debug")" "moved by systemd into $unit\$" "... moved by systemd: /proc and systemd disagree on the path"
+
 rs exec "$id" /bin/probe exit 5
 t_is "$?" 5 "exec returns the process's exit status"
 out=$(rs exec "$id" /no/such 2>&1)
