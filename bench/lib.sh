@@ -15,9 +15,16 @@ declare -A RT
 RT_KEYS=(runscope runscope-nm)
 RT[runscope]="$RUNSCOPE --root $BENCH_WORK/state-runscope"
 RT[runscope-nm]="$RUNSCOPE --root $BENCH_WORK/state-runscope-nm --no-machine"
+# bench/run.sh --base BINARY: a previous build of runscope, timed in the same rounds.
+if [ -n "${BENCH_BASE:-}" ]; then
+        RT_KEYS+=(base)
+        RT[base]="$BENCH_BASE --root $BENCH_WORK/state-base"
+fi
 if command -v crun >/dev/null; then
-        RT_KEYS+=(crun)
+        RT_KEYS+=(crun crun-fs)
         RT[crun]="crun --root $BENCH_WORK/state-crun --systemd-cgroup"
+        # crun without systemd: it makes the container's cgroups itself (/ID in each hierarchy).
+        RT[crun-fs]="crun --root $BENCH_WORK/state-crun-fs --cgroup-manager=cgroupfs"
 fi
 if command -v runc >/dev/null; then
         RT_KEYS+=(runc)
@@ -27,10 +34,11 @@ fi
 # The state root of a runtime (the --root in its command).
 rt_root() { echo "$BENCH_WORK/state-$1"; }
 
-# The scope unit each runtime makes for a container, as a systemctl pattern.
+# The scope unit each runtime makes for a container, as a systemctl pattern (none for crun-fs).
 rt_unit_glob() {
         case $1 in
-        runscope*) echo 'runscope-*.scope' ;;
+        runscope* | base) echo 'runscope-*.scope' ;;
+        crun-fs) ;; # no unit: its cgroups are its own
         *) echo "$1-*.scope" ;;
         esac
 }

@@ -7,8 +7,10 @@
 #   create     `create` of the /bin/true bundle; start: `start` of it; delete: `delete` once it
 #              has exited (the wait for the exit is not timed)
 #   exec       `exec` of /bin/true into a running sleep container; state: `state` of that one
-#   floors     `systemd-run --scope true` and `unshare` of the bundle's namespaces (run's), `nsenter`
-#              into a live container's namespaces (exec's)
+#   floors     run's: bench/floor.c ($BENCH_FLOOR: one StartTransientUnit answered with its process
+#              in the scope, plus the bundle's namespaces), and its two halves apart, `systemd-run
+#              --scope true` and `unshare` of the bundle's namespaces; exec's: `nsenter` into a live
+#              container's namespaces
 # Peak RSS (KiB) of run, create, exec and state after the rounds.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -40,6 +42,7 @@ for round in $(seq 1 $((warmup + runs))); do
                         tm delete "$rt" $r delete "$rt-c$round" || $r delete -f "$rt-c$round" >/dev/null 2>&1
                 fi
         done
+        [ -z "${BENCH_FLOOR:-}" ] || tm floor floor "$BENCH_FLOOR" "$ns_flags" machine.slice -- /bin/true
         tm floor systemd-run systemd-run --quiet --scope /bin/true
         tm floor unshare "${floor_unshare[@]}"
 done
@@ -68,6 +71,7 @@ for rt in "${RT_KEYS[@]}"; do
         done
 done
 for i in $(seq 1 "$n"); do
+        [ -z "${BENCH_FLOOR:-}" ] || rss floor floor "$BENCH_FLOOR" "$ns_flags" machine.slice -- /bin/true
         rss floor systemd-run systemd-run --quiet --scope /bin/true
         rss floor unshare "${floor_unshare[@]}"
 done

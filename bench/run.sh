@@ -1,26 +1,35 @@
 #!/bin/bash
-# Times runscope beside crun and runc (those installed) in one systemd (a private one when PID 1 is
-# not systemd), same busybox bundle, runtimes interleaved; prints medians and the ratios to crun
-# and runc, and writes bench/result.json. A measurement, never a test: the targets of issue #8
-# are printed as PASS/FAIL for information and the exit status does not depend on them.
+# Times runscope beside crun (with systemd and with its own cgroupfs) and runc (those installed) in
+# one systemd (a private one when PID 1 is not systemd), same busybox bundle, runtimes interleaved;
+# prints medians and the ratios to crun and runc, writes bench/result.json and draws
+# bench/plots/ops.png and bench/plots/scale.png (bench/plot.sh). A measurement, never a test: the
+# targets of issues #8 and #22 are printed as PASS/FAIL for information and the exit status does
+# not depend on them.
 #
-# Usage: bench/run.sh [-q] [--no-scale] [RUNS [SCALE]]
+# Usage: bench/run.sh [-q] [--no-scale] [--base BINARY] [--only RUNTIME,...] [RUNS [SCALE]]
 #   RUNS     timed samples of every figure (default 30; -q: 5)
 #   SCALE    live containers of the scale run and the largest `list` (default 1000; -q: 100)
 #   -q       a quick run: RUNS 5, SCALE 100
 #   --no-scale  the per-operation figures only
+#   --base BINARY  also time BINARY, a previous build of runscope, in the same rounds ("base");
+#                  not under /tmp or /run, which the private systemd has of its own
+#   --only RUNTIMES  the scale run of these runtimes only (runscope,runscope-nm,base,crun,crun-fs,runc)
 # Phases: bench/micro.sh (run, create, start, delete, exec, state, floors, peak RSS) and
 # bench/scale.sh (start, list and state with 1 .. SCALE live containers, delete all, leftovers).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 
-runs="" scale="" quick=0 do_scale=1
-for a in "$@"; do
+runs="" scale="" quick=0 do_scale=1 base="" only=""
+while [ $# -gt 0 ]; do
+        a=$1
+        shift
         case $a in
         -q) quick=1 ;;
         --no-scale) do_scale=0 ;;
-        -h | --help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --base) base=$(realpath "${1:?--base needs a binary}") || exit 2; shift ;;
+        --only) only=${1:?--only needs runtimes}; shift ;;
+        -h | --help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *[!0-9]* | "") echo "bench/run.sh: unknown argument '$a'" >&2; exit 2 ;;
         *) if [ -z "$runs" ]; then runs=$a; else scale=$a; fi ;;
         esac
@@ -29,11 +38,16 @@ done
 runs=${runs:-30} scale=${scale:-1000}
 
 tests/setup.sh || exit 1
-[ -x /usr/bin/time ] || {
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends time >/dev/null || exit 1
-}
+need=()
+[ -x /usr/bin/time ] || need+=(time)
+command -v gnuplot >/dev/null || need+=(gnuplot-nox)
+[ ${#need[@]} = 0 ] || DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+        --no-install-recommends "${need[@]}" >/dev/null || exit 1
 
 mkdir -p "$top/tests/.work"
+floor=$top/tests/.work/bench-floor
+# shellcheck disable=SC2046 # pkg-config's flags are words
+cc -O2 -Wall -o "$floor" bench/floor.c $(pkg-config --cflags --libs libsystemd) || exit 1
 out=$(mktemp -d "$top/tests/.work/bench.XXXXXX") || exit 1
 . tests/lib/sandbox.sh
 trap 'sandbox_stop; [ "${BENCH_KEEP:-0}" = 1 ] || rm -rf "$out"' EXIT
@@ -49,14 +63,16 @@ work=$(sb mktemp -d /tmp/runscope-bench.XXXXXX) || exit 1
 
 start=$(date +%s)
 echo "bench: per-operation figures, $runs rounds" >&2
-sb env BENCH_OUT="$out" BENCH_WORK="$work" bash bench/micro.sh "$runs"
+benv=(env BENCH_OUT="$out" BENCH_WORK="$work" BENCH_FLOOR="$floor" BENCH_BASE="$base")
+sb "${benv[@]}" bash bench/micro.sh "$runs"
 if [ "$do_scale" = 1 ]; then
         echo "bench: scale run, $scale live containers, $runs samples a level" >&2
-        sb env BENCH_OUT="$out" BENCH_WORK="$work" bash bench/scale.sh "$runs" "$scale"
+        # shellcheck disable=SC2046 # one runtime key a word
+        sb "${benv[@]}" bash bench/scale.sh "$runs" "$scale" $(tr , ' ' <<<"$only")
 fi
 elapsed=$(($(date +%s) - start))
 
-runtimes=$(sb env BENCH_OUT="$out" BENCH_WORK="$work" bash -c '. bench/lib.sh; printf "%s\n" "${RT_KEYS[@]}"' |
+runtimes=$(sb "${benv[@]}" bash -c '. bench/lib.sh; printf "%s\n" "${RT_KEYS[@]}"' |
         jq -R . | jq -sc .)
 version() { sb "$@" 2>/dev/null | head -n1; }
 cgroups=legacy
@@ -66,7 +82,8 @@ meta=$(jq -n --argjson runs "$runs" --argjson scale "$scale" --argjson rts "$run
         --arg nproc "$(nproc)" --arg mem "$(free -g | awk '/^Mem:/ {print $2}')" --arg kernel "$(uname -r)" \
         --arg private "$([ -n "$SANDBOX_PID" ] && echo true || echo false)" \
         --arg systemd "$(version systemctl --version)" --arg cgroups "$cgroups" \
-        --arg runscope "$(version ./runscope --version)" --arg crun "$(version crun --version)" \
+        --arg runscope "$(version ./runscope --version) ($(git describe --always --dirty 2>/dev/null))" \
+        --arg base "${base:+$base}" --arg crun "$(version crun --version)" \
         --arg runc "$(version runc --version)" --arg unshare "$(cat "$out/floor-unshare" 2>/dev/null)" \
         --arg load_before "$load_before" --arg load_after "$(cut -d' ' -f1-3 /proc/loadavg)" \
         --arg date "$(date -u +%FT%TZ)" --argjson elapsed "$elapsed" '{
@@ -74,10 +91,11 @@ meta=$(jq -n --argjson runs "$runs" --argjson scale "$scale" --argjson rts "$run
         machine: {nproc: ($nproc | tonumber), mem_gib: ($mem | tonumber), kernel: $kernel,
                 private_systemd: ($private == "true"), systemd: $systemd, cgroups: $cgroups,
                 loadavg_before: $load_before, loadavg_after: $load_after},
-        versions: {runscope: $runscope, crun: $crun, runc: $runc},
+        versions: {runscope: $runscope, base: $base, crun: $crun, runc: $runc},
         params: {runs: $runs, warmup: 2, scale: $scale, bundle: "busybox, /bin/true or /bin/sleep, writable root"},
         runtimes: $rts,
-        floors: {"systemd-run": "systemd-run --scope true", unshare: ($unshare | sub(" /bin/true$"; " true")),
+        floors: {floor: "bench/floor.c: StartTransientUnit + namespaces",
+                "systemd-run": "systemd-run --scope true", unshare: ($unshare | sub(" /bin/true$"; " true")),
                 nsenter: "nsenter -t INIT -a true"}}')
 jq -n --rawfile samples "$out/samples" --rawfile rss "$out/rss" --rawfile scale "$out/scale" \
         --rawfile failures "$out/failures" --argjson meta "$meta" -f bench/result.jq >bench/result.json || exit 1
@@ -87,6 +105,7 @@ if [ "$do_scale" = 1 ]; then
         echo
         jq -r --arg part scale -f bench/table.jq bench/result.json | column -t -s $'\t'
 fi
+bench/plot.sh bench/result.json bench/plots || echo "bench: the plots were not drawn" >&2
 echo
 jq -r '.targets[] | "\(if .pass == true then "PASS" elif .pass == false then "FAIL" else "n/a " end)  \(.name): \(.value | tojson) (limit \(.limit // "-"))"' \
         bench/result.json

@@ -51,12 +51,14 @@ for rt in "${keys[@]}"; do
                 tm "delete@$scale" "$rt" $r delete -f "s$i" || $r delete -f "s$i" >/dev/null 2>&1
         done
         t2=${EPOCHREALTIME/./}
-        units=$(systemctl list-units --all --no-legend --plain "$(rt_unit_glob "$rt")" | wc -l)
+        glob=$(rt_unit_glob "$rt")
+        units=0
+        [ -z "$glob" ] || units=$(systemctl list-units --all --no-legend --plain "$glob" | wc -l)
         # Containers' state; runscope's cache of what systemd refused (.systemd-refused) stays.
         state=$(find "$(rt_root "$rt")" -mindepth 1 -maxdepth 1 ! -name '.*' 2>/dev/null | wc -l)
         machines=$(machinectl list --no-legend 2>/dev/null | grep -c .)
         [ "$state" = 0 ] || ls -la "$(rt_root "$rt")" | sed "s/^/scale: $rt: left in the state root: /" >>"$BENCH_OUT/errors.log"
-        [ "$units" = 0 ] || systemctl list-units --all --no-legend --plain "$(rt_unit_glob "$rt")" |
+        [ "$units" = 0 ] || systemctl list-units --all --no-legend --plain "$glob" |
                 sed "s/^/scale: $rt: unit left: /" >>"$BENCH_OUT/errors.log"
         echo "$rt $live $failed $(((t1 - t0) / 1000)) $(((t2 - t1) / 1000)) $units $state $machines" >>"$BENCH_OUT/scale"
 done

@@ -15,8 +15,8 @@
 #include "spec/spec.h"
 #include "util/cgroup.h"
 #include "util/fd.h"
-#include "util/lsm.h"
 #include "util/log.h"
+#include "util/proc.h"
 #include "util/sealed.h"
 #include "util/strv.h"
 
@@ -42,9 +42,22 @@ static int env_set(char ***env, const char *assignment) {
         return strv_extend(env, assignment) < 0 ? log_oom() : 0;
 }
 
+/* *label replaced by value, when that says something. */
+static int override_label(char **label, const char *value) {
+        if (!value || !value[0])
+                return 0;
+        char *c = strdup(value);
+        if (!c)
+                return log_oom();
+        free(*label);
+        *label = c;
+        return 0;
+}
+
 /* The process to run: --process FILE as given, or the container's own process with the command
- * line's overrides. */
-static int exec_process(const ExecOptions *o, Spec *spec) {
+ * line's overrides. Either way it keeps the container's SELinux label and AppArmor profile unless
+ * given others, as in runc: an exec'd process is no less confined than the container. */
+static int exec_process(const ExecOptions *o, Spec *spec, const char **ret_apparmor_what) {
         SpecProcess *p = &spec->process;
         int r;
 
@@ -57,11 +70,25 @@ static int exec_process(const ExecOptions *o, Spec *spec) {
                 r = spec_parse_process(text, &other);
                 if (r < 0)
                         return r;
+                if (other->process.apparmor_profile && other->process.apparmor_profile[0])
+                        *ret_apparmor_what = "--process: apparmorProfile";
                 SpecProcess swap = spec->process;
                 spec->process = other->process;
                 other->process = swap;
-                return 0;
+                r = 0;
+                if (!p->apparmor_profile || !p->apparmor_profile[0])
+                        r = override_label(&p->apparmor_profile, swap.apparmor_profile);
+                if (r >= 0 && (!p->selinux_label || !p->selinux_label[0]))
+                        r = override_label(&p->selinux_label, swap.selinux_label);
+                return r;
         }
+        if (o->apparmor && o->apparmor[0])
+                *ret_apparmor_what = "--apparmor";
+        r = override_label(&p->apparmor_profile, o->apparmor);
+        if (r >= 0)
+                r = override_label(&p->selinux_label, o->process_label);
+        if (r < 0)
+                return r;
 
         strv_free(p->args);
         p->args = NULL;
@@ -237,15 +264,10 @@ int container_exec(const ExecOptions *o) {
          * process there may ptrace it: the container's, this one (--cap, --process), or one an
          * earlier exec started with that power (remembered in the state directory). */
         bool seal = spec_can_ptrace_host(spec) || faccessat(dir_fd, PTRACE_EXEC_MARK, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
-        r = exec_process(o, spec);
-        if (r < 0)
-                return r;
-        unsigned lsms = lsm_enabled();
-        r = spec_check_labels(spec, lsms);
+        const char *apparmor_what = "config.json: process.apparmorProfile";
+        r = exec_process(o, spec, &apparmor_what);
         if (r >= 0)
-                r = spec_check_label("--process-label", o->process_label, LSM_SELINUX, lsms);
-        if (r >= 0)
-                r = spec_check_label("--apparmor", o->apparmor, LSM_APPARMOR, lsms);
+                r = container_labels(spec, apparmor_what);
         if (r < 0)
                 return r;
         if (spec_can_ptrace_host(spec)) {
@@ -266,6 +288,11 @@ int container_exec(const ExecOptions *o) {
                 return r;
         for (size_t i = 0; i < spec->n_namespaces; i++)
                 ns_flags |= namespace_type_clone_flag(spec->namespaces[i].type);
+        /* A restored container's processes live in a time namespace CRIU made even when the
+         * configuration has none (runc adds it to the container's too): the process joins it. */
+        unsigned long time_flag = namespace_type_clone_flag(NAMESPACE_TIME);
+        if (!(ns_flags & time_flag) && proc_ns_differs(st->pid, "time") > 0)
+                ns_flags |= time_flag;
 
         r = attach_link_open(&link);
         if (r < 0)
@@ -273,8 +300,8 @@ int container_exec(const ExecOptions *o) {
         r = exec_fork(&link, st, spec, ns_flags, init_pidfd, o->preserve_fds, &l);
         bool placed = r > 0;
         /* Before the exec launcher joins the unit, as for the init (see create). */
-        if (r >= 0 && spec->process.cpu_affinity_initial)
-                r = launch_set_initial_affinity(&l, &spec->process);
+        if (r >= 0)
+                r = launch_set_from_outside(&l, &spec->process);
         if (r < 0)
                 return r;
         /* Into the unit first: from the moment it joins the namespaces it is the container's. Born

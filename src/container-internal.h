@@ -4,6 +4,8 @@
 #include <systemd/sd-bus.h>
 
 #include "container.h"
+#include "criu/criu-rpc.h"
+#include "spec/spec.h"
 
 /* Opens and locks a container and loads its state. A directory without state.json is a create
  * that died before saving: -ENOENT, logged unless incomplete_ok (with *ret_dir_fd set then). */
@@ -20,3 +22,42 @@ int container_send_pidfd(const char *socket_path, int pidfd);
 int container_connect(const char *root, const char *id, ContainerState **ret_state, sd_bus **ret_bus);
 /* A terminal needs somewhere to go: runscope's own stdio in the foreground, or a console socket. */
 int container_check_terminal(bool terminal, bool foreground, const char *console_socket);
+/* The spec's labels made those to apply (spec_drop_labels()): an AppArmor profile the kernel has not
+ * loaded is an error naming apparmor_what (a JSON path or a flag) and the profile. */
+int container_labels(Spec *spec, const char *apparmor_what);
+
+/* What v1 hosts need besides the unit's properties: the swap limit on the memory hierarchy. */
+int container_apply_v1_swap(sd_bus *bus, const char *unit, const SpecResources *res);
+
+/* Checkpoint and restore (container-criu.c). */
+#define CRIU_DESCRIPTORS "descriptors.json"
+/* The criu binary, or one line saying there is none. */
+int container_criu_find(const char *verb, const char *id, char **ret);
+/* The CRIU options a configuration implies: its external mounts, by name on dump (pid: the init's,
+ * for its masked paths) and mapped to the host's sources on restore; the namespaces it joins. */
+typedef struct CriuSpec {
+        char **mount_kv, **join_kv; /* own the strings the pairs point at */
+        CriuPair *ext_mnt;
+        size_t n_ext_mnt;
+        CriuPair *join_ns; /* restore */
+        size_t n_join_ns;
+        char **external;   /* dump: "net[INODE]:extRootNetNS", … */
+        char **inherit_ns; /* restore: key, namespace file, … for CRIU's inherit_fd */
+} CriuSpec;
+int criu_spec_for(const Spec *spec, const char *rootfs, const char *bundle, pid_t pid, bool restore, CriuSpec *ret);
+void criu_spec_done(CriuSpec *c);
+/* descriptors.json in the image directory: where the init's stdin, stdout and stderr led; the ones
+ * that are files outside the container are added to external, as CRIU's "file[MNT:INODE]". */
+int container_write_descriptors(int image_fd, pid_t pid, char ***external);
+int container_read_descriptors(int image_fd, const char *image_path, char ***ret);
+/* Why criu failed, logged as one line: `criu check`'s own line when criu cannot run on this host,
+ * else the first error of its log (or its answer). Returns -errno. */
+typedef struct CriuFailure {
+        const char *criu, *verb, *id;
+        const CriuResponse *resp; /* NULL: criu died without answering */
+        int log_dir_fd;
+        const char *log_dir, *log_file;
+} CriuFailure;
+int container_criu_failed(const CriuFailure *f);
+/* An image or work directory, made (0700) first with create; errors name what and path. */
+int container_open_dir(const char *path, const char *what, bool create, int *ret_fd);

@@ -20,7 +20,6 @@
 #include "util/fd.h"
 #include "util/sealed.h"
 #include "util/log.h"
-#include "util/lsm.h"
 #include "util/missing.h"
 #include "util/notify.h"
 #include "util/proc.h"
@@ -148,7 +147,7 @@ static int v1_memory_swap_before_update(const char *cg, const char *unit, const 
         return 0;
 }
 
-static int apply_v1_memory_swap(sd_bus *bus, const char *unit, const SpecResources *res) {
+int container_apply_v1_swap(sd_bus *bus, const char *unit, const SpecResources *res) {
         _cleanup_free_ char *cg = NULL;
         int r;
 
@@ -169,6 +168,7 @@ typedef struct Created {
         bool unit_started; /* ours to stop: a unit of the same name may belong to someone else */
         bool kept_unit;    /* --keep-unit: the unit is the service runscope runs in, never ours to stop */
         bool has_poststart; /* so that run need not read the configuration again after start */
+        bool own_pidns;     /* a new pid namespace: every process of the container dies with its init */
         int notify_fd;     /* the sd_notify relay socket, with relay_notify */
         bool ready_by_container; /* the container says READY=1 itself (ANNOTATION_NOTIFY_READY) */
         MachineLink machine; /* to systemd-machined, when the container is registered */
@@ -176,7 +176,8 @@ typedef struct Created {
         CgroupOomWatch oom;  /* a foreground run's, to tell an OOM kill */
 } Created;
 
-static int delete_container(const char *root, const char *id, bool force, MachineLink *machine, sd_bus **kept);
+static int delete_container(const char *root, const char *id, bool force, bool emptied, MachineLink *machine,
+                            sd_bus **kept);
 
 static void created_done(Created *c) {
         launcher_done(&c->launcher);
@@ -339,7 +340,7 @@ static int create(const CreateOptions *o, Created *c) {
         r = spec_load(bundle, &spec);
         if (r < 0)
                 return r;
-        r = spec_check_labels(spec, lsm_enabled());
+        r = container_labels(spec, "config.json: process.apparmorProfile");
         if (r < 0)
                 return r;
         /* Before anything is made: the launcher will run (in the container) from a copy no one can
@@ -360,6 +361,7 @@ static int create(const CreateOptions *o, Created *c) {
                                                "'container'", ANNOTATION_NOTIFY_READY, ready);
         c->ready_by_container = ready && strcmp(ready, "container") == 0;
         c->has_poststart = spec->n_hooks[HOOK_POSTSTART] > 0;
+        c->own_pidns = pidns && !pidns->path;
         /* Socket activation passes through, as with runc: the fds after the preserved ones, and
          * LISTEN_FDS/LISTEN_PID for the container's init (pid 1 in its namespace). */
         int listen_fds = 0;
@@ -379,6 +381,9 @@ static int create(const CreateOptions *o, Created *c) {
         if (register_machine)
                 /* Now, so that dbus-daemon authenticates us while systemd makes the scope. */
                 machine_link_open(&c->machine);
+        /* Rootless, a machine only where the user has a machined of its own (systemd 259). */
+        if (register_machine && bus_user_manager() && !machine_link_connected(&c->machine))
+                register_machine = false;
         c->kept_unit = o->keep_unit;
         if (o->keep_unit)
                 /* As systemd-nspawn --keep-unit: the service runscope runs in is the container's unit. */
@@ -389,7 +394,7 @@ static int create(const CreateOptions *o, Created *c) {
                 return r;
         if (asprintf(&description, "runscope container %s", o->id) < 0)
                 return log_oom();
-        ScopeRequest req = { .unit = c->unit, .slice = slice ?: BUS_DEFAULT_SLICE, .description = description,
+        ScopeRequest req = { .unit = c->unit, .slice = slice ?: bus_default_slice(), .description = description,
                              .spec = spec };
         /* Everything is checked before the first side effect. */
         r = bus_scope_check(c->bus, &req);
@@ -436,11 +441,16 @@ static int create(const CreateOptions *o, Created *c) {
                                                    .keep_fds = o->preserve_fds + listen_fds, .no_pivot = o->no_pivot,
                                                    .no_new_keyring = o->no_new_keyring },
                                  &c->launcher);
-        /* execCPUAffinity.initial is the launcher's before systemd moves it into its unit, which
-         * it does on the CPUs the launcher may use (runtime-spec 1.3). */
-        if (r >= 0 && spec->process.cpu_affinity_initial)
-                r = launch_set_initial_affinity(&c->launcher, &spec->process);
+        /* Before systemd moves it into its unit and before it enters a user namespace's limits. */
         if (r >= 0)
+                r = launch_set_from_outside(&c->launcher, &spec->process);
+        /* Rootless, the launcher goes on once it is in its scope: the first thing it does is become
+         * root of its user namespace, a subordinate uid to the host. A user manager that cannot move
+         * it itself (runscope in a cgroup that is not its user's, a login session's) asks the
+         * system's, which before systemd 258 moves only processes of the user's own uid ("Process N
+         * not owned by client's UID. Refusing."). */
+        bool go_in_scope = bus_user_manager();
+        if (r >= 0 && !go_in_scope)
                 r = launch_go(&c->launcher);
         if (r >= 0) {
                 FAULT_POINT("create:cloned");
@@ -456,8 +466,10 @@ static int create(const CreateOptions *o, Created *c) {
                         c->unit_started = r >= 0;
                 }
         }
+        if (r >= 0 && go_in_scope)
+                r = launch_go(&c->launcher);
         if (r >= 0)
-                r = apply_v1_memory_swap(c->bus, c->unit, &spec->resources);
+                r = container_apply_v1_swap(c->bus, c->unit, &spec->resources);
         if (r >= 0) {
                 st->pid = c->launcher.pid;
                 r = proc_stat(st->pid, &st->pid_start_time, NULL);
@@ -659,7 +671,7 @@ int container_run(const CreateOptions *o, bool detach) {
                         launch_kill(&c.launcher);
                         c.dir_fd = safe_close(c.dir_fd);
                         if (!o->keep)
-                                (void) delete_container(o->root, o->id, true, &c.machine, &c.bus);
+                                (void) delete_container(o->root, o->id, true, false, &c.machine, &c.bus);
                         created_done(&c);
                         return r;
                 }
@@ -677,14 +689,16 @@ int container_run(const CreateOptions *o, bool detach) {
         /* Still connected, to systemd and machined, for a container that ends soon: its delete
          * goes through the connections that created it (0.4-0.8 ms less than making new ones,
          * measured). One that runs on lets them go (run_release). */
-        LaunchWatch watch = { .release_after_usec = RUN_KEEP_BUS_USEC, .release = run_release,
+        LaunchWatch watch = { .release_after_usec = FAULT_USEC("RUNSCOPE_FAULT_KEEP_BUS_SEC", RUN_KEEP_BUS_USEC),
+                              .release = run_release,
                               .watch_fd = run_watch_fd, .watch_ready = run_watch_ready, .exited = run_exited,
                               .userdata = &c };
         status = launch_wait(&c.launcher, c.notify_fd, &watch);
         if (status == 128 + SIGKILL && cgroup_oom_watch_struck(&c.oom))
                 log_error("container %s: its process was killed by the OOM killer (out of memory in %s)", o->id, c.unit);
         if (status >= 0 && !o->keep) {
-                r = delete_container(o->root, o->id, true, &c.machine, &c.bus);
+                /* The init is reaped: with a pid namespace of its own, nothing is left in the scope. */
+                r = delete_container(o->root, o->id, true, c.own_pidns, &c.machine, &c.bus);
                 if (r < 0 && r != -ENOENT)
                         status = r;
         }
@@ -760,8 +774,12 @@ static int delete_without_state(const char *root, int root_fd, const char *id) {
 }
 
 /* machine: run's link to machined (its registration state, its connection if still kept), or an
- * unused one. kept: run's connection to systemd, taken, if it still has it, else NULL. */
-static int delete_container(const char *root, const char *id, bool force, MachineLink *machine, sd_bus **kept) {
+ * unused one. kept: run's connection to systemd, taken, if it still has it, else NULL. emptied: the
+ * caller knows the unit holds no process (run, its init reaped in a pid namespace of its own): its
+ * stop is queued, not waited for; systemd has nothing to signal, and makes the name free for a
+ * new start within a few milliseconds (a start of the same name waits for it). */
+static int delete_container(const char *root, const char *id, bool force, bool emptied, MachineLink *machine,
+                            sd_bus **kept) {
         _cleanup_(state_freep) ContainerState *st = NULL;
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = kept ? bus_kept(TAKE_PTR(*kept)) : NULL;
         _cleanup_close_ int root_fd = -EBADF, dir_fd = -EBADF, pidfd = -EBADF;
@@ -830,7 +848,7 @@ static int delete_container(const char *root, const char *id, bool force, Machin
                 (void) late_hooks(dir_fd, st, HOOK_POSTSTOP, "\"poststop\"", "stopped");
                 return state_remove(root_fd, id);
         }
-        r = bus_stop_unit(bus, st->unit);
+        r = emptied ? bus_stop_unit_queue(bus, st->unit) : bus_stop_unit(bus, st->unit);
         machine_link_unregister_wait(machine);
         if (r < 0)
                 return r;
@@ -841,7 +859,7 @@ static int delete_container(const char *root, const char *id, bool force, Machin
 
 int container_delete(const char *root, const char *id, bool force) {
         _cleanup_(machine_link_done) MachineLink machine = MACHINE_LINK_NULL;
-        return delete_container(root, id, force, &machine, NULL);
+        return delete_container(root, id, force, false, &machine, NULL);
 }
 
 int container_pause(const char *root, const char *id, bool pause) {

@@ -84,11 +84,43 @@ typedef struct ExecOptions {
         bool tty;                   /* -t: process.terminal */
         const char *console_socket; /* --console-socket */
         const char *pidfd_socket;   /* --pidfd-socket: where the process's pidfd goes */
-        const char *process_label;  /* --process-label: checked, never applied (spec_check_label) */
-        const char *apparmor;       /* --apparmor: likewise */
+        const char *process_label;  /* --process-label: replaces process.selinuxLabel */
+        const char *apparmor;       /* --apparmor: replaces process.apparmorProfile */
 } ExecOptions;
 
 /* Runs a process in a created or running container (paused with ignore_paused): its namespaces, its unit, its configured process defaults
  * (user, env, cwd, capabilities, rlimits, no_new_privs) unless overridden. Returns the process's exit
  * status (0 with detach), or -errno. */
 int container_exec(const ExecOptions *o);
+
+/* `checkpoint` (runc's flags): the container's processes dumped by CRIU into image_path, then, unless
+ * leave_running or pre_dump, the container is deleted as runc deletes it. */
+typedef struct CheckpointOptions {
+        const char *root;
+        const char *id;
+        const char *image_path;  /* NULL: ./checkpoint */
+        const char *work_path;   /* NULL: image_path (CRIU's log goes there) */
+        const char *parent_path; /* relative to image_path: an earlier pre-dump */
+        const char *manage_cgroups_mode; /* soft (default), full, strict or ignore */
+        bool leave_running, tcp_established, ext_unix_sk, shell_job, file_locks, pre_dump;
+} CheckpointOptions;
+
+int container_checkpoint(const CheckpointOptions *o);
+
+/* `restore`: a new container id from the bundle, its processes put back by CRIU from image_path in
+ * a new scope that systemd makes first. Unless detach, waits and deletes it, and returns its init's
+ * exit status. */
+typedef struct RestoreOptions {
+        const char *root;
+        const char *id;
+        const char *bundle; /* NULL: the current directory */
+        const char *image_path, *work_path;
+        const char *pid_file;
+        const char *console_socket;
+        const char *manage_cgroups_mode;
+        const char *lsm_profile, *lsm_mount_context;
+        bool detach, no_machine;
+        bool tcp_established, tcp_close, ext_unix_sk, shell_job, file_locks;
+} RestoreOptions;
+
+int container_restore(const RestoreOptions *o);

@@ -15,38 +15,5 @@ if ! sandbox_host_is_systemd; then
 fi
 sandbox_start || exit 1
 
-sb bash -s <<'DEMO'
-. tests/lib/rootfs.sh
-work=$(mktemp -d /tmp/runscope-demo.XXXXXX)
-trap 'runscope --root "$work/state" delete --force demo >/dev/null 2>&1; rm -rf "$work"' EXIT
-runscope() { "$RUNSCOPE" --root "$work/state" "$@"; }
-show() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
-
-make_bundle "$work/bundle" /bin/sh -c 'echo "hello from $(hostname), pid $$ of its own pid namespace"; echo "my cgroup (through a cgroup namespace):"; cat /proc/self/cgroup | tail -n 2; exit 3'
-bundle_edit "$work/bundle" '.linux.resources.memory.limit = 134217728 | .linux.resources.pids.limit = 64
-        | .linux.resources.cpu = {quota: 50000, period: 100000}'
-
-show runscope run --bundle "$work/bundle" demo
-echo "(exit status $?, the container's own)"
-
-bundle_edit "$work/bundle" '.process.args = ["/bin/sleep", "300"]'
-show runscope run --detach --bundle "$work/bundle" demo
-show runscope list
-show systemctl status --no-pager --lines=0 runscope-demo.scope
-show systemctl show -p MemoryMax -p TasksMax -p CPUQuotaPerSecUSec -p Slice -p ControlGroup runscope-demo.scope
-cg=$(systemctl show -P ControlGroup runscope-demo.scope)
-if [ -f "/sys/fs/cgroup/memory$cg/memory.limit_in_bytes" ]; then
-        printf '\n\033[1mThe kernel'"'"'s cgroup files of the scope (cgroup v1 controllers):\033[0m\n'
-        echo "  memory.limit_in_bytes = $(cat "/sys/fs/cgroup/memory$cg/memory.limit_in_bytes")"
-        echo "  pids.max              = $(cat "/sys/fs/cgroup/pids$cg/pids.max")"
-        echo "  cpu.cfs_quota_us      = $(cat "/sys/fs/cgroup/cpu$cg/cpu.cfs_quota_us" 2>/dev/null || echo n/a)"
-else
-        printf '\n\033[1mThe kernel'"'"'s cgroup files of the scope:\033[0m\n'
-        echo "  memory.max = $(cat "/sys/fs/cgroup$cg/memory.max")"
-        echo "  pids.max   = $(cat "/sys/fs/cgroup$cg/pids.max")"
-        echo "  cpu.max    = $(cat "/sys/fs/cgroup$cg/cpu.max")"
-fi
-show runscope delete --force demo
-show systemctl is-active runscope-demo.scope
-true
-DEMO
+# RUNSCOPE, when set, is the runscope the demo runs (tests/test-deb.sh: the installed one).
+sb env ${RUNSCOPE:+RUNSCOPE="$RUNSCOPE"} bash tests/lib/demo.sh

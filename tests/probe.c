@@ -115,6 +115,15 @@ int main(int argc, char *argv[]) {
                 long id = syscall(SYS_keyctl, 0 /* KEYCTL_GET_KEYRING_ID */, -3 /* session */, 1);
                 return id < 0 ? (perror("probe: keyctl"), 1) : printf("%ld\n", id) < 0;
         }
+        if (strcmp(cmd, "keylabel") == 0) {
+                /* The LSM label of the session keyring (KEYCTL_GET_SECURITY), as the kernel made it. */
+                char label[512];
+                long n = syscall(SYS_keyctl, 17 /* KEYCTL_GET_SECURITY */, -3 /* session */, label, sizeof(label) - 1);
+                if (n < 0)
+                        return perror("probe: keyctl"), 1;
+                label[n < (long) sizeof(label) ? n : (long) sizeof(label) - 1] = 0;
+                return printf("%s\n", label) < 0;
+        }
         if (strcmp(cmd, "session") == 0 && argc > 3) {
                 /* Runs CMD in the session keyring NAME (joined, or made). */
                 if (syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, argv[2]) < 0)
@@ -174,6 +183,6 @@ int main(int argc, char *argv[]) {
                 pause();
                 return 0;
         }
-        fprintf(stderr, "usage: probe hostname|cgroup|caps|nnp|fds|pid|id|cwd|env NAME|exit N|sleep N|alloc MIB|fork N|notify MSG|ioprio|sched|keyring|session NAME CMD...|kill-self SIG\n");
+        fprintf(stderr, "usage: probe hostname|cgroup|caps|nnp|fds|pid|id|cwd|env NAME|exit N|sleep N|alloc MIB|fork N|notify MSG|ioprio|sched|keyring|keylabel|session NAME CMD...|kill-self SIG\n");
         return 2;
 }

@@ -1,9 +1,10 @@
 #!/bin/bash
 # The whole test suite, from a fresh Debian 12 as root: installs what is missing, builds with
 # warnings as errors, runs the unit tests (make check, and under the sanitizers), the fuzzers
-# briefly, cppcheck and clang-tidy, checks `make install`, and runs the integration tests in a
-# systemd (a private one when PID 1 is not systemd), then again with the sanitizer build. Last
-# line: "N passed, N failed, N skipped".
+# briefly, cppcheck and clang-tidy, checks `make install`, builds the Debian package and tries it in
+# the sandbox (tests/test-deb.sh), and runs the integration tests in a systemd (a private one when
+# PID 1 is not systemd), then again with the sanitizer build, and last the tests of tests/vm/ in a
+# Debian 13 guest under QEMU. Last line: "N passed, N failed, N skipped".
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -119,17 +120,31 @@ rm -f /tmp/runscope-tidy.$$
 echo "== make install"
 dest=$(mktemp -d /tmp/runscope-install.XXXXXX)
 unitdir=$(pkg-config --variable=systemdsystemunitdir systemd)
+compdir=$(pkg-config --variable=completionsdir bash-completion)
+# loads CMD: bash-completion's own loader, pointed at what was installed, finds CMD's completion there.
+loads() {
+        BASH_COMPLETION_USER_DIR=$dest${compdir%/completions} bash -c \
+                '. /usr/share/bash-completion/bash_completion && __load_completion "$1" && complete -p "$1"' - "$1" 2>/dev/null |
+                grep -q " $1\$"
+}
 if make -s install DESTDIR="$dest" >/dev/null 2>&1 && [ -x "$dest/usr/local/bin/runscope" ] &&
    [ -x "$dest/usr/local/bin/runscope-run" ] && [ -f "$dest/usr/local/share/man/man8/runscope.8" ] &&
    [ -f "$dest/usr/local/share/man/man1/runscope-run.1" ] && [ -f "$dest/usr/local/share/man/man8/runscope@.service.8" ] &&
-   grep -q "ExecStart=/usr/local/bin/runscope run --keep-unit" "$dest$unitdir/runscope@.service"; then
-        echo "ok - make install puts runscope, runscope-run, the man pages and runscope@.service in place"
+   grep -q "ExecStart=/usr/local/bin/runscope run --keep-unit" "$dest$unitdir/runscope@.service" &&
+   [ -f "$dest$compdir/runscope" ] && [ -f "$dest$compdir/runscope-run" ] && loads runscope && loads runscope-run; then
+        echo "ok - make install puts runscope, runscope-run, the man pages, runscope@.service and the bash completions in place"
         count 1 0 0
 else
         echo "not ok - make install"
         count 0 1 0
 fi
 rm -rf "$dest"
+
+echo "== the Debian package: built, linted, installed in the sandbox, demo run (tests/test-deb.sh)"
+tests/test-deb.sh >/tmp/runscope-deb.$$ 2>&1
+cat /tmp/runscope-deb.$$
+tally deb /tmp/runscope-deb.$$
+rm -f /tmp/runscope-deb.$$
 
 echo "== integration tests"
 tests/integration/run.sh >/tmp/runscope-it.$$ 2>&1
@@ -153,6 +168,13 @@ if [ -n "$asan" ]; then
         rm -f /tmp/runscope-it-asan.$$
         rm -rf "$asan"
 fi
+
+echo "== the modern-host tier: a Debian 13 guest under QEMU, systemd 257, pure cgroup v2 (tests/vm/run.sh)"
+# A guest that cannot be built or booted counts as a failure (run.sh says so in its last line).
+tests/vm/run.sh >/tmp/runscope-vm.$$ 2>&1
+cat /tmp/runscope-vm.$$
+tally vm /tmp/runscope-vm.$$
+rm -f /tmp/runscope-vm.$$
 
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ]

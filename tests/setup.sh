@@ -9,10 +9,11 @@ packages=(
         build-essential autoconf automake pkg-config
         libsystemd-dev libseccomp-dev libcjson-dev libcap-dev
         systemd systemd-container dbus util-linux procps psmisc
-        busybox-static jq groff-base man-db
+        busybox-static jq groff-base man-db bash-completion
         clang libclang-rt-14-dev cppcheck clang-tidy
         crun runc podman conmon catatonit containerd
-        valgrind strace iproute2
+        valgrind strace iproute2 uidmap criu
+        python3-grpcio python3-protobuf python3-grpc-tools containernetworking-plugins
 )
 missing=()
 for p in "${packages[@]}"; do

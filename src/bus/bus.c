@@ -1,6 +1,8 @@
 /* Connection to systemd and unit naming. Never falls back silently to a different manager than the
  * one asked for: private socket first, then the system bus (or the other way round, for a caller
- * whose first call follows the connect at once), and says so at debug level. */
+ * whose first call follows the connect at once), and says so at debug level; rootless, the same of
+ * the user's own manager (user.c). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,12 +20,10 @@ const char *bus_private_socket(void) {
         if (fault)
                 return fault;
 #endif
-        return BUS_PRIVATE_SOCKET;
+        return bus_user_manager() ? bus_user_private_socket() : BUS_PRIVATE_SOCKET;
 }
 
 int bus_preconnect(void) {
-        if (geteuid() != 0)
-                return -EBADF; /* the private socket is root's */
         int fd = wire_socket_connect(bus_private_socket(), false);
         if (fd < 0)
                 log_debug_errno(fd, "Failed to connect to %s ahead, connecting when needed: %m", bus_private_socket());
@@ -53,6 +53,8 @@ static int connect_private(int fd, sd_bus **ret) {
 /* The private socket as root (no dbus-daemon in the way), else the system bus; with dbus_first,
  * the other way round. Not logged. */
 static int connect_quiet(int fd, bool dbus_first, sd_bus **ret) {
+        if (bus_user_manager())
+                return bus_connect_user_quiet(fd, dbus_first, ret);
         bool private = geteuid() == 0 && (fd >= 0 || access(BUS_PRIVATE_SOCKET, F_OK) == 0);
         int r;
 
@@ -76,6 +78,8 @@ static int connect_logged(int fd, bool dbus_first, sd_bus **ret) {
         int r = connect_quiet(fd, dbus_first, ret);
         if (r == -ENOPKG)
                 return r; /* no libsystemd: src/util/sd-shim.c said which file */
+        if (r < 0 && bus_user_manager())
+                return bus_log_no_user_manager(r);
         if (r < 0)
                 return log_error_errno(r, "Failed to connect to systemd (is systemd running?): %m");
         return 0;
@@ -162,6 +166,20 @@ static int append_escaped(char *buf, size_t size, size_t *n, const char *s) {
         return 0;
 }
 
+int bus_spread_slice(const char *id, char **ret) {
+        /* A user's containers go in app.slice as they are: a user runs a few, not a thousand. */
+        if (bus_user_manager()) {
+                *ret = strdup(bus_default_slice());
+                return *ret ? 0 : log_oom();
+        }
+        uint32_t h = 2166136261u; /* FNV-1a: stable from one version to the next */
+        for (const char *p = id; *p; p++)
+                h = (h ^ (uint8_t) *p) * 16777619u;
+        if (asprintf(ret, BUS_SPREAD_SLICE_PREFIX "%02x.slice", h % BUS_SPREAD_SLICES) < 0)
+                return log_oom();
+        return 0;
+}
+
 int bus_unit_names(const char *cgroups_path, const char *id, char **ret_unit, char **ret_slice) {
         _cleanup_free_ char *slice = NULL, *prefix = NULL;
         char unit[256];
@@ -222,7 +240,13 @@ int bus_unit_names(const char *cgroups_path, const char *id, char **ret_unit, ch
         if (r < 0)
                 return log_error_errno(r, "Container id '%s' is too long for a systemd unit name", id);
 
-        char *u = strdup(unit), *s = strdup(slice && *slice ? slice : BUS_DEFAULT_SLICE);
+        if (!slice || !*slice) {
+                free(slice);
+                r = bus_spread_slice(id, &slice);
+                if (r < 0)
+                        return r;
+        }
+        char *u = strdup(unit), *s = TAKE_PTR(slice);
         if (!u || !s) {
                 free(u);
                 free(s);

@@ -15,17 +15,38 @@
 /* A unit's default TimeoutStopSec, as podman stop and docker stop wait before SIGKILL. */
 #define BUS_STOP_TIMEOUT_USEC (10ULL * 1000 * 1000)
 #define BUS_DEFAULT_SLICE "machine.slice"
+#define BUS_USER_SLICE "app.slice"
 #define BUS_PRIVATE_SOCKET "/run/systemd/private"
 
+/* Whether runscope talks to a user's own manager (rootless: not the host's root, or root of a user
+ * namespace given $XDG_RUNTIME_DIR or whose user has a manager: podman's rootless one) rather than
+ * the system's. Decided once. */
+bool bus_user_manager(void);
+/* That user's runtime directory: $XDG_RUNTIME_DIR, else /run/user/UID (UID as the host sees it). */
+const char *bus_runtime_dir(void);
+/* Its manager's private socket, <runtime dir>/systemd/private. */
+const char *bus_user_private_socket(void);
+/* machine.slice, or app.slice in a user's manager. */
+const char *bus_default_slice(void);
+/* The user manager: on fd (a bus_preconnect() connection, taken) or its private socket, then the
+ * user bus (the other way round with dbus_first). Not logged. */
+int bus_connect_user_quiet(int fd, bool dbus_first, sd_bus **ret);
+/* The user bus (dbus-daemon's): $DBUS_SESSION_BUS_ADDRESS, else <runtime dir>/bus. Not logged. */
+int bus_open_user_bus(sd_bus **ret);
+/* The one line said when the user's manager cannot be reached: what is missing, and how to get it. */
+int bus_log_no_user_manager(int r);
 
-/* As root, systemd's private socket (no dbus-daemon hop); else, or if that fails, the system bus. */
+
+/* As root, systemd's private socket (no dbus-daemon hop); else, or if that fails, the system bus.
+ * Rootless, the same of the user's manager (bus_user_manager()). */
 int bus_connect_system(sd_bus **ret);
 /* The private socket's path (the fault build can name another). */
 const char *bus_private_socket(void);
-/* As root, a connection to the private socket made now, before libsystemd is even loaded, or
- * -errno (said at debug level only). systemd sets a connection up as it accepts it (systemd 252
- * registers every object it serves on each one, about a millisecond of its time): made ahead, that
- * overlaps the caller's own work rather than delaying its first call. */
+/* A connection to the private socket (root: the system's; rootless: the user manager's) made now,
+ * before libsystemd is even loaded, or -errno (said at debug level only). systemd sets a connection
+ * up as it accepts it (systemd 252 registers every object it serves on each one, about a
+ * millisecond of its time): made ahead, that overlaps the caller's own work rather than delaying
+ * its first call. */
 int bus_preconnect(void);
 /* bus_connect_system() on fd, a bus_preconnect() connection (taken, whatever the result), when it
  * is one (>= 0). */
@@ -45,8 +66,19 @@ int bus_reconnect(sd_bus **bus);
 int bus_ensure_connected(sd_bus **bus);
 const char *bus_error_text(const sd_bus_error *e, int r);
 
-/* The unit and slice of a container: `runscope-<id>.scope` in machine.slice, or from
- * linux.cgroupsPath in runc's systemd form "slice:prefix:name". */
+/* The slice of a container whose slice nothing names: one of BUS_SPREAD_SLICES sub-slices of
+ * machine.slice, machine-runscope_XX.slice, XX from a hash of the id. systemd walks every unit of a
+ * slice, and of each slice above it, on each start in it: spread, 1000 containers are 32 slices of
+ * about 31, not one slice of 1000. An '_', not a '-': "machine-runscope-XX.slice" would nest in a
+ * machine-runscope.slice of its own (systemd's dash naming), a level that cost systemd a third more
+ * CPU on each start (measured). */
+#define BUS_SPREAD_SLICES 32
+#define BUS_SPREAD_SLICE_PREFIX "machine-runscope_"
+/* As a user's manager: app.slice itself. */
+int bus_spread_slice(const char *id, char **ret);
+/* The unit and slice of a container: `runscope-<id>.scope` in bus_spread_slice(id), or from
+ * linux.cgroupsPath in runc's systemd form "slice:prefix:name" (an empty slice: the spread one) or a
+ * path ".../name.slice/unit.scope"; a slice named there is kept as named. */
 int bus_unit_names(const char *cgroups_path, const char *id, char **ret_unit, char **ret_slice);
 
 typedef struct ScopeRequest {
@@ -54,13 +86,17 @@ typedef struct ScopeRequest {
         const Spec *spec;
 } ScopeRequest;
 
+/* Rootless: fails, naming the property and the controller, when spec's resources need a cgroup
+ * controller the user's manager was not delegated (which would take the property and set nothing). */
+int bus_check_delegated(sd_bus *bus, const Spec *spec);
 /* Builds the StartTransientUnit call once without sending it: every resource error surfaces here,
- * before anything is forked or sent. */
+ * before anything is forked or sent (rootless, bus_check_delegated() too). */
 int bus_scope_check(sd_bus *bus, const ScopeRequest *req);
 /* StartTransientUnit(unit, "fail") with PIDs=[pid] (the caller's unreaped child), Delegate, Slice, …
  * and the translated resources;
  * waits for the job to end "done". A failed or inactive leftover of the same name is reset and the
- * call retried once. A property systemd refuses is an error naming it. */
+ * call retried once; one that systemd is stopping is waited for first. A property systemd refuses
+ * is an error naming it. */
 /* Whether process pid is in unit: a start whose answer was lost may have been done. */
 bool bus_unit_has_pid(sd_bus *bus, const char *unit, pid_t pid);
 /* *bus may be replaced: a connection systemd dropped (re-executing) is made again. */
@@ -83,12 +119,17 @@ int bus_wait_service_exit(sd_bus *bus, const char *unit, int *ret_status);
 /* StopUnit and wait for the job; a unit systemd does not know is already stopped (returns 0). Should
  * systemd re-execute under the call, once more on a new connection (bus stays open). */
 int bus_stop_unit(sd_bus *bus, const char *unit);
+/* StopUnit, answered (its job queued), the job not waited for: only for a unit that holds no process
+ * any more (run's container, its pid namespace gone with its init reaped), which systemd stops in a
+ * moment, with nothing to signal and no timeout to wait, while the caller goes on. A start of the
+ * same name meanwhile waits for that stop (bus_start_scope). */
+int bus_stop_unit_queue(sd_bus *bus, const char *unit);
 /* AttachProcessesToUnit(unit, subcgroup, [pid]): into the unit's cgroup ("") or one below it (a
  * delegated unit's "payload"), on every hierarchy. */
 int bus_attach_process(sd_bus *bus, const char *unit, const char *subcgroup, pid_t pid);
 /* exec's connection, for its one call: as root, spoken directly (wire.c: no libsystemd to load, no
  * round trip for the authentication) through dbus-daemon, else on systemd's private socket; not
- * root, sd-bus. */
+ * root or rootless, sd-bus. */
 typedef struct AttachLink {
         WireConn wire;
         sd_bus *bus;
@@ -138,6 +179,23 @@ typedef struct PropsApplied {
         size_t n;
 } PropsApplied;
 
+/* One Varlink call at a time (varlink.c), for the per-user systemd-machined of systemd 259. */
+#define VARLINK_TIMEOUT_MSEC (25 * 1000)
+typedef struct VarlinkCall {
+        int fd;
+        bool pending; /* sent, its reply not read whole yet */
+        size_t used;
+        char reply[4096];
+} VarlinkCall;
+/* Writes {"method":method,"parameters":parameters} (parameters: a JSON object's text) on c->fd. */
+int varlink_send(VarlinkCall *c, const char *method, const char *parameters);
+/* Reads the reply: 1 once it is whole, 0 when it is not yet and !wait, -errno. */
+int varlink_read(VarlinkCall *c, bool wait);
+/* 1 and its name in name when the reply is an error, else 0. */
+int varlink_error(const VarlinkCall *c, char *name, size_t size);
+/* Where the per-user systemd-machined listens (systemd 259), in the user's runtime directory. */
+#define BUS_USER_MACHINED "systemd/machine/io.systemd.Machine"
+
 /* systemd's machine_name_is_valid() (hostname_is_valid()): 1 to 64 of [a-zA-Z0-9.-], in labels
  * between dots that are not empty and neither start nor end with '-'. No '_'. */
 bool bus_machine_name_is_valid(const char *name);
@@ -145,21 +203,26 @@ bool bus_machine_name_is_valid(const char *name);
  * every character but a letter or digit as '-' (leading ones dropped), cut to 55, plus "-" and 8
  * hex digits of its hash: deterministic, valid, and distinct for distinct ids. */
 int bus_machine_name(const char *id, char **ret);
-/* A connection to systemd-machined (through the system bus) whose calls are sent at once and
- * answered later, so that machined works while runscope goes on. None of it ever fails a
- * container: machined absent is a debug line, machined refusing a warning. */
+/* A connection to systemd-machined (through the system bus; rootless, the per-user machined's
+ * Varlink socket, where systemd has one) whose calls are sent at once and answered later, so that
+ * machined works while runscope goes on. None of it ever fails a container: machined absent is a
+ * debug line, machined refusing a warning. */
 typedef struct MachineLink {
         sd_bus *bus;
         sd_bus_slot *slot; /* the call sent and not yet answered (or failed), if any */
         sd_bus_error error;
+        VarlinkCall varlink; /* rootless: instead of bus */
+        char varlink_error[128];
         char *name;
         int result;
         bool replied, registered;
         bool shared; /* bus is the caller's (machine_link_use) */
 } MachineLink;
-#define MACHINE_LINK_NULL { .error = SD_BUS_ERROR_NULL }
-/* Connects; without a system bus the other calls do nothing. */
+#define MACHINE_LINK_NULL { .error = SD_BUS_ERROR_NULL, .varlink = { .fd = -EBADF } }
+/* Connects; without a system bus (rootless: without a per-user machined) the other calls do nothing. */
 void machine_link_open(MachineLink *l);
+/* Whether machine_link_open() found a machined to talk to. */
+bool machine_link_connected(const MachineLink *l);
 /* The link's own connection if it kept one from the registration, else the system bus connection
  * bus, shared (a connection of its own when bus is not one). */
 void machine_link_use(MachineLink *l, sd_bus *bus);

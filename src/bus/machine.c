@@ -1,11 +1,17 @@
 /* Registration of containers with systemd-machined, so machinectl sees them as it sees nspawn
- * machines. Calls are written at once and their answers read later, so that machined's work
+ * machines: the system's over D-Bus; rootless, the per-user one of systemd 259 over Varlink, and
+ * none before. Calls are written at once and their answers read later, so that machined's work
  * overlaps runscope's. Never fails a container: machined absent is a debug line, machined refusing
  * a warning. Must never leave a registration behind: one in flight is answered before it is undone. */
+#include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bus.h"
+#include "util/fd.h"
+#include "util/json.h"
 #include "util/log.h"
 
 #define MACHINED "org.freedesktop.machine1"
@@ -75,20 +81,40 @@ static sd_bus *link_drop(MachineLink *l) {
         return bus;
 }
 
+static void link_close(MachineLink *l) {
+        l->bus = link_drop(l);
+        l->varlink.fd = safe_close(l->varlink.fd);
+        l->varlink.pending = false;
+}
+
 void machine_link_done(MachineLink *l) {
         l->slot = sd_bus_slot_unref(l->slot);
         sd_bus_error_free(&l->error);
-        l->bus = link_drop(l);
+        link_close(l);
         free(l->name);
         l->name = NULL;
 }
 
 void machine_link_disconnect(MachineLink *l) {
         l->slot = sd_bus_slot_unref(l->slot);
-        l->bus = link_drop(l);
+        link_close(l);
+}
+
+bool machine_link_connected(const MachineLink *l) {
+        return l->bus || l->varlink.fd >= 0;
 }
 
 void machine_link_open(MachineLink *l) {
+        if (bus_user_manager()) {
+                char path[320];
+                /* The system's machined registers only what root asks it to. A user's, of systemd 259,
+                 * listens in the user's runtime directory (socket-activated); before, there is none. */
+                (void) snprintf(path, sizeof(path), "%s/" BUS_USER_MACHINED, bus_runtime_dir());
+                l->varlink.fd = access(path, F_OK) == 0 ? socket_connect_unix(path) : -ENOENT;
+                if (l->varlink.fd < 0)
+                        log_debug_errno(l->varlink.fd, "No per-user systemd-machined at %s, not registering: %m", path);
+                return;
+        }
         /* sd_bus_open_system() connects and writes the authentication, without waiting for its
          * answer: dbus-daemon does that, and our Hello, while the caller goes on. */
         int r = sd_bus_open_system(&l->bus);
@@ -97,6 +123,11 @@ void machine_link_open(MachineLink *l) {
 }
 
 void machine_link_use(MachineLink *l, sd_bus *bus) {
+        if (bus_user_manager()) {
+                if (!machine_link_connected(l))
+                        machine_link_open(l);
+                return;
+        }
         /* Its own, kept since the registration: should dbus-daemon have dropped it meanwhile,
          * machine_link_unregister_send() finds out and sends on a new one. */
         if (l->bus && !l->shared)
@@ -123,6 +154,10 @@ static int on_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) 
         return 0;
 }
 
+static const char *link_error_text(const MachineLink *l, int r) {
+        return l->varlink_error[0] ? l->varlink_error : bus_error_text(&l->error, r);
+}
+
 static int link_name(MachineLink *l, const char *name) {
         if (name == l->name)
                 return 0;
@@ -135,12 +170,23 @@ static int link_name(MachineLink *l, const char *name) {
  * the connection allows now, without waiting (sd_bus_flush would wait for dbus-daemon to finish
  * authenticating us, 0.4 ms measured): machined works on it while the caller goes on, and what is
  * left is written when the answer is waited for. */
+static void link_reset(MachineLink *l) {
+        l->replied = false;
+        l->result = 0;
+        l->varlink_error[0] = 0;
+        sd_bus_error_free(&l->error);
+}
+
+/* The Varlink twin of link_send(): method with parameters (a JSON object's text). */
+static int link_send_varlink(MachineLink *l, const char *method, const char *parameters) {
+        link_reset(l);
+        return varlink_send(&l->varlink, method, parameters);
+}
+
 static int link_send(MachineLink *l, sd_bus_message *m) {
         int r;
 
-        l->replied = false;
-        l->result = 0;
-        sd_bus_error_free(&l->error);
+        link_reset(l);
         l->slot = sd_bus_slot_unref(l->slot);
         r = sd_bus_call_async(l->bus, &l->slot, m, on_reply, l, 0);
         if (r < 0)
@@ -151,9 +197,27 @@ static int link_send(MachineLink *l, sd_bus_message *m) {
         return r;
 }
 
+/* The reply read (whole, or all there is without waiting): its result in l. */
+static int link_read_varlink(MachineLink *l, bool wait) {
+        int r = varlink_read(&l->varlink, wait);
+        if (r <= 0)
+                return r;
+        l->replied = true;
+        l->result = varlink_error(&l->varlink, l->varlink_error, sizeof(l->varlink_error)) > 0 ? -EIO : 0;
+        return 1;
+}
+
 static int link_wait(MachineLink *l) {
         int r;
 
+        if (l->varlink.fd >= 0) {
+                r = l->varlink.pending ? link_read_varlink(l, true) : 0;
+                if (r < 0) {
+                        l->varlink.pending = false;
+                        return r;
+                }
+                return l->result;
+        }
         while (!l->replied) {
                 r = sd_bus_process(l->bus, NULL);
                 if (r > 0)
@@ -169,12 +233,31 @@ static int link_wait(MachineLink *l) {
         return l->result;
 }
 
+/* io.systemd.Machine.Register, the parameters of RegisterMachine. */
+static int register_varlink(MachineLink *l, const char *name, const uint8_t id[16], pid_t leader, const char *root) {
+        char hex[33], escaped[1024], parameters[1536];
+
+        for (size_t i = 0; i < 16; i++)
+                (void) snprintf(hex + 2 * i, 3, "%02x", id[i]);
+        json_escape(root, escaped, sizeof(escaped));
+        (void) snprintf(parameters, sizeof(parameters),
+                        "{\"name\":\"%s\",\"id\":\"%s\",\"service\":\"runscope\",\"class\":\"container\","
+                        "\"leader\":%d,\"rootDirectory\":\"%s\"}",
+                        name, hex, (int) leader, escaped);
+        int r = link_send_varlink(l, "io.systemd.Machine.Register", parameters);
+        if (r < 0) {
+                log_debug_errno(r, "Failed to send Register for %s to the per-user systemd-machined: %m", name);
+                link_close(l);
+        }
+        return 0;
+}
+
 int machine_link_register(MachineLink *l, const char *name, const char *id, pid_t leader, const char *root_directory) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         uint8_t machine_id[16];
         int r;
 
-        if (!l->bus)
+        if (!machine_link_connected(l))
                 return 0;
         r = link_name(l, name);
         if (r < 0)
@@ -185,6 +268,8 @@ int machine_link_register(MachineLink *l, const char *name, const char *id, pid_
         memcpy(machine_id + 8, &b, 8);
         machine_id[6] = (machine_id[6] & 0x0f) | 0x40; /* a v4-style UUID, as sd-id128 makes them */
         machine_id[8] = (machine_id[8] & 0x3f) | 0x80;
+        if (l->varlink.fd >= 0)
+                return register_varlink(l, name, machine_id, leader, root_directory);
 
         r = sd_bus_message_new_method_call(l->bus, &m, MACHINED, MACHINED_PATH, MACHINED_MANAGER, "RegisterMachine");
         if (r >= 0)
@@ -204,7 +289,7 @@ int machine_link_register(MachineLink *l, const char *name, const char *id, pid_
 }
 
 int machine_link_wait(MachineLink *l) {
-        if (!l->bus || !l->slot)
+        if (!machine_link_pending(l))
                 return 0;
         int r = link_wait(l);
         if (r >= 0) {
@@ -214,20 +299,24 @@ int machine_link_wait(MachineLink *l) {
         if (sd_bus_error_has_names(&l->error, SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER,
                                    SD_BUS_ERROR_NO_SERVER))
                 log_debug("systemd-machined is not there, not registering machine %s: %s", l->name,
-                          bus_error_text(&l->error, r));
+                          link_error_text(l, r));
         else
                 log_warning("systemd-machined refused to register machine %s, going on without it: %s", l->name,
-                            bus_error_text(&l->error, r));
+                            link_error_text(l, r));
         return 0;
 }
 
 bool machine_link_pending(const MachineLink *l) {
-        return l->bus && l->slot;
+        return (l->bus && l->slot) || l->varlink.pending;
 }
 
 int machine_link_pending_fd(MachineLink *l, short *ret_events) {
         if (!machine_link_pending(l))
                 return -EBADF;
+        if (l->varlink.pending) {
+                *ret_events = POLLIN;
+                return l->varlink.fd;
+        }
         int fd = sd_bus_get_fd(l->bus), events = sd_bus_get_events(l->bus);
         if (fd < 0 || events < 0)
                 return -EBADF;
@@ -240,6 +329,12 @@ void machine_link_poll(MachineLink *l) {
 
         if (!machine_link_pending(l))
                 return;
+        if (l->varlink.pending) {
+                r = link_read_varlink(l, false);
+                if (r != 0)
+                        (void) machine_link_wait(l);
+                return;
+        }
         do
                 r = sd_bus_process(l->bus, NULL);
         while (r > 0 && !l->replied);
@@ -252,6 +347,11 @@ static int unregister_send(MachineLink *l) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         int r;
 
+        if (l->varlink.fd >= 0) {
+                char parameters[128];
+                (void) snprintf(parameters, sizeof(parameters), "{\"name\":\"%s\"}", l->name);
+                return link_send_varlink(l, "io.systemd.Machine.Unregister", parameters);
+        }
         r = sd_bus_message_new_method_call(l->bus, &m, MACHINED, MACHINED_PATH, MACHINED_MANAGER, "UnregisterMachine");
         if (r >= 0)
                 r = sd_bus_message_append(m, "s", l->name);
@@ -265,31 +365,32 @@ void machine_link_unregister_send(MachineLink *l, const char *name) {
 
         if (link_name(l, name) < 0)
                 return;
-        if (!l->bus)
+        if (!machine_link_connected(l))
                 machine_link_open(l);
-        if (!l->bus)
+        if (!machine_link_connected(l))
                 return;
         r = unregister_send(l);
         if (r < 0) {
                 /* A connection dbus-daemon dropped (restarted meanwhile): once more, on one of
                  * the link's own. */
-                l->bus = link_drop(l);
+                link_close(l);
                 machine_link_open(l);
-                r = l->bus ? unregister_send(l) : -ENOTCONN;
+                r = machine_link_connected(l) ? unregister_send(l) : -ENOTCONN;
         }
         if (r < 0) {
                 log_debug_errno(r, "UnregisterMachine %s: %m", name);
-                l->bus = link_drop(l);
+                link_close(l);
         }
 }
 
 void machine_link_unregister_wait(MachineLink *l) {
-        if (!l->bus || !l->slot)
+        if (!machine_link_pending(l))
                 return;
         int r = link_wait(l);
         /* Gone already: machined drops a machine when its unit stops. */
-        if (r < 0 && !sd_bus_error_has_name(&l->error, "org.freedesktop.machine1.NoSuchMachine"))
-                log_debug("UnregisterMachine %s: %s", l->name, bus_error_text(&l->error, r));
+        if (r < 0 && !sd_bus_error_has_name(&l->error, "org.freedesktop.machine1.NoSuchMachine") &&
+            strcmp(l->varlink_error, "io.systemd.Machine.NoSuchMachine") != 0)
+                log_debug("UnregisterMachine %s: %s", l->name, link_error_text(l, r));
         if (r >= 0)
                 l->registered = false;
 }
@@ -297,7 +398,7 @@ void machine_link_unregister_wait(MachineLink *l) {
 void machine_link_abort(MachineLink *l) {
         /* A registration in flight (the only call create leaves unanswered) is answered first, so
          * that it cannot land after the unregister. */
-        if (l->slot) {
+        if (machine_link_pending(l)) {
                 LogLevel level = log_get_max_level();
                 log_set_max_level(log_debug_enabled() ? LOG_LEVEL_DEBUG : LOG_LEVEL_OFF);
                 (void) machine_link_wait(l);

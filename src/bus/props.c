@@ -80,6 +80,12 @@ static bool host_is_hybrid(void) {
         return cgroup_unified_root(&root) >= 0 && strcmp(root, "/sys/fs/cgroup/unified") == 0;
 }
 
+/* The controllers are v1 ones unless the unified hierarchy is the whole of /sys/fs/cgroup. */
+static bool host_controllers_are_v1(void) {
+        const char *root;
+        return cgroup_unified_root(&root) < 0 || strcmp(root, "/sys/fs/cgroup") != 0;
+}
+
 static int append_memory(sd_bus_message *m, PropsApplied *a, const SpecResources *res) {
         int r;
 
@@ -122,9 +128,17 @@ static int append_cpu(sd_bus_message *m, PropsApplied *a, const SpecResources *r
 
         if (res->has_cpu_shares && res->cpu_shares > 0) {
                 uint64_t weight;
-                r = props_cpu_shares_to_weight(res->cpu_shares, &weight);
-                if (r >= 0)
-                        r = props_u64(m, a, "CPUWeight", weight);
+                /* A v1 cpu controller holds cpu.shares: CPUShares passes the request through, as runc
+                 * and crun send it there; systemd would turn a CPUWeight back into shares off the
+                 * curve (512 -> 59 -> 604). 2 to 262144 are the kernel's bounds and systemd's. */
+                if (host_controllers_are_v1())
+                        r = props_u64(m, a, "CPUShares",
+                                      res->cpu_shares < 2 ? 2 : res->cpu_shares > 262144 ? 262144 : res->cpu_shares);
+                else {
+                        r = props_cpu_shares_to_weight(res->cpu_shares, &weight);
+                        if (r >= 0)
+                                r = props_u64(m, a, "CPUWeight", weight);
+                }
                 if (r < 0)
                         return r;
         }

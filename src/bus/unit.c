@@ -1,5 +1,6 @@
 /* StartTransientUnit, StopUnit, KillUnit and unit state, with job tracking. Never returns before
- * the job it started has ended, and never leaves a unit behind when starting fails. */
+ * the job it started has ended (but for bus_stop_unit_queue, whose caller knows the unit is empty),
+ * and never leaves a unit behind when starting fails. */
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 
 #include "bus.h"
 #include "util/clock.h"
+#include "util/fault.h"
 #include "util/fd.h"
 #include "util/log.h"
 
@@ -49,18 +51,9 @@ static int job_match(sd_bus *bus, JobWait *w, sd_bus_slot **ret_slot) {
         return 0;
 }
 
-/* How long a job may take; the fault build lets a test make it short. */
-static uint64_t job_timeout_usec(void) {
-#ifdef RUNSCOPE_FAULT_POINTS
-        const char *t = getenv("RUNSCOPE_FAULT_JOB_TIMEOUT_SEC");
-        if (t)
-                return strtoull(t, NULL, 10) * 1000000ULL;
-#endif
-        return BUS_JOB_TIMEOUT_USEC;
-}
-
 static int job_wait(sd_bus *bus, JobWait *w, const char *unit, const char *what) {
-        uint64_t deadline = now_usec() + job_timeout_usec();
+        /* The fault build lets a test make it short. */
+        uint64_t deadline = now_usec() + FAULT_USEC("RUNSCOPE_FAULT_JOB_TIMEOUT_SEC", BUS_JOB_TIMEOUT_USEC);
         int r;
 
         while (!w->result) {
@@ -171,7 +164,10 @@ static int scope_message(sd_bus *bus, const ScopeRequest *req, pid_t pid, sd_bus
 
 int bus_scope_check(sd_bus *bus, const ScopeRequest *req) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
-        return scope_message(bus, req, 0, &m);
+        int r = scope_message(bus, req, 0, &m);
+        if (r >= 0 && bus_user_manager())
+                r = bus_check_delegated(bus, req->spec);
+        return r;
 }
 
 /* Errors systemd answered with are the caller's to judge (a leftover unit); a lost
@@ -212,6 +208,43 @@ static bool unit_job_pending(sd_bus *bus, const char *unit) {
         return id != 0;
 }
 
+/* Whether unit has a stop job queued or running. */
+static bool unit_stopping(sd_bus *bus, const char *unit) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_free_ char *path = NULL, *type = NULL;
+        uint32_t id = 0;
+        const char *job;
+
+        return sd_bus_path_encode(PATH "/unit", unit, &path) >= 0 &&
+               sd_bus_get_property(bus, DEST, path, "org.freedesktop.systemd1.Unit", "Job", &error, &reply, "(uo)") >= 0 &&
+               sd_bus_message_read(reply, "(uo)", &id, &job) >= 0 && id != 0 &&
+               sd_bus_get_property_string(bus, DEST, job, "org.freedesktop.systemd1.Job", "JobType", &error, &type) >= 0 &&
+               strcmp(type, "stop") == 0;
+}
+
+static bool inactive_or_failed(const char *state) {
+        return strcmp(state, "failed") == 0 || strcmp(state, "inactive") == 0;
+}
+
+/* A unit of the same name that systemd is stopping, as a foreground run leaves its empty scope
+ * (bus_stop_unit_queue): *state once that stop is done. */
+static int wait_stopped(sd_bus *bus, const char *unit, char **state) {
+        uint64_t deadline = now_usec() + FAULT_USEC("RUNSCOPE_FAULT_JOB_TIMEOUT_SEC", BUS_JOB_TIMEOUT_USEC);
+
+        if (inactive_or_failed(*state))
+                return 0;
+        while (unit_stopping(bus, unit)) {
+                if (now_usec() >= deadline)
+                        return log_error_errno(ETIMEDOUT, "Timed out waiting for systemd to stop the earlier %s", unit);
+                (void) usleep(5 * 1000);
+        }
+        /* Read once no stop is left: a state read while one ran may be from just before it ended. */
+        free(*state);
+        *state = NULL;
+        return bus_unit_active_state(bus, unit, state);
+}
+
 bool bus_unit_has_pid(sd_bus *bus, const char *unit, pid_t pid) {
         /* Up to a second for a start still queued to move the process in. */
         for (unsigned i = 0; i < 50 && unit_job_pending(bus, unit); i++)
@@ -250,9 +283,11 @@ int bus_start_scope(sd_bus **busp, const ScopeRequest *req, pid_t pid) {
         if (sd_bus_error_has_name(&error, "org.freedesktop.systemd1.UnitExists")) {
                 _cleanup_free_ char *state = NULL;
                 r = bus_unit_active_state(bus, req->unit, &state);
+                if (r >= 0)
+                        r = wait_stopped(bus, req->unit, &state);
                 if (r < 0)
                         return r;
-                if (strcmp(state, "failed") != 0 && strcmp(state, "inactive") != 0)
+                if (!inactive_or_failed(state))
                         return log_error_errno(EEXIST, "Unit %s already exists and is %s", req->unit, state);
                 log_debug("Unit %s is a %s leftover, resetting it", req->unit, state);
                 (void) sd_bus_call_method(bus, DEST, PATH, MANAGER, "ResetFailedUnit", NULL, NULL, "s", req->unit);
@@ -315,6 +350,18 @@ int bus_stop_unit(sd_bus *bus, const char *unit) {
         if (r < 0)
                 return r;
         return stop_once(fresh, unit, false, &gone);
+}
+
+int bus_stop_unit_queue(sd_bus *bus, const char *unit) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        int r;
+
+        r = sd_bus_call_method(bus, DEST, PATH, MANAGER, "StopUnit", &error, NULL, "ss", unit, "replace");
+        if (r >= 0 || sd_bus_error_has_name(&error, "org.freedesktop.systemd1.NoSuchUnit"))
+                return 0;
+        /* systemd re-executing under the call, or anything else: the whole stop, as delete does it. */
+        log_debug("Failed to queue the stop of %s (%s), stopping it and waiting", unit, bus_error_text(&error, r));
+        return bus_stop_unit(bus, unit);
 }
 
 int bus_kill_unit(sd_bus *bus, const char *unit, int sig) {
@@ -389,8 +436,8 @@ static int wire_open(AttachLink *l, bool wait) {
 }
 
 void attach_link_prepare(AttachLink *l) {
-        if (geteuid() != 0)
-                return; /* sd-bus, which can ask polkit */
+        if (geteuid() != 0 || bus_user_manager())
+                return; /* sd-bus: a user's manager, or the system's through polkit */
         int r = wire_open(l, false);
         if (r < 0)
                 log_debug_errno(r, "Failed to connect to %s directly, trying again when needed: %m", bus_private_socket());
@@ -401,7 +448,7 @@ int attach_link_open(AttachLink *l) {
 
         if (l->wire.fd >= 0)
                 return 0;
-        if (geteuid() == 0) {
+        if (geteuid() == 0 && !bus_user_manager()) {
                 r = wire_open(l, true);
                 if (r >= 0)
                         return 0;
@@ -527,6 +574,11 @@ int bus_update_unit(sd_bus *bus, const char *unit, const Spec *spec) {
         PropsApplied applied = {};
         int r;
 
+        if (bus_user_manager()) {
+                r = bus_check_delegated(bus, spec);
+                if (r < 0)
+                        return r;
+        }
         r = sd_bus_message_new_method_call(bus, &m, DEST, PATH, MANAGER, "SetUnitProperties");
         if (r >= 0)
                 r = sd_bus_message_append(m, "sb", unit, 1);

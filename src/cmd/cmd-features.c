@@ -7,6 +7,7 @@
 #include <sys/capability.h>
 
 #include "cmd.h"
+#include "criu/criu.h"
 #include "util/alloc.h"
 #include "util/json.h"
 
@@ -43,6 +44,18 @@ static void print_memory_policy(void) {
         printf("],\"flags\":");
         print_list(flags);
         putchar('}');
+}
+
+/* Checkpoint and restore run the criu in PATH: runc's annotation says whether there is one, and
+ * runscope's which (`criu check` runs when a checkpoint fails, not here). */
+static void print_criu(void) {
+        _cleanup_free_ char *criu = NULL, *version = NULL, *text = NULL;
+        bool found = criu_find(&criu) >= 0;
+
+        if (found && criu_version(criu, &version) >= 0)
+                (void) asprintf(&text, "%s %s", criu, version);
+        printf("\"org.opencontainers.runc.checkpoint.enabled\":\"%s\",\"org.runscope.criu\":", found ? "true" : "false");
+        json_print_string(stdout, text ?: criu ?: "none in PATH");
 }
 
 int verb_features(int argc, char *argv[]) {
@@ -86,7 +99,7 @@ int verb_features(int argc, char *argv[]) {
                 printf("%s\"%s\"", c ? "," : "", name);
                 cap_free(name);
         }
-        printf("],\"cgroup\":{\"v1\":true,\"v2\":true,\"systemd\":true,\"systemdUser\":false},\"seccomp\":{\"enabled\":true,\"actions\":");
+        printf("],\"cgroup\":{\"v1\":true,\"v2\":true,\"systemd\":true,\"systemdUser\":true},\"seccomp\":{\"enabled\":true,\"actions\":");
         print_list(actions);
         printf(",\"operators\":");
         print_list(operators);
@@ -96,13 +109,15 @@ int verb_features(int argc, char *argv[]) {
         print_list(flags);
         printf(",\"supportedFlags\":");
         print_list(flags);
-        printf("},\"apparmor\":{\"enabled\":false},\"selinux\":{\"enabled\":false},");
+        printf("},\"apparmor\":{\"enabled\":true},\"selinux\":{\"enabled\":true},");
         print_memory_policy();
         printf(",\"intelRdt\":{\"enabled\":false},\"netDevices\":{\"enabled\":true},"
                "\"mountExtensions\":{\"idmap\":{\"enabled\":true}}},"
                "\"potentiallyUnsafeConfigAnnotations\":[\"org.systemd.property.\",\"org.runscope.\"],\"annotations\":{"
                "\"org.opencontainers.runc.version\":\"1.1.0-compatible\",\"io.github.seccomp.libseccomp.version\":"
-               "\"%u.%u.%u\",\"org.runscope.machine\":\"false disables systemd-machined registration\"}}\n",
+               "\"%u.%u.%u\",\"org.runscope.machine\":\"false disables systemd-machined registration\",",
                seccomp_version()->major, seccomp_version()->minor, seccomp_version()->micro);
+        print_criu();
+        printf("}}\n");
         return fflush(stdout) == 0 ? 0 : 1;
 }

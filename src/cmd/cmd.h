@@ -25,6 +25,8 @@ int verb_kill(int argc, char *argv[]);
 int verb_delete(int argc, char *argv[]);
 int verb_list(int argc, char *argv[]);
 int verb_spec(int argc, char *argv[]);
+int verb_checkpoint(int argc, char *argv[]);
+int verb_restore(int argc, char *argv[]);
 
 /* Checks that exactly n positional arguments follow the options; logs the usage error. */
 int cmd_expect_args(int argc, char *argv[], int min, int max, const char *usage);

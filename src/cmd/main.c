@@ -6,8 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bus/bus.h"
 #include "cmd.h"
 #include "config.h"
+#include "criu/criu.h"
 #include "state/state.h"
 #include "util/log.h"
 #include "util/sealed.h"
@@ -35,15 +37,18 @@ static const struct {
         { "list", verb_list, "list containers" },
         { "spec", verb_spec, "write a default config.json" },
         { "features", verb_features, "print what runscope supports (OCI features JSON)" },
+        { "checkpoint", verb_checkpoint, "dump a running container's processes with CRIU" },
+        { "restore", verb_restore, "restore a container from a CRIU checkpoint into a new scope" },
 };
 
 static void help(void) {
         printf("runscope - an OCI container runtime whose containers are systemd scopes\n\n"
                "Usage: runscope [GLOBAL OPTIONS] COMMAND [OPTIONS] [ARGS]\n\nCommands:\n");
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
-                printf("  %-8s %s\n", verbs[i].name, verbs[i].help);
+                printf("  %-10s %s\n", verbs[i].name, verbs[i].help);
         printf("\nGlobal options:\n"
-               "  --root DIR           state directory (default " STATE_ROOT_DEFAULT ")\n"
+               "  --root DIR           state directory (default " STATE_ROOT_DEFAULT ", rootless\n"
+               "                       $XDG_RUNTIME_DIR/runscope)\n"
                "  --log FILE           write log messages to FILE\n"
                "  --log-format FORMAT  text or json\n"
                "  --debug              log debug messages\n"
@@ -54,8 +59,16 @@ static void help(void) {
 
 static void version(void) {
         const struct scmp_version *v = seccomp_version();
-        /* runc's layout, which podman info shows as is. */
+        _cleanup_free_ char *criu = NULL, *criu_ver = NULL;
+
+        /* runc's layout, which podman info shows as is, and the criu checkpoint and restore run. */
         printf("runscope version " PACKAGE_VERSION "\nspec: 1.3.0\nlibseccomp: %u.%u.%u\n", v->major, v->minor, v->micro);
+        if (criu_find(&criu) < 0)
+                printf("criu: none in PATH (checkpoint and restore need it)\n");
+        else if (criu_version(criu, &criu_ver) < 0)
+                printf("criu: %s (its version unknown)\n", criu);
+        else
+                printf("criu: %s (%s)\n", criu_ver, criu);
 }
 
 int main(int argc, char *argv[]) {
@@ -73,6 +86,8 @@ int main(int argc, char *argv[]) {
         };
         const char *log_path = NULL;
         LogFormat format = LOG_FORMAT_TEXT;
+        bool root_given = false;
+        char user_root[320];
         int c;
 
         sealed_init(argv);
@@ -86,6 +101,7 @@ int main(int argc, char *argv[]) {
                 switch (c) {
                 case ARG_ROOT:
                         arg_root = optarg;
+                        root_given = true;
                         break;
                 case ARG_LOG:
                         log_path = optarg;
@@ -116,6 +132,11 @@ int main(int argc, char *argv[]) {
                 }
         if (log_open(log_path, format) < 0)
                 return 1;
+        /* Rootless, as runc and crun: the state lives in the user's runtime directory. */
+        if (!root_given && bus_user_manager()) {
+                (void) snprintf(user_root, sizeof(user_root), "%s/runscope", bus_runtime_dir());
+                arg_root = user_root;
+        }
         if (optind >= argc) {
                 help();
                 return 1;

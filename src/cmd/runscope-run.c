@@ -26,7 +26,8 @@
 static void help(void) {
         printf("runscope-run [OPTIONS] [--] COMMAND [ARGS...]\n\n"
                "Runs COMMAND as a container in a transient scope (or, with --service, a service).\n\n"
-               "  -p, --property=NAME=VALUE   a unit property (MemoryMax=, CPUQuota=, TasksMax=, ...)\n"
+               "  -p, --property=NAME=VALUE   a unit property (MemoryMax=, CPUQuota=, TasksMax=, ...;\n"
+               "                              -p help lists them)\n"
                "      --unit=NAME             the unit's name      --slice=SLICE    its slice\n"
                "      --description=TEXT      its description      --name=NAME      the container's id\n"
                "  -E, --setenv=NAME=VALUE     environment          --uid=UID --gid=GID\n"
@@ -97,7 +98,14 @@ int main(int argc, char *argv[]) {
         while ((c = getopt_long(argc, argv, "+p:E:tPqh", options, NULL)) >= 0) {
                 char ***list = NULL;
                 switch (c) {
-                case 'p': list = &props; break;
+                case 'p':
+                        if (strcmp(optarg, "help") == 0) { /* as systemd's --type=help and the like */
+                                for (size_t i = 0; spec_run_property_name(i); i++)
+                                        puts(spec_run_property_name(i));
+                                return 0;
+                        }
+                        list = &props;
+                        break;
                 case 'E': list = &env; break;
                 case BIND: list = &binds; break;
                 case TMPFS: list = &tmpfs; break;

@@ -1,4 +1,4 @@
-/* The process half of the launcher, shared by a container's init and by exec: rlimits, user,
+/* The process half of the launcher, shared by a container's init and by exec: user,
  * capabilities, cwd, no_new_privs, and the final execve. Runs in the child only; it must never
  * exec with an fd or a capability it was not told to keep. */
 #include <fcntl.h>
@@ -22,19 +22,11 @@
 #include "sync.h"
 #include "util/cpulist.h"
 #include "util/fd.h"
+#include "util/userns.h"
 #include "util/missing.h"
 #include "util/strv.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
-static int set_rlimits(const SpecProcess *p) {
-        for (size_t i = 0; i < p->n_rlimits; i++) {
-                struct rlimit rl = { .rlim_cur = p->rlimits[i].soft, .rlim_max = p->rlimits[i].hard };
-                if (setrlimit(p->rlimits[i].resource, &rl) < 0)
-                        return launch_error(errno, "process.rlimits[%zu]: %m", i);
-        }
-        return 0;
-}
 
 static int set_oom_score_adj(const SpecProcess *p) {
         char buf[32];
@@ -88,10 +80,28 @@ static int set_capabilities(const SpecCapabilities *c) {
         return 0;
 }
 
+bool launch_in_userns(const Spec *spec) {
+        return spec_has_namespace(spec, NAMESPACE_USER) || !userns_is_initial();
+}
+
+bool launch_setgroups_denied(void) {
+        char buf[16];
+        _cleanup_close_ int fd = procfs_open_self("setgroups", O_RDONLY);
+        ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+
+        return n >= 4 && strncmp(buf, "deny", 4) == 0;
+}
+
 static int switch_user(const SpecProcess *p) {
         _Static_assert(sizeof(gid_t) == sizeof(uint32_t), "gid_t is 32 bits");
 
-        if (setgroups(p->n_additional_gids, (const gid_t *) p->additional_gids) < 0)
+        /* A user namespace whose one gid its unprivileged creator mapped itself denies setgroups: the
+         * process keeps the groups it has, as with runc and crun, unless it asks for others. */
+        bool denied = launch_setgroups_denied();
+        if (denied && p->n_additional_gids > 0)
+                return launch_error(EPERM, "process.user.additionalGids: setgroups is denied in a user namespace that "
+                                           "maps only the rootless caller's gid (map more gids, with newgidmap)");
+        if (!denied && setgroups(p->n_additional_gids, (const gid_t *) p->additional_gids) < 0)
                 return launch_error(errno, "process.user.additionalGids: %m");
         if (setresgid(p->gid, p->gid, p->gid) < 0)
                 return launch_error(errno, "process.user.gid %u: %m", p->gid);
@@ -349,9 +359,6 @@ int process_setup(const SpecProcess *p, const SpecSeccomp *seccomp, int sync_fd,
                                     : reset_affinity();
         if (r < 0)
                 return r;
-        r = set_rlimits(p);
-        if (r < 0)
-                return r;
         r = set_scheduling(p);
         if (r < 0)
                 return r;
@@ -370,6 +377,13 @@ int process_setup(const SpecProcess *p, const SpecSeccomp *seccomp, int sync_fd,
                 if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
                         return launch_error(errno, "PR_SET_KEEPCAPS: %m");
         }
+        /* The AppArmor profile and SELinux label take effect at execve; written now, as runc orders it:
+         * before any seccomp filter, which could refuse the writes (or fake their success with
+         * SCMP_ACT_ERRNO(0)) and leave the process unconfined, and before the user switch, while the
+         * capability a procfs of our own needs (when the container's /proc will not do) is held. */
+        r = label_set_exec(p);
+        if (r < 0)
+                return r;
         /* Without no_new_privs, only CAP_SYS_ADMIN may load a filter: load it while we still hold
          * every capability, before the user and capability switch (whose syscalls it then sees). */
         if (!p->no_new_privileges) {

@@ -255,7 +255,11 @@ static int setup(const ChildArgs *a, char *exe, size_t exe_size) {
                         r = sync_send_fd(a->sync_fd, SYNC_CONSOLE, master);
                 if (r < 0)
                         return r;
-        }
+        } else if (setsid() < 0)
+                /* A session of its own, as runc's init makes one: CRIU dumps no process whose
+                 * session leader is outside its pid namespace, and the caller's terminal signals
+                 * runscope, which forwards them. */
+                return launch_error(errno, "setsid: %m");
         r = own_mounts ? mount_dev_readonly(spec) : 0;
         if (r < 0)
                 return r;
@@ -319,7 +323,8 @@ _noreturn_ void child_main(const ChildArgs *a) {
         /* Not dumpable until execve: other processes of the container (exec, a container sharing
          * its pid namespace) must not reach runscope's binary or memory through /proc/PID/exe or
          * /proc/PID/mem while this process still runs runscope's code (CVE-2019-5736). */
-        (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+        if (!a->dumpable_until_go)
+                (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
         /* If runscope dies before the container is created, the launcher dies with it. */
         if (!a->no_pdeathsig)
@@ -329,12 +334,18 @@ _noreturn_ void child_main(const ChildArgs *a) {
         if (r < 0 || m.kind != SYNC_GO)
                 _exit(1);
         host_pid = m.pid;
+        /* Rootless, only now: an unprivileged runscope writes this process's maps through
+         * /proc/PID, which is root's once it is not dumpable. Until GO nothing runs in the new
+         * namespaces, and the launcher holds nothing its user does not (a host binary included,
+         * which that user cannot write). */
+        if (a->dumpable_until_go)
+                (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
         /* In a new user namespace the launcher still holds the host's ids, which the namespace
          * does not map: become its root (the maps are written by now), or nothing it creates
          * could be owned by anyone. */
         if (spec_has_namespace(a->spec, NAMESPACE_USER) &&
-            (setresgid(0, 0, 0) < 0 || setgroups(0, NULL) < 0 || setresuid(0, 0, 0) < 0)) {
+            (setresgid(0, 0, 0) < 0 || (!launch_setgroups_denied() && setgroups(0, NULL) < 0) || setresuid(0, 0, 0) < 0)) {
                 (void) launch_error(errno, "Failed to become root of the user namespace: %m");
                 fail(a, -errno, false);
         }
@@ -353,7 +364,11 @@ _noreturn_ void child_main(const ChildArgs *a) {
                 }
 
         /* A session keyring of its own, so the container cannot read or add to the caller's keys
-         * (runc's default; --no-new-keyring keeps the caller's). */
+         * (runc's default; --no-new-keyring keeps the caller's), made with the process's SELinux
+         * label, as runc and crun make it, so that the process may use it. */
+        r = a->no_new_keyring ? 0 : label_set_keycreate(a->spec->process.selinux_label);
+        if (r < 0)
+                fail(a, r, false);
         if (!a->no_new_keyring && syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, 0L, 0L, 0L, 0L) < 0 &&
             errno != ENOSYS) {
                 (void) launch_error(errno, "Failed to create a session keyring: %m");

@@ -23,6 +23,7 @@ typedef struct ChildArgs {
         bool join_cgroup;
         int unshare_flags; /* CLONE_NEW{IPC,NET,NS,UTS}: the new namespaces the launcher makes itself */
         bool no_pdeathsig;
+        bool dumpable_until_go; /* rootless: runscope opens the maps through /proc/PID (see child.c) */
         const int *tree_fds; /* per mount: a detached tree runscope made of its source (mount_trees), or NULL */ /* cloned by an intermediate that exits at once (a user namespace joined by path) */
 } ChildArgs;
 

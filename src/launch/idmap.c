@@ -1,9 +1,10 @@
 /* User namespaces as runscope makes them from outside: the launcher's maps, written while it waits
  * for GO; and the bind mounts of a container in a user namespace, made here as detached mount trees
- * (idmapped for idmap/ridmap) that the launcher only moves into place. Runs in runscope, as the
- * host's root: a map is written by a process that holds the ids it maps, only the host's root may
- * idmap a mount of a host filesystem, and a source below a directory only it may search is reached
- * with its credentials (the launcher, in a user namespace of its own, could do none of these). */
+ * (idmapped for idmap/ridmap) that the launcher only moves into place. Runs in runscope: a map is
+ * written by a process that holds the ids it maps (rootless, shadow's newuidmap/newgidmap hold the
+ * subordinate ones), only the host's root may idmap a mount of a host filesystem, and a source below
+ * a directory only it may search is reached with its credentials (the launcher, in a user namespace
+ * of its own, could do none of these). Rootless, the launcher binds by path what it can reach. */
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -34,6 +35,96 @@ int write_id_map(pid_t pid, const char *file, const SpecIdMapping *m, size_t n, 
         if (fd < 0 || write(fd, buf, k) != (ssize_t) k)
                 return log_error_errno(errno, "config.json: %s: writing %s: %m", json_path, path);
         return 0;
+}
+
+/* The caller's own id, once: what an unprivileged process may map without a helper. */
+static bool own_id_only(const SpecIdMapping *m, size_t n, uint32_t own) {
+        return n == 1 && m[0].size == 1 && m[0].host_id == own;
+}
+
+/* newuidmap or newgidmap (shadow's setuid helpers, which map what /etc/subuid and /etc/subgid give
+ * the caller) on pid; its complaint, if any, becomes the one line of the error. */
+static int map_with_helper(pid_t pid, const char *helper, const SpecIdMapping *m, size_t n, const char *json_path) {
+        char *argv[3 + 3 * 340 + 1], numbers[3 * 340 + 1][12], err[512] = "";
+        size_t k = 0, used = 0;
+        int fds[2], pidfd = -EBADF, status = 0;
+
+        if (n > 340)
+                return log_error_errno(E2BIG, "config.json: %s: more than 340 mappings", json_path);
+        argv[k++] = (char *) helper;
+        (void) snprintf(numbers[used], sizeof(numbers[used]), "%d", (int) pid);
+        argv[k++] = numbers[used++];
+        for (size_t i = 0; i < n; i++) {
+                const uint32_t v[3] = { m[i].container_id, m[i].host_id, m[i].size };
+                for (int j = 0; j < 3; j++) {
+                        (void) snprintf(numbers[used], sizeof(numbers[used]), "%u", v[j]);
+                        argv[k++] = numbers[used++];
+                }
+        }
+        argv[k] = NULL;
+        if (pipe2(fds, O_CLOEXEC) < 0)
+                return log_error_errno(errno, "config.json: %s: %m", json_path);
+        _cleanup_close_ int rd = fds[0], wr = fds[1];
+        pid_t child = clone3_fork(0, &pidfd);
+        if (child < 0)
+                return log_error_errno(errno, "config.json: %s: running %s: %m", json_path, helper);
+        if (child == 0) {
+                if (dup2(wr, STDERR_FILENO) < 0 || dup2(wr, STDOUT_FILENO) < 0)
+                        _exit(127);
+                execvp(helper, argv);
+                dprintf(STDERR_FILENO, "%s", strerror(errno));
+                _exit(errno == ENOENT ? 127 : 126);
+        }
+        /* So that the read below sees EOF once the helper is done. The store is for the cleanup,
+         * which the analyzer does not see. */
+        wr = safe_close(wr); /* NOLINT(clang-analyzer-deadcode.DeadStores) */
+        safe_close(pidfd);
+        for (size_t got = 0;;) {
+                ssize_t r = read(rd, err + got, sizeof(err) - 1 - got);
+                if (r < 0 && errno == EINTR)
+                        continue;
+                if (r <= 0 || (got += (size_t) r) >= sizeof(err) - 1)
+                        break;
+        }
+        while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+                ;
+        for (char *c = err; *c; c++)
+                if (*c == '\n')
+                        *c = *(c + 1) ? ' ' : 0;
+        if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+                return 0;
+        if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+                return log_error_errno(ENOENT, "config.json: %s: mapping more than your own id rootless needs %s "
+                                               "(package uidmap): %s", json_path, helper, err);
+        return log_error_errno(EPERM, "config.json: %s: %s refused the mappings: %s", json_path, helper,
+                               err[0] ? err : "no reason given");
+}
+
+int write_id_maps(pid_t pid, const Spec *spec) {
+        char path[64];
+        int r;
+
+        /* Root (of the host, or of the user namespace podman made, as crun): the kernel takes any map of
+         * ids it holds. */
+        if (geteuid() == 0) {
+                r = write_id_map(pid, "uid_map", spec->uid_mappings, spec->n_uid_mappings, "linux.uidMappings");
+                return r < 0 ? r : write_id_map(pid, "gid_map", spec->gid_mappings, spec->n_gid_mappings, "linux.gidMappings");
+        }
+        /* Unprivileged: the caller's own id the kernel maps for it, once setgroups is denied for a gid
+         * (else dropping a group could grant access); more takes the setuid helpers. */
+        if (own_id_only(spec->gid_mappings, spec->n_gid_mappings, (uint32_t) getegid())) {
+                (void) snprintf(path, sizeof(path), "/proc/%d/setgroups", (int) pid);
+                _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+                if (fd < 0 || write(fd, "deny", 4) != 4)
+                        return log_error_errno(errno, "config.json: linux.gidMappings: denying setgroups in %s: %m", path);
+                r = write_id_map(pid, "gid_map", spec->gid_mappings, spec->n_gid_mappings, "linux.gidMappings");
+        } else
+                r = map_with_helper(pid, "newgidmap", spec->gid_mappings, spec->n_gid_mappings, "linux.gidMappings");
+        if (r < 0)
+                return r;
+        if (own_id_only(spec->uid_mappings, spec->n_uid_mappings, (uint32_t) geteuid()))
+                return write_id_map(pid, "uid_map", spec->uid_mappings, spec->n_uid_mappings, "linux.uidMappings");
+        return map_with_helper(pid, "newuidmap", spec->uid_mappings, spec->n_uid_mappings, "linux.uidMappings");
 }
 
 static int userns_with_maps(const SpecMount *m, const Spec *spec, size_t index) {
@@ -80,6 +171,14 @@ static int source_tree(const SpecMount *m, const Spec *spec, const char *bundle,
                 return log_error_errno(EINVAL, "config.json: mounts[%zu]: a bind mount needs a source", index);
         if (m->source[0] != '/' ? asprintf(&src, "%s/%s", bundle, m->source) < 0 : !(src = strdup(m->source)))
                 return log_oom();
+        /* Unprivileged, runscope may not clone a tree of its mount namespace (the host's): the
+         * launcher, root of the namespaces it made, binds by path; an idmapped mount of a host
+         * filesystem only the host's root may make. */
+        if (geteuid() != 0 && (m->idmap || m->ridmap))
+                return log_error_errno(EPERM, "config.json: mounts[%zu]: an idmapped mount of %s needs the host's root, "
+                                              "and runscope runs rootless", index, src);
+        if (geteuid() != 0)
+                return -ENOSYS;
         _cleanup_close_ int tree = open_tree(AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (rec ? AT_RECURSIVE : 0));
         /* Without the new mount API (a kernel before 5.2, valgrind 3.19, a seccomp filter around
          * runscope) a plain bind is the launcher's to make, by path, as before: -ENOSYS, unlogged. */

@@ -23,6 +23,30 @@ int open_in_root_mkdir(int root_fd, const char *dest, bool as_file);
 int procfs_open(const char *path, int flags);
 /* name ("oom_score_adj") of this process, opened the same way, through the pid that procfs gives it. */
 int procfs_open_self(const char *name, int flags);
+/* The launcher's uid and gid maps, written from outside while it waits for GO: as root directly;
+ * unprivileged, the caller's own single id directly (setgroups denied), any other through
+ * newuidmap/newgidmap. Logged. */
+int write_id_maps(pid_t pid, const Spec *spec);
+/* Whether the launcher runs in a user namespace other than the host's: the spec's, or runscope's own
+ * (podman's rootless one, which podman's configuration shares). mknod and mounts of host-owned
+ * kinds are refused there. */
+bool launch_in_userns(const Spec *spec);
+/* Whether setgroups(2) is denied in this process's user namespace (a gid map its unprivileged
+ * creator wrote itself). */
+bool launch_setgroups_denied(void);
+/* name ("attr/exec") of this thread, opened the same way, through "thread-self". */
+int procfs_open_thread_self(const char *name, int flags);
+/* process.apparmorProfile and process.selinuxLabel (what spec_drop_labels() left) set for the next
+ * execve of this thread (label.c). */
+int label_set_exec(const SpecProcess *p);
+/* label for the keys this thread creates (the session keyring), when not NULL. */
+int label_set_keycreate(const char *label);
+/* Whether a mount of type takes linux.mountLabel as its context= option. */
+bool label_mount_takes_context(const char *type);
+/* data with context="label" added, in buf; -E2BIG when it does not fit. */
+int label_mount_data(const char *label, const char *data, char *buf, size_t size);
+/* label set on the root of the mount at path (mqueue, whose superblock exists before the mount). */
+int label_mount_root(const char *label, int root_fd, const char *path);
 /* json_path names the spec's mappings in an error. */
 int write_id_map(pid_t pid, const char *file, const SpecIdMapping *m, size_t n, const char *json_path);
 /* Per mount, the detached tree runscope made of its source: of an idmap/ridmap mount (idmapped), and

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <linux/nsfs.h>
 #include <sys/socket.h>
@@ -104,7 +105,8 @@ int launch_clone(const LaunchParams *lp, Launcher *ret) {
         pid_t pid;
 
         ChildArgs a = { .id = lp->id, .spec = spec, .bundle = lp->bundle, .keep_fds = lp->keep_fds,
-                        .no_pivot = lp->no_pivot, .no_new_keyring = lp->no_new_keyring };
+                        .no_pivot = lp->no_pivot, .no_new_keyring = lp->no_new_keyring,
+                        .dumpable_until_go = geteuid() != 0 };
         for (size_t i = 0; i < spec->n_namespaces; i++) {
                 const SpecNamespace *ns = &spec->namespaces[i];
                 int flag = (int) namespace_type_clone_flag(ns->type);
@@ -199,9 +201,7 @@ int launch_clone(const LaunchParams *lp, Launcher *ret) {
         if (flags & CLONE_NEWUSER) {
                 /* Written from outside, as the kernel wants, while the launcher waits for GO:
                  * nothing has run in the namespace yet. */
-                int r = write_id_map(pid, "uid_map", spec->uid_mappings, spec->n_uid_mappings, "linux.uidMappings");
-                if (r >= 0)
-                        r = write_id_map(pid, "gid_map", spec->gid_mappings, spec->n_gid_mappings, "linux.gidMappings");
+                int r = write_id_maps(pid, spec);
                 if (r < 0) {
                         (void) pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
                         (void) waitpid(pid, NULL, 0);
@@ -242,13 +242,28 @@ int launch_recv(Launcher *l, SyncMessage *m) {
         }
 }
 
-int launch_set_initial_affinity(Launcher *l, const SpecProcess *p) {
-        int r = cpulist_set_affinity(l->pid, p->cpu_affinity_initial);
-        if (r < 0) {
-                launch_kill(l);
-                return log_error_errno(r, "process.execCPUAffinity.initial %s: %m", p->cpu_affinity_initial);
+/* What runscope sets on the launcher from outside, before GO; the process inherits both:
+ * - execCPUAffinity.initial, before systemd moves the launcher into its unit, which it does on the
+ *   CPUs the launcher may use (runtime-spec 1.3);
+ * - the rlimits: raising a hard limit takes CAP_SYS_RESOURCE in the initial user namespace, which a
+ *   launcher in the container's user namespace no longer has (runc sets them from its parent for
+ *   this reason). */
+int launch_set_from_outside(Launcher *l, const SpecProcess *p) {
+        int r = 0;
+
+        if (p->cpu_affinity_initial) {
+                r = cpulist_set_affinity(l->pid, p->cpu_affinity_initial);
+                if (r < 0)
+                        log_error_errno(r, "process.execCPUAffinity.initial %s: %m", p->cpu_affinity_initial);
         }
-        return 0;
+        for (size_t i = 0; r >= 0 && i < p->n_rlimits; i++) {
+                struct rlimit rl = { .rlim_cur = p->rlimits[i].soft, .rlim_max = p->rlimits[i].hard };
+                if (prlimit(l->pid, p->rlimits[i].resource, &rl, NULL) < 0)
+                        r = log_error_errno(errno, "process.rlimits[%zu]: %m", i);
+        }
+        if (r < 0)
+                launch_kill(l);
+        return r;
 }
 
 int launch_go(Launcher *l) {

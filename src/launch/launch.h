@@ -47,9 +47,9 @@ int launch_clone(const LaunchParams *p, Launcher *ret);
 typedef int (*LaunchHooksFunc)(const Launcher *l, void *userdata);
 /* Lets the launcher set up what does not need its unit while systemd starts it. */
 int launch_go(Launcher *l);
-/* process.execCPUAffinity.initial set on the launcher from runscope, before it joins its unit. Kills
- * the launcher and logs on failure. */
-int launch_set_initial_affinity(Launcher *l, const SpecProcess *p);
+/* process.execCPUAffinity.initial and process.rlimits set on the launcher from runscope, before it
+ * joins its unit and before GO. Kills the launcher and logs on failure. */
+int launch_set_from_outside(Launcher *l, const SpecProcess *p);
 /* linux.netDevices moved from runscope's network namespace into that of the launcher pid, renamed,
  * with their addresses, and set up (netdev.c). Logs its error. */
 int launch_move_net_devices(const Spec *spec, pid_t pid);
@@ -98,3 +98,12 @@ int launch_exec_fork(const SpecProcess *p, const SpecSeccomp *seccomp, unsigned 
 int launch_exec_release(Launcher *l, Launcher *ret_process);
 /* SIGKILL through the pidfd and reap. */
 void launch_kill(Launcher *l);
+/* Whether m is a bind mount (type bind, or the bind or rbind option). */
+bool launch_mount_is_bind(const SpecMount *m);
+/* dest resolved inside rootfs as the container would see it (symlinks kept in the root), as a path
+ * from the container's root ("/data"); dest itself when it does not exist. For CRIU, whose names
+ * for external mounts are their mount points (restore.c). */
+int launch_resolve_in_rootfs(const char *rootfs, const char *dest, char **ret);
+/* Makes the mount points of spec's mounts in rootfs, as create would, for CRIU to mount on (runc's
+ * prepareCriuRestoreMounts): not for cgroup mounts, nor under a tmpfs, which CRIU restores whole. */
+int launch_make_mount_points(const Spec *spec, const char *bundle, const char *rootfs);

@@ -165,7 +165,7 @@ int mount_cgroup_late(CgroupLate *late) {
  * the host mounts under /sys/fs/cgroup, as runc and crun lay it out. */
 int mount_cgroup(int root_fd, const char *target, unsigned long flags, const char *dest, size_t index, const Spec *spec,
                  CgroupLate *late) {
-        bool userns = spec_has_namespace(spec, NAMESPACE_USER), cgroupns = spec_has_namespace(spec, NAMESPACE_CGROUP);
+        bool userns = launch_in_userns(spec), cgroupns = spec_has_namespace(spec, NAMESPACE_CGROUP);
         struct statfs sfs;
         char line[4096], where[PATH_MAX + 64], top[64];
         FILE *f;
@@ -184,7 +184,10 @@ int mount_cgroup(int root_fd, const char *target, unsigned long flags, const cha
         }
         if (late)
                 *late = (CgroupLate) { .index = index, .dest = dest, .flags = flags };
-        if (mount("tmpfs", target, "tmpfs", (flags & ~MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0)
+        char data[4200];
+        if (label_mount_data(spec->mount_label, "mode=755", data, sizeof(data)) < 0)
+                return launch_error(E2BIG, "linux.mountLabel: too long");
+        if (mount("tmpfs", target, "tmpfs", (flags & ~MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC, data) < 0)
                 return launch_error(errno, "mounts[%zu]: tmpfs on %s: %m", index, dest);
         /* Opened again through the root: the old fd still names the directory under the tmpfs. */
         _cleanup_close_ int tmpfs_fd = open_in_root(root_fd, dest, O_PATH | O_DIRECTORY);

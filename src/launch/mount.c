@@ -194,13 +194,13 @@ static bool type_is(const char *type, const char *name) {
 static int mount_one(int root_fd, const Spec *spec, size_t index, const char *bundle, int tree_fd, CgroupLate *late) {
         const SpecMount *m = &spec->mounts[index];
         unsigned long flags, propagation;
-        char data[4096], target[64], source[PATH_MAX];
+        char options[4096], data[8192], target[64], source[PATH_MAX];
         const char *type = m->type, *src = m->source;
         struct mount_attr recursive;
         bool bind, copyup;
         int r;
 
-        r = parse_options(m->options, &flags, &propagation, &copyup, &recursive, data, sizeof(data));
+        r = parse_options(m->options, &flags, &propagation, &copyup, &recursive, options, sizeof(options));
         if (r < 0)
                 return launch_error(r, "mounts[%zu] (%s): options too long", index, m->destination);
         bool rec = recursive.attr_set || recursive.attr_clr;
@@ -240,6 +240,9 @@ static int mount_one(int root_fd, const Spec *spec, size_t index, const char *bu
         if (type && strcmp(type, "cgroup") == 0)
                 return mount_cgroup(root_fd, target, flags & ~MS_REMOUNT, m->destination, index, spec, late);
 
+        r = label_mount_data(label_mount_takes_context(type) ? spec->mount_label : NULL, options, data, sizeof(data));
+        if (r < 0)
+                return launch_error(r, "mounts[%zu] (%s): options too long with linux.mountLabel", index, m->destination);
         unsigned long first = bind ? flags & (MS_BIND | MS_REC) : flags & ~MS_REMOUNT;
         if (tree_fd >= 0) {
                 r = attach_tree(tree_fd, fd);
@@ -247,6 +250,9 @@ static int mount_one(int root_fd, const Spec *spec, size_t index, const char *bu
                         return launch_error(r, "mounts[%zu]: bind of %s on %s: %m", index, src, m->destination);
         } else if (mount(src ? src : type, target, type, first, data[0] ? data : NULL) < 0)
                 return launch_error(errno, "mounts[%zu]: mount %s on %s: %m", index, type ? type : src, m->destination);
+        /* mqueue's superblock is the ipc namespace's, made without a context= (label.c): labelled now. */
+        if (type_is(type, "mqueue") && (r = label_mount_root(spec->mount_label, root_fd, m->destination)) < 0)
+                return launch_error(r, "mounts[%zu]: linux.mountLabel on %s: %m", index, m->destination);
         if (copyup && type && strcmp(type, "tmpfs") == 0) {
                 /* The fd still names the directory under the tmpfs: its contents are the image's. */
                 _cleanup_close_ int top = open_in_root(root_fd, m->destination, O_RDONLY | O_DIRECTORY);
@@ -459,12 +465,12 @@ int mount_setup_rootfs(const Spec *spec, const char *bundle, int state_dir_fd, c
         }
         /* mknod is the initial user namespace's privilege: in a user namespace, the default
          * devices are the host's, bound in while the host's /dev is still in reach. */
-        if (spec_has_namespace(spec, NAMESPACE_USER) && mount_dev_is_ours(spec)) {
+        if (launch_in_userns(spec) && mount_dev_is_ours(spec)) {
                 r = bind_host_devices(root_fd);
                 if (r < 0)
                         return r;
         }
-        if (spec_has_namespace(spec, NAMESPACE_USER)) {
+        if (launch_in_userns(spec)) {
                 r = bind_spec_devices(spec, root_fd);
                 if (r < 0)
                         return r;
@@ -507,7 +513,7 @@ bool mount_cgroup_can_wait(const Spec *spec, bool no_pivot) {
          * namespace may have to, and a container without a cgroup namespace does, bind the host's
          * hierarchies, out of reach after pivot_root; a shared, slave or unbindable root would
          * treat mounts made later on differently. */
-        if (no_pivot || spec_has_namespace(spec, NAMESPACE_USER) || !spec_has_namespace(spec, NAMESPACE_CGROUP) ||
+        if (no_pivot || launch_in_userns(spec) || !spec_has_namespace(spec, NAMESPACE_CGROUP) ||
             spec->n_hooks[HOOK_PRESTART] + spec->n_hooks[HOOK_CREATE_RUNTIME] + spec->n_hooks[HOOK_CREATE_CONTAINER] > 0 ||
             (propagation_flags(spec->rootfs_propagation) & (MS_SHARED | MS_SLAVE | MS_UNBINDABLE)))
                 return false;
@@ -658,8 +664,8 @@ static int open_null(int root, int *ret) {
 }
 
 /* The masked path resolved inside the root, and mounted on through its fd. */
-static int mask_path(int root, int null_fd, const char *path) {
-        char target[64], source[64];
+static int mask_path(int root, int null_fd, const char *path, const char *label) {
+        char target[64], source[64], data[4200];
         struct stat st;
 
         _cleanup_close_ int fd = open_in_root(root, path, O_PATH);
@@ -669,7 +675,9 @@ static int mask_path(int root, int null_fd, const char *path) {
                 return launch_error(fd < 0 ? fd : -errno, "linux.maskedPaths: %s: %m", path);
         fd_path(fd, target);
         if (S_ISDIR(st.st_mode)) {
-                if (mount("tmpfs", target, "tmpfs", MS_RDONLY, "size=0") < 0)
+                if (label_mount_data(label, "size=0", data, sizeof(data)) < 0)
+                        return launch_error(E2BIG, "linux.mountLabel: too long");
+                if (mount("tmpfs", target, "tmpfs", MS_RDONLY, data) < 0)
                         return launch_error(errno, "linux.maskedPaths: %s: %m", path);
                 return 0;
         }
@@ -710,7 +718,7 @@ int mount_finish(const Spec *spec) {
                 if (r < 0)
                         return r;
         }
-        if (!spec_has_namespace(spec, NAMESPACE_USER)) {
+        if (!launch_in_userns(spec)) {
                 r = make_devices(spec, root);
                 if (r < 0)
                         return r;
@@ -718,7 +726,7 @@ int mount_finish(const Spec *spec) {
         for (char **p = spec->masked_paths; p && *p; p++) {
                 if (null_fd < 0 && (r = open_null(root, &null_fd)) < 0)
                         return r;
-                r = mask_path(root, null_fd, *p);
+                r = mask_path(root, null_fd, *p, spec->mount_label);
                 if (r < 0)
                         return r;
         }

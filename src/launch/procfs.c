@@ -1,9 +1,10 @@
-/* The launcher's writes to /proc (sysctls, oom_score_adj): opened below a verified procfs root with
- * no symlink, no magic link and no mount crossed, and checked to be on that very mount. Must never
- * write through a path the container's mounts can redirect: a bundle may bind a host file over a
- * /proc/sys file, and a write there would land on the host (CVE-2025-52881). */
+/* The launcher's writes to /proc (sysctls, oom_score_adj, LSM attributes): opened below a verified
+ * procfs root with no symlink, no magic link and no mount crossed, and checked to be on that very
+ * mount. Must never write through a path the container's mounts can redirect: a bundle may bind a
+ * host file over a /proc/sys or attr file, and a write there would land on the host (CVE-2025-52881). */
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -96,18 +97,27 @@ int procfs_open(const char *path, int flags) {
         return open_below(root, path, flags);
 }
 
-int procfs_open_self(const char *name, int flags) {
-        char pid[32], path[64];
+/* name below the directory the procfs link ("self", "thread-self") names for this process. */
+static int open_below_link(const char *link, const char *name, int flags) {
+        char target[64], path[PATH_MAX];
 
         _cleanup_close_ int root = proc_root_open();
         if (root < 0)
                 return root;
         /* This process's pid as that procfs numbers it: a /proc of another pid namespace (the host's
          * bound in) has no "self" for it, and getpid() there would name some other process. */
-        ssize_t n = readlinkat(root, "self", pid, sizeof(pid) - 1);
+        ssize_t n = readlinkat(root, link, target, sizeof(target) - 1);
         if (n < 0)
                 return -errno;
-        pid[n] = 0;
-        (void) snprintf(path, sizeof(path), "%s/%s", pid, name);
+        target[n] = 0;
+        (void) snprintf(path, sizeof(path), "%s/%s", target, name);
         return open_below(root, path, flags);
+}
+
+int procfs_open_self(const char *name, int flags) {
+        return open_below_link("self", name, flags);
+}
+
+int procfs_open_thread_self(const char *name, int flags) {
+        return open_below_link("thread-self", name, flags);
 }

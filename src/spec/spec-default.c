@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "spec.h"
+#include "spec-internal.h"
 
 static const char default_json[] =
         "{\n"
@@ -63,4 +64,8 @@ static const char default_json[] =
 
 char *spec_default_json(void) {
         return strdup(default_json);
+}
+
+cJSON *spec_default_tree(void) {
+        return cJSON_Parse(default_json);
 }

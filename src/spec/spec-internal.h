@@ -3,6 +3,13 @@
 
 #include "spec-field.h"
 
+static inline void cjson_deletep(cJSON **j) {
+        cJSON_Delete(*j);
+}
+
+/* The configuration `runscope spec` writes, as a cJSON tree to change (NULL: out of memory). */
+cJSON *spec_default_tree(void);
+
 extern const SpecField spec_capabilities_fields[];
 extern const SpecField spec_linux_fields[];
 extern const SpecField spec_resources_fields[];

@@ -11,6 +11,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "spec-internal.h"
 #include "spec-run.h"
 #include "spec.h"
 #include "util/fd.h"
@@ -286,9 +287,12 @@ static int apply_property(cJSON *config, const char *assignment) {
         return log_error_errno(EINVAL, "-p %s: unknown property; known: %s", name, known);
 }
 
+const char *spec_run_property_name(size_t i) {
+        return i < ELEMENTSOF(properties) ? properties[i].name : NULL;
+}
+
 int spec_run_check_property(const char *assignment) {
-        _cleanup_free_ char *text = spec_default_json();
-        cJSON *config = text ? cJSON_Parse(text) : NULL;
+        cJSON *config = spec_default_tree();
         int r;
 
         if (!config)
@@ -375,13 +379,8 @@ static const char seccomp_default[] =
 #include "spec/seccomp-default.inc"
         ;
 
-static void cjson_deletep(cJSON **j) {
-        cJSON_Delete(*j);
-}
-
 int spec_run_build(const SpecRunOptions *o, char **ret) {
-        _cleanup_free_ char *text = spec_default_json();
-        _cleanup_(cjson_deletep) cJSON *config = text ? cJSON_Parse(text) : NULL;
+        _cleanup_(cjson_deletep) cJSON *config = spec_default_tree();
         int r;
 
         if (!config)

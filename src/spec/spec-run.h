@@ -3,6 +3,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct SpecRunOptions {
@@ -28,5 +29,7 @@ typedef struct SpecRunOptions {
 /* Checks one -p NAME=VALUE; -EINVAL (logged, listing the known names) for an unknown NAME or a bad
  * value. */
 int spec_run_check_property(const char *assignment);
+/* The name of the i-th property -p knows, NULL past the last: what `-p help` lists. */
+const char *spec_run_property_name(size_t i);
 /* The whole config.json text (caller frees), or -errno (logged). */
 int spec_run_build(const SpecRunOptions *o, char **ret);

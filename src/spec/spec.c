@@ -146,10 +146,6 @@ Spec *spec_free(Spec *s) {
         return NULL;
 }
 
-static void cjson_deletep(cJSON **j) {
-        cJSON_Delete(*j);
-}
-
 /* cJSON turns the escape \u0000 into a NUL byte that silently ends the string, so that
  * "/bin/sh\u0000 -c x" would run /bin/sh: refused. A backslash before it makes it text. */
 static int check_no_nul(const char *text, const char *what) {
@@ -317,6 +313,23 @@ int spec_parse_resources(const char *text, Spec **ret) {
         return parse_part(text, "resources", "linux.resources", spec_resources_fields, ret);
 }
 
+int spec_parse_strings(const char *text, const char *file, char ***ret) {
+        _cleanup_(cjson_deletep) cJSON *j = cJSON_Parse(text);
+        _cleanup_strv_free_ char **l = NULL;
+        const cJSON *e;
+
+        if (!cJSON_IsArray(j))
+                return log_error_errno(EINVAL, "%s: expected a JSON array of strings", file);
+        cJSON_ArrayForEach(e, j) {
+                if (!cJSON_IsString(e))
+                        return log_error_errno(EINVAL, "%s: expected a JSON array of strings", file);
+                if (strv_extend(&l, e->valuestring) < 0)
+                        return log_oom();
+        }
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
 bool spec_can_ptrace_host(const Spec *s) {
         if (spec_has_namespace(s, NAMESPACE_USER))
                 return false; /* its capabilities are its user namespace's only */
@@ -325,36 +338,27 @@ bool spec_can_ptrace_host(const Spec *s) {
         return !s->process.has_capabilities || (s->process.capabilities.bounding & (UINT64_C(1) << CAP_SYS_PTRACE));
 }
 
-int spec_check_label(const char *what, const char *label, unsigned lsm, unsigned host_lsms) {
-        const char *name = lsm == LSM_SELINUX ? "SELinux" : "AppArmor";
-
-        if (!label || !label[0])
-                return 0;
-        if (!(host_lsms & lsm)) {
-                log_debug("%s: %s is not enabled on this host, ignoring '%s'", what, name, label);
-                return 0;
-        }
-        return log_error_errno(EOPNOTSUPP, "%s: %s is enabled on this host, and runscope cannot apply %s yet", what,
-                               name, lsm == LSM_SELINUX ? "labels" : "profiles");
-}
-
-int spec_check_labels(const Spec *s, unsigned host_lsms) {
+void spec_drop_labels(Spec *s, unsigned host_lsms) {
         const struct {
-                const char *what, *label;
+                const char *what;
+                char **label;
                 unsigned lsm;
         } labels[] = {
-                { "config.json: linux.mountLabel", s->mount_label, LSM_SELINUX },
-                { "config.json: process.selinuxLabel", s->process.selinux_label, LSM_SELINUX },
-                { "config.json: process.apparmorProfile", s->process.apparmor_profile, LSM_APPARMOR },
+                { "linux.mountLabel", &s->mount_label, LSM_SELINUX },
+                { "process.selinuxLabel", &s->process.selinux_label, LSM_SELINUX },
+                { "process.apparmorProfile", &s->process.apparmor_profile, LSM_APPARMOR },
         };
-        int r;
 
         for (size_t i = 0; i < ELEMENTSOF(labels); i++) {
-                r = spec_check_label(labels[i].what, labels[i].label, labels[i].lsm, host_lsms);
-                if (r < 0)
-                        return r;
+                char **label = labels[i].label;
+                if (!*label || (**label && (host_lsms & labels[i].lsm)))
+                        continue;
+                if (**label)
+                        log_debug("%s: %s is not enabled on this host, ignoring '%s'", labels[i].what,
+                                  labels[i].lsm == LSM_SELINUX ? "SELinux" : "AppArmor", *label);
+                free(*label);
+                *label = NULL;
         }
-        return 0;
 }
 
 const SpecNamespace *spec_namespace(const Spec *s, NamespaceType t) {

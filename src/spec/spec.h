@@ -49,8 +49,8 @@ typedef struct SpecProcess {
         char *cwd;
         bool has_capabilities;
         SpecCapabilities capabilities;
-        char *selinux_label;    /* accepted, never applied: see spec_check_labels() */
-        char *apparmor_profile; /* likewise */
+        char *selinux_label;    /* NULL where SELinux is off, after spec_drop_labels() */
+        char *apparmor_profile; /* NULL where AppArmor is off, likewise */
         SpecRlimit *rlimits;
         size_t n_rlimits;
         bool no_new_privileges;
@@ -209,7 +209,7 @@ typedef struct Spec {
         SpecProcess process;
         char *hostname;
         char *domainname;
-        char *mount_label; /* linux.mountLabel: accepted, never applied */
+        char *mount_label; /* linux.mountLabel: context= of the mounts that take one; see spec_drop_labels() */
         bool has_personality;
         unsigned long personality; /* PER_LINUX or PER_LINUX32 */
         SpecMount *mounts;
@@ -250,8 +250,13 @@ int spec_reparse(const char *text, Spec **ret);
 #define SPEC_MAX_SIZE ((size_t) 16 * 1024 * 1024)
 /* Reads and parses <bundle>/config.json. */
 int spec_load(const char *bundle, Spec **ret);
+/* A JSON array of strings (CRIU's descriptors.json, as runc writes it); errors name file. */
+int spec_parse_strings(const char *text, const char *file, char ***ret);
 /* The default configuration `runscope spec` writes, as JSON text (caller frees). */
 char *spec_default_json(void);
+/* `runscope spec --rootless`'s, for uid and gid with their first subordinate ranges (NULL or size 0:
+ * none), in sub_*->host_id and size. */
+int spec_rootless_json(uid_t uid, gid_t gid, const SpecIdMapping *sub_uids, const SpecIdMapping *sub_gids, char **ret);
 
 /* Parses a process object (as `exec --process FILE` gets it) into s->process of a new Spec. */
 int spec_parse_process(const char *text, Spec **ret);
@@ -266,13 +271,10 @@ int spec_capability_last(void);
  * lacks: runtime-spec 1.1 says to warn, and not fail, and runc does the same for a kernel's lack. */
 uint64_t spec_capability_bit(const char *what, const char *name, int last_cap);
 
-/* runscope applies no SELinux label or AppArmor profile yet. Where the host has that LSM enabled
- * (host_lsms: lsm_enabled()'s LSM_* mask), a non-empty label is refused, -EOPNOTSUPP with one line
- * naming `what` (a JSON path or a flag); where it has not, the label means nothing and is ignored,
- * as crun does. */
-int spec_check_label(const char *what, const char *label, unsigned lsm, unsigned host_lsms);
-/* spec_check_label() for linux.mountLabel, process.selinuxLabel and process.apparmorProfile. */
-int spec_check_labels(const Spec *s, unsigned host_lsms);
+/* The labels of an LSM the host has not enabled (host_lsms: lsm_enabled()'s LSM_* mask) mean nothing
+ * there and are dropped, as runc and crun ignore them (said at debug level); so are empty ones. What is
+ * left of linux.mountLabel, process.selinuxLabel and process.apparmorProfile is to be applied. */
+void spec_drop_labels(Spec *s, unsigned host_lsms);
 
 /* The entry of linux.namespaces of type t (each type is there at most once), or NULL. */
 const SpecNamespace *spec_namespace(const Spec *s, NamespaceType t);

@@ -78,6 +78,21 @@ static int open_in_cgroup(const char *cg, const char *file, int flags) {
         return fd < 0 ? -errno : fd;
 }
 
+int cgroup_controllers(const char *cg, char *buf, size_t size) {
+        _cleanup_close_ int fd = open_in_cgroup(cg, "cgroup.controllers", O_RDONLY);
+        ssize_t n;
+
+        if (fd < 0)
+                return fd;
+        n = read(fd, buf, size - 1);
+        if (n < 0)
+                return -errno;
+        while (n > 0 && buf[n - 1] == '\n')
+                n--;
+        buf[n] = 0;
+        return 0;
+}
+
 int cgroup_read_key(int fd, const char *key, uint64_t *ret) {
         char buf[1024];
         size_t len = strlen(key);

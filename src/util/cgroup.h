@@ -16,6 +16,8 @@ int cgroup_unified_root(const char **ret);
 int cgroup_pid_path(pid_t pid, const char *controller, char **ret);
 /* The v2 cgroup of pid, as "/machine.slice/x.scope". */
 int cgroup_pid_unified_path(pid_t pid, char **ret);
+/* The controllers cgroup.controllers of a v2 cgroup lists (space-separated, "" for none). */
+int cgroup_controllers(const char *cg, char *buf, size_t size);
 /* The value of "KEY N" in a flat keyed cgroup file (cgroup.events, memory.events), read from its
  * start; -EOPNOTSUPP when the file has no such key. */
 int cgroup_read_key(int fd, const char *key, uint64_t *ret);

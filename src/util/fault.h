@@ -13,14 +13,18 @@
                 if (_f && strcmp(_f, name) == 0)                                                          \
                         (void) raise(SIGKILL);                                                            \
         } while (0)
-/* FAULT_PAUSE("x") holds the process there for a second when $RUNSCOPE_FAULT_PAUSE is "x", so a
- * test can look at it in that state. */
+/* FAULT_PAUSE("x") holds the process there: for a second when $RUNSCOPE_FAULT_PAUSE is "x", which
+ * widens a window for whatever races it; stopped (SIGSTOP) when $RUNSCOPE_FAULT_STOP is "x", until
+ * a test that has seen it stopped, and looked at it or acted meanwhile, sends SIGCONT. */
 #include <unistd.h>
 #define FAULT_PAUSE(name)                                                                                 \
         do {                                                                                              \
                 const char *_p = getenv("RUNSCOPE_FAULT_PAUSE");                                          \
+                const char *_s = getenv("RUNSCOPE_FAULT_STOP");                                           \
                 if (_p && strcmp(_p, name) == 0)                                                          \
                         (void) usleep(1000 * 1000);                                                       \
+                if (_s && strcmp(_s, name) == 0)                                                          \
+                        (void) raise(SIGSTOP);                                                            \
         } while (0)
 /* FAULT_SWAP("x") does, once, what a process racing runscope would do at that step, when
  * $RUNSCOPE_FAULT_SWAP is "x:DIR:TARGET": DIR is renamed to DIR.swapped and a symlink to TARGET
@@ -50,7 +54,11 @@
                 if (_k && strcmp(_k, name) == 0 && pidfd_send_signal(pidfd, SIGKILL, NULL, 0) >= 0)       \
                         (void) poll(&(struct pollfd) { .fd = pidfd, .events = POLLIN }, 1, -1);           \
         } while (0)
+/* FAULT_USEC("RUNSCOPE_FAULT_X_SEC", usec): usec, or as many seconds as $RUNSCOPE_FAULT_X_SEC says,
+ * so that a test can make a wait of runscope's short, or long enough to look at what it holds. */
+#define FAULT_USEC(env, usec) (getenv(env) ? strtoull(getenv(env), NULL, 10) * 1000000ULL : (usec))
 #else
+#define FAULT_USEC(env, usec) (usec)
 #define FAULT_POINT(name) do {} while (0)
 #define FAULT_PAUSE(name) do {} while (0)
 #define FAULT_SWAP(name) do {} while (0)

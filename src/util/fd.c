@@ -202,7 +202,7 @@ ssize_t fd_recv(int sock, void *data, size_t n, int *ret_fd) {
         return k;
 }
 
-int socket_send_fd(const char *path, int fd, const char *name) {
+int socket_connect_unix(const char *path) {
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
         size_t len = strlen(path);
 
@@ -212,5 +212,12 @@ int socket_send_fd(const char *path, int fd, const char *name) {
         _cleanup_close_ int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (sock < 0 || connect(sock, (struct sockaddr *) &sa, sizeof(sa)) < 0)
                 return -errno;
+        return TAKE_FD(sock);
+}
+
+int socket_send_fd(const char *path, int fd, const char *name) {
+        _cleanup_close_ int sock = socket_connect_unix(path);
+        if (sock < 0)
+                return sock;
         return fd_send(sock, fd, name, strlen(name) + 1);
 }

@@ -22,6 +22,8 @@ int write_file_atomic_at(int dir_fd, const char *name, const char *data, size_t 
 int rm_rf_at(int dir_fd, const char *name);
 /* One message with data and, if fd >= 0, that fd (SCM_RIGHTS). */
 int fd_send(int sock, int fd, const void *data, size_t n);
+/* A blocking connection to the unix stream socket at path. */
+int socket_connect_unix(const char *path);
 /* Connects to the unix stream socket at path and sends fd with name (NUL included), as runc sends a
  * pty master to --console-socket and a pidfd to --pidfd-socket. -errno; logs nothing. */
 int socket_send_fd(const char *path, int fd, const char *name);

@@ -1,7 +1,8 @@
 /* Probes the host for SELinux and AppArmor, the way crun and runc do, without libselinux or
- * libapparmor. Only reads sysfs; must never change a label or load a profile. */
+ * libapparmor. Only reads sysfs and securityfs; must never change a label or load a profile. */
 #include <fcntl.h>
 #include <stdbool.h>
+#include <string.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -9,6 +10,7 @@
 #include "lsm.h"
 
 #define SELINUX_MAGIC 0xf97cff8c
+#define APPARMOR_PROFILES "/sys/kernel/security/apparmor/profiles"
 
 static bool selinux_enabled(void) {
         struct statfs sfs;
@@ -29,4 +31,32 @@ static bool apparmor_enabled(void) {
 
 unsigned lsm_enabled(void) {
         return (selinux_enabled() ? LSM_SELINUX : 0) | (apparmor_enabled() ? LSM_APPARMOR : 0);
+}
+
+bool lsm_apparmor_profile_listed(const char *profiles, const char *name) {
+        size_t n = strlen(name);
+
+        /* A profile's name may hold spaces and parentheses: a line is this name when " (" follows it
+         * and the mode's ")" ends the line. */
+        for (const char *line = profiles; line && *line;) {
+                const char *end = strchrnul(line, '\n');
+                if ((size_t) (end - line) > n + 3 && strncmp(line, name, n) == 0 && line[n] == ' ' &&
+                    line[n + 1] == '(' && !memchr(line + n + 2, '(', (size_t) (end - line) - n - 2) && end[-1] == ')')
+                        return true;
+                line = *end ? end + 1 : NULL;
+        }
+        return false;
+}
+
+int lsm_apparmor_profile_loaded(const char *name) {
+        _cleanup_free_ char *profiles = NULL;
+
+        /* Not listed there, yet valid for a change of profile: "unconfined", a stack ("a//&b") and a
+         * profile of another namespace (":ns:name"). */
+        if (strcmp(name, "unconfined") == 0 || strstr(name, "//&") || name[0] == ':')
+                return -EOPNOTSUPP;
+        int r = read_file_at(AT_FDCWD, APPARMOR_PROFILES, (size_t) 16 * 1024 * 1024, &profiles, NULL);
+        if (r < 0)
+                return r;
+        return lsm_apparmor_profile_listed(profiles, name);
 }

@@ -2,6 +2,7 @@
  * signals or waits for anything. */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "fd.h"
 #include "missing.h"
@@ -80,4 +81,17 @@ int proc_pidfd_verified(pid_t pid, uint64_t start_time) {
         if (ended(pid, start_time))
                 return -ESRCH;
         return TAKE_FD(fd);
+}
+
+int proc_ns_differs(pid_t pid, const char *ns) {
+        char path[64];
+        struct stat a, b;
+
+        (void) snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int) pid, ns);
+        if (stat(path, &a) < 0)
+                return -errno;
+        (void) snprintf(path, sizeof(path), "/proc/self/ns/%s", ns);
+        if (stat(path, &b) < 0)
+                return -errno;
+        return a.st_dev != b.st_dev || a.st_ino != b.st_ino;
 }

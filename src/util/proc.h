@@ -14,3 +14,5 @@ int proc_stat(pid_t pid, uint64_t *ret_start_time, char *ret_state);
  * pidfd would say, without one. */
 bool proc_alive(pid_t pid, uint64_t start_time);
 int proc_pidfd_verified(pid_t pid, uint64_t start_time);
+/* 1 if pid is in another namespace of type ns ("time", "net", …) than the caller, 0 if the same. */
+int proc_ns_differs(pid_t pid, const char *ns);

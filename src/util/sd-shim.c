@@ -31,7 +31,9 @@
         X(sd_bus_message_readv) X(sd_bus_message_set_expect_reply) X(sd_bus_message_unref) X(sd_bus_new)       \
         X(sd_bus_send) X(sd_bus_open_system) X(sd_bus_path_encode) X(sd_bus_process) X(sd_bus_ref)             \
         X(sd_bus_set_address) X(sd_bus_set_fd) X(sd_bus_slot_unref) X(sd_bus_unref) X(sd_bus_start)            \
-        X(sd_bus_wait) X(sd_notify) X(sd_notify_barrier)
+        X(sd_bus_wait) X(sd_notify) X(sd_notify_barrier) X(sd_bus_set_bus_client) X(sd_bus_message_seal)     \
+        X(sd_bus_message_rewind) X(sd_bus_message_skip) X(sd_bus_message_peek_type)                            \
+        X(sd_bus_message_exit_container)
 
 #define POINTER(name) static __typeof__(name) *p_##name;
 SYMBOLS(POINTER)
@@ -79,6 +81,7 @@ FORWARD(int, sd_bus_new, (sd_bus **ret), (ret))
 FORWARD(int, sd_bus_open_system, (sd_bus **ret), (ret))
 FORWARD(int, sd_bus_set_address, (sd_bus *bus, const char *address), (bus, address))
 FORWARD(int, sd_bus_set_fd, (sd_bus *bus, int input_fd, int output_fd), (bus, input_fd, output_fd))
+FORWARD(int, sd_bus_set_bus_client, (sd_bus *bus, int b), (bus, b))
 FORWARD(int, sd_bus_start, (sd_bus *bus), (bus))
 FORWARD(int, sd_bus_is_bus_client, (sd_bus *bus), (bus))
 FORWARD(int, sd_bus_process, (sd_bus *bus, sd_bus_message **r), (bus, r))
@@ -126,6 +129,11 @@ FORWARD(int, sd_bus_message_open_container, (sd_bus_message *m, char type, const
 FORWARD(int, sd_bus_message_close_container, (sd_bus_message *m), (m))
 FORWARD(int, sd_bus_message_enter_container, (sd_bus_message *m, char type, const char *contents),
         (m, type, contents))
+FORWARD(int, sd_bus_message_exit_container, (sd_bus_message *m), (m))
+FORWARD(int, sd_bus_message_seal, (sd_bus_message *m, uint64_t cookie, uint64_t timeout_usec), (m, cookie, timeout_usec))
+FORWARD(int, sd_bus_message_rewind, (sd_bus_message *m, int complete), (m, complete))
+FORWARD(int, sd_bus_message_skip, (sd_bus_message *m, const char *types), (m, types))
+FORWARD(int, sd_bus_message_peek_type, (sd_bus_message *m, char *type, const char **contents), (m, type, contents))
 FORWARD(int, sd_bus_message_set_expect_reply, (sd_bus_message *m, int b), (m, b))
 FORWARD(int, sd_bus_message_get_errno, (sd_bus_message *m), (m))
 FORWARD(int, sd_bus_message_is_method_error, (sd_bus_message *m, const char *name), (m, name))

@@ -30,7 +30,7 @@ mkdir -p "$T_WORK/runcstyle"
 make_rootfs "$T_WORK/runcstyle/rootfs"
 "$RUNSCOPE_TOP/tests/console-recv" "$T_WORK/console.sock" $'echo from-the-console-$((6*7)); exit\n' >"$T_WORK/console.out" &
 recv=$!
-for i in $(seq 1 50); do grep -q listening "$T_WORK/console.out" && break; sleep 0.05; done
+wait_until grep -qs listening "$T_WORK/console.out"
 id=$(t_id)
 (cd "$T_WORK/runcstyle" && rs spec && rs run -d --console-socket "$T_WORK/console.sock" "$id")
 rc=$?

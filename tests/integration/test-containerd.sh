@@ -3,6 +3,7 @@
 # built offline. The calls it makes are in /work/shared/clients/containerd-1.6-runtime-calls.md. The
 # core scenarios run with crun as well, when it is installed, and the two must agree.
 . "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../lib/clients.sh"
 
 for tool in containerd ctr containerd-shim-runc-v2; do
         if ! command -v "$tool" >/dev/null; then
@@ -47,22 +48,7 @@ ctd_cleanup() {
 trap ctd_cleanup EXIT
 
 # containerd of our own: its root, state, socket and config in the test's directory, no CRI plugin.
-mkdir -p "$CD"
-cat >"$CD/config.toml" <<EOF
-version = 2
-disabled_plugins = ["io.containerd.grpc.v1.cri"]
-[plugins."io.containerd.internal.v1.opt"]
-  path = "$CD/opt"
-EOF
-containerd --root "$CD/root" --state "$CD/state" --address "$CD/c.sock" --config "$CD/config.toml" \
-        >"$CD/log" 2>&1 </dev/null &
-CTD_PID=$!
-for i in $(seq 1 200); do
-        [ -S "$CD/c.sock" ] && c version >/dev/null 2>&1 && break
-        kill -0 "$CTD_PID" 2>/dev/null || break
-        sleep 0.05
-done
-if ! c version >/dev/null 2>&1; then
+if ! containerd_start "$CD"; then
         tail -5 "$CD/log" | sed 's/^/#   /'
         t_skip "containerd" "containerd did not start here"
         t_done

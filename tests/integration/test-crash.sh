@@ -15,6 +15,9 @@ faulty() {
         wait $!
 }
 
+list_status() { rs list --format json | jq -r --arg id "$1" '.[] | select(.id == $id) | .status'; }
+listed_as() { [ "$(list_status "$1")" = "$2" ]; }
+
 no_process() {
         ! pgrep -f "^/bin/$marker\$" >/dev/null && ! pgrep -f "runscope.* $1\$" >/dev/null
 }
@@ -30,12 +33,8 @@ for fault in create:state-dir create:cloned create:scope create:saved create:rel
         run:started) want=running ;;
         esac
         # A launcher that dies with runscope (PR_SET_PDEATHSIG) takes a moment to go.
-        for i in $(seq 1 50); do
-                listed=$(rs list --format json | jq -r --arg id "$id" '.[] | select(.id == $id) | .status')
-                [ "$listed" = "$want" ] && break
-                sleep 0.1
-        done
-        t_is "$listed" "$want" "$fault: list shows it ${want:-not at all}"
+        wait_until listed_as "$id" "$want"
+        t_is "$(list_status "$id")" "$want" "$fault: list shows it ${want:-not at all}"
         rs delete --force "$id"
         t_is "$?" 0 "$fault: delete --force succeeds"
         t_ok "$fault: no unit and no state are left" nothing_left "$id" "runscope-$id.scope"
@@ -48,12 +47,8 @@ for fault in delete:killed delete:stopped; do
         faulty delete --force "$id" 2>/dev/null
         t_is "$?" 137 "$fault: runscope is killed there"
         # The init was sent SIGKILL before runscope died; its exit takes a moment to be seen.
-        for i in $(seq 1 50); do
-                listed=$(rs list --format json | jq -r --arg id "$id" '.[] | select(.id == $id) | .status')
-                [ "$listed" = stopped ] && break
-                sleep 0.1
-        done
-        t_is "$listed" stopped "$fault: list shows it stopped"
+        wait_until listed_as "$id" stopped
+        t_is "$(list_status "$id")" stopped "$fault: list shows it stopped"
         rs delete "$id"
         t_is "$?" 0 "$fault: a plain delete finishes the job"
         t_ok "$fault: no unit and no state are left" nothing_left "$id" "runscope-$id.scope"
@@ -72,7 +67,7 @@ t_ok "... and delete leaves nothing" nothing_left "$id" "runscope-$id.scope"
 id=$(t_id)
 rs run -d -b "$B" "$id"
 systemctl kill -s KILL "runscope-$id.scope"
-for i in $(seq 1 50); do [ "$(rs state "$id" | jq -r .status)" = stopped ] && break; sleep 0.1; done
+wait_until status_is "$id" stopped
 t_is "$(rs state "$id" | jq -r .status)" stopped "systemctl kill of the scope: state says stopped"
 rs delete "$id"
 t_ok "... and delete leaves nothing" nothing_left "$id" "runscope-$id.scope"

@@ -18,11 +18,14 @@ t_is "$(jq -r .data.pids.limit <<<"$stats")" 30 "... the pids limit"
 t_match "$(jq -r .data.pids.current <<<"$stats")" '^[1-9][0-9]*$' "... the current number of tasks"
 t_match "$(jq -r .data.cpu.usage.total <<<"$stats")" '^[0-9]+$' "... the cpu usage"
 
+# stats_lines N FILE: events has printed N stats lines or more to FILE. Its second comes after it
+# has started watching for OOM kills (the first, before): only then is the hog let go.
+stats_lines() { [ "$(grep -c '"type":"stats"' "$2" 2>/dev/null)" -ge "$1" ]; }
 rs events --interval 300ms "$id" >"$T_WORK/events" &
 epid=$!
-sleep 0.5
+wait_until stats_lines 2 "$T_WORK/events"
 touch "$B/rootfs/tmp/go"
-for i in $(seq 1 50); do grep -q '"oom"' "$T_WORK/events" && break; sleep 0.1; done
+wait_until grep -qs '"oom"' "$T_WORK/events"
 kill "$epid" 2>/dev/null
 wait "$epid" 2>/dev/null
 t_is "$(grep -c '"type":"oom"' "$T_WORK/events")" 1 "events reports the OOM kill of a process in the container"
@@ -32,9 +35,9 @@ t_is "$(rs state "$id" | jq -r .oomKills)" 1 "state counts the OOM kill"
 
 rs events --interval 200ms "$id" >"$T_WORK/events2" &
 epid=$!
-sleep 0.3
+wait_until stats_lines 1 "$T_WORK/events2"
 rs kill "$id" KILL
-for i in $(seq 1 50); do kill -0 "$epid" 2>/dev/null || break; sleep 0.1; done
+wait_until gone "$epid"
 t_ok "events ends when the container stops" bash -c "! kill -0 $epid 2>/dev/null"
 wait "$epid"
 t_is "$?" 0 "... with status 0"
@@ -44,9 +47,9 @@ rs delete "$id"
 bundle_edit "$B" '.process.args = ["/bin/sh", "-c", "while [ ! -e /tmp/go2 ]; do sleep 0.1; done; exec /bin/probe alloc 200"]'
 id=$(t_id)
 rs run -d -b "$B" "$id"
-rs events --interval 10s "$id" >"$T_WORK/events3" &
+rs events --interval 100ms "$id" >"$T_WORK/events3" &
 epid=$!
-sleep 0.3
+wait_until stats_lines 2 "$T_WORK/events3"
 touch "$B/rootfs/tmp/go2"
 wait "$epid"
 t_is "$?:$(grep -c '"type":"oom"' "$T_WORK/events3")" 0:1 "events reports the OOM kill of the init, and ends"

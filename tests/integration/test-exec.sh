@@ -63,7 +63,7 @@ t_is "$(rs exec --process "$T_WORK/bad.json" "$id" 2>&1)" \
 
 "$RUNSCOPE" --root "$T_ROOT" exec "$id" /bin/sh -c 'trap "exit 9" TERM; echo up; while :; do sleep 0.1; done' >"$T_WORK/x.out" &
 xpid=$!
-for i in $(seq 1 50); do grep -q up "$T_WORK/x.out" && break; sleep 0.1; done
+wait_until grep -qs up "$T_WORK/x.out"
 kill -TERM "$xpid"
 wait "$xpid"
 t_is "$?" 9 "signals to a foreground exec reach the process"
@@ -84,14 +84,14 @@ t_is "$?:$out" "1:runscope: cannot exec in a paused container $id (use --ignore-
         "exec into a paused container is refused in one line"
 "$RUNSCOPE" --root "$T_ROOT" exec --ignore-paused "$id" /bin/probe hostname >"$T_WORK/paused.out" 2>&1 &
 xpid=$!
-sleep 1
+sleep 1 # a window for an exec that should not end: it cannot fail a right runscope
 t_ok "exec --ignore-paused waits while the container is paused" kill -0 "$xpid"
 rs resume "$id"
 wait "$xpid"
 t_is "$?:$(cat "$T_WORK/paused.out")" "0:exechost" "... and runs the process once it is resumed"
 
 rs kill "$id" KILL
-for i in $(seq 1 50); do [ "$(rs state "$id" | jq -r .status)" = stopped ] && break; sleep 0.1; done
+wait_until status_is "$id" stopped
 out=$(rs exec "$id" /bin/true 2>&1)
 t_is "$?:$out" "1:runscope: cannot exec in a container that is not running: $id" "exec into a stopped container fails"
 rs delete "$id"

@@ -19,16 +19,18 @@ t_is "$(rs state "$id" | jq -r .status)" stopped "state says stopped"
 rs delete "$id"
 t_ok "delete leaves nothing" nothing_left "$id" "runscope-$id.scope"
 
-# The same death seen by start's wait rather than by its first look (the fault build holds start
-# between the two): the same words, so a client matching them need not know which one saw it.
+# The same death seen by start's wait rather than by its first look (the fault build stops start
+# between the two, and goes on once the init is dead): the same words, so a client matching them
+# need not know which one saw it.
 id=$(t_id)
 rs create -b "$B" "$id"
 pid=$(rs state "$id" | jq -r .pid)
-RUNSCOPE_FAULT_PAUSE=start:before-wait "$RUNSCOPE_TOP/tests/runscope-faults" --root "$T_ROOT" start "$id" \
+RUNSCOPE_FAULT_STOP=start:before-wait "$RUNSCOPE_TOP/tests/runscope-faults" --root "$T_ROOT" start "$id" \
         >"$T_WORK/start.out" 2>&1 &
 spid=$!
-sleep 0.3
+wait_until is_stopped "$spid" || echo "# start did not stop before its wait"
 kill -9 "$pid"
+kill -CONT "$spid"
 wait "$spid"
 t_is "$?:$(cat "$T_WORK/start.out")" "1:runscope: cannot start a container that has stopped" \
         "start while the init dies: exits 1 with the same line"
@@ -55,7 +57,7 @@ t_ok "... saying so at debug level" grep -q "Failed to connect to dbus-daemon di
 # exec tries once more on the private socket.
 systemd-socket-activate -l "$T_WORK/refusing-bus" --accept --inetd sh -c 'printf "REJECTED EXTERNAL\r\n"' 2>/dev/null &
 sapid=$!
-for _ in $(seq 1 50); do [ -S "$T_WORK/refusing-bus" ] && break; sleep 0.05; done
+wait_until listening "$T_WORK/refusing-bus"
 out=$(DBUS_SYSTEM_BUS_ADDRESS="unix:path=$T_WORK/refusing-bus" rs --debug exec "$id" \
         /bin/sh -c 'echo in; cut -d: -f3 /proc/self/cgroup | sort -u' 2>"$T_WORK/refused.log")
 t_is "$?:$out" "0:in
@@ -64,13 +66,14 @@ t_match "$(cat "$T_WORK/refused.log")" "dbus-daemon did not pass exec's call on 
         "... saying so at debug level"
 kill "$sapid" 2>/dev/null
 wait "$sapid" 2>/dev/null
-# Held just before its execve, the exec'd process has none of runscope's own fds: not its
+# Stopped just before its execve, the exec'd process has none of runscope's own fds: not its
 # connection to systemd, not the state root; one socket only, to runscope.
-RUNSCOPE_FAULT_PAUSE=exec:before-exec "$RUNSCOPE_TOP/tests/runscope-faults" --root "$T_ROOT" exec "$id" /bin/true &
+RUNSCOPE_FAULT_STOP=exec:before-exec "$RUNSCOPE_TOP/tests/runscope-faults" --root "$T_ROOT" exec "$id" /bin/true &
 epid=$!
-sleep 0.5
-proc=$(pgrep -P "$epid" | head -n1)
+wait_until stopped_child "$epid" >/dev/null || echo "# the exec'd process did not stop before its execve"
+proc=$(stopped_child "$epid")
 fds=$(for f in /proc/"$proc"/fd/*; do readlink "$f"; done)
+kill -CONT "$proc"
 wait "$epid"
 t_is "$(grep -c '^socket:' <<<"$fds"):$(grep -c "^$T_ROOT" <<<"$fds")" "1:0" "an exec'd process holds one socket and nothing of the state root"
 nolib() { RUNSCOPE_FAULT_LIBSYSTEMD=libsystemd-gone.so.0 "$RUNSCOPE_TOP/tests/runscope-faults" --root "$T_ROOT" "$@"; }
@@ -182,7 +185,7 @@ t_is "$(rs exec "${ids[0]}" /bin/echo in)" in "... exec still works"
 rs pause "${ids[1]}" && rs resume "${ids[1]}"
 t_is "$?" 0 "... pause and resume still work"
 rs kill "${ids[2]}" KILL
-for _ in $(seq 1 50); do [ "$(rs state "${ids[2]}" | jq -r .status)" = stopped ] && break; sleep 0.1; done
+wait_until status_is "${ids[2]}" stopped
 t_is "$(rs state "${ids[2]}" | jq -r .status)" stopped "... kill still works"
 for id in "${ids[@]}"; do rs delete -f "$id"; done
 t_ok "... and delete leaves nothing" eval "nothing_left ${ids[0]} runscope-${ids[0]}.scope && nothing_left ${ids[1]} runscope-${ids[1]}.scope"

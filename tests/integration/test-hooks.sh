@@ -33,7 +33,7 @@ done
 t_ok "startContainer has not run before start" test ! -e "$B/rootfs/tmp/startContainer"
 t_ok "poststart has not run before start" test ! -e "$log/poststart"
 rs start "$id"
-for i in $(seq 1 50); do [ -s "$B/rootfs/tmp/startContainer" ] && break; sleep 0.05; done
+wait_until test -s "$B/rootfs/tmp/startContainer"
 t_is "$(jq -r .status "$B/rootfs/tmp/startContainer")" created "startContainer ran inside the container at start"
 t_is "$(jq -r .status "$log/poststart")" running "poststart ran after start"
 t_ok "poststop has not run before delete" test ! -e "$log/poststop"

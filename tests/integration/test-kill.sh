@@ -7,10 +7,7 @@ B=$T_WORK/bundle
 make_bundle "$B" /bin/true
 bundle_edit "$B" '.root.readonly = false'
 
-wait_status() {
-        for i in $(seq 1 100); do [ "$(rs state "$1" 2>/dev/null | jq -r .status)" = "$2" ] && return 0; sleep 0.05; done
-        return 1
-}
+wait_status() { wait_until status_is "$1" "$2"; }
 
 # kill_then_delete SIG N: N times, a container whose init traps SIG and exits is sent SIG; once its
 # state says stopped, delete (without --force) must succeed. Prints the failures.
@@ -20,12 +17,12 @@ kill_then_delete() {
         for i in $(seq 1 "$n"); do
                 id=$(t_id)
                 rs run -d -b "$B" "$id" || { echo "#   $sig #$i: run failed"; fails=$((fails + 1)); continue; }
-                for _ in $(seq 1 100); do [ -e "$B/rootfs/tmp/up" ] && break; sleep 0.02; done
+                wait_until test -e "$B/rootfs/tmp/up"
                 rm -f "$B/rootfs/tmp/up"
                 if ! err=$(rs kill "$id" "$sig" 2>&1); then
                         echo "#   $sig #$i: kill: $err"; fails=$((fails + 1))
                 elif ! wait_status "$id" stopped; then
-                        echo "#   $sig #$i: still $(rs state "$id" | jq -r .status) 5 s after kill"; fails=$((fails + 1))
+                        echo "#   $sig #$i: still $(rs state "$id" | jq -r .status) $T_WAIT s after kill"; fails=$((fails + 1))
                 elif ! err=$(rs delete "$id" 2>&1); then
                         echo "#   $sig #$i: delete: $err"; fails=$((fails + 1))
                 fi
@@ -40,12 +37,15 @@ done
 # reaped, by parents that may be outside it: here an exec's runscope, stopped. The container has
 # stopped all the same: the exiting init is no longer "running", and delete succeeds. (Seen as
 # "cannot delete container ... that is not stopped: running" after a successful kill.)
-bundle_edit "$B" '.process.args = ["/bin/sh", "-c", "trap \"exit 5\" USR2; while :; do sleep 0.05; done"]'
+# (Signalled once its trap is set: until then the init, pid 1 of its namespace, ignores USR2.)
+bundle_edit "$B" '.process.args = ["/bin/sh", "-c", "trap \"exit 5\" USR2; echo up >/tmp/up; while :; do sleep 0.05; done"]'
 id=$(t_id)
+rm -f "$B/rootfs/tmp/up"
 rs run -d -b "$B" "$id"
 "$RUNSCOPE" --root "$T_ROOT" exec "$id" /bin/sleep 1000 &
 ex=$!
-for i in $(seq 1 100); do pgrep -fx "/bin/sleep 1000" >/dev/null && break; sleep 0.02; done
+wait_until pgrep -fx "/bin/sleep 1000" >/dev/null
+wait_until test -e "$B/rootfs/tmp/up"
 kill -STOP "$ex"
 rs kill "$id" USR2
 t_ok "an init exiting while its namespace holds an unreaped process is stopped" wait_status "$id" stopped
@@ -55,7 +55,7 @@ t_ok "... and leaves nothing" nothing_left "$id" "runscope-$id.scope"
 kill -CONT "$ex"
 wait "$ex"
 # kill ID 0 checks that the container is alive, as in runc: 0 while it runs, 1 with one line after.
-bundle_edit "$B" '.process.args = ["/bin/sh", "-c", "trap \"exit 0\" TERM; while :; do sleep 0.05; done"]'
+bundle_edit "$B" '.process.args = ["/bin/sh", "-c", "trap \"exit 0\" TERM; echo up >/tmp/up; while :; do sleep 0.05; done"]'
 id=$(t_id)
 rs run -d -b "$B" "$id"
 err=$(rs kill "$id" 0 2>&1)
@@ -72,7 +72,9 @@ rs delete "$id"
 # unblocked (as in runc and crun); a shell cannot trap a signal it started with ignored.
 for how in "trap '' TERM HUP USR1" "trap : TERM"; do
         id=$(t_id)
+        rm -f "$B/rootfs/tmp/up"
         (eval "$how"; rs run -d -b "$B" "$id")
+        wait_until test -e "$B/rootfs/tmp/up" # its trap is set
         pid=$(rs state "$id" | jq -r .pid)
         # HUP, USR1 and TERM (bits 0, 9 and 14); the shell ignores QUIT itself (under runc and crun too).
         blk=$(awk '/^SigBlk/ { print $2 }' "/proc/$pid/status")

@@ -31,7 +31,7 @@ t_match "$(cat "$T_WORK/err")" "not stopped" "... saying it is not stopped"
 
 rs kill "$id" KILL
 t_is "$?" 0 "kill KILL succeeds"
-for i in $(seq 1 50); do [ "$(rs state "$id" | jq -r .status)" = stopped ] && break; sleep 0.1; done
+wait_until status_is "$id" stopped
 t_is "$(rs state "$id" | jq -r '.status + " " + (.pid|tostring)')" "stopped 0" "state says stopped, pid 0"
 rs kill "$id" KILL 2>"$T_WORK/err"
 t_is "$?:$(cat "$T_WORK/err")" "1:runscope: container not running" "kill of a stopped container: runc's error"
@@ -54,20 +54,21 @@ rs delete "$id"
 t_is "$?" 0 "delete of a created container succeeds"
 t_ok "... and nothing is left" nothing_left "$id" "runscope-$id.scope"
 
-# kill --all reaches every process of the unit; TERM by default reaches a handler in the init.
+# kill --all reaches every process of the unit; TERM by default reaches a handler in the init (once
+# it is set: until then the init, pid 1 of its namespace, ignores TERM).
 id=$(t_id)
-bundle_edit "$B" '.process.args = ["/bin/sh","-c","trap \"exit 42\" TERM; sleep 300 & wait"]'
-rs run -d -b "$B" "$id"
-sleep 0.3
+bundle_edit "$B" '.process.args = ["/bin/sh","-c","trap \"exit 42\" TERM; echo up; sleep 300 & wait"]'
+rs run -d -b "$B" "$id" >"$T_WORK/up.out"
+wait_until grep -qs up "$T_WORK/up.out"
 rs kill "$id"
-for i in $(seq 1 50); do [ "$(rs state "$id" | jq -r .status)" = stopped ] && break; sleep 0.1; done
+wait_until status_is "$id" stopped
 t_is "$(rs state "$id" | jq -r .status)" stopped "kill sends TERM by default"
 rs delete "$id"
 
 id=$(t_id)
 rs run -d -b "$B" "$id"
 rs kill --all "$id" SIGKILL
-for i in $(seq 1 50); do [ "$(rs state "$id" | jq -r .status)" = stopped ] && break; sleep 0.1; done
+wait_until status_is "$id" stopped
 t_is "$(rs state "$id" | jq -r .status)" stopped "kill --all SIGKILL stops the container"
 rs delete "$id"
 t_ok "... and delete leaves nothing" nothing_left "$id" "runscope-$id.scope"
@@ -76,16 +77,17 @@ t_ok "... and delete leaves nothing" nothing_left "$id" "runscope-$id.scope"
 # (as in runc; containerd's shim sends `kill --all ID 9` when such an init exits), and kill without
 # --all says the container is not running.
 id=$(t_id)
-bundle_edit "$B" '.process.args = ["/bin/sh", "-c", "sleep 3001 & sleep 0.2"]
+# The init ends once its child is sleep (not the shell it forked yet).
+bundle_edit "$B" '.process.args = ["/bin/sh", "-c", "sleep 3001 & until grep -q 3001 /proc/$!/cmdline; do sleep 0.05; done"]
         | .linux.namespaces |= map(select(.type != "pid"))'
 rs run -d -b "$B" "$id"
-for i in $(seq 1 50); do [ "$(rs state "$id" | jq -r .status)" = stopped ] && break; sleep 0.1; done
+wait_until status_is "$id" stopped
 left=$(pgrep -fx "sleep 3001")
 t_match "$left" "^[0-9]+$" "an init without a pid namespace exits and leaves its child"
 t_is "$(rs kill "$id" KILL 2>&1)" "runscope: container not running" "... kill says not running"
 rs kill --all "$id" KILL
 t_is "$?" 0 "... kill --all succeeds"
-for i in $(seq 1 50); do kill -0 "$left" 2>/dev/null || break; sleep 0.1; done
+wait_until gone "$left"
 t_ok "... and kills the child" bash -c "! kill -0 $left 2>/dev/null"
 rs delete "$id"
 rs kill --all "$id" KILL 2>/dev/null

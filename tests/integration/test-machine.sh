@@ -15,10 +15,7 @@ bundle_edit "$B" '.root.readonly = false'
 listed() { machinectl list --no-legend --no-pager 2>/dev/null | awk '{print $1}' | grep -qx "$1"; }
 not_listed() { ! listed "$1"; }
 unknown() { ! machinectl show "$1" >/dev/null 2>&1; }
-wait_stopped() {
-        for i in $(seq 1 50); do [ "$(rs state "$1" | jq -r .status)" = stopped ] && return 0; sleep 0.1; done
-        return 1
-}
+wait_stopped() { wait_until status_is "$1" stopped; }
 
 id=$(t_id)
 rs run -d -b "$B" "$id"
@@ -99,36 +96,51 @@ t_is "$(connects run -b "$T_WORK/fg" "$id")" \
 t_ok "... and leaves no machine" unknown "$id"
 t_is "$(connects --no-machine run -b "$T_WORK/fg" "$id")" '3: 1 sun_path="/run/systemd/private" ' \
         "... with --no-machine, once to systemd alone"
-bundle_edit "$T_WORK/fg" '.process.args = ["/bin/sleep", "6"]'
+# A container that runs until the test makes /tmp/done in its root.
+bundle_edit "$T_WORK/fg" '.process.args = ["/bin/sh", "-c", "while [ ! -e /tmp/done ]; do sleep 0.05; done"]'
+# Run keeps its two connections for a second; the fault build keeps them until the test has looked.
 id=$(t_id)
-rs run -b "$T_WORK/fg" "$id" &
+rm -f "$T_WORK/fg/rootfs/tmp/done"
+RUNSCOPE_FAULT_KEEP_BUS_SEC=3600 "$RUNSCOPE_TOP/tests/runscope-faults" --root "$T_ROOT" run -b "$T_WORK/fg" "$id" &
 rpid=$!
-for _ in $(seq 1 50); do listed "$id" && break; sleep 0.05; done
+wait_until listed "$id"
 t_ok "... while it runs, it is a machine" listed "$id"
-rspid=$(pgrep -f -- "run -b $T_WORK/fg $id\$")
-t_is "$(ss -xpH | grep -c "pid=$rspid,")" 2 "... and run keeps its two connections at first"
+t_is "$(ss -xpH | grep -c "pid=$rpid,")" 2 "... and run keeps its two connections at first"
+touch "$T_WORK/fg/rootfs/tmp/done"
+wait "$rpid"
 # Once the container has run a second, run holds no connection: dbus-daemon allows a user 256, and
 # systemd sends every job signal to each connection on its private socket.
+id=$(t_id)
+rm -f "$T_WORK/fg/rootfs/tmp/done"
+rs run -b "$T_WORK/fg" "$id" &
+rpid=$!
+wait_until listed "$id"
+rspid=$(pgrep -f -- "run -b $T_WORK/fg $id\$")
 # Polled, not slept: on a loaded machine (the sanitizer build, two cores) machined's answer, which
 # run waits for before it lets that connection go, can take longer than the second.
 on_bus() { busctl list --no-legend --unique | awk '$3 == "runscope"' | wc -l; }
-for _ in $(seq 1 50); do [ "$(on_bus)" = 0 ] && [ "$(ss -xpH | grep -c "pid=$rspid,")" = 0 ] && break; sleep 0.1; done
+let_go() { [ "$(on_bus)" = 0 ] && [ "$(ss -xpH | grep -c "pid=$rspid,")" = 0 ]; }
+wait_until let_go
 t_is "$(on_bus)" 0 "... and none to dbus-daemon after a second"
 t_is "$(ss -xpH | grep -c "pid=$rspid,")" 0 "... nor to systemd"
 t_ok "... while its container still runs" kill -0 "$rspid"
+touch "$T_WORK/fg/rootfs/tmp/done"
 wait "$rpid"
 t_ok "... and once run returns, it is not" unknown "$id"
 
 # A foreground run reads machined's answer while its container runs: with machined stopped, the
 # container still gets the signals run receives, and run returns once machined has answered.
+# The container says when its trap is set: until then, SIGTERM to its init (pid 1 of its namespace)
+# would be ignored.
 cp -r "$T_WORK/fg" "$T_WORK/slow"
+trapping='trap "exit 7" TERM; touch /tmp/up; while :; do sleep 0.05; done'
 machined=$(pgrep -x systemd-machine)
 kill -STOP "$machined"
-fg_run "$T_WORK/slow" /bin/sh -c 'trap "exit 7" TERM; while :; do sleep 0.05; done'
-for _ in $(seq 1 100); do [ "$(rs state "$FG_ID" 2>/dev/null | jq -r .status)" = running ] && break; sleep 0.02; done
-sleep 0.2
+rm -f "$T_WORK/slow/rootfs/tmp/up"
+fg_run "$T_WORK/slow" /bin/sh -c "$trapping"
+wait_until test -e "$T_WORK/slow/rootfs/tmp/up"
 kill -TERM "$(pgrep -f -- "run -b $T_WORK/slow $FG_ID\$")"
-for _ in $(seq 1 100); do [ "$(rs state "$FG_ID" | jq -r .status)" = stopped ] && break; sleep 0.02; done
+wait_until status_is "$FG_ID" stopped
 t_is "$(rs state "$FG_ID" | jq -r .status)" stopped "run forwards a signal while machined has not answered yet"
 kill -CONT "$machined"
 wait "$FG_PID"
@@ -137,13 +149,16 @@ t_ok "... leaving no machine" unknown "$FG_ID"
 
 # The same once run has let its connections go (after a second): it does not wait for the answer
 # there either, and keeps only the connection the answer will come on.
+# Run has let them go when it holds a single connection: it held two until then.
+holds() { [ "$(ss -xpH | grep -c "pid=$1,")" = "$2" ]; }
 kill -STOP "$machined"
-fg_run "$T_WORK/slow" /bin/sh -c 'trap "exit 7" TERM; while :; do sleep 0.05; done'
-for _ in $(seq 1 100); do [ "$(rs state "$FG_ID" 2>/dev/null | jq -r .status)" = running ] && break; sleep 0.02; done
-sleep 1.5
+rm -f "$T_WORK/slow/rootfs/tmp/up"
+fg_run "$T_WORK/slow" /bin/sh -c "$trapping"
+wait_until test -e "$T_WORK/slow/rootfs/tmp/up"
 rspid=$(pgrep -f -- "run -b $T_WORK/slow $FG_ID\$")
+wait_until holds "$rspid" 1
 kill -TERM "$rspid"
-for _ in $(seq 1 100); do [ "$(rs state "$FG_ID" | jq -r .status)" = stopped ] && break; sleep 0.02; done
+wait_until status_is "$FG_ID" stopped
 t_is "$(rs state "$FG_ID" | jq -r .status)" stopped "run forwards a signal after its first second while machined has not answered"
 t_is "$(ss -xpH | grep -c "pid=$rspid,")" 1 "... holding only the connection machined's answer comes on"
 kill -CONT "$machined"
@@ -205,13 +220,14 @@ rs delete -f "$long"
 # UnregisterMachine and systemd's StopUnit at the end. Once while it still keeps it: found gone at
 # the end, it is replaced for the UnregisterMachine. Last here: the other tests need not share a bus
 # restarted under them.
-# fg_across_dbus_restart SLEEP STATUS DESC: runs sleep SLEEP (killed if 100), restarts dbus-daemon.
+# fg_across_dbus_restart SLEEP STATUS DESC: runs sleep SLEEP (killed if 100, once run has let its
+# connections go), restarts dbus-daemon.
 fg_across_dbus_restart() {
         fg_run "$T_WORK/fg" /bin/sleep "$1"
-        for _ in $(seq 1 100); do listed "$FG_ID" && break; sleep 0.02; done
-        [ "$1" = 100 ] && sleep 1.5
+        wait_until listed "$FG_ID"
+        [ "$1" = 100 ] && wait_until holds "$(pgrep -f -- "run -b $T_WORK/fg $FG_ID\$")" 0
         systemctl restart dbus.service
-        for _ in $(seq 1 50); do busctl status org.freedesktop.machine1 >/dev/null 2>&1 && break; sleep 0.1; done
+        wait_until busctl status org.freedesktop.machine1 >/dev/null 2>&1
         [ "$1" = 100 ] && rs kill "$FG_ID" KILL
         wait "$FG_PID"
         t_is "$?:$(cat "$T_WORK/fg.out")" "$2:" "$3: the container's status, no error"

@@ -3,14 +3,18 @@
 # cgroup.freeze where systemd cannot freeze), and state reports "paused".
 . "$(dirname "$0")/../lib/common.sh"
 
+# The count is written whole (renamed into place), so no read sees a file half written.
 B=$T_WORK/bundle
-make_bundle "$B" /bin/sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/count; sleep 0.05; done'
+make_bundle "$B" /bin/sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/n; mv /tmp/n /tmp/count; sleep 0.05; done'
+ln -s busybox "$B/rootfs/bin/mv"
 bundle_edit "$B" '.root.readonly = false'
 id=$(t_id)
 count() { cat "$B/rootfs/tmp/count" 2>/dev/null; }
+counted() { [ -n "$(count)" ]; }
+counts_past() { [ "$(count)" -gt "$1" ]; }
 
 rs run -d -b "$B" "$id"
-for i in $(seq 1 50); do [ -n "$(count)" ] && break; sleep 0.1; done
+wait_until counted
 rs pause "$id"
 t_is "$?" 0 "pause succeeds"
 t_is "$(rs state "$id" | jq -r .status)" paused "state says paused"
@@ -23,8 +27,8 @@ t_is "$?:$(cat "$T_WORK/err")" "1:runscope: container $id is not running (paused
 rs resume "$id"
 t_is "$?" 0 "resume succeeds"
 t_is "$(rs state "$id" | jq -r .status)" running "state says running again"
-a=$(count); sleep 0.5; b=$(count)
-t_ok "the process counts again" test "$b" -gt "$a"
+a=$(count)
+t_ok "the process counts again" wait_until counts_past "$a"
 rs resume "$id" 2>"$T_WORK/err"
 t_is "$?:$(cat "$T_WORK/err")" "1:runscope: container $id is not paused (running)" "resuming a running container is refused"
 

@@ -14,14 +14,14 @@ mkfifo "$B/rootfs/tmp/go"
 listen() {
         "$RECV" "$T_WORK/$1.sock" --pidfd >"$T_WORK/$1.out" 2>&1 &
         RECV_PID=$!
-        for _ in $(seq 1 50); do grep -q listening "$T_WORK/$1.out" && break; sleep 0.05; done
+        wait_until grep -qs listening "$T_WORK/$1.out"
 }
 
 id=$(t_id)
 listen create
 rs create --pidfd-socket "$T_WORK/create.sock" -b "$B" "$id"
 t_is "$?" 0 "create --pidfd-socket succeeds"
-for _ in $(seq 1 50); do grep -q "^pid" "$T_WORK/create.out" && break; sleep 0.05; done
+wait_until grep -qs "^pid" "$T_WORK/create.out"
 t_is "$(sed -n 's/^pid //p' "$T_WORK/create.out")" "$(rs state "$id" | jq -r .pid)" "... the socket gets a pidfd of the container's init"
 rs start "$id"
 echo go >"$B/rootfs/tmp/go"
@@ -33,11 +33,11 @@ bundle_edit "$B" '.process.args = ["/bin/sleep", "3136"]'
 id=$(t_id)
 listen run
 rs run -d --pidfd-socket "$T_WORK/run.sock" -b "$B" "$id"
-for _ in $(seq 1 50); do grep -q "^pid" "$T_WORK/run.out" && break; sleep 0.05; done
+wait_until grep -qs "^pid" "$T_WORK/run.out"
 t_is "$(sed -n 's/^pid //p' "$T_WORK/run.out")" "$(rs state "$id" | jq -r .pid)" "run -d --pidfd-socket: the init's pidfd"
 listen exec
 rs exec -d --pid-file "$T_WORK/exec.pid" --pidfd-socket "$T_WORK/exec.sock" "$id" /bin/sleep 1
-for _ in $(seq 1 50); do grep -q "^pid" "$T_WORK/exec.out" && break; sleep 0.05; done
+wait_until grep -qs "^pid" "$T_WORK/exec.out"
 t_is "$(sed -n 's/^pid //p' "$T_WORK/exec.out")" "$(cat "$T_WORK/exec.pid")" "exec -d --pidfd-socket: the exec'd process's pidfd"
 wait "$RECV_PID"
 t_is "$(tail -n1 "$T_WORK/exec.out")" exited "... and it ends when that process does"

@@ -4,6 +4,7 @@
 # podman and conmon exercise (see shared/clients/podman-4.3-runtime-calls.md) run once with
 # runscope and, where crun is installed, once with crun, and what a user sees must be the same.
 . "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../lib/clients.sh"
 
 if ! command -v podman >/dev/null || ! command -v conmon >/dev/null; then
         t_skip "podman scenarios" "podman or conmon is not installed"
@@ -13,29 +14,7 @@ fi
 
 devnull_owner=$(stat -c %u:%g /dev/null)
 PD=$T_WORK/podman
-mkdir -p "$PD/rootfs/bin" "$PD/rootfs/etc" "$PD/rootfs/root" "$PD/rootfs/mnt" "$PD/rootfs/tmp"
-chmod 1777 "$PD/rootfs/tmp"
-cp /bin/busybox "$PD/rootfs/bin/"
-for a in sh true sleep cat ls echo id tty stty ps touch grep mount head wc awk tr; do ln -s busybox "$PD/rootfs/bin/$a"; done
-echo 'root:x:0:0:root:/root:/bin/sh' >"$PD/rootfs/etc/passwd"
-echo 'root:x:0:' >"$PD/rootfs/etc/group"
-tar -C "$PD/rootfs" -cf "$PD/rootfs.tar" .
-
-# podman passes --log-format=json --log only to runtimes whose basename it knows as JSON-capable.
-cat >"$PD/containers.conf" <<EOF
-[engine]
-runtime_supports_json = ["crun", "runc", "runscope"]
-[engine.runtimes]
-runscope = ["$RUNSCOPE"]
-EOF
-export CONTAINERS_CONF=$PD/containers.conf
-export RUNTIME=$RUNSCOPE
-cat >"$PD/p" <<EOF
-#!/bin/sh
-exec podman --root "$PD/storage" --runroot "$PD/run" --storage-driver overlay --cgroup-manager systemd \\
-        --events-backend file --runtime "\$RUNTIME" "\$@"
-EOF
-chmod +x "$PD/p"
+podman_setup "$PD"
 P() { "$PD/p" "$@"; }
 IMG=localhost/runscope-busybox:latest
 # podman mounts its overlay storage on itself (and the image's layers below it): unmounted so

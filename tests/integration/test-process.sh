@@ -36,28 +36,86 @@ t_match "$(cat "$T_WORK/caps.out")" "CapEff:	0000000000002020" "... and the proc
 t_match "$(cat "$T_WORK/caps.out")" "CapBnd:	0000000000002020" "... in every set"
 
 # SELinux labels and an AppArmor profile: this host has neither LSM, so they mean nothing here and
-# are ignored, as crun does (before: "not supported by runscope yet"); features still says that
-# neither is applied.
+# are ignored, as crun and runc do (before: "not supported by runscope yet"). features says both are
+# supported, as runc's does (runtime-spec: whatever the host has).
 L=$T_WORK/labels
-make_bundle "$L" /bin/true
+make_bundle "$L" /bin/sleep 3140
 bundle_edit "$L" '.process.selinuxLabel = "system_u:system_r:container_t:s0:c1,c2"
-        | .process.apparmorProfile = "container-default" | .linux.mountLabel = "system_u:object_r:container_file_t:s0:c1,c2"'
-err=$(rs run -b "$L" "$(t_id)" 2>&1)
-t_is "$?:$err" "0:" "labels on a host without SELinux or AppArmor: run succeeds and says nothing"
-t_is "$(rs features | jq -c '[.linux.selinux.enabled, .linux.apparmor.enabled]')" "[false,false]" \
-        "... and features says neither is applied"
-# A host with AppArmor enabled, as sysfs shows it to one runscope (runc's and crun's check): the
-# profile, which runscope cannot apply, is refused.
+        | .process.apparmorProfile = "container-default" | .linux.mountLabel = "system_u:object_r:container_file_t:s0:c1,c2"
+        | .mounts += [{destination: "/scratch", type: "tmpfs", source: "tmpfs", options: ["size=1m"]}]'
+lid=$(t_id)
+rs run -d -b "$L" "$lid" >/dev/null 2>"$T_WORK/labels.err"
+t_is "$?:$(cat "$T_WORK/labels.err")" "0:" "labels on a host without SELinux or AppArmor: run succeeds and says nothing"
+t_match "$(grep ' /scratch ' "/proc/$(rs state "$lid" | jq -r .pid)/mountinfo")" "size=1024k" \
+        "... and the tmpfs is mounted with its options alone (no context= where SELinux is off)"
+jq '.process | .args = ["/bin/probe", "hostname"] | .selinuxLabel = "system_u:system_r:spc_t:s0"
+        | .apparmorProfile = "unconfined"' "$L/config.json" >"$T_WORK/labels.json"
+err=$(rs exec --process "$T_WORK/labels.json" "$lid" 2>&1 >/dev/null)
+t_is "$?:$err" "0:" "... and so are those of an exec --process"
+t_is "$(rs features | jq -c '[.linux.selinux.enabled, .linux.apparmor.enabled]')" "[true,true]" \
+        "features: SELinux and AppArmor supported"
+
+# A host with AppArmor enabled, as sysfs and securityfs show it to one runscope (runc's and crun's
+# check), and the profiles its first argument lists loaded. This kernel has no AppArmor: the
+# launcher's write of the profile gets EINVAL, which shows that it was made, and where.
 fake_apparmor() {
         unshare -m bash -c 'mount -t tmpfs none /sys/kernel/security && mkdir /sys/kernel/security/apparmor &&
+                printf "%b" "$0" >/sys/kernel/security/apparmor/profiles &&
                 mount -t tmpfs none /sys/module && mkdir -p /sys/module/apparmor/parameters &&
-                echo Y >/sys/module/apparmor/parameters/enabled && exec "$@"' - "$@"
+                echo Y >/sys/module/apparmor/parameters/enabled && exec "$@"' "$@"
 }
+aa_run() { fake_apparmor "$1" "$RUNSCOPE" --root "$T_ROOT" "${@:2}"; }
+# aa_clean LIST DESC WANT ID ARGS...: with LIST loaded, runscope ARGS fails with the one line WANT,
+# and leaves neither state nor unit for ID.
+aa_clean() {
+        local err
+        err=$(aa_run "$1" "${@:5}" 2>&1)
+        t_is "$?:$err" "1:runscope: $3" "$2"
+        t_ok "... and nothing is left" nothing_left "$4" "runscope-$4.scope"
+}
+bundle_edit "$L" '.process.args = ["/bin/true"]'
 id=$(t_id)
-err=$(fake_apparmor "$RUNSCOPE" --root "$T_ROOT" create -b "$L" "$id" 2>&1)
-t_is "$?:$err" "1:runscope: config.json: process.apparmorProfile: AppArmor is enabled on this host, and runscope cannot apply profiles yet" \
-        "... where AppArmor is enabled: the profile is refused, in one line"
-t_ok "... and nothing is left" nothing_left "$id" "runscope-$id.scope"
+aa_clean 'docker-default (enforce)\n' "where AppArmor is enabled, a profile the kernel has not loaded is one error naming it" \
+        "config.json: process.apparmorProfile: AppArmor profile 'container-default' is not loaded" "$id" create -b "$L" "$id"
+id=$(t_id)
+aa_clean 'container-default (enforce)\n' "a loaded one is written for the process's execve, /proc/thread-self/attr/exec here" \
+        "process.apparmorProfile 'container-default': /proc/thread-self/attr/exec: Invalid argument" "$id" create -b "$L" "$id"
+# CVE-2025-52881: the bundle binds a host file over the attribute file the launcher (pid 1 of the
+# container) writes. The write goes through a verified procfs handle, which refuses the mount; a
+# plain open would have written "exec container-default" into the host's file.
+: >"$T_WORK/host-file"
+bundle_edit "$L" --arg f "$T_WORK/host-file" '.mounts += [{destination: "/proc/1/task/1/attr/exec", type: "bind", source: $f,
+        options: ["bind"]}]'
+id=$(t_id)
+aa_clean 'container-default (enforce)\n' "an attribute file covered by the bundle's bind mount is refused" \
+        "process.apparmorProfile 'container-default': /proc/thread-self/attr/exec is covered by a mount, not written" \
+        "$id" create -b "$L" "$id"
+t_is "$(stat -c %s "$T_WORK/host-file")" 0 "... and the host's file stays unwritten"
+bundle_edit "$L" 'del(.mounts[-1])'
+
+# exec: --apparmor, an exec --process's apparmorProfile, or else the container's own profile (as
+# runc: an exec'd process is not less confined than the container), each checked and written the same.
+pids() { rs ps --format json "$lid" | jq -c 'sort'; }
+before=$(pids)
+aa_exec() {
+        local err
+        err=$(aa_run "$1" exec "${@:4}" 2>&1)
+        t_is "$?:$err" "1:runscope: $3" "$2"
+        t_is "$(pids)" "$before" "... and no process is left in the container"
+}
+aa_exec 'container-default (enforce)\n' "exec --apparmor with a profile not loaded" \
+        "--apparmor: AppArmor profile 'other' is not loaded" --apparmor other "$lid" /bin/true
+aa_exec 'other (enforce)\n' "exec --apparmor with a loaded one: written for the process's execve" \
+        "process.apparmorProfile 'other': /proc/thread-self/attr/exec: Invalid argument" --apparmor other "$lid" /bin/true
+jq '.process | .args = ["/bin/true"] | .apparmorProfile = "other"' "$L/config.json" >"$T_WORK/other.json"
+aa_exec 'container-default (enforce)\n' "exec --process with an apparmorProfile not loaded" \
+        "--process: apparmorProfile: AppArmor profile 'other' is not loaded" --process "$T_WORK/other.json" "$lid"
+jq '.process | .args = ["/bin/true"] | del(.apparmorProfile)' "$L/config.json" >"$T_WORK/none.json"
+aa_exec 'other (enforce)\n' "exec --process without one: the container's profile, checked" \
+        "config.json: process.apparmorProfile: AppArmor profile 'container-default' is not loaded" --process "$T_WORK/none.json" "$lid"
+aa_exec 'other (enforce)\n' "exec with no flag: the container's profile" \
+        "config.json: process.apparmorProfile: AppArmor profile 'container-default' is not loaded" "$lid" /bin/true
+rs delete --force "$lid"
 
 # The caller's CPU affinity does not reach the container (runc 1.3.1 and crun reset it): run and exec
 # under taskset see every CPU the host gives this shell.

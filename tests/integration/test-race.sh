@@ -37,14 +37,24 @@ t_ok "no mount of the host was made on the racing target" bash -c "! grep -qF '$
 t_is "$(find "$target" -mindepth 1 | wc -l)" 0 "nothing was created in it"
 t_is "$(stat -c '%a %u %g' "$target")" "$before" "its mode and owner are untouched"
 t_ok "every container is gone" eval "! rs list -q | grep -q ."
-t_is "$(systemctl list-units --all --no-legend "runscope-t$$-*" | wc -l)" 0 "... and so is every unit"
+# A foreground run returns with its empty scope's stop queued: systemd ends it a moment later.
+units_gone() {
+        local i
+        for i in $(seq 1 50); do
+                [ "$(systemctl list-units --all --no-legend "runscope-t$$-*" | wc -l)" = 0 ] && return 0
+                sleep 0.1
+        done
+        systemctl list-units --all --no-legend "runscope-t$$-*" | sed 's/^/#   /'
+        return 1
+}
+t_ok "... and so is every unit" units_gone
 rm -rf "$target"
 
 # CVE-2019-5736: a container watching its pid namespace while runscope execs into it must never
 # reach runscope's binary through /proc/PID/exe, for reading or for writing. The watcher is
 # privileged (CAP_SYS_PTRACE), so not being dumpable does not keep it out: runscope runs from a
-# sealed in-memory copy of itself then. The test build holds the exec launcher a second just
-# before its execve, so the watcher surely meets it.
+# sealed in-memory copy of itself then. The test build stops the exec'd process just before its
+# execve until the watcher has met it.
 E=$T_WORK/watcher
 make_bundle "$E" /bin/sh -c 'while :; do for p in /proc/[0-9]*; do readlink $p/exe; head -c 4 $p/exe 2>/dev/null | wc -c; (: >>$p/exe) 2>/dev/null && echo "WROTE $p"; done; done >/tmp/seen 2>&1'
 # Every capability, as a privileged container has: then only not being dumpable protects the launcher.
@@ -54,7 +64,13 @@ caps=$(rs features | jq -c --argjson b "$bnd" '[.linux.capabilities | to_entries
 bundle_edit "$E" --argjson c "$caps" '.root.readonly = false | .process.capabilities = {bounding: $c, effective: $c, permitted: $c}'
 id=$(t_id)
 rs run -d -b "$E" "$id" || echo "# the watcher did not start"
-for _ in 1 2 3; do RUNSCOPE_FAULT_PAUSE=exec:before-exec "$RUNSCOPE_TOP/tests/runscope-faults" --root "$T_ROOT" exec "$id" /bin/true; done
+met() { grep -qs "memfd:runscope-sealed" "$E/rootfs/tmp/seen"; }
+RUNSCOPE_FAULT_STOP=exec:before-exec "$RUNSCOPE_TOP/tests/runscope-faults" --root "$T_ROOT" exec "$id" /bin/true &
+epid=$!
+wait_until stopped_child "$epid" >/dev/null || echo "# the exec'd process did not stop before its execve"
+wait_until met
+kill -CONT "$(stopped_child "$epid")"
+wait "$epid"
 seen=$(rs exec "$id" /bin/cat /tmp/seen 2>&1)
 rs delete -f "$id"
 t_match "$seen" "/memfd:runscope-sealed" "the watcher met the exec launcher: a sealed copy of runscope"

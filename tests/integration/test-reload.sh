@@ -21,7 +21,8 @@ kernel() {
 # limits: one line of everything, as systemd holds it and as the kernel enforces it.
 limits() {
         echo "unit: $(show MemoryMax) $(show MemorySwapMax) $(show TasksMax) $(show CPUQuotaPerSecUSec)" \
-                "$(show CPUQuotaPeriodUSec) $(show CPUWeight) $(show DevicePolicy) $(show DeviceAllow | grep -c '/dev/char/10:200 rw$')"
+                "$(show CPUQuotaPeriodUSec) $(show "$($hybrid && echo CPUShares || echo CPUWeight)") $(show DevicePolicy)" \
+                "$(show DeviceAllow | grep -c '/dev/char/10:200 rw$')"
         if $hybrid; then
                 echo "kernel: $(kernel memory memory.limit_in_bytes) $(kernel memory memory.memsw.limit_in_bytes)" \
                         "$(kernel pids pids.max) $(kernel cpu cpu.cfs_quota_us) $(kernel cpu cpu.cfs_period_us)" \
@@ -41,8 +42,8 @@ bundle_edit "$B" '.linux.resources = {
 rs run -d -b "$B" "$id"
 t_is "$?" 0 "a container with memory, swap, pids, cpu and device limits starts"
 if $hybrid; then
-        at_create="unit: 67108864 67108864 40 500ms 50ms 174 strict 1
-kernel: 67108864 134217728 40 25000 50000 1781 1"
+        at_create="unit: 67108864 67108864 40 500ms 50ms 2048 strict 1
+kernel: 67108864 134217728 40 25000 50000 2048 1"
 else
         at_create="unit: 67108864 67108864 40 500ms 50ms 174 strict 1
 kernel: 67108864 67108864 40 25000 50000 174"
@@ -52,8 +53,8 @@ t_is "$(reload)" "$at_create" "... and each one is still there after systemctl d
 
 rs update --memory 100M --memory-swap 300M --pids-limit 20 --cpu-quota 10000 --cpu-period 100000 --cpu-share 512 "$id"
 if $hybrid; then
-        updated="unit: 104857600 209715200 20 100ms 100ms 59 strict 1
-kernel: 104857600 314572800 20 10000 100000 604 1"
+        updated="unit: 104857600 209715200 20 100ms 100ms 512 strict 1
+kernel: 104857600 314572800 20 10000 100000 512 1"
 else
         updated="unit: 104857600 209715200 20 100ms 100ms 59 strict 1
 kernel: 104857600 209715200 20 10000 100000 59"

@@ -32,7 +32,11 @@ show() { systemctl show -P "$1" "$unit"; }
 t_is "$(show MemoryMax)" 67108864 "memory.limit -> MemoryMax"
 t_is "$(show MemoryLow)" 33554432 "memory.reservation -> MemoryLow"
 t_is "$(show MemorySwapMax)" 67108864 "memory.swap -> MemorySwapMax = swap - limit"
-t_is "$(show CPUWeight)" 174 "cpu.shares 2048 -> CPUWeight 174"
+if $hybrid; then
+        t_is "$(show CPUShares)" 2048 "cpu.shares 2048 -> CPUShares 2048 (a v1 cpu controller)"
+else
+        t_is "$(show CPUWeight)" 174 "cpu.shares 2048 -> CPUWeight 174"
+fi
 t_is "$(show CPUQuotaPerSecUSec)" 500ms "cpu.quota/period 25000/50000 -> CPUQuotaPerSecUSec 500ms"
 t_is "$(show CPUQuotaPeriodUSec)" 50ms "cpu.period -> CPUQuotaPeriodUSec"
 t_is "$(show TasksMax)" 40 "pids.limit -> TasksMax"
@@ -48,7 +52,7 @@ t_is "$(kernel_value pids pids.max pids.max "$unit")" 40 "the kernel enforces th
 if $hybrid; then
         t_is "$(kernel_value cpu cpu.cfs_quota_us cpu.max "$unit") $(kernel_value cpu cpu.cfs_period_us cpu.max "$unit")" \
                 "25000 50000" "the kernel enforces the cpu quota"
-        t_is "$(kernel_value cpu cpu.shares cpu.weight "$unit")" 1781 "the kernel holds the cpu weight (as v1 shares)"
+        t_is "$(kernel_value cpu cpu.shares cpu.weight "$unit")" 2048 "the kernel holds the cpu shares asked for"
         t_match "$(kernel_value devices devices.list devices.list "$unit")" "c 1:3 rw" "the device cgroup allows the rule's device"
         t_match "$(kernel_value devices devices.list devices.list "$unit")" "c 1:\* r" "... and the rule's major"
         t_is "$(kernel_value memory memory.memsw.limit_in_bytes memory.swap.max "$unit")" 134217728 \

@@ -73,7 +73,7 @@ t_is "$(rs run -b "$B" "$(t_id)")" "read-only" "readonlyPaths makes /proc/sys re
 bundle_edit "$B" '.process.args = ["/bin/sh","-c","trap \"exit 42\" TERM; echo up; while :; do sleep 0.1; done"]'
 "$RUNSCOPE" --root "$T_ROOT" run -b "$B" "$(t_id)" >"$T_WORK/sig.out" &
 runpid=$!
-for i in $(seq 1 50); do grep -q up "$T_WORK/sig.out" && break; sleep 0.1; done
+wait_until grep -qs up "$T_WORK/sig.out"
 kill -TERM "$runpid"
 wait "$runpid"
 t_is "$?" 42 "SIGTERM to runscope run is forwarded to the container (its handler exits 42)"

@@ -10,7 +10,7 @@ t_is "$(rs run --preserve-fds 2 -b "$B" "$(t_id)" 3</dev/null 4</dev/null 5</dev
 id=$(t_id)
 rs create --preserve-fds 1 -b "$B" "$id" 3<"$B/config.json" >"$T_WORK/create.out"
 rs start "$id"
-for i in $(seq 1 50); do [ "$(rs state "$id" | jq -r .status)" = stopped ] && break; sleep 0.1; done
+wait_until status_is "$id" stopped
 t_is "$(tr '\n' ' ' <"$T_WORK/create.out")" "0 1 2 3 " "create --preserve-fds 1 keeps fd 3 until start"
 rs delete "$id"
 
@@ -74,6 +74,7 @@ done
 # SCMP_ACT_NOTIFY needs an agent to send the listener to.
 "$RUNSCOPE_TOP/tests/seccomp-agent" "$T_WORK/agent.sock" 1 >/dev/null 2>&1 &
 agent=$!
+wait_until listening "$T_WORK/agent.sock"
 for a in $(jq -r '.linux.seccomp.actions[]' <<<"$f"); do
         use "seccomp action" "$a" '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", syscalls: [{names: ["acct"], action: $v}]}
                 | if $v == "SCMP_ACT_NOTIFY" then .linux.seccomp.listenerPath = "'"$T_WORK/agent.sock"'" else . end

@@ -23,17 +23,19 @@ t_is "$(rr -q --hostname boxy /bin/hostname)" boxy "--hostname"
 t_match "$(rr -q --network none /bin/sh -c 'ls /sys/class/net')" "^lo\$" "--network none: only lo"
 t_is "$(rr -q --cap-drop CAP_KILL /bin/sh -c 'grep CapEff /proc/self/status')" "CapEff:	0000000020000400" "--cap-drop CAP_KILL"
 
-# The unit, as systemd sees it, while the command runs.
-rr -q --unit "rrtest-$$" -p CPUQuota=50% -p MemoryHigh=40M -p Description="a test" -p RuntimeMaxSec=30 \
-        /bin/sleep 2 &
+# The unit, as systemd sees it, while the command runs: until the test makes $T_WORK/gate/go.
+mkdir "$T_WORK/gate"
+rr -q --unit "rrtest-$$" -p CPUQuota=50% -p MemoryHigh=40M -p Description="a test" -p RuntimeMaxSec=300 \
+        --bind "$T_WORK/gate:/gate" /bin/sh -c 'while [ ! -e /gate/go ]; do sleep 0.05; done' &
 rpid=$!
-for i in $(seq 1 50); do systemctl is-active -q "rrtest-$$.scope" && break; sleep 0.05; done
+wait_until systemctl is-active -q "rrtest-$$.scope"
 show() { systemctl show -P "$1" "rrtest-$$.scope"; }
 t_is "$(show CPUQuotaPerSecUSec)" 500ms "--unit and -p CPUQuota=50% -> CPUQuotaPerSecUSec"
 t_is "$(show MemoryHigh)" 41943040 "-p MemoryHigh=40M"
 t_is "$(show Description)" "a test" "-p Description="
-t_is "$(show RuntimeMaxUSec)" 30s "-p RuntimeMaxSec=30"
+t_is "$(show RuntimeMaxUSec)" 5min "-p RuntimeMaxSec=300"
 t_is "$(rs state "rrtest-$$" | jq -r .status)" running "runscope lists it as a container"
+touch "$T_WORK/gate/go"
 wait "$rpid"
 t_ok "the unit is gone when the command ends" unit_gone "rrtest-$$.scope"
 t_ok "... and so is the container" test ! -e "$T_ROOT/rrtest-$$"

@@ -34,11 +34,11 @@ bundle_edit "$B" --arg s "$sock" '.process.args = ["/bin/sh", "-c", "mkdir /tmp/
                             syscalls: [{names: ["mkdir", "mkdirat"], action: "SCMP_ACT_NOTIFY"}]}'
 "$AGENT" "$sock" 28 >"$T_WORK/agent.out" 2>&1 &
 agent=$!
-for _ in $(seq 1 50); do [ -S "$sock" ] && break; sleep 0.1; done
+wait_until listening "$sock"
 id=$(t_id)
 rs run -d -b "$B" "$id" >"$T_WORK/out" 2>&1
 t_is "$?" 0 "a container with SCMP_ACT_NOTIFY rules starts once the agent has its listener"
-for _ in $(seq 1 50); do grep -q "0 1 2" "$T_WORK/out" && break; sleep 0.1; done
+wait_until grep -qs "0 1 2" "$T_WORK/out"
 state=$(head -n1 "$T_WORK/agent.out")
 t_is "$(jq -c '[.ociVersion, .fds, .metadata, .state.id, .state.status] | .[1:]' <<<"$state")" \
         "[[\"seccompFd\"],\"runscope-test\",\"$id\",\"creating\"]" "the agent gets the container process state (fds, metadata, state)"

@@ -22,33 +22,26 @@ printf '[Service]\nEnvironment=RUNSCOPE_BUNDLES=%s\nTimeoutStartSec=20\n' "$bund
 systemctl daemon-reload
 
 ms() { echo $(($(date +%s%N) / 1000000)); }
-# wait_state UNIT STATE SECONDS: polls until UNIT is STATE; prints how many ms that took.
-wait_state() {
-        local start i
-        start=$(ms)
-        for i in $(seq 1 $(($3 * 20))); do
-                [ "$(systemctl is-active "$1")" = "$2" ] && break
-                sleep 0.05
-        done
-        echo $(($(ms) - start))
-        [ "$(systemctl is-active "$1")" = "$2" ]
-}
+unit_is() { [ "$(systemctl is-active "$1")" = "$2" ]; }
+# wait_state UNIT STATE: waits until UNIT is STATE; fails when it does not get there.
+wait_state() { wait_until unit_is "$1" "$2"; }
+status_text() { [ "$(systemctl show -P StatusText "$1")" = "$2" ]; }
 
 # By default runscope says READY=1 itself once the container's process runs: sleep never notifies.
+# (Without it this Type=notify unit would never be active: it would fail at TimeoutStartSec.)
 make_bundle "$bundles/${name}s" /bin/sleep 300
 systemctl start --no-block "runscope@${name}s.service"
-elapsed=$(wait_state "runscope@${name}s.service" active 3)
+wait_state "runscope@${name}s.service" active
 t_is "$?" 0 "a container that never notifies (sleep) is active"
-t_ok "... quickly (${elapsed} ms < 1000 ms)" test "$elapsed" -lt 1000
 make_bundle "$bundles/${name}d" /bin/sh -c 'trap "exit 3" TERM; probe notify "STATUS=serving"; while :; do sleep 0.1; done'
 systemctl start "runscope@${name}d.service"
-for i in $(seq 1 30); do [ "$(systemctl show -P StatusText "runscope@${name}d.service")" = serving ] && break; sleep 0.1; done
+wait_until status_text "runscope@${name}d.service" serving
 t_is "$(systemctl show -P StatusText "runscope@${name}d.service")" serving "... and STATUS= from the container still reaches systemd"
 systemctl stop "runscope@${name}d.service"
 # BARRIER=1 (sd_notify_barrier): passed on, the container's fd closed once systemd has read all before.
 make_bundle "$bundles/${name}d" /bin/sh -c 'trap "exit 3" TERM; probe notify "STATUS=$(probe barrier)"; while :; do sleep 0.1; done'
 systemctl start "runscope@${name}d.service"
-for i in $(seq 1 60); do [ -n "$(systemctl show -P StatusText "runscope@${name}d.service")" ] && break; sleep 0.1; done
+wait_until status_text "runscope@${name}d.service" "barrier passed"
 t_is "$(systemctl show -P StatusText "runscope@${name}d.service")" "barrier passed" "... and a BARRIER=1 from the container completes"
 
 # In a user namespace too: the relay socket, in runscope's state directory (mode 700), is bound in.
@@ -59,7 +52,7 @@ chown -R 100000:100000 "$bundles/${name}u/rootfs"
 bundle_edit "$bundles/${name}u" '.linux.namespaces += [{type: "user"}] | .annotations["org.runscope.notify-ready"] = "container"
         | .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}] | .linux.gidMappings = .linux.uidMappings'
 systemctl start --no-block "runscope@${name}u.service"
-wait_state "runscope@${name}u.service" active 5 >/dev/null
+wait_state "runscope@${name}u.service" active
 t_is "$?" 0 "a container in a user namespace notifies READY=1 through the relay socket"
 systemctl stop "runscope@${name}u.service"
 
@@ -70,13 +63,13 @@ STATUS=$(probe barrier)"; while :; do sleep 0.1; done'
 bundle_edit "$bundles/$name" '.linux.resources = {memory: {limit: 50331648}}
         | .annotations["org.runscope.notify-ready"] = "container"'
 systemctl start --no-block "runscope@$name.service"
-for i in $(seq 1 30); do [ "$(systemctl show -P StatusText "runscope@$name.service")" = "warming up" ] && break; sleep 0.1; done
+wait_until status_text "runscope@$name.service" "warming up"
 t_is "$(systemctl show -P StatusText "runscope@$name.service")" "warming up" "STATUS= from the container reaches systemd"
-sleep 0.5
+sleep 0.5 # a window for a READY=1 that should not come: it cannot fail a right runscope
 t_is "$(systemctl is-active "runscope@$name.service")" activating \
         "org.runscope.notify-ready=container: not active while the container has not said READY=1"
 touch "$bundles/$name/rootfs/go"
-wait_state "runscope@$name.service" active 5 >/dev/null
+wait_state "runscope@$name.service" active
 t_is "$?" 0 "... and active once it has"
 t_is "$(systemctl show -P StatusText "runscope@$name.service")" "barrier passed" "... and BARRIER=1 completes in this mode too"
 state=$("$RUNSCOPE" state "$name")
@@ -108,11 +101,10 @@ systemctl reset-failed "runscope@${name}s.service" 2>/dev/null
 expect_refused "$bundles/${name}s" "org.runscope.notify-ready=maybe" \
         "^.*config.json: annotations.org.runscope.notify-ready: 'maybe' is neither 'runscope' nor 'container'\$" \
         '.annotations["org.runscope.notify-ready"] = "maybe"'
-start=$(ms)
+# Its trap's status shows that SIGTERM ended it, not the SIGKILL of the stop timeout.
 systemctl stop "runscope@${name}d.service"
-elapsed=$(($(ms) - start))
-t_ok "systemctl stop ends one that handles SIGTERM at once (${elapsed} ms < 5000 ms)" test "$elapsed" -lt 5000
-t_is "$(systemctl show -P ExecMainStatus "runscope@${name}d.service")" 3 "... and its trap's exit status is the service's"
+t_is "$(systemctl show -P ExecMainStatus "runscope@${name}d.service")" 3 \
+        "systemctl stop ends one that handles SIGTERM: its trap's exit status is the service's"
 systemctl reset-failed "runscope@${name}d.service" "runscope@${name}u.service" 2>/dev/null
 
 systemctl stop "runscope@$name.service"
@@ -126,17 +118,17 @@ systemctl daemon-reload
 systemctl start "runscope@$name.service"
 pid=$("$RUNSCOPE" state "$name" | jq -r .pid)
 systemctl kill -s KILL --kill-who=all "runscope@$name.service"
-for i in $(seq 1 100); do
+restarted() {
         new=$("$RUNSCOPE" state "$name" 2>/dev/null | jq -r .pid)
-        [ -n "$new" ] && [ "$new" != "$pid" ] && [ "$(systemctl is-active "runscope@$name.service")" = active ] && break
-        sleep 0.1
-done
+        [ -n "$new" ] && [ "$new" != "$pid" ] && unit_is "runscope@$name.service" active
+}
+wait_until restarted
 t_ok "systemctl kill -s KILL: Restart= starts a new container" test -n "$new" -a "$new" != "$pid"
 t_ok "... and the service is active again" test "$(systemctl is-active "runscope@$name.service")" = active
 rm "$unitdir/runscope@.service.d/restart.conf"
 systemctl daemon-reload
 systemctl kill "runscope@$name.service"
-for i in $(seq 1 50); do [ "$(systemctl is-active "runscope@$name.service")" = inactive ] && break; sleep 0.1; done
+wait_state "runscope@$name.service" inactive
 t_is "$(systemctl is-active "runscope@$name.service")" inactive "systemctl kill (TERM) ends the container and the service"
 t_ok "... and leaves no state" test ! -e "/run/runscope/$name"
 
@@ -146,7 +138,8 @@ READY=1"; while :; do sleep 0.1; done'
 systemctl start "runscope@${name}b.service"
 init=$("$RUNSCOPE" state "${name}b" | jq -r .pid)
 # Active at runscope's READY=1, which may come before the container's message is relayed.
-for i in $(seq 1 30); do [ "$(systemctl show -P MainPID "runscope@${name}b.service")" = "$init" ] && break; sleep 0.1; done
+main_pid_is() { [ "$(systemctl show -P MainPID "$1")" = "$2" ]; }
+wait_until main_pid_is "runscope@${name}b.service" "$init"
 t_is "$(systemctl show -P MainPID "runscope@${name}b.service")" "$init" "MAINPID=1 becomes the container init's host pid"
 systemctl stop "runscope@${name}b.service"
 # The container's process is the main one now: systemd SIGKILLs runscope as a leftover (KillMode=mixed)

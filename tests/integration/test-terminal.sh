@@ -27,7 +27,7 @@ id=$(t_id)
 bundle_edit "$B" '.process.args = ["/bin/sh", "-c", "read line; echo got:$line; tty"]'
 "$RECV" "$T_WORK/console.sock" $'hello\n' >"$T_WORK/console.out" &
 recv=$!
-for i in $(seq 1 50); do grep -q listening "$T_WORK/console.out" && break; sleep 0.05; done
+wait_until grep -qs listening "$T_WORK/console.out"
 rs create --console-socket "$T_WORK/console.sock" -b "$B" "$id"
 t_is "$?" 0 "create --console-socket succeeds"
 rs start "$id"
@@ -58,7 +58,7 @@ out=$(RUNSCOPE_FAULT_PAUSE=exec:before-pid script -qec "$RUNSCOPE_TOP/tests/runs
 t_match "$out" "/dev/pts/[0-9]+" "exec -t with the pty ready before the launcher sent the pid"
 "$RECV" "$T_WORK/exec.sock" >"$T_WORK/exec.out" &
 recv=$!
-for i in $(seq 1 50); do grep -q listening "$T_WORK/exec.out" && break; sleep 0.05; done
+wait_until grep -qs listening "$T_WORK/exec.out"
 rs exec -d -t --console-socket "$T_WORK/exec.sock" "$id" /bin/sh -c 'echo from-exec; tty'
 t_is "$?" 0 "exec -d -t --console-socket succeeds"
 wait "$recv"
@@ -89,19 +89,21 @@ t_is "$(script -qec "$RUNSCOPE --root $T_ROOT exec -t --user 0:0 $id /bin/sh -c 
 # exec -t: process.consoleSize from --process, else the container's (runc starts exec from it).
 "$RECV" "$T_WORK/size.sock" >"$T_WORK/size.out" &
 recv=$!
-for i in $(seq 1 50); do grep -q listening "$T_WORK/size.out" && break; sleep 0.05; done
+wait_until grep -qs listening "$T_WORK/size.out"
 printf '%s' '{"terminal": true, "consoleSize": {"height": 10, "width": 110}, "cwd": "/", "user": {"uid": 0, "gid": 0},
         "args": ["/bin/sh", "-c", "stty size > /tmp/size-p"]}' >"$T_WORK/process.json"
 rs exec -d -t --console-socket "$T_WORK/size.sock" --pid-file "$T_WORK/size.pid" -p "$T_WORK/process.json" "$id"
 wait "$recv"
-for i in $(seq 1 50); do rs exec "$id" /bin/cat /tmp/size-p >/dev/null 2>&1 && break; sleep 0.1; done
+# Not merely there: the shell makes the file before stty writes to it.
+written() { [ -n "$(rs exec "$id" /bin/cat "$1" 2>/dev/null)" ]; }
+wait_until written /tmp/size-p
 t_is "$(rs exec "$id" /bin/cat /tmp/size-p 2>&1)" "10 110" "exec -t --process: the pty has its consoleSize"
 "$RECV" "$T_WORK/size2.sock" >"$T_WORK/size2.out" &
 recv=$!
-for i in $(seq 1 50); do grep -q listening "$T_WORK/size2.out" && break; sleep 0.05; done
+wait_until grep -qs listening "$T_WORK/size2.out"
 rs exec -d -t --console-socket "$T_WORK/size2.sock" "$id" /bin/sh -c 'stty size > /tmp/size-c'
 wait "$recv"
-for i in $(seq 1 50); do rs exec "$id" /bin/cat /tmp/size-c >/dev/null 2>&1 && break; sleep 0.1; done
+wait_until written /tmp/size-c
 t_is "$(rs exec "$id" /bin/cat /tmp/size-c 2>&1)" "33 77" "exec -t: the pty has the container's consoleSize"
 rs delete -f "$id"
 

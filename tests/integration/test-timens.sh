@@ -14,14 +14,17 @@ make_bundle "$B" /bin/sh -c 'cat /proc/self/timens_offsets; readlink /proc/self/
 bundle_edit "$B" '.linux.namespaces += [{type: "time"}]
         | .linux.timeOffsets = {monotonic: {secs: 86400, nanosecs: 5}, boottime: {secs: 1728000}}'
 id=$(t_id)
-# Read before the container reads its own: read after, it could be a second further on.
-host_up=$(cut -d. -f1 /proc/uptime)
+# The container reads its uptime between the host's two reads, so it is the host's plus the offset
+# bounded by the two: whole seconds, truncated alike, and a second may tick between any two reads.
+host_before=$(cut -d. -f1 /proc/uptime)
 rs run -d -b "$B" "$id" >"$T_WORK/out" 2>&1
-for _ in $(seq 1 50); do [ "$(wc -l <"$T_WORK/out")" -ge 4 ] && break; sleep 0.1; done
+wait_until lines_at_least 4 "$T_WORK/out"
+host_after=$(cut -d. -f1 /proc/uptime)
 out=$(cat "$T_WORK/out")
 t_match "$out" "monotonic +86400 +5" "timeOffsets.monotonic is the namespace's monotonic offset"
 t_match "$out" "boottime +1728000 +0" "timeOffsets.boottime is its boottime offset"
-t_ok "the container's uptime is the host's plus 20 days" test "$(sed -n 4p <<<"$out")" -ge $((host_up + 1728000))
+t_ok "the container's uptime is the host's plus 20 days" \
+        between $((host_before + 1728000)) "$(sed -n 4p <<<"$out")" $((host_after + 1728000))
 t_ok "its time namespace is not the host's" test "$(sed -n 3p <<<"$out")" != "$(readlink /proc/self/ns/time)"
 t_is "$(rs exec "$id" readlink /proc/self/ns/time)" "$(sed -n 3p <<<"$out")" "exec joins the container's time namespace"
 

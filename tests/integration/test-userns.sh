@@ -12,7 +12,7 @@ bundle_edit "$B" '.linux.namespaces += [{type: "user"}]
         | .linux.gidMappings = [{containerID: 0, hostID: 200000, size: 65536}]'
 id=$(t_id)
 rs run -d -b "$B" "$id" >"$T_WORK/out" 2>&1
-for i in $(seq 1 50); do grep -q cgroup "$T_WORK/out" 2>/dev/null && break; sleep 0.1; done
+wait_until grep -qs cgroup "$T_WORK/out" 2>/dev/null
 out=$(cat "$T_WORK/out")
 t_match "$out" "^uid=0\\(root\\) gid=0\\(root\\)" "inside, the process is root of its user namespace"
 t_match "$out" "0 +100000 +65536" "uidMappings are the namespace's uid_map"

@@ -86,13 +86,49 @@ t_skip() {
 
 t_done() { echo "1..$T_N"; }
 
-# unit_gone UNIT: the unit is not loaded (systemd may take a moment to collect it).
-unit_gone() {
-        local i
-        for i in $(seq 1 $((50 * T_SLOW))); do
-                [ "$(systemctl show -P LoadState "$1" 2>/dev/null)" = not-found ] && return 0
-                sleep 0.1
+# wait_until CMD...: runs CMD every 50 ms until it succeeds. A wait on a condition, never a timing:
+# the deadline ($T_WAIT s) only ends a wait for what will not come, and is far beyond what anything
+# takes on a loaded machine (T_SLOW times that in the emulated guest).
+T_WAIT=${T_WAIT:-$((60 * T_SLOW))}
+wait_until() {
+        local end=$((SECONDS + T_WAIT))
+        until "$@"; do
+                [ "$SECONDS" -lt "$end" ] || return 1
+                sleep 0.05
         done
+}
+
+# status_is ID STATUS: `state` says STATUS (a missing container is no status).
+status_is() { [ "$(rs state "$1" 2>/dev/null | jq -r .status)" = "$2" ]; }
+# gone PID: no such process (any more).
+gone() { ! kill -0 "$1" 2>/dev/null; }
+# is_stopped PID: the process is stopped (by a signal: tests/runscope-faults with RUNSCOPE_FAULT_STOP).
+is_stopped() { [ "$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)" = T ]; }
+# stopped_child PARENT: prints the pid of a stopped child of PARENT; fails when there is none.
+stopped_child() {
+        local c
+        for c in $(pgrep -P "$1"); do
+                is_stopped "$c" && echo "$c" && return 0
+        done
+        return 1
+}
+# listening PATH: a unix socket listens at PATH (made is not enough: a connect between its bind and
+# its listen is refused).
+listening() { ss -xlH | awk -v p="$1" '$5 == p { f = 1 } END { exit !f }'; }
+# lines_at_least N FILE: FILE has N lines or more.
+lines_at_least() { [ -e "$2" ] && [ "$(wc -l <"$2")" -ge "$1" ]; }
+
+# between LOW N HIGH: LOW <= N <= HIGH, integers.
+between() {
+        [[ $2 =~ ^-?[0-9]+$ ]] && [ "$1" -le "$2" ] && [ "$2" -le "$3" ] && return 0
+        echo "#   '$2' is not in [$1, $3]"
+        return 1
+}
+
+# unit_gone UNIT: the unit is not loaded (systemd may take a moment to collect it).
+unit_not_found() { [ "$(systemctl show -P LoadState "$1" 2>/dev/null)" = not-found ]; }
+unit_gone() {
+        wait_until unit_not_found "$1" && return 0
         systemctl status --no-pager "$1" 2>&1 | sed 's/^/#   /' | head -10
         return 1
 }

@@ -55,17 +55,19 @@ oci_blob() {
         mv "$2" "$1/$digest"
 }
 
-# make_oci_image DIR NAME: DIR/image.tar, an OCI image layout of one uncompressed layer holding
-# make_rootfs, for `ctr image import` (named NAME through io.containerd.image.name). Offline.
+# make_oci_image DIR NAME [ENTRYPOINT]: DIR/image.tar, an OCI image layout of one uncompressed layer
+# holding make_rootfs, for `ctr image import` (named NAME through io.containerd.image.name). Offline.
+# ENTRYPOINT, a JSON array, is the image's Entrypoint; without it, Cmd is /bin/sh.
 make_oci_image() {
-        local dir=$1 name=$2 blobs=$1/layout/blobs/sha256 digest blob_size
+        local dir=$1 name=$2 entrypoint=${3:-null} blobs=$1/layout/blobs/sha256 digest blob_size
         mkdir -p "$blobs"
         make_rootfs "$dir/rootfs"
         tar -C "$dir/rootfs" --numeric-owner --owner=0 --group=0 -cf "$dir/layer" . || return 1
         oci_blob "$blobs" "$dir/layer"
         local layer="{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\"sha256:$digest\",\"size\":$blob_size}"
-        jq -n --arg d "sha256:$digest" '{architecture: "amd64", os: "linux",
-                config: {Env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"], Cmd: ["/bin/sh"]},
+        jq -n --arg d "sha256:$digest" --argjson entrypoint "$entrypoint" '{architecture: "amd64", os: "linux",
+                config: ({Env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]}
+                         + if $entrypoint then {Entrypoint: $entrypoint} else {Cmd: ["/bin/sh"]} end),
                 rootfs: {type: "layers", diff_ids: [$d]}}' >"$dir/config" || return 1
         oci_blob "$blobs" "$dir/config"
         jq -n --argjson layer "$layer" --arg d "sha256:$digest" --argjson size "$blob_size" \

@@ -99,8 +99,9 @@ EOF
                 exec unshare --fork --pid --mount --cgroup --uts --ipc --propagation private \
                         bash "$SANDBOX_DIR/boot.sh" "$SANDBOX_DIR" "$SANDBOX_CHECKOUT" "$hier"
         ) </dev/null >"$SANDBOX_DIR/boot.log" 2>&1 &
-        local unshare_pid=$! i
-        for i in $(seq 1 100); do
+        # Deadlines, not counts of tries: on a loaded machine a boot can take many times its 1-3 s.
+        local unshare_pid=$! end=$((SECONDS + 60))
+        while [ "$SECONDS" -lt "$end" ]; do
                 SANDBOX_PID=$(pgrep -P "$unshare_pid" 2>/dev/null | head -n1)
                 [ -n "$SANDBOX_PID" ] && [ "$(cat "/proc/$SANDBOX_PID/comm" 2>/dev/null)" = systemd ] && break
                 SANDBOX_PID=""
@@ -114,11 +115,12 @@ EOF
                 return 1
         fi
         local st
-        for i in $(seq 1 200); do
+        end=$((SECONDS + 60))
+        while [ "$SECONDS" -lt "$end" ]; do
                 nsenter -t "$SANDBOX_PID" -a test -S /run/systemd/private && break
                 sleep 0.05
         done
-        st=$(timeout 60 nsenter -t "$SANDBOX_PID" -a systemctl is-system-running --wait 2>&1)
+        st=$(timeout 120 nsenter -t "$SANDBOX_PID" -a systemctl is-system-running --wait 2>&1)
         case $st in
         running | degraded) return 0 ;;
         esac

@@ -8,10 +8,43 @@
 #include "tap.h"
 
 static void test_default_unit_names(void) {
-        _cleanup_free_ char *unit = NULL, *slice = NULL;
+        _cleanup_free_ char *unit = NULL, *slice = NULL, *again = NULL;
         ASSERT_EQ(bus_unit_names(NULL, "web", &unit, &slice), 0);
         ASSERT_STREQ(unit, "runscope-web.scope");
-        ASSERT_STREQ(slice, "machine.slice");
+        ASSERT_EQ(bus_spread_slice("web", &again), 0);
+        ASSERT_STREQ(slice, again);
+}
+
+/* A sub-slice of machine.slice by systemd's dash naming, the same for an id every time, and 1000 ids
+ * spread over all BUS_SPREAD_SLICES of them with none holding more than a few dozen. */
+static void test_spread_slices(void) {
+        unsigned count[BUS_SPREAD_SLICES] = {};
+        char id[32];
+
+        if (bus_user_manager()) { /* not root: a user's manager, whose containers all go in app.slice */
+                _cleanup_free_ char *slice = NULL;
+                ASSERT_EQ(bus_spread_slice("web", &slice), 0);
+                ASSERT_STREQ(slice, "app.slice");
+                return;
+        }
+
+        for (unsigned i = 0; i < 1000; i++) {
+                _cleanup_free_ char *slice = NULL, *again = NULL;
+                unsigned n;
+                char end[16];
+                (void) snprintf(id, sizeof(id), i % 2 ? "s%u" : "%08x-podman", i);
+                ASSERT_EQ(bus_spread_slice(id, &slice), 0);
+                ASSERT_EQ(sscanf(slice, "machine-runscope_%2x%15s", &n, end), 2);
+                ASSERT_STREQ(end, ".slice");
+                ASSERT_TRUE(n < BUS_SPREAD_SLICES);
+                ASSERT_EQ(bus_spread_slice(id, &again), 0);
+                ASSERT_STREQ(slice, again);
+                count[n]++;
+        }
+        for (unsigned n = 0; n < BUS_SPREAD_SLICES; n++) {
+                ASSERT_TRUE(count[n] > 0);
+                ASSERT_TRUE(count[n] <= 50);
+        }
 }
 
 static void test_escaped_unit_name(void) {
@@ -25,12 +58,14 @@ static void test_systemd_cgroups_path(void) {
         ASSERT_EQ(bus_unit_names("machine.slice:libpod:abc", "abc", &unit, &slice), 0);
         ASSERT_STREQ(unit, "libpod-abc.scope");
         ASSERT_STREQ(slice, "machine.slice");
-        ASSERT_EQ(bus_unit_names(":crio:x", "id", &u2, &s2), 0);
+        _cleanup_free_ char *spread = NULL;
+        ASSERT_EQ(bus_spread_slice("id", &spread), 0);
+        ASSERT_EQ(bus_unit_names(":crio:x", "id", &u2, &s2), 0); /* no slice named: the spread one */
         ASSERT_STREQ(u2, "crio-x.scope");
-        ASSERT_STREQ(s2, "machine.slice");
+        ASSERT_STREQ(s2, spread);
         ASSERT_EQ(bus_unit_names("/libpod_parent/libpod-abc", "id", &u3, &s3), 0); /* cgroupfs form: default */
         ASSERT_STREQ(u3, "runscope-id.scope");
-        ASSERT_STREQ(s3, "machine.slice");
+        ASSERT_STREQ(s3, spread);
         char *u = NULL, *s = NULL;
         ASSERT_EQ(bus_unit_names("a:b", "id", &u, &s), -EINVAL);
         ASSERT_EQ(bus_unit_names("notaslice:p:n", "id", &u, &s), -EINVAL);
@@ -215,6 +250,39 @@ static void test_machine_name(void) {
         ASSERT_TRUE(bus_machine_name_is_valid("a--b.c-d"));
 }
 
-TEST_MAIN(test_default_unit_names, test_escaped_unit_name, test_systemd_cgroups_path, test_path_cgroups_path, test_overlong_unit_name,
+/* The per-user machined's Varlink, as varlink.c speaks it: a NUL-terminated call, a reply read in
+ * parts, an error told by name. */
+static void test_varlink_call(void) {
+        static const char call[] = "{\"method\":\"io.systemd.Machine.Register\",\"parameters\":{\"name\":\"x\"}}";
+        static const char part1[] = "{\"error\":\"io.systemd.Machine.Machi", part2[] = "neExists\",\"parameters\":{}}";
+        VarlinkCall c = { .fd = -EBADF };
+        char buf[256], name[64] = "";
+        int sv[2];
+
+        ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+        c.fd = sv[0];
+        ASSERT_EQ(varlink_send(&c, "io.systemd.Machine.Register", "{\"name\":\"x\"}"), 0);
+        ASSERT_EQ(read(sv[1], buf, sizeof(buf)), (ssize_t) sizeof(call));
+        ASSERT_STREQ(buf, call);
+        ASSERT_EQ(varlink_read(&c, false), 0);
+        ASSERT_EQ(write(sv[1], part1, strlen(part1)), (ssize_t) strlen(part1));
+        ASSERT_EQ(varlink_read(&c, false), 0);
+        ASSERT_EQ(write(sv[1], part2, sizeof(part2)), (ssize_t) sizeof(part2));
+        ASSERT_EQ(varlink_read(&c, true), 1);
+        ASSERT_EQ(varlink_error(&c, name, sizeof(name)), 1);
+        ASSERT_STREQ(name, "io.systemd.Machine.MachineExists");
+        ASSERT_EQ(varlink_send(&c, "io.systemd.Machine.Unregister", "{\"name\":\"x\"}"), 0);
+        ASSERT_TRUE(read(sv[1], buf, sizeof(buf)) > 0);
+        ASSERT_EQ(write(sv[1], "{\"parameters\":{}}", 18), 18);
+        ASSERT_EQ(varlink_read(&c, true), 1);
+        ASSERT_EQ(varlink_error(&c, name, sizeof(name)), 0);
+        ASSERT_EQ(varlink_send(&c, "io.systemd.Machine.Unregister", "{}"), 0);
+        close(sv[1]);
+        ASSERT_EQ(varlink_read(&c, true), -ECONNRESET);
+        ASSERT_EQ(varlink_send(&c, "io.systemd.Machine.Unregister", "{}"), -EPIPE);
+        close(sv[0]);
+}
+
+TEST_MAIN(test_default_unit_names, test_spread_slices, test_escaped_unit_name, test_systemd_cgroups_path, test_path_cgroups_path, test_overlong_unit_name,
           test_cpu_shares_to_weight, test_cpu_quota_rounding, test_device_major_name, test_annotation_time_spans,
-          test_annotation_string_arrays, test_machine_name)
+          test_annotation_string_arrays, test_machine_name, test_varlink_call)

@@ -120,34 +120,41 @@ static void test_unknown_capability_is_ignored(void) {
         ASSERT_TRUE(spec_capability_last() >= 37);
 }
 
-/* Labels are accepted (before: "not supported by runscope yet") and ignored where the host lacks
- * the LSM; where it has it, refused, since runscope applies none yet. */
+/* Labels are kept for the LSM the host has enabled, to be applied (before: refused there), and
+ * dropped for one it has not (they mean nothing there); an empty one asks for nothing. */
 static void test_labels(void) {
-        _cleanup_(spec_freep) Spec *s = NULL, *aa = NULL;
-        ASSERT_EQ(spec_parse(SPEC("\"process\":{\"user\":{\"uid\":0,\"gid\":0},\"args\":[\"sh\"],\"cwd\":\"/\","
-                                  "\"selinuxLabel\":\"system_u:system_r:container_t:s0\",\"apparmorProfile\":\"\"},"
-                                  "\"linux\":{\"namespaces\":[{\"type\":\"mount\"}],"
-                                  "\"mountLabel\":\"system_u:object_r:container_file_t:s0\"}"),
-                             &s),
-                  0);
-        ASSERT_STREQ(s->process.selinux_label, "system_u:system_r:container_t:s0");
-        ASSERT_STREQ(s->mount_label, "system_u:object_r:container_file_t:s0");
-        ASSERT_EQ(spec_check_labels(s, 0), 0);
-        ASSERT_EQ(spec_check_labels(s, LSM_APPARMOR), 0); /* the empty profile asks for nothing */
-        ASSERT_EQ(spec_check_labels(s, LSM_SELINUX), -EOPNOTSUPP);
-        ASSERT_EQ(spec_check_labels(s, LSM_SELINUX | LSM_APPARMOR), -EOPNOTSUPP);
+#define LABELS_SPEC                                                                                          \
+        SPEC("\"process\":{\"user\":{\"uid\":0,\"gid\":0},\"args\":[\"sh\"],\"cwd\":\"/\","                     \
+             "\"selinuxLabel\":\"system_u:system_r:container_t:s0\",\"apparmorProfile\":\"container-default\"},"  \
+             "\"linux\":{\"namespaces\":[{\"type\":\"mount\"}],\"mountLabel\":\"system_u:object_r:container_file_t:s0\"}")
+        _cleanup_(spec_freep) Spec *none = NULL, *se = NULL, *aa = NULL, *empty = NULL;
+
+        ASSERT_EQ(spec_parse(LABELS_SPEC, &none), 0);
+        spec_drop_labels(none, 0);
+        ASSERT_NULL(none->process.selinux_label);
+        ASSERT_NULL(none->process.apparmor_profile);
+        ASSERT_NULL(none->mount_label);
+
+        ASSERT_EQ(spec_parse(LABELS_SPEC, &se), 0);
+        spec_drop_labels(se, LSM_SELINUX);
+        ASSERT_STREQ(se->process.selinux_label, "system_u:system_r:container_t:s0");
+        ASSERT_STREQ(se->mount_label, "system_u:object_r:container_file_t:s0");
+        ASSERT_NULL(se->process.apparmor_profile);
+
+        ASSERT_EQ(spec_parse(LABELS_SPEC, &aa), 0);
+        spec_drop_labels(aa, LSM_APPARMOR);
+        ASSERT_STREQ(aa->process.apparmor_profile, "container-default");
+        ASSERT_NULL(aa->process.selinux_label);
+        ASSERT_NULL(aa->mount_label);
 
         ASSERT_EQ(spec_parse(SPEC("\"process\":{\"user\":{\"uid\":0,\"gid\":0},\"args\":[\"sh\"],\"cwd\":\"/\","
-                                  "\"apparmorProfile\":\"container-default\"}," MINIMAL_LINUX),
-                             &aa),
+                                  "\"selinuxLabel\":\"\",\"apparmorProfile\":\"\"}," MINIMAL_LINUX),
+                             &empty),
                   0);
-        ASSERT_EQ(spec_check_labels(aa, LSM_SELINUX), 0);
-        ASSERT_EQ(spec_check_labels(aa, LSM_APPARMOR), -EOPNOTSUPP);
-
-        ASSERT_EQ(spec_check_label("--process-label", "x", LSM_SELINUX, LSM_APPARMOR), 0);
-        ASSERT_EQ(spec_check_label("--process-label", "x", LSM_SELINUX, LSM_SELINUX), -EOPNOTSUPP);
-        ASSERT_EQ(spec_check_label("--apparmor", "", LSM_APPARMOR, LSM_APPARMOR), 0);
-        ASSERT_EQ(spec_check_label("--apparmor", NULL, LSM_APPARMOR, LSM_APPARMOR), 0);
+        spec_drop_labels(empty, LSM_SELINUX | LSM_APPARMOR);
+        ASSERT_NULL(empty->process.selinux_label);
+        ASSERT_NULL(empty->process.apparmor_profile);
+#undef LABELS_SPEC
 }
 
 /* As crun: a sysctl kernel.hostname or kernel.domainname that says otherwise than hostname or
@@ -300,7 +307,44 @@ static void test_destination_is_normalised(void) {
         ASSERT_STREQ(s->mounts[2].destination, "/");
 }
 
-TEST_MAIN(test_minimal_spec, test_destination_is_normalised, test_default_spec_parses, test_unknown_keys_ignored,
+/* spec --rootless: runc's rootless changes, podman's mappings. */
+static void test_rootless_spec(void) {
+        const SpecIdMapping su = { .host_id = 100000, .size = 65536 }, sg = { .host_id = 200000, .size = 1000 };
+        _cleanup_(spec_freep) Spec *s = NULL, *single = NULL;
+        _cleanup_free_ char *text = NULL, *text1 = NULL;
+
+        ASSERT_EQ(spec_rootless_json(1000, 1001, &su, &sg, &text), 0);
+        ASSERT_EQ(spec_parse(text, &s), 0);
+        ASSERT_TRUE(spec_has_namespace(s, NAMESPACE_USER));
+        ASSERT_TRUE(!spec_has_namespace(s, NAMESPACE_NETWORK));
+        ASSERT_TRUE(spec_has_namespace(s, NAMESPACE_CGROUP));
+        ASSERT_EQ(s->n_uid_mappings, 2);
+        ASSERT_EQ(s->uid_mappings[0].container_id, 0);
+        ASSERT_EQ(s->uid_mappings[0].host_id, 1000);
+        ASSERT_EQ(s->uid_mappings[0].size, 1);
+        ASSERT_EQ(s->uid_mappings[1].container_id, 1);
+        ASSERT_EQ(s->uid_mappings[1].host_id, 100000);
+        ASSERT_EQ(s->uid_mappings[1].size, 65536);
+        ASSERT_EQ(s->n_gid_mappings, 2);
+        ASSERT_EQ(s->gid_mappings[0].host_id, 1001);
+        ASSERT_EQ(s->gid_mappings[1].host_id, 200000);
+        ASSERT_EQ(s->gid_mappings[1].size, 1000);
+        ASSERT_EQ(s->resources.n_devices, 0);
+        for (size_t i = 0; i < s->n_mounts; i++) {
+                for (char **o = s->mounts[i].options; o && *o; o++)
+                        ASSERT_TRUE(strncmp(*o, "gid=", 4) != 0 && strncmp(*o, "uid=", 4) != 0);
+                if (strcmp(s->mounts[i].destination, "/sys") == 0) {
+                        ASSERT_STREQ(s->mounts[i].source, "/sys");
+                        ASSERT_STREQ(s->mounts[i].options[0], "rbind");
+                }
+        }
+        ASSERT_EQ(spec_rootless_json(1000, 1000, NULL, NULL, &text1), 0);
+        ASSERT_EQ(spec_parse(text1, &single), 0);
+        ASSERT_EQ(single->n_uid_mappings, 1);
+        ASSERT_EQ(single->n_gid_mappings, 1);
+}
+
+TEST_MAIN(test_rootless_spec, test_minimal_spec, test_destination_is_normalised, test_default_spec_parses, test_unknown_keys_ignored,
           test_resources, test_bad_inputs_are_rejected, test_unknown_capability_is_ignored, test_labels,
           test_sysctl_against_hostname, test_unsupported_is_refused, test_seccomp, test_spec_load_names_the_file,
           test_run_property_numbers_out_of_range, test_nul_escape_is_refused, test_hostname_length, test_path_length)

@@ -9,8 +9,10 @@
 #include "util/fd.h"
 #include "util/json.h"
 #include "util/log.h"
+#include "util/lsm.h"
 #include "util/proc.h"
 #include "util/strv.h"
+#include "util/userns.h"
 
 static void test_strv_extend_and_env(void) {
         _cleanup_strv_free_ char **l = NULL;
@@ -131,6 +133,64 @@ static void test_log_text_is_one_line(void) {
         unlink(path);
 }
 
+/* /proc/self/uid_map's text: the initial namespace's identity map, and a map podman makes. */
+static void test_userns_maps(void) {
+        const char *podman = "         0       1000          1\n         1     100000      65536\n";
+        uint32_t out = 0;
+
+        ASSERT_TRUE(userns_map_is_identity("         0          0 4294967295\n"));
+        ASSERT_TRUE(!userns_map_is_identity(podman));
+        ASSERT_TRUE(!userns_map_is_identity("0 0 4294967294\n"));
+        ASSERT_TRUE(!userns_map_is_identity("0 0 4294967295\n0 0 1\n"));
+        ASSERT_TRUE(!userns_map_is_identity(""));
+        ASSERT_EQ(userns_map_outside(podman, 0, &out), 0);
+        ASSERT_EQ(out, 1000);
+        ASSERT_EQ(userns_map_outside(podman, 5, &out), 0);
+        ASSERT_EQ(out, 100004);
+        ASSERT_EQ(userns_map_outside(podman, 65536, &out), 0);
+        ASSERT_EQ(out, 165535);
+        ASSERT_EQ(userns_map_outside(podman, 65537, &out), -ENOENT);
+}
+
+/* /etc/subuid as shadow reads it: by name or by number, the first range that has ids. */
+static void test_subid_ranges(void) {
+        const char *text = "# ranges\nalice:100000:65536\n1001:200000:1000\nbob:300000:0\nbob:400000:10\nalicex:1:1";
+        uint32_t start = 0, count = 0;
+
+        ASSERT_EQ(userns_subid_parse(text, "alice", 1000, &start, &count), 0);
+        ASSERT_EQ(start, 100000);
+        ASSERT_EQ(count, 65536);
+        ASSERT_EQ(userns_subid_parse(text, "carol", 1001, &start, &count), 0);
+        ASSERT_EQ(start, 200000);
+        ASSERT_EQ(count, 1000);
+        ASSERT_EQ(userns_subid_parse(text, "bob", 5, &start, &count), 0);
+        ASSERT_EQ(start, 400000);
+        ASSERT_EQ(count, 10);
+        ASSERT_EQ(userns_subid_parse(text, "ali", 7, &start, &count), -ENOENT);
+        ASSERT_EQ(userns_subid_parse(text, NULL, 100, &start, &count), -ENOENT);
+        ASSERT_EQ(userns_subid_parse("", "alice", 1000, &start, &count), -ENOENT);
+}
+
+/* securityfs's apparmor/profiles: "name (mode)" a line; a name may hold spaces and parentheses. */
+static void test_apparmor_profile_listed(void) {
+        const char *list = "docker-default (enforce)\ncontainers-default-0.50.1 (enforce)\n"
+                           "/usr/bin/man (complain)\nodd name (x) (enforce)\nlast (kill)";
+
+        ASSERT_TRUE(lsm_apparmor_profile_listed(list, "docker-default"));
+        ASSERT_TRUE(lsm_apparmor_profile_listed(list, "containers-default-0.50.1"));
+        ASSERT_TRUE(lsm_apparmor_profile_listed(list, "/usr/bin/man"));
+        ASSERT_TRUE(lsm_apparmor_profile_listed(list, "odd name (x)"));
+        ASSERT_TRUE(lsm_apparmor_profile_listed(list, "last"));
+        ASSERT_TRUE(!lsm_apparmor_profile_listed(list, "docker"));
+        ASSERT_TRUE(!lsm_apparmor_profile_listed(list, "odd name"));
+        ASSERT_TRUE(!lsm_apparmor_profile_listed(list, "containers-default-0.50"));
+        ASSERT_TRUE(!lsm_apparmor_profile_listed(list, "enforce"));
+        ASSERT_TRUE(!lsm_apparmor_profile_listed("", "docker-default"));
+        /* Names the list never shows are no "not loaded". */
+        ASSERT_EQ(lsm_apparmor_profile_loaded("unconfined"), -EOPNOTSUPP);
+        ASSERT_EQ(lsm_apparmor_profile_loaded(":ns:profile"), -EOPNOTSUPP);
+}
+
 TEST_MAIN(test_strv_extend_and_env, test_json_escape, test_atomic_write_read_and_rm_rf, test_mkdir_p,
           test_proc_stat_and_verified_pidfd, test_log_json_line, test_log_text_is_one_line,
-          test_log_errno_is_an_error)
+          test_log_errno_is_an_error, test_userns_maps, test_subid_ranges, test_apparmor_profile_listed)

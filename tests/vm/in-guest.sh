@@ -18,6 +18,11 @@ fi
         echo "lsm: $(cat /sys/kernel/security/lsm)"
         echo "boot: $(systemd-analyze time 2>&1 | head -n1)"
 } >"$out/guest"
+if [ -n "${debug:-}" ]; then
+        systemd-analyze blame 2>&1 | head -n 25
+        systemd-analyze critical-chain 2>&1
+        echo "modules: $(lsmod | awk 'NR > 1 { print $1 }' | sort | tr '\n' ' ')"
+fi >"$out/debug"
 bad=0
 i=0
 for f in "${files[@]}"; do

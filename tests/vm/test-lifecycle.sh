@@ -1,8 +1,9 @@
 #!/bin/bash
 # In the modern-host guest (tests/vm/run.sh): the guest is what the tier claims (kernel 6.12,
 # systemd >= 257 as PID 1, pure cgroup v2, AppArmor on), and a container's life on it: create,
-# start, state, kill, delete, run's exit status, its scope in machine.slice with its cgroup at
-# /sys/fs/cgroup/machine.slice/runscope-ID.scope, and nothing left after delete.
+# start, state, kill, delete, run's exit status, its scope in a sub-slice of machine.slice with its
+# cgroup at /sys/fs/cgroup/machine.slice/machine-runscope_XX.slice/runscope-ID.scope, and nothing
+# left after delete.
 . "$(dirname "$0")/../lib/common.sh"
 
 # wait_status ID STATUS: until runscope state says STATUS (processes are slow in the guest).
@@ -26,22 +27,28 @@ for c in cpuset cpu io memory pids; do
 done
 t_is "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" Y "AppArmor is enabled"
 t_match "$(cat /sys/kernel/security/lsm)" "(^|,)apparmor(,|$)" "... and among the active LSMs"
+# The guest mounts it ro, but its root could remount it: QEMU's share itself is read-only.
+t_ok "the checkout is read-only here, even remounted rw (the guest cannot change the host's files)" \
+        unshare -m bash -c "mount -o remount,rw '$RUNSCOPE_TOP' 2>/dev/null
+                ! touch '$RUNSCOPE_TOP/.vm-write-test' 2>/dev/null || { rm -f '$RUNSCOPE_TOP/.vm-write-test'; false; }"
 
 B=$T_WORK/bundle
 make_bundle "$B" /bin/sleep 300
 
 id=$(t_id)
 unit=runscope-$id.scope
-cg=/sys/fs/cgroup/machine.slice/$unit
 rs create -b "$B" "$id"
 t_is "$?" 0 "create succeeds"
 t_is "$(rs state "$id" | jq -r .status)" created "state says created"
 pid=$(rs state "$id" | jq -r .pid)
 t_is "$(systemctl is-active "$unit")" active "the scope exists from create on"
-t_is "$(systemctl show -P Slice "$unit")" machine.slice "... in machine.slice"
-t_is "$(systemctl show -P ControlGroup "$unit")" "/machine.slice/$unit" "... with its cgroup there"
+slice=$(systemctl show -P Slice "$unit")
+cg=/sys/fs/cgroup/machine.slice/$slice/$unit
+t_match "$slice" '^machine-runscope_[0-9a-f]{2}\.slice$' "... in its sub-slice, machine-runscope_XX.slice"
+t_is "$(systemctl show -P Slice "$slice")" machine.slice "... of machine.slice"
+t_is "$(systemctl show -P ControlGroup "$unit")" "/machine.slice/$slice/$unit" "... with its cgroup there"
 t_ok "$cg is a cgroup2 directory" test -f "$cg/cgroup.procs"
-t_is "$(cat "/proc/$pid/cgroup")" "0::/machine.slice/$unit" "the init is in that cgroup"
+t_is "$(cat "/proc/$pid/cgroup")" "0::/machine.slice/$slice/$unit" "the init is in that cgroup"
 t_ok "... and listed in its cgroup.procs" grep -qx "$pid" "$cg/cgroup.procs"
 
 rs start "$id"
@@ -65,6 +72,6 @@ id=$(t_id)
 rs run -b "$B" "$id"
 t_is "$?" 7 "run propagates the exit status 7"
 t_ok "... and nothing is left" nothing_left "$id" "runscope-$id.scope"
-t_ok "... no cgroup either" test ! -e "/sys/fs/cgroup/machine.slice/runscope-$id.scope"
+t_is "$(find /sys/fs/cgroup/machine.slice -maxdepth 2 -name "runscope-$id.scope")" "" "... no cgroup either"
 
 t_done
