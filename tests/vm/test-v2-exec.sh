@@ -65,14 +65,15 @@ bundle_edit "$B" '(.mounts[] | select(.type == "cgroup") | .options) |= map(sele
         | .root.readonly = false'
 rs run -d -b "$B" "$id"
 for _ in $(seq 1 $((50 * ${T_SLOW:-1}))); do [ -e "$B/rootfs/tmp/inner" ] && break; sleep 0.1; done
-t_is "$(cat "/sys/fs/cgroup/machine.slice/runscope-$id.scope/cgroup.subtree_control")" pids \
+icg=/sys/fs/cgroup$(systemctl show -P ControlGroup "runscope-$id.scope")
+t_is "$(cat "$icg/cgroup.subtree_control")" pids \
         "a container that moved its init into a child cgroup and enabled pids there"
 out=$(rs exec "$id" /bin/sh -c 'cat /proc/self/cgroup' 2>&1)
 t_is "$?:$out" "0:0::/init" "exec into it runs, in the init's cgroup (/init in the container's namespace)"
 out=$(RUNSCOPE_FAULT_EXEC_ATTACH=1 "$FAULTS" --root "$T_ROOT" exec "$id" /bin/true 2>&1)
 t_match "$?:$out" "^1:runscope: Failed to move process [0-9]+ into unit runscope-$id.scope: [^"$'\n'"]*\$" \
         "through AttachProcessesToUnit systemd refuses it, in one line"
-t_is "$(cat "/sys/fs/cgroup/machine.slice/runscope-$id.scope/cgroup.procs")" "" "... and no process is left in the unit's cgroup"
+t_is "$(cat "$icg/cgroup.procs" 2>&1)" "" "... and no process is left in the unit's cgroup"
 rs delete -f "$id"
 rm -f "$B/rootfs/tmp/inner"
 t_ok "delete leaves nothing" nothing_left "$id" "runscope-$id.scope"
