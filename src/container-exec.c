@@ -172,9 +172,9 @@ static bool cgroup_is_inner(int fd) {
 }
 
 /* The container's cgroup directory for the exec launcher to be cloned into: named by systemd's
- * ControlGroup of the unit, opened O_PATH (never read or written: no file of the cgroup changes)
- * above the fds passed on, so that it is not one of them. Where the container made that cgroup an
- * inner node, the init's cgroup below it instead, as runc joins it. -errno (logged at debug level)
+ * ControlGroup of the unit (where the kernel says the init is), opened O_PATH (never read or
+ * written: no file of the cgroup changes) above the fds passed on, so that it is not one of them.
+ * Where the container made that cgroup an inner node, the init's cgroup below it, as runc joins it. -errno (logged at debug level)
  * where systemd must move the launcher instead. */
 static int exec_cgroup_open(AttachLink *link, const ContainerState *st, const Spec *spec, int keep_fds) {
         _cleanup_free_ char *cg = NULL, *init_cg = NULL;
@@ -190,14 +190,20 @@ static int exec_cgroup_open(AttachLink *link, const ContainerState *st, const Sp
         r = attach_link_control_group(link, st->unit, &cg);
         if (r < 0)
                 return r;
+        /* The kernel must agree: the container's init is in that cgroup or below it. Where runscope's
+         * view of the hierarchy is not systemd's (another cgroup namespace), systemd moves it. */
+        r = cgroup_pid_unified_path(st->pid, &init_cg);
+        if (r < 0)
+                return log_debug_errno(r, "Failed to read the cgroup of the init %d: %m", (int) st->pid);
+        size_t n = strlen(cg);
+        if (strncmp(init_cg, cg, n) != 0 || (init_cg[n] != 0 && init_cg[n] != '/'))
+                return log_debug_errno(EXDEV, "The init %d is in %s, not in %s's %s", (int) st->pid, init_cg, st->unit, cg);
         if (snprintf(path, sizeof(path), "%s%s%s", root, cg, exec_subcgroup(st)) >= (int) sizeof(path))
                 return -ENAMETOOLONG;
         fd = open(path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0)
                 return log_debug_errno(errno, "Failed to open %s: %m", path);
-        size_t n = strlen(cg);
-        if (cgroup_is_inner(fd) && cgroup_pid_unified_path(st->pid, &init_cg) >= 0 && strncmp(init_cg, cg, n) == 0 &&
-            init_cg[n] == '/') {
+        if (init_cg[n] == '/' && cgroup_is_inner(fd)) {
                 (void) snprintf(path, sizeof(path), "%s%s", root, init_cg);
                 safe_close(fd);
                 fd = open(path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

@@ -28,6 +28,12 @@ t_match "$(grep 'exec: launcher' "$T_WORK/debug")" "exec: launcher [0-9]+ moved 
 RUNSCOPE_FAULT_EXEC_ATTACH=1 "$FAULTS" --root "$T_ROOT" exec -d --pid-file "$T_WORK/attach.pid" "$id" /bin/sleep 302
 t_ok "... its process is in the unit's cgroup too" in_unit "$(cat "$T_WORK/attach.pid")"
 
+# From another cgroup namespace, /proc says the init is at /../..: runscope's view of the tree is not
+# systemd's, and it lets systemd move the launcher.
+out=$(unshare --cgroup "$RUNSCOPE" --root "$T_ROOT" --debug exec "$id" /bin/probe hostname 2>"$T_WORK/debug")
+t_is "$?:$out" "0:v2exec" "exec from another cgroup namespace runs"
+t_match "$(grep 'exec: launcher' "$T_WORK/debug")" "moved by systemd into $unit\$" "... moved by systemd: /proc and systemd disagree on the path"
+
 rs exec "$id" /bin/probe exit 5
 t_is "$?" 5 "exec returns the process's exit status"
 out=$(rs exec "$id" /no/such 2>&1)
@@ -59,14 +65,15 @@ bundle_edit "$B" '(.mounts[] | select(.type == "cgroup") | .options) |= map(sele
         | .root.readonly = false'
 rs run -d -b "$B" "$id"
 for _ in $(seq 1 $((50 * ${T_SLOW:-1}))); do [ -e "$B/rootfs/tmp/inner" ] && break; sleep 0.1; done
-t_is "$(cat "/sys/fs/cgroup/machine.slice/runscope-$id.scope/cgroup.subtree_control")" pids \
+icg=/sys/fs/cgroup$(systemctl show -P ControlGroup "runscope-$id.scope")
+t_is "$(cat "$icg/cgroup.subtree_control")" pids \
         "a container that moved its init into a child cgroup and enabled pids there"
 out=$(rs exec "$id" /bin/sh -c 'cat /proc/self/cgroup' 2>&1)
 t_is "$?:$out" "0:0::/init" "exec into it runs, in the init's cgroup (/init in the container's namespace)"
 out=$(RUNSCOPE_FAULT_EXEC_ATTACH=1 "$FAULTS" --root "$T_ROOT" exec "$id" /bin/true 2>&1)
 t_match "$?:$out" "^1:runscope: Failed to move process [0-9]+ into unit runscope-$id.scope: [^"$'\n'"]*\$" \
         "through AttachProcessesToUnit systemd refuses it, in one line"
-t_is "$(cat "/sys/fs/cgroup/machine.slice/runscope-$id.scope/cgroup.procs")" "" "... and no process is left in the unit's cgroup"
+t_is "$(cat "$icg/cgroup.procs" 2>&1)" "" "... and no process is left in the unit's cgroup"
 rs delete -f "$id"
 rm -f "$B/rootfs/tmp/inner"
 t_ok "delete leaves nothing" nothing_left "$id" "runscope-$id.scope"

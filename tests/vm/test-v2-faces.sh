@@ -29,7 +29,7 @@ t_ok "machinectl terminate stops it, and state says stopped" poll 5 stopped "$id
 rs delete "$id"
 t_ok "... after delete the machine is gone" unknown "$id"
 t_ok "... and so are the unit and the state" nothing_left "$id" "runscope-$id.scope"
-t_ok "... and the cgroup" test ! -e "/sys/fs/cgroup/machine.slice/runscope-$id.scope"
+t_is "$(find /sys/fs/cgroup -name "runscope-$id.scope")" "" "... and the cgroup"
 
 # runscope@NAME.service, its bundle's memory and pids limits applied to the service.
 name=v2tpl$$

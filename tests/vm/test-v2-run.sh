@@ -8,7 +8,7 @@
 B=$T_WORK/bundle
 make_bundle "$B" /no/such/command
 # gone ID: no state, no unit, and no cgroup directory.
-gone() { nothing_left "$1" "runscope-$1.scope" && [ ! -e "/sys/fs/cgroup/machine.slice/runscope-$1.scope" ]; }
+gone() { nothing_left "$1" "runscope-$1.scope" && [ -z "$(find /sys/fs/cgroup -name "runscope-$1.scope")" ]; }
 
 id=$(t_id)
 expect_clean 127 "a missing command" 'exec: "/no/such/command": No such file' "$id" run -b "$B" "$id"
@@ -52,7 +52,7 @@ bundle_edit "$B" 'del(.mounts[] | select(.destination == "/mnt")) | .root.readon
         | .process.args = ["/bin/sh", "-c", "mkdir /sys/fs/cgroup/sub; sleep 300 & echo $! >/sys/fs/cgroup/sub/cgroup.procs && touch /tmp/moved; wait"]'
 rs run -d -b "$B" "$id"
 for _ in $(seq 1 $((50 * T_SLOW))); do [ -e "$B/rootfs/tmp/moved" ] && break; sleep 0.1; done
-cg=/sys/fs/cgroup/machine.slice/runscope-$id.scope
+cg=/sys/fs/cgroup$(systemctl show -P ControlGroup "runscope-$id.scope")
 t_is "$(cat "$cg/sub/cgroup.procs" | wc -l)" 1 "a container moved a process into a cgroup of its own below the unit's"
 rs delete -f "$id"
 t_is "$?" 0 "delete --force succeeds"
