@@ -97,19 +97,38 @@ int cgroup_oom_watch_open(pid_t pid, CgroupOomWatch *ret) {
         return 0;
 }
 
+/* v1: adds what the eventfd counted since the last read, one for each OOM and one for the removal
+ * (nothing yet: EAGAIN). */
+static void read_signals(CgroupOomWatch *w) {
+        uint64_t v;
+
+        if (read(w->fd, &v, sizeof(v)) == (ssize_t) sizeof(v))
+                w->signals += v;
+}
+
+/* How long the removal's signal may take to come once the cgroup is gone: it comes when the kernel
+ * has taken the cgroup offline, an RCU grace period and a work item after its rmdir. */
+#define REMOVAL_SIGNAL_MS 2000
+
 void cgroup_oom_watch_handle(CgroupOomWatch *w) {
-        uint64_t v = 0, kills;
+        uint64_t kills;
         bool alive;
 
         if (w->fd < 0)
                 return;
-        /* v1: the eventfd's count, one for each OOM and one for the removal (none yet: EAGAIN). */
-        if (w->v1 && read(w->fd, &v, sizeof(v)) != (ssize_t) sizeof(v))
-                v = 0;
+        if (w->v1)
+                read_signals(w);
+        /* After the eventfd: a counter that reads means no removal was signalled yet. */
         alive = read_oom_kills(w->counter_fd, &kills) >= 0;
         if (alive && kills > w->kills)
                 w->kills = kills;
-        if (w->v1 && v >= (alive ? 1u : 2u))
+        /* Gone with one signal: an OOM (signalled before the kill) whose cgroup was removed before
+         * this read, its removal's signal still on the way, or that removal alone. Only the removal
+         * is sure to come, so wait for it to tell the two apart. */
+        if (w->v1 && !alive && !w->oom && w->signals == 1 &&
+            poll(&(struct pollfd) { .fd = w->fd, .events = POLLIN }, 1, REMOVAL_SIGNAL_MS) > 0)
+                read_signals(w);
+        if (w->v1 && w->signals >= (alive ? 1u : 2u))
                 w->oom = true;
         if (!alive)
                 w->fd = safe_close(w->fd);

@@ -12,6 +12,7 @@ typedef struct CgroupOomWatch {
         bool v1;
         int counter_fd;  /* memory.oom_control (v1) or memory.events (v2), read for oom_kill */
         bool oom;        /* the cgroup ran out of memory since the watch began */
+        uint64_t signals; /* v1: what the eventfd counted so far (each OOM, and the cgroup's removal) */
         uint64_t kills_at_start, kills;
 } CgroupOomWatch;
 #define CGROUP_OOM_WATCH_NULL ((CgroupOomWatch) { .fd = -EBADF, .counter_fd = -EBADF })

@@ -67,12 +67,9 @@ t_is "$?" 0 "ctr image import of an OCI layout built offline"
 t_is "$(c image ls -q)" "$IMG" "... lists the image by its name"
 
 # wait_status ID STATUS: ctr task ls shows the task in STATUS (RUNNING, PAUSED, STOPPED).
+task_is() { [ "$(c task ls | awk -v id="$1" '$1 == id {print $3}')" = "$2" ]; }
 wait_status() {
-        local i
-        for i in $(seq 1 100); do
-                [ "$(c task ls | awk -v id="$1" '$1 == id {print $3}')" = "$2" ] && return 0
-                sleep 0.05
-        done
+        wait_until task_is "$1" "$2" && return 0
         c task ls | sed 's/^/#   /'
         return 1
 }
@@ -86,13 +83,13 @@ ctr_error() { sed -n 's/^ctr: //p' <<<"$1" | tail -n1; }
 # kill_code RT SIGNAL...: the exit code ctr run returns when `ctr task kill [SIGNAL]` ends a task
 # whose shell traps TERM with exit 7.
 kill_code() {
-        local rt=$1 id i
+        local rt=$1 id
         shift
         id=$(cid "$rt")
         c run --rm --runc-binary "$rt" "${SNAP[@]}" "$IMG" "$id" \
                 /bin/sh -c 'trap "exit 7" TERM; echo ready; while :; do sleep 0.05; done' >"$T_WORK/$id.out" 2>&1 &
         local run=$!
-        for i in $(seq 1 100); do grep -q ready "$T_WORK/$id.out" && break; sleep 0.05; done
+        wait_until grep -qs ready "$T_WORK/$id.out"
         c task kill "$@" "$id"
         wait "$run"
         echo $?
@@ -148,12 +145,13 @@ core() {
         r "task kill -s SIGKILL: 128+9" "$(kill_code "$rt" -s SIGKILL)"
 
         # In the host's pid namespace, the init's child outlives it until the shim's `kill --all ID 9`.
+        # The init ends once its child is sleep (not yet the shell it forked, which pgrep would miss).
         id=$(cid "$rt")
-        local secs=4$RANDOM i
+        local secs=4$RANDOM
         c run -d --with-ns pid:/proc/1/ns/pid --runc-binary "$rt" "${SNAP[@]}" "$IMG" "$id" \
-                /bin/sh -c "sleep $secs & sleep 0.2" >/dev/null
+                /bin/sh -c "sleep $secs & until grep -q $secs /proc/\$!/cmdline; do sleep 0.05; done" >/dev/null
         wait_status "$id" STOPPED
-        for i in $(seq 1 50); do pgrep -fx "sleep $secs" >/dev/null || break; sleep 0.1; done
+        wait_until eval '! pgrep -fx "sleep $secs" >/dev/null'
         r "init in the host's pid namespace exits: its child is killed (kill --all)" \
                 "$(pgrep -fx "sleep $secs" >/dev/null && echo left || echo killed)"
         c task delete "$id" >/dev/null 2>&1
@@ -282,7 +280,7 @@ wait_status "$id" RUNNING
 shim=$(pgrep -f "containerd-shim-runc-v2 -namespace default -id $id ")
 t_match "$shim" "^[0-9]+$" "the shim of a task is found"
 kill -9 "$shim"
-for i in $(seq 1 100); do [ ! -e "$RT_ROOT/$id" ] && break; sleep 0.05; done
+wait_until test ! -e "$RT_ROOT/$id"
 t_ok "a dead shim's container: the cleanup removes its state directory and unit" left_nothing "$id" "containerd-$id.scope"
 c container delete "$id" >/dev/null 2>&1
 

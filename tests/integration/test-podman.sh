@@ -32,10 +32,8 @@ t_ok "podman imports a busybox image built offline" P image exists "$IMG"
 state() { "$RUNSCOPE" state "$1" 2>/dev/null; }
 unit_of() { printf 'libpod-%s.scope' "$1"; }
 state_gone() { ! [ -e "/run/runscope/$1" ]; }
-wait_status() {
-        for _ in $(seq 1 100); do [ "$(P inspect -f '{{.State.Status}}' "$1" 2>/dev/null)" = "$2" ] && return 0; sleep 0.1; done
-        return 1
-}
+podman_status_is() { [ "$(P inspect -f '{{.State.Status}}' "$1" 2>/dev/null)" = "$2" ]; }
+wait_status() { wait_until podman_status_is "$1" "$2"; }
 
 # What a user sees from podman for the common scenarios, one line each; compared with crun's below.
 scenarios() {
@@ -188,10 +186,8 @@ t_ok "podman pod rm -f leaves no unit or state" \
 # second run podman still saw running after 10 s, never reproduced since), so a failure says what
 # podman, conmon, runscope and systemd each saw.
 id=$(P run -d --network none --restart on-failure:2 "$IMG" sh -c 'exit 5')
-for _ in $(seq 1 300); do
-        [ "$(P inspect -f '{{.RestartCount}} {{.State.Status}}' "$id")" = "2 exited" ] && break
-        sleep 0.1
-done
+restarted_twice() { [ "$(P inspect -f '{{.RestartCount}} {{.State.Status}}' "$1")" = "2 exited" ]; }
+wait_until restarted_twice "$id"
 got=$(P inspect -f '{{.RestartCount}} {{.State.Status}} {{.State.ExitCode}}' "$id")
 t_is "$got" "2 exited 5" "--restart on-failure:2 runs the container three times"
 if [ "$got" != "2 exited 5" ]; then
@@ -208,10 +204,22 @@ fi
 # A terminal: podman run -it through a pty that this test drives (conmon gets the pty master over
 # --console-socket); the container sees a tty of the size the outer terminal has. conmon sets that
 # size only once it holds the master, which may be after the process started (crun races the same
-# way), so the container asks for it after the first line of input, as a shell prompt would.
+# way), so the container asks for it after the first line of input, as a shell prompt would; the
+# line is typed once a pty of the container has that size (seen by an exec), and the input stays
+# open until the container is gone.
+# sized NAME SIZE: a pty of the container NAME is SIZE ("rows cols").
+sized() { P exec "$1" sh -c 'for t in /dev/pts/[0-9]*; do stty -F "$t" size; done' 2>/dev/null | grep -qx "$2"; }
+no_container() { ! P container exists "$1"; }
+# type_when NAME SIZE TEXT: the input of a terminal session with the container NAME.
+type_when() {
+        wait_until sized "$1" "$2"
+        echo "$3"
+        wait_until no_container "$1"
+}
 if command -v script >/dev/null; then
-        out=$( (sleep 2; echo hello; sleep 2) |
-                script -qfec "stty rows 33 cols 101; $PD/p run -it --rm --network none $IMG \
+        name=rs-tty-$$
+        out=$(type_when "$name" "33 101" hello |
+                script -qfec "stty rows 33 cols 101; $PD/p run -it --rm --name $name --network none $IMG \
                         sh -c 'read x; tty; stty size; echo got:\$x; exit 7'" /dev/null | tr -d '\r'
                 echo "rc ${PIPESTATUS[1]}")
         t_match "$out" "/dev/pts/0" "podman run -it: the container's stdio is a pty"
@@ -219,7 +227,9 @@ if command -v script >/dev/null; then
         t_match "$out" "got:hello" "... and input typed at the terminal reaches it"
         t_match "$out" "rc 7" "... and its exit code is podman's"
         id=$(P run -d --network none "$IMG" sleep 1000)
-        out=$( (sleep 2; echo there; sleep 2) |
+        # The exec'd shell's pty is the container's only one; the input stays open until it exits.
+        exec_ended() { ! P exec "$1" sh -c 'for t in /dev/pts/[0-9]*; do stty -F "$t" size; done' 2>/dev/null | grep -q .; }
+        out=$( (wait_until sized "$id" "21 77"; echo there; wait_until exec_ended "$id") |
                 script -qfec "stty rows 21 cols 77; $PD/p exec -it $id sh -c 'read x; tty; stty size; echo got:\$x; exit 9'" \
                         /dev/null | tr -d '\r'
                 echo "rc ${PIPESTATUS[1]}")

@@ -1,11 +1,16 @@
 /* Unit tests of src/util: strings, files, JSON escaping, /proc parsing. */
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "tap.h"
+#include "util/cgroup-oom.h"
 #include "util/fd.h"
 #include "util/json.h"
 #include "util/log.h"
@@ -191,6 +196,79 @@ static void test_apparmor_profile_listed(void) {
         ASSERT_EQ(lsm_apparmor_profile_loaded(":ns:profile"), -EOPNOTSUPP);
 }
 
+/* A v1 watch as cgroup_oom_watch_open makes it, on an eventfd standing for the kernel's and a counter
+ * file: "oom_kill N" while the cgroup lives, /dev/null (no oom_kill: unreadable) once it is gone. */
+static CgroupOomWatch fake_watch(int efd, bool alive) {
+        CgroupOomWatch w = CGROUP_OOM_WATCH_NULL;
+        char path[] = "/tmp/runscope-oom.XXXXXX";
+
+        w.fd = efd;
+        w.events = POLLIN;
+        w.v1 = true;
+        if (alive) {
+                w.counter_fd = mkstemp(path);
+                (void) unlink(path);
+                (void) !write(w.counter_fd, "oom_kill 0\n", 11);
+        } else
+                w.counter_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        return w;
+}
+
+/* The kernel's signal of the removal, sent once the watch has read the OOM's (the eventfd counts 0
+ * again): the cgroup went between the OOM and the watch's read, its removal signalled after. */
+static void *signal_removal_after_read(void *arg) {
+        int efd = *(int *) arg;
+        char path[64], buf[256];
+
+        (void) snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", efd);
+        for (;;) {
+                _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+                ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+                const char *count = n > 0 ? (buf[n] = 0, strstr(buf, "eventfd-count:")) : NULL;
+                if (count && strtoull(count + strlen("eventfd-count:"), NULL, 16) == 0)
+                        break;
+                (void) usleep(1000);
+        }
+        (void) eventfd_write(efd, 1);
+        return NULL;
+}
+
+static void test_oom_watch_v1_signals(void) {
+        CgroupOomWatch w;
+        pthread_t t;
+        int efd, other;
+
+        /* An OOM while the cgroup lives. */
+        efd = eventfd(1, EFD_CLOEXEC | EFD_NONBLOCK);
+        w = fake_watch(efd, true);
+        ASSERT_TRUE(cgroup_oom_watch_struck(&w));
+        cgroup_oom_watch_done(&w);
+        /* Gone, with the OOM's signal and the removal's both there. */
+        w = fake_watch(eventfd(2, EFD_CLOEXEC | EFD_NONBLOCK), false);
+        ASSERT_TRUE(cgroup_oom_watch_struck(&w));
+        cgroup_oom_watch_done(&w);
+        /* Gone with no signal: no OOM (its signal comes before the kill). */
+        w = fake_watch(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK), false);
+        ASSERT_TRUE(!cgroup_oom_watch_struck(&w));
+        cgroup_oom_watch_done(&w);
+        /* Gone with the OOM's signal read, the removal's signalled after: still an OOM (events
+         * missed it under load, the kernel's removal being slower than the watch). */
+        efd = eventfd(1, EFD_CLOEXEC | EFD_NONBLOCK);
+        other = fcntl(efd, F_DUPFD_CLOEXEC, 3);
+        w = fake_watch(efd, false);
+        ASSERT_EQ(pthread_create(&t, NULL, signal_removal_after_read, &other), 0);
+        bool struck = cgroup_oom_watch_struck(&w);
+        ASSERT_EQ(pthread_join(t, NULL), 0);
+        safe_close(other);
+        cgroup_oom_watch_done(&w);
+        ASSERT_TRUE(struck);
+        /* Gone with one signal that stays alone: the removal, no OOM. */
+        w = fake_watch(eventfd(1, EFD_CLOEXEC | EFD_NONBLOCK), false);
+        ASSERT_TRUE(!cgroup_oom_watch_struck(&w));
+        cgroup_oom_watch_done(&w);
+}
+
 TEST_MAIN(test_strv_extend_and_env, test_json_escape, test_atomic_write_read_and_rm_rf, test_mkdir_p,
           test_proc_stat_and_verified_pidfd, test_log_json_line, test_log_text_is_one_line,
-          test_log_errno_is_an_error, test_userns_maps, test_subid_ranges, test_apparmor_profile_listed)
+          test_log_errno_is_an_error, test_userns_maps, test_subid_ranges, test_apparmor_profile_listed,
+          test_oom_watch_v1_signals)
