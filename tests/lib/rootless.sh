@@ -16,6 +16,7 @@ rl_cleanup() {
                 pkill -KILL -U "$(id -u "$u")" 2>/dev/null
                 userdel -r "$u" 2>/dev/null
         done
+        [ -n "${RL_BIN:-}" ] && rm -rf "$RL_BIN"
         t_cleanup
 }
 
@@ -70,6 +71,11 @@ rl_setup() {
         done
         useradd -m -s /bin/sh "$RL" && useradd -m -s /bin/sh "$NM" || { echo "Bail out! useradd failed"; exit 1; }
         trap rl_cleanup EXIT
+        # The users run a copy of the binary: the checkout may sit below a directory only root may
+        # enter (CI's clone does), as a user's own runtime would not.
+        RL_BIN=$(mktemp -d /run/runscope-rl.XXXXXX) && chmod 755 "$RL_BIN" &&
+                install -m 755 "$RUNSCOPE" "$RL_BIN/runscope" || { echo "Bail out! copying $RUNSCOPE failed"; exit 1; }
+        RUNSCOPE=$RL_BIN/runscope
         UID_RL=$(id -u "$RL") GID_RL=$(id -g "$RL") UID_NM=$(id -u "$NM")
         # Debian's useradd gives a new user subordinate ids; elsewhere they are added here.
         grep -q "^$RL:" /etc/subuid || usermod --add-subuids 300000-365535 "$RL"
@@ -292,7 +298,7 @@ rc 4" "podman exec: output and exit code"
  $((UID_RL + 1)) $((UID_RL + 1)) $((SUBN - UID_RL))" \
                 "podman --userns=keep-id: the user is itself inside, maps runscope wrote in podman's namespace"
         # -it: a pty from runscope, through conmon's console socket, as a terminal to the user.
-        out=$(script -qec "runuser -u $RL -- env XDG_RUNTIME_DIR=$RT HOME=$H CONTAINERS_CONF=$CONTAINERS_CONF RUNTIME=$RUNSCOPE \
+        out=$(cd "$H" && script -qec "runuser -u $RL -- env XDG_RUNTIME_DIR=$RT HOME=$H CONTAINERS_CONF=$CONTAINERS_CONF RUNTIME=$RUNSCOPE \
                 $PD/p run -it --rm --network none localhost/rl sh -c 'tty; echo hi'" /dev/null </dev/null 2>/dev/null | tr -d '\r')
         t_match "$out" "/dev/pts/[0-9]+.*hi" "podman run -it: the container's stdio is a terminal"
 }
