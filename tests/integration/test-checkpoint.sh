@@ -35,11 +35,14 @@ else
 fi
 
 B=$T_WORK/bundle
-make_bundle "$B" /bin/sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/count; sleep 0.05; done'
+# The count is renamed into place: a reader never sees the file truncated and not yet written.
+make_bundle "$B" /bin/sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/count.new; mv /tmp/count.new /tmp/count; sleep 0.05; done'
 bundle_edit "$B" '.root.readonly = false'
 id=$(t_id)
 count() { cat "$B/rootfs/tmp/count" 2>/dev/null; }
-counting() { local a b; a=$(count); sleep 0.3; b=$(count); [ -n "$a" ] && [ "$b" -gt "$a" ]; }
+above() { [ "$(count)" -gt "$1" ] 2>/dev/null; }
+# counting: the count goes up from what it is now (a wait for a higher one, not a fixed sleep).
+counting() { local a; a=$(count); [ -n "$a" ] && wait_until above "$a"; }
 rs run -d -b "$B" "$id"
 for i in $(seq 1 50); do [ -n "$(count)" ] && break; sleep 0.1; done
 before=$(rs state "$id")

@@ -22,7 +22,7 @@ show_log() { grep -h "Error\|Warn" "$1" 2>/dev/null | head -n 12 | sed 's/^/#   
 # counter BUNDLE: a bundle whose process counts in memory into /tmp/count, with limits, a hostname,
 # and a time namespace with offsets.
 counter() {
-        make_bundle "$1" /bin/sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/count; sleep 0.2; done'
+        make_bundle "$1" /bin/sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/count.new; mv /tmp/count.new /tmp/count; sleep 0.2; done'
         bundle_edit "$1" '.root.readonly = false | .hostname = "counting"
                 | .linux.namespaces += [{type: "time"}]
                 | .linux.timeOffsets = {monotonic: {secs: 86400}, boottime: {secs: 1728000}}
@@ -141,7 +141,7 @@ rs delete -f "$pid2"
 R=$RUNSCOPE_TOP/tests/console-recv
 T=$T_WORK/tty
 counter "$T"
-bundle_edit "$T" '.process.terminal = true | .process.args = ["/bin/sh", "-c", "i=0; while :; do i=$((i+1)); echo $i >/tmp/count; echo tick $i; sleep 0.2; done"]'
+bundle_edit "$T" '.process.terminal = true | .process.args = ["/bin/sh", "-c", "i=0; while :; do i=$((i+1)); echo $i >/tmp/count.new; mv /tmp/count.new /tmp/count; echo tick $i; sleep 0.2; done"]'
 tid=$(t_id)
 "$R" "$T_WORK/c1.sock" >"$T_WORK/c1.out" 2>&1 &
 wait_for test -S "$T_WORK/c1.sock"
@@ -178,7 +178,7 @@ P() {
 trap 'P rm -a -f -t 0 >/dev/null 2>&1; grep -o " $PD/[^ ]*" /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l 2>/dev/null; t_cleanup' EXIT
 P import -q "$PD/rootfs.tar" localhost/counter >/dev/null
 ctr=$(P run -d --name counter --network none --memory 256m localhost/counter \
-        sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/count; sleep 0.2; done')
+        sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/count.new; mv /tmp/count.new /tmp/count; sleep 0.2; done')
 pcount() { P exec counter cat /tmp/count 2>/dev/null; }
 pabove() { [ "$(pcount)" -gt "$1" ] 2>/dev/null; }
 wait_for pabove 0

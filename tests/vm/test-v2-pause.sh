@@ -6,7 +6,7 @@
 . "$(dirname "$0")/../lib/common.sh"
 
 B=$T_WORK/bundle
-make_bundle "$B" /bin/sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/count; sleep 0.05; done'
+make_bundle "$B" /bin/sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/count.new; mv /tmp/count.new /tmp/count; sleep 0.05; done'
 bundle_edit "$B" '.root.readonly = false'
 id=$(t_id)
 unit=runscope-$id.scope
