@@ -82,7 +82,7 @@ t_is "$(systemctl show -P ActiveState "runscope-$id.scope")" active "its scope i
 t_is "$(cat "/proc/$npid/cgroup")" "0::$(systemctl show -P ControlGroup "runscope-$id.scope")" "its init is in the new scope's cgroup"
 t_is "$(limits "$id")" "$want_limits" "the new scope has the same limits"
 t_is "$(rs exec "$id" hostname)" counting "exec works in it, and its hostname is the container's"
-t_is "$(rs exec "$id" cat /proc/1/cmdline | tr '\0' ' ')" "/bin/sh -c i=0; while :; do i=\$((i+1)); echo \$i >/tmp/count; sleep 0.2; done " \
+t_is "$(rs exec "$id" cat /proc/1/cmdline | tr '\0' ' ')" "$(jq -r '.process.args | join(" ")' "$B/config.json") " \
         "its init is pid 1 of its pid namespace"
 t_is "$(rs exec "$id" cat /proc/self/cgroup)" "0::/" "its cgroup namespace is rooted at the scope"
 # CRIU restores the time namespace so that the container's clocks go on from where they were: its
