@@ -227,9 +227,20 @@ c task resume "$id"
 # timeout --foreground: script runs the command with $SHELL, and a dash (SHELL unset, as in CI)
 # forks rather than execs, so timeout's own process group would be in the background of the pty
 # and ctr would stop on its first read of it (SIGTTIN) until the timeout ends it.
-out=$(script -qec "timeout --foreground 60 ctr --address $CD/c.sock task exec -t --exec-id tty $id /bin/sh -c 'tty; [ -t 0 ] && echo stdin-is-a-tty; exit 6'" /dev/null)
+# The shell waits for a line before it exits: a process gone before ctr resized its pty made ctr
+# print "cannot resize a stopped container" and lose the output (seen under load); the line is
+# typed once the output is there.
+mkfifo "$T_WORK/tty.in"
+script -qec "timeout --foreground 60 ctr --address $CD/c.sock task exec -t --exec-id tty $id /bin/sh -c 'tty; [ -t 0 ] && echo stdin-is-a-tty; read x; exit 6'" /dev/null \
+        <"$T_WORK/tty.in" >"$T_WORK/tty.out" 2>&1 &
+spid=$!
+exec 9>"$T_WORK/tty.in"
+wait_until grep -q stdin-is-a-tty "$T_WORK/tty.out"
+echo >&9
+exec 9>&-
+wait "$spid"
 rc=$?
-out=$(tr -d '\r' <<<"$out")
+out=$(tr -d '\r' <"$T_WORK/tty.out")
 t_match "$out" "/dev/pts/[0-9]+" "task exec -t: a pty (exec --console-socket)"
 t_match "$out" "stdin-is-a-tty" "... as stdin"
 t_is "$rc" 6 "... and its exit code"
