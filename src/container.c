@@ -580,16 +580,6 @@ int container_start(const char *root, const char *id) {
 /* What a foreground run does while its container runs (launch_wait): machined's answer to the
  * registration is read as it comes, so that it is not waited for on the way to the start; the bus
  * connections are let go after a second. */
-/* 0: machined's answer; 1: the OOM killer in the container's memory cgroup. */
-static int run_watch_fd(void *userdata, size_t i, short *ret_events) {
-        Created *c = userdata;
-        if (i == 1) {
-                *ret_events = c->oom.events;
-                return c->oom.fd;
-        }
-        return machine_link_pending_fd(&c->machine, ret_events);
-}
-
 static void run_watch_ready(void *userdata, size_t i) {
         Created *c = userdata;
         if (i == 1) {
@@ -600,6 +590,19 @@ static void run_watch_ready(void *userdata, size_t i) {
         /* Answered after the connections were let go: this one goes now. */
         if (c->released && !machine_link_pending(&c->machine))
                 machine_link_disconnect(&c->machine);
+}
+
+/* 0: machined's answer; 1: the OOM killer in the container's memory cgroup. */
+static int run_watch_fd(void *userdata, size_t i, short *ret_events) {
+        Created *c = userdata;
+        if (i == 1) {
+                *ret_events = c->oom.events;
+                return c->oom.fd;
+        }
+        /* Not a reason to wait for a readable socket: an answer sd-bus has read already. */
+        if (machine_link_answered(&c->machine))
+                run_watch_ready(c, 0);
+        return machine_link_pending_fd(&c->machine, ret_events);
 }
 
 static void run_exited(void *userdata) {

@@ -235,6 +235,9 @@ int machine_link_wait(MachineLink *l);
  * needs now (else -EBADF), and, when poll reports them, machine_link_poll() to read it without
  * waiting. */
 bool machine_link_pending(const MachineLink *l);
+/* Pending, and its answer already read (sd-bus read it with the send, or with another message): the
+ * socket will not become readable for it, so poll's caller takes it now (machine_link_poll()). */
+bool machine_link_answered(const MachineLink *l);
 int machine_link_pending_fd(MachineLink *l, short *ret_events);
 void machine_link_poll(MachineLink *l);
 /* UnregisterMachine(name), sent (on a new connection if the link has none), and its answer read. */

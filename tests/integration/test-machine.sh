@@ -118,7 +118,7 @@ wait_until listed "$id"
 rspid=$(pgrep -f -- "run -b $T_WORK/fg $id\$")
 # Polled, not slept: on a loaded machine (the sanitizer build, two cores) machined's answer, which
 # run waits for before it lets that connection go, can take longer than the second.
-on_bus() { busctl list --no-legend --unique | awk '$3 == "runscope"' | wc -l; }
+on_bus() { busctl list --no-legend --unique | awk -v p="$rspid" '$2 == p' | wc -l; }
 let_go() { [ "$(on_bus)" = 0 ] && [ "$(ss -xpH | grep -c "pid=$rspid,")" = 0 ]; }
 wait_until let_go
 t_is "$(on_bus)" 0 "... and none to dbus-daemon after a second"
@@ -127,6 +127,22 @@ t_ok "... while its container still runs" kill -0 "$rspid"
 touch "$T_WORK/fg/rootfs/tmp/done"
 wait "$rpid"
 t_ok "... and once run returns, it is not" unknown "$id"
+# The same when machined's answer came with the registration's own send (sd-bus read it then, and
+# the socket is not readable for it again): the fault build pauses a second once it has sent, as a
+# runscope descheduled there under load, and reads the answer on the next turn. The connection was
+# kept for the container's life (found by tests/integration/loaded.sh).
+id=$(t_id)
+rm -f "$T_WORK/fg/rootfs/tmp/done"
+RUNSCOPE_FAULT_PAUSE=machine:sent "$RUNSCOPE_TOP/tests/runscope-faults" --root "$T_ROOT" run -b "$T_WORK/fg" "$id" &
+rpid=$!
+rspid=$rpid
+wait_until listed "$id"
+wait_until let_go
+t_is "$(on_bus)" 0 "... none to dbus-daemon after a second when machined's answer came with the send"
+t_is "$(ss -xpH | grep -c "pid=$rspid,")" 0 "... nor to systemd"
+touch "$T_WORK/fg/rootfs/tmp/done"
+wait "$rpid"
+t_ok "... and once run returns, it is not a machine" unknown "$id"
 
 # A foreground run reads machined's answer while its container runs: with machined stopped, the
 # container still gets the signals run receives, and run returns once machined has answered.
