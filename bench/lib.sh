@@ -83,12 +83,12 @@ tm() {
         return 0
 }
 
-# rss OP RUNTIME CMD...: the peak RSS (KiB, /usr/bin/time's %M) of CMD, the largest of the runtime
-# process and the children it waited for.
+# rss OP RUNTIME CMD...: the peak RSS (KiB, wait4's ru_maxrss as GNU time's %M: bench/maxrss.c,
+# $BENCH_MAXRSS) of CMD, the largest of the runtime process and the children it waited for.
 rss() {
         local op=$1 rt=$2 f=$BENCH_WORK/rss.txt
         shift 2
-        if /usr/bin/time -f %M -o "$f" "$@" </dev/null >/dev/null 2>>"$BENCH_OUT/errors.log"; then
+        if "${BENCH_MAXRSS:?}" "$f" "$@" </dev/null >/dev/null 2>>"$BENCH_OUT/errors.log"; then
                 echo "$op $rt $(tail -n1 "$f")" >>"$BENCH_OUT/rss"
         else
                 echo "rss $op $rt: failed: $*" >>"$BENCH_OUT/errors.log"

@@ -6,7 +6,7 @@
 # targets of issues #8 and #22 are printed as PASS/FAIL for information and the exit status does
 # not depend on them.
 #
-# Usage: bench/run.sh [-q] [--no-scale] [--base BINARY] [--only RUNTIME,...] [RUNS [SCALE]]
+# Usage: bench/run.sh [-q] [--no-scale] [--base BINARY] [--only RUNTIME,...] [--out DIR] [RUNS [SCALE]]
 #   RUNS     timed samples of every figure (default 30; -q: 5)
 #   SCALE    live containers of the scale run and the largest `list` (default 1000; -q: 100)
 #   -q       a quick run: RUNS 5, SCALE 100
@@ -14,13 +14,16 @@
 #   --base BINARY  also time BINARY, a previous build of runscope, in the same rounds ("base");
 #                  not under /tmp or /run, which the private systemd has of its own
 #   --only RUNTIMES  the scale run of these runtimes only (runscope,runscope-nm,base,crun,crun-fs,runc)
+#   --out DIR  result.json and plots/ in DIR (default bench/); bench/vm.sh's guest run passes one
+#   BENCH_PREBUILT=DIR  the measuring tools (bench-floor, bench-maxrss) as bench/vm.sh built them on
+#                  the host, and no apt or compiler here: the guest has neither
 # Phases: bench/micro.sh (run, create, start, delete, exec, state, floors, peak RSS) and
 # bench/scale.sh (start, list and state with 1 .. SCALE live containers, delete all, leftovers).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 
-runs="" scale="" quick=0 do_scale=1 base="" only=""
+runs="" scale="" quick=0 do_scale=1 base="" only="" dest=bench
 while [ $# -gt 0 ]; do
         a=$1
         shift
@@ -29,6 +32,7 @@ while [ $# -gt 0 ]; do
         --no-scale) do_scale=0 ;;
         --base) base=$(realpath "${1:?--base needs a binary}") || exit 2; shift ;;
         --only) only=${1:?--only needs runtimes}; shift ;;
+        --out) dest=${1:?--out needs a directory}; shift ;;
         -h | --help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *[!0-9]* | "") echo "bench/run.sh: unknown argument '$a'" >&2; exit 2 ;;
         *) if [ -z "$runs" ]; then runs=$a; else scale=$a; fi ;;
@@ -37,18 +41,19 @@ done
 [ "$quick" = 1 ] && { runs=${runs:-5}; scale=${scale:-100}; }
 runs=${runs:-30} scale=${scale:-1000}
 
-tests/setup.sh || exit 1
-need=()
-[ -x /usr/bin/time ] || need+=(time)
-command -v gnuplot >/dev/null || need+=(gnuplot-nox)
-[ ${#need[@]} = 0 ] || DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
-        --no-install-recommends "${need[@]}" >/dev/null || exit 1
-
-mkdir -p "$top/tests/.work"
-floor=$top/tests/.work/bench-floor
-# shellcheck disable=SC2046 # pkg-config's flags are words
-cc -O2 -Wall -o "$floor" bench/floor.c $(pkg-config --cflags --libs libsystemd) || exit 1
-out=$(mktemp -d "$top/tests/.work/bench.XXXXXX") || exit 1
+mkdir -p "$dest" || exit 1
+if [ -n "${BENCH_PREBUILT:-}" ]; then
+        tools=$BENCH_PREBUILT
+        out=$(mktemp -d "${TMPDIR:-/var/tmp}/runscope-bench.XXXXXX") || exit 1
+else
+        tests/setup.sh || exit 1
+        command -v gnuplot >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 \
+                install -y -qq --no-install-recommends gnuplot-nox >/dev/null || exit 1
+        tools=$top/tests/.work
+        bench/build-tools.sh "$tools" || exit 1
+        out=$(mktemp -d "$top/tests/.work/bench.XXXXXX") || exit 1
+fi
+floor=$tools/bench-floor
 . tests/lib/sandbox.sh
 trap 'sandbox_stop; [ "${BENCH_KEEP:-0}" = 1 ] || rm -rf "$out"' EXIT
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -63,7 +68,8 @@ work=$(sb mktemp -d /tmp/runscope-bench.XXXXXX) || exit 1
 
 start=$(date +%s)
 echo "bench: per-operation figures, $runs rounds" >&2
-benv=(env BENCH_OUT="$out" BENCH_WORK="$work" BENCH_FLOOR="$floor" BENCH_BASE="$base")
+benv=(env BENCH_OUT="$out" BENCH_WORK="$work" BENCH_FLOOR="$floor" BENCH_MAXRSS="$tools/bench-maxrss"
+        BENCH_BASE="$base")
 sb "${benv[@]}" bash bench/micro.sh "$runs"
 if [ "$do_scale" = 1 ]; then
         echo "bench: scale run, $scale live containers, $runs samples a level" >&2
@@ -82,7 +88,8 @@ meta=$(jq -n --argjson runs "$runs" --argjson scale "$scale" --argjson rts "$run
         --arg nproc "$(nproc)" --arg mem "$(free -g | awk '/^Mem:/ {print $2}')" --arg kernel "$(uname -r)" \
         --arg private "$([ -n "$SANDBOX_PID" ] && echo true || echo false)" \
         --arg systemd "$(version systemctl --version)" --arg cgroups "$cgroups" \
-        --arg runscope "$(version ./runscope --version) ($(git describe --always --dirty 2>/dev/null))" \
+        --arg runscope "$(version ./runscope --version) ($(git describe --always --dirty 2>/dev/null ||
+                cat "${BENCH_PREBUILT:-/nonexistent}/describe" 2>/dev/null))" \
         --arg base "${base:+$base}" --arg crun "$(version crun --version)" \
         --arg runc "$(version runc --version)" --arg unshare "$(cat "$out/floor-unshare" 2>/dev/null)" \
         --arg load_before "$load_before" --arg load_after "$(cut -d' ' -f1-3 /proc/loadavg)" \
@@ -98,17 +105,11 @@ meta=$(jq -n --argjson runs "$runs" --argjson scale "$scale" --argjson rts "$run
                 "systemd-run": "systemd-run --scope true", unshare: ($unshare | sub(" /bin/true$"; " true")),
                 nsenter: "nsenter -t INIT -a true"}}')
 jq -n --rawfile samples "$out/samples" --rawfile rss "$out/rss" --rawfile scale "$out/scale" \
-        --rawfile failures "$out/failures" --argjson meta "$meta" -f bench/result.jq >bench/result.json || exit 1
+        --rawfile failures "$out/failures" --argjson meta "$meta" -f bench/result.jq >"$dest/result.json" || exit 1
 
-jq -r --arg part ops -f bench/table.jq bench/result.json | column -t -s $'\t'
-if [ "$do_scale" = 1 ]; then
-        echo
-        jq -r --arg part scale -f bench/table.jq bench/result.json | column -t -s $'\t'
+bench/report.sh "$dest/result.json"
+if command -v gnuplot >/dev/null; then
+        bench/plot.sh "$dest/result.json" "$dest/plots" || echo "bench: the plots were not drawn" >&2
 fi
-bench/plot.sh bench/result.json bench/plots || echo "bench: the plots were not drawn" >&2
-echo
-jq -r '.targets[] | "\(if .pass == true then "PASS" elif .pass == false then "FAIL" else "n/a " end)  \(.name): \(.value | tojson) (limit \(.limit // "-"))"' \
-        bench/result.json
-jq -r '.failures | to_entries[] | "failed: \(.key) x\(.value)"' bench/result.json
 [ -s "$out/errors.log" ] && { echo "errors (first lines of $(grep -c . "$out/errors.log")):"; head -n 5 "$out/errors.log"; }
-echo "(bench/result.json written; $elapsed s; load average before $load_before, after $(cut -d' ' -f1-3 /proc/loadavg))"
+echo "($dest/result.json written; $elapsed s; load average before $load_before, after $(cut -d' ' -f1-3 /proc/loadavg))"

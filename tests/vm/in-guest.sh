@@ -3,7 +3,9 @@
 # and the unit mounted at /run/runscope-vm): mounts the checkout read-only at its host path (9p tag
 # rstop), then runs each test file of the job as a transient service of its own (Type=exec,
 # Delegate=yes, after multi-user.target: in a real cgroup), its output and exit status into the
-# results share. The job sets top, timeout and files. Never writes to the checkout.
+# results share; what a file writes under $RUNSCOPE_VM_ARTIFACTS comes back to the host too
+# (tests/vm/run.sh's RUNSCOPE_VM_KEEP). The job sets top, timeout and files. Never writes to the
+# checkout.
 set -u
 out=/run/runscope-vm
 . "$out/job"
@@ -27,11 +29,13 @@ bad=0
 i=0
 for f in "${files[@]}"; do
         i=$((i + 1))
+        mkdir -p "$out/artifacts/$i"
         systemd-run --quiet --wait --collect --unit="runscope-vm-test-$i" \
                 -p Type=exec -p Delegate=yes -p After=multi-user.target \
                 -p WorkingDirectory="$top" -p RuntimeMaxSec="$timeout" -p StandardInput=null \
                 -p StandardOutput="file:$out/$i.out" -p StandardError=inherit \
-                -E HOME=/root -E RUNSCOPE_VM=1 -E T_SLOW=20 /bin/bash "$top/$f"
+                -E HOME=/root -E RUNSCOPE_VM=1 -E T_SLOW=20 -E RUNSCOPE_VM_ARTIFACTS="$out/artifacts/$i" \
+                /bin/bash "$top/$f"
         rc=$?
         echo "$rc" >"$out/$i.rc"
         [ "$rc" = 0 ] || bad=1

@@ -14,6 +14,8 @@
 #   RUNSCOPE_VM_ACCEL         kvm or tcg to skip the probe (default: KVM if it boots this kernel)
 #   RUNSCOPE_VM_TCG_THREAD    single (default) or multi: QEMU's TCG threads
 #   RUNSCOPE_VM_DEBUG=1       also print what took the boot's time (systemd-analyze) and the console
+#   RUNSCOPE_VM_KEEP=DIR      copy what each file wrote under $RUNSCOPE_VM_ARTIFACTS in the guest to
+#                             DIR/NAME, NAME the file's name without .sh (bench/vm.sh's result)
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
@@ -170,6 +172,10 @@ boot() {
                 [ -f "$out/$i.out" ] && text=$(tr -d '\0' <"$out/$i.out")
                 [ -f "$out/$i.rc" ] && frc=$(cat "$out/$i.rc")
                 [ -n "$text" ] && echo "$text"
+                if [ -n "${RUNSCOPE_VM_KEEP:-}" ] && [ -d "$out/artifacts/$i" ]; then
+                        mkdir -p "$RUNSCOPE_VM_KEEP/$(basename "$f" .sh)" &&
+                                cp -R "$out/artifacts/$i/." "$RUNSCOPE_VM_KEEP/$(basename "$f" .sh)/"
+                fi
                 local p s n planned
                 p=$(grep -cE '^ok [0-9]+' <<<"$text" | tr -d ' ')
                 s=$(grep -cE '^ok [0-9]+ .*# SKIP' <<<"$text" | tr -d ' ')
