@@ -1,6 +1,6 @@
 /* The peak RSS of a command for bench/run.sh, as GNU time's %M reports it: the ru_maxrss (KiB) that
  * wait4 gives for the command, the largest of its process and of the children it waited for. A
- * measuring tool built by bench/run.sh (the modern-host tier's guest has no /usr/bin/time, and
+ * measuring tool built by bench/build-tools.sh (the modern-host tier's guest has no /usr/bin/time, and
  * this one is the same there and on the host); never part of runscope. It prints nothing but the
  * figure, and that to FILE, never into the command's output.
  *

@@ -14,7 +14,7 @@
 #   --base BINARY  also time BINARY, a previous build of runscope, in the same rounds ("base");
 #                  not under /tmp or /run, which the private systemd has of its own
 #   --only RUNTIMES  the scale run of these runtimes only (runscope,runscope-nm,base,crun,crun-fs,runc)
-#   --out DIR  result.json and plots/ in DIR (default bench/); bench/vm.sh's guest run passes one
+#   --out DIR  result.json and plots/ in DIR, relative to the checkout (default bench/)
 #   BENCH_PREBUILT=DIR  the measuring tools (bench-floor, bench-maxrss) as bench/vm.sh built them on
 #                  the host, and no apt or compiler here: the guest has neither
 # Phases: bench/micro.sh (run, create, start, delete, exec, state, floors, peak RSS) and
@@ -33,7 +33,7 @@ while [ $# -gt 0 ]; do
         --base) base=$(realpath "${1:?--base needs a binary}") || exit 2; shift ;;
         --only) only=${1:?--only needs runtimes}; shift ;;
         --out) dest=${1:?--out needs a directory}; shift ;;
-        -h | --help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h | --help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *[!0-9]* | "") echo "bench/run.sh: unknown argument '$a'" >&2; exit 2 ;;
         *) if [ -z "$runs" ]; then runs=$a; else scale=$a; fi ;;
         esac
