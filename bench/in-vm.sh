@@ -17,9 +17,12 @@ fi
 read -r -a args <"$tools/args"
 BENCH_PREBUILT=$tools bench/run.sh --out "$RUNSCOPE_VM_ARTIFACTS" "${args[@]}" >"$RUNSCOPE_VM_ARTIFACTS/output.txt" 2>&1
 rc=$?
-sed 's/^/# /' "$RUNSCOPE_VM_ARTIFACTS/output.txt"
+# The tables come back in result.json, and bench/vm.sh prints them; here, its last line, or all of
+# it when it failed.
 if [ "$rc" = 0 ] && [ -s "$RUNSCOPE_VM_ARTIFACTS/result.json" ]; then
+        tail -n 1 "$RUNSCOPE_VM_ARTIFACTS/output.txt" | sed 's/^/# /'
         echo "ok 1 - bench/run.sh ${args[*]} ran in the guest and wrote its result"
 else
+        sed 's/^/# /' "$RUNSCOPE_VM_ARTIFACTS/output.txt"
         echo "not ok 1 - bench/run.sh ${args[*]} ran in the guest and wrote its result (exit $rc)"
 fi

@@ -23,7 +23,7 @@ keep=$(mktemp -d "$top/tests/.work/bench-vm-keep.XXXXXX") || exit 1
 trap 'rm -rf "$keep"' EXIT
 RUNSCOPE_VM_KEEP=$keep RUNSCOPE_VM_FILE_TIMEOUT=${RUNSCOPE_VM_FILE_TIMEOUT:-5400} \
         RUNSCOPE_VM_TIMEOUT=${RUNSCOPE_VM_TIMEOUT:-$((${RUNSCOPE_VM_FILE_TIMEOUT:-5400} + 1200))} \
-        tests/vm/run.sh bench/in-vm.sh | grep -v '^# # '
+        tests/vm/run.sh bench/in-vm.sh
 if [ ! -s "$keep/in-vm/result.json" ]; then
         echo "bench/vm.sh: the guest wrote no result; its output:" >&2
         cat "$keep/in-vm/output.txt" >&2 2>/dev/null
@@ -31,7 +31,6 @@ if [ ! -s "$keep/in-vm/result.json" ]; then
 fi
 cp "$keep/in-vm/result.json" bench/result-vm.json || exit 1
 bench/report.sh bench/result-vm.json
-tail -n 3 "$keep/in-vm/output.txt"
 if command -v gnuplot >/dev/null; then
         bench/plot.sh bench/result-vm.json bench/plots-vm || echo "bench/vm.sh: the plots were not drawn" >&2
 fi
