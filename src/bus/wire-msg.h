@@ -37,7 +37,7 @@ int wire_msg_append(WireMsg *m, const char *types, ...);
  * value's signature) and sd_bus_message_close_container (the innermost open one). */
 int wire_msg_open(WireMsg *m, char type, const char *contents);
 int wire_msg_close(WireMsg *m);
-/* As sd_bus_message_append_array: an array of a fixed-size basic type (y, b, n, q, i, u, x, t, d),
+/* As sd_bus_message_append_array: an array of a fixed-size basic type but b (y, n, q, i, u, x, t, d),
  * size bytes from p; and sd_bus_message_append_strv: an array of strings (l may be NULL). */
 int wire_msg_append_array(WireMsg *m, char type, const void *p, size_t size);
 int wire_msg_append_strv(WireMsg *m, char **l);
