@@ -493,7 +493,7 @@ static int create(const CreateOptions *o, Created *c) {
 }
 
 int container_create(const CreateOptions *o) {
-        Created c = { .root_fd = -EBADF, .dir_fd = -EBADF, .notify_fd = -EBADF,
+        Created c = { .root_fd = -EBADF, .dir_fd = -EBADF, .notify_fd = -EBADF, .wire = WIRE_CONN_NULL,
                       .launcher = LAUNCHER_NULL, .machine = MACHINE_LINK_NULL, .oom = CGROUP_OOM_WATCH_NULL };
         int r = create(o, &c);
         created_done(&c);
@@ -596,7 +596,7 @@ static void run_release(void *userdata) {
 }
 
 int container_run(const CreateOptions *o, bool detach) {
-        Created c = { .root_fd = -EBADF, .dir_fd = -EBADF, .notify_fd = -EBADF,
+        Created c = { .root_fd = -EBADF, .dir_fd = -EBADF, .notify_fd = -EBADF, .wire = WIRE_CONN_NULL,
                       .launcher = LAUNCHER_NULL, .machine = MACHINE_LINK_NULL, .oom = CGROUP_OOM_WATCH_NULL };
         int r, status;
 

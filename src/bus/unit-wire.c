@@ -32,6 +32,8 @@ int bus_wire_start_scope(WireConn *c, const ScopeRequest *req, pid_t pid) {
         r = bus_scope_body(&(PropsOut) { .wire = &body }, req, pid);
         if (r < 0)
                 return r;
+        /* The answer may take as long as sd-bus's call would wait for it (unit.c). */
+        c->timeout_msec = (int) (BUS_JOB_TIMEOUT_USEC / 1000);
         r = wire_send_call(c, DEST, PATH, MANAGER, "StartTransientUnit", &body, &serial);
         if (r < 0)
                 return -ENOTCONN; /* maybe nothing was sent: the caller asks sd-bus */

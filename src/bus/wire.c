@@ -397,8 +397,8 @@ static void keep_job_removed(WireConn *c, const uint8_t *m, size_t total, size_t
         WireJob *j = &c->jobs[c->n_jobs % ELEMENTSOF(c->jobs)];
         if (!result || strlen(path) >= sizeof(j->path) || strlen(result) >= sizeof(j->result))
                 return; /* not one of ours: those are short */
-        strcpy(j->path, path);
-        strcpy(j->result, result);
+        (void) snprintf(j->path, sizeof(j->path), "%s", path);
+        (void) snprintf(j->result, sizeof(j->result), "%s", result);
         c->n_jobs++;
 }
 
