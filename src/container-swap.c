@@ -1,6 +1,6 @@
-/* What cgroup v1 hosts need besides the unit's properties: OCI's swap limit (memory plus swap) on
- * the memory hierarchy's memsw, which no systemd property holds. Writes memory.memsw.* of the
- * container's own unit only (systemd has no property for it), never another cgroup file. */
+/* What systemd does not implement on this host is ours to do on the unit's own cgroup (DESIGN.md):
+ * on a v1 memory hierarchy, the swap limit (OCI's memory plus swap, memsw), which systemd's
+ * MemorySwapMax sets on v2 only. Never writes another file than the unit's own memory.memsw.*. */
 #include <stdint.h>
 
 #include "bus/bus.h"

@@ -111,8 +111,6 @@ int container_check_terminal(bool terminal, bool foreground, const char *console
         return 0;
 }
 
-/* What systemd does not implement on this host is ours to do on the unit's own cgroup (DESIGN.md):
- * on a v1 memory hierarchy, the swap limit, which systemd's MemorySwapMax sets on v2 only. */
 typedef struct Created {
         int root_fd;
         int dir_fd; /* locked */

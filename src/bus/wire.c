@@ -625,7 +625,7 @@ int wire_wait_job(WireConn *c, const char *job, uint64_t timeout_usec, char **re
         /* A reply that never comes (serial 0 is no call's) reads message after message, keeping the
          * JobRemoved signals, until job's is among them. */
         while (!(result = job_result(c, job))) {
-                int r = read_answer(c, 0, deadline, NULL, WANT_NOTHING, NULL);
+                int r = answer(c, 0, deadline, NULL, WANT_NOTHING, NULL);
                 if (r < 0 && r != -EAGAIN)
                         return r;
                 if (r >= 0)
