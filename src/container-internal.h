@@ -26,8 +26,12 @@ int container_check_terminal(bool terminal, bool foreground, const char *console
  * loaded is an error naming apparmor_what (a JSON path or a flag) and the profile. */
 int container_labels(Spec *spec, const char *apparmor_what);
 
-/* What v1 hosts need besides the unit's properties: the swap limit on the memory hierarchy. */
+/* What v1 hosts need besides the unit's properties: the swap limit on the memory hierarchy
+ * (container-swap.c), set on a started unit (cg its memory cgroup's path); before `update` sets the
+ * unit's properties, the limit that must change first. */
 int container_apply_v1_swap(sd_bus *bus, const char *unit, const SpecResources *res);
+int container_set_v1_swap(const char *cg, const char *unit, const SpecResources *res);
+int container_v1_swap_before_update(const char *cg, const char *unit, const SpecResources *res);
 
 /* Checkpoint and restore (container-criu.c). */
 #define CRIU_DESCRIPTORS "descriptors.json"

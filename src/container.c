@@ -111,58 +111,12 @@ int container_check_terminal(bool terminal, bool foreground, const char *console
         return 0;
 }
 
-/* What systemd does not implement on this host is ours to do on the unit's own cgroup (DESIGN.md):
- * on a v1 memory hierarchy, the swap limit, which systemd's MemorySwapMax sets on v2 only. */
-static int set_v1_memory_swap(const char *cg, const char *unit, const SpecResources *res) {
-        int r;
-
-        if (!res->has_memory_swap)
-                return 0;
-        /* OCI's swap is memory plus swap, which is exactly what memsw limits. */
-        r = cgroup_v1_memsw_set(cg, res->memory_swap == -1 ? UINT64_MAX : (uint64_t) res->memory_swap);
-        if (r == -ENOENT)
-                return log_error_errno(EOPNOTSUPP, "config.json: linux.resources.memory.swap: this kernel has no swap "
-                                                   "accounting (memory.memsw), so the limit cannot be held");
-        if (r < 0)
-                return log_error_errno(r, "Failed to set the swap limit of %s (memory%s): %m", unit, cg);
-        return 0;
-}
-
-/* The kernel keeps memory.limit_in_bytes at or below memsw, and refuses a write that breaks that,
- * which systemd only logs: a swap limit that grows is written before systemd sets the new
- * MemoryMax (and the one that shrinks after it), and a memory limit above a swap limit that stays is
- * refused here, before anything changes. */
-static int v1_memory_swap_before_update(const char *cg, const char *unit, const SpecResources *res) {
-        uint64_t now, swap = res->memory_swap == -1 ? UINT64_MAX : (uint64_t) res->memory_swap,
-                      limit = res->memory_limit == -1 ? UINT64_MAX : (uint64_t) res->memory_limit;
-
-        if (cgroup_v1_memsw_get(cg, &now) < 0)
-                return 0; /* no swap accounting: nothing to keep in order */
-        if (res->has_memory_swap)
-                return swap > now ? set_v1_memory_swap(cg, unit, res) : 0;
-        if (res->has_memory_limit && limit > now)
-                return log_error_errno(EINVAL, "memory limit %lld is above the swap limit (memory plus swap) %llu of %s: "
-                                               "set the swap limit too",
-                                       (long long) res->memory_limit, (unsigned long long) now, unit);
-        return 0;
-}
-
-int container_apply_v1_swap(sd_bus *bus, const char *unit, const SpecResources *res) {
-        _cleanup_free_ char *cg = NULL;
-        int r;
-
-        if (!res->has_memory_swap || !cgroup_memory_is_v1())
-                return 0;
-        r = bus_unit_control_group(bus, unit, &cg);
-        if (r < 0)
-                return r;
-        return set_v1_memory_swap(cg, unit, res);
-}
-
 typedef struct Created {
         int root_fd;
         int dir_fd; /* locked */
         sd_bus *bus;
+        WireConn wire;   /* instead of bus, as long as wire_scope */
+        bool wire_scope; /* the scope started and stopped without libsystemd (unit-wire.c) */
         Launcher launcher;
         char *unit;
         bool unit_started; /* ours to stop: a unit of the same name may belong to someone else */
@@ -177,13 +131,14 @@ typedef struct Created {
 } Created;
 
 static int delete_container(const char *root, const char *id, bool force, bool emptied, MachineLink *machine,
-                            sd_bus **kept);
+                            sd_bus **kept, WireConn *kept_wire);
 
 static void created_done(Created *c) {
         launcher_done(&c->launcher);
         c->dir_fd = safe_close(c->dir_fd);
         c->root_fd = safe_close(c->root_fd);
         c->bus = sd_bus_flush_close_unref(c->bus);
+        wire_close(&c->wire);
         c->notify_fd = safe_close(c->notify_fd);
         machine_link_done(&c->machine);
         cgroup_oom_watch_done(&c->oom);
@@ -196,7 +151,7 @@ static void created_abort(Created *c, const char *id) {
         machine_link_abort(&c->machine);
         /* systemd may have dropped the connection (re-executing), even after making the unit
          * though its answer was lost: the unit is ours to stop if our launcher is in it. */
-        if (c->unit && !c->kept_unit && c->bus) {
+        if (c->unit && !c->kept_unit && (c->bus || c->wire_scope)) {
                 /* Quietly: the failure that brought us here is the one error reported. */
                 LogLevel level = log_get_max_level();
                 log_set_max_level(log_debug_enabled() ? LOG_LEVEL_DEBUG : LOG_LEVEL_OFF);
@@ -373,7 +328,15 @@ static int create(const CreateOptions *o, Created *c) {
                     strv_extend(&spec->process.env, "LISTEN_PID=1") < 0)
                         return log_oom();
         }
-        r = bus_connect_system_on(TAKE_FD(early_fd), &c->bus);
+        /* As root on the private socket, and with nothing sd-bus alone does (a kept unit, a swap
+         * limit on cgroup v1), the scope is started and stopped without libsystemd. */
+        c->wire_scope = early_fd >= 0 && !bus_user_manager() && !o->keep_unit &&
+                        !(spec->resources.has_memory_swap && cgroup_memory_is_v1());
+        if (c->wire_scope && wire_start(&c->wire, TAKE_FD(early_fd)) < 0) {
+                wire_close(&c->wire);
+                c->wire_scope = false;
+        }
+        r = c->wire_scope ? 0 : bus_connect_system_on(TAKE_FD(early_fd), &c->bus);
         if (r < 0)
                 return r;
         const char *machine = spec_annotation(spec, ANNOTATION_MACHINE);
@@ -397,7 +360,7 @@ static int create(const CreateOptions *o, Created *c) {
         ScopeRequest req = { .unit = c->unit, .slice = slice ?: bus_default_slice(), .description = description,
                              .spec = spec };
         /* Everything is checked before the first side effect. */
-        r = bus_scope_check(c->bus, &req);
+        r = c->wire_scope ? bus_wire_check_scope(&req) : bus_scope_check(c->bus, &req);
         if (r < 0)
                 return r;
 
@@ -461,7 +424,8 @@ static int create(const CreateOptions *o, Created *c) {
                          * starts the scope, its launcher gone before systemd moved it in. systemd
                          * moves nothing then and reports success; the scope stays active, empty. */
                         FAULT_KILL_CHILD("create:scope-empty", c->launcher.pidfd);
-                        r = bus_start_scope(&c->bus, &req, c->launcher.pid);
+                        r = c->wire_scope ? bus_start_scope_on(&c->wire, &c->bus, &req, c->launcher.pid)
+                                          : bus_start_scope(&c->bus, &req, c->launcher.pid);
                         FAULT_POINT("create:scope-empty");
                         c->unit_started = r >= 0;
                 }
@@ -527,7 +491,7 @@ static int create(const CreateOptions *o, Created *c) {
 }
 
 int container_create(const CreateOptions *o) {
-        Created c = { .root_fd = -EBADF, .dir_fd = -EBADF, .notify_fd = -EBADF,
+        Created c = { .root_fd = -EBADF, .dir_fd = -EBADF, .notify_fd = -EBADF, .wire = WIRE_CONN_NULL,
                       .launcher = LAUNCHER_NULL, .machine = MACHINE_LINK_NULL, .oom = CGROUP_OOM_WATCH_NULL };
         int r = create(o, &c);
         created_done(&c);
@@ -619,6 +583,7 @@ static void run_release(void *userdata) {
         /* systemd sends every job signal to each connection on its private socket: an unread one
          * would pile up in PID 1 for the container's whole life. */
         c->bus = sd_bus_flush_close_unref(c->bus);
+        wire_close(&c->wire);
         /* dbus-daemon allows a user 256 connections: one held by each running container would
          * leave none for the next one's registration, exec or delete. Not before machined's
          * answer, which is not waited for here (a slow machined would hold the signals run
@@ -629,7 +594,7 @@ static void run_release(void *userdata) {
 }
 
 int container_run(const CreateOptions *o, bool detach) {
-        Created c = { .root_fd = -EBADF, .dir_fd = -EBADF, .notify_fd = -EBADF,
+        Created c = { .root_fd = -EBADF, .dir_fd = -EBADF, .notify_fd = -EBADF, .wire = WIRE_CONN_NULL,
                       .launcher = LAUNCHER_NULL, .machine = MACHINE_LINK_NULL, .oom = CGROUP_OOM_WATCH_NULL };
         int r, status;
 
@@ -674,7 +639,7 @@ int container_run(const CreateOptions *o, bool detach) {
                         launch_kill(&c.launcher);
                         c.dir_fd = safe_close(c.dir_fd);
                         if (!o->keep)
-                                (void) delete_container(o->root, o->id, true, false, &c.machine, &c.bus);
+                                (void) delete_container(o->root, o->id, true, false, &c.machine, &c.bus, &c.wire);
                         created_done(&c);
                         return r;
                 }
@@ -701,7 +666,7 @@ int container_run(const CreateOptions *o, bool detach) {
                 log_error("container %s: its process was killed by the OOM killer (out of memory in %s)", o->id, c.unit);
         if (status >= 0 && !o->keep) {
                 /* The init is reaped: with a pid namespace of its own, nothing is left in the scope. */
-                r = delete_container(o->root, o->id, true, c.own_pidns, &c.machine, &c.bus);
+                r = delete_container(o->root, o->id, true, c.own_pidns, &c.machine, &c.bus, &c.wire);
                 if (r < 0 && r != -ENOENT)
                         status = r;
         }
@@ -781,8 +746,16 @@ static int delete_without_state(const char *root, int root_fd, const char *id) {
  * caller knows the unit holds no process (run, its init reaped in a pid namespace of its own): its
  * stop is queued, not waited for; systemd has nothing to signal, and makes the name free for a
  * new start within a few milliseconds (a start of the same name waits for it). */
+/* The unit stopped through sd-bus (connected now, if bus is not): only queued when emptied. */
+static int stop_by_bus(sd_bus **bus, const char *unit, bool emptied) {
+        int r = *bus ? 0 : bus_connect_dbus(bus);
+        if (r < 0)
+                return r;
+        return emptied ? bus_stop_unit_queue(*bus, unit) : bus_stop_unit(*bus, unit);
+}
+
 static int delete_container(const char *root, const char *id, bool force, bool emptied, MachineLink *machine,
-                            sd_bus **kept) {
+                            sd_bus **kept, WireConn *kept_wire) {
         _cleanup_(state_freep) ContainerState *st = NULL;
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = kept ? bus_kept(TAKE_PTR(*kept)) : NULL;
         _cleanup_close_ int root_fd = -EBADF, dir_fd = -EBADF, pidfd = -EBADF;
@@ -828,7 +801,9 @@ static int delete_container(const char *root, const char *id, bool force, bool e
          * dbus-daemon: StopUnit follows at once, and a new connection to systemd's private socket
          * would make it wait while systemd sets that connection up. The one connection serves
          * machined too. A connection run kept needs no setup: it is used as it is. */
-        if (!bus) {
+        /* run's own connection to the private socket, kept from its create, is one too. */
+        bool by_wire = !bus && kept_wire && kept_wire->fd >= 0 && emptied && !st->kept_unit;
+        if (!bus && !by_wire) {
                 r = bus_connect_dbus(&bus);
                 if (r < 0)
                         return r;
@@ -851,7 +826,9 @@ static int delete_container(const char *root, const char *id, bool force, bool e
                 (void) late_hooks(dir_fd, st, HOOK_POSTSTOP, "\"poststop\"", "stopped");
                 return state_remove(root_fd, id);
         }
-        r = emptied ? bus_stop_unit_queue(bus, st->unit) : bus_stop_unit(bus, st->unit);
+        r = by_wire ? bus_wire_stop_unit_queue(kept_wire, st->unit) : -ENOTCONN;
+        if (r < 0) /* else, or where the private socket failed it, through dbus-daemon */
+                r = stop_by_bus(&bus, st->unit, emptied);
         machine_link_unregister_wait(machine);
         if (r < 0)
                 return r;
@@ -862,7 +839,7 @@ static int delete_container(const char *root, const char *id, bool force, bool e
 
 int container_delete(const char *root, const char *id, bool force) {
         _cleanup_(machine_link_done) MachineLink machine = MACHINE_LINK_NULL;
-        return delete_container(root, id, force, false, &machine, NULL);
+        return delete_container(root, id, force, false, &machine, NULL, NULL);
 }
 
 int container_pause(const char *root, const char *id, bool pause) {
@@ -927,14 +904,14 @@ int container_update(const char *root, const char *id, Spec *resources) {
                 r = bus_unit_control_group(bus, st->unit, &cg);
                 if (r < 0)
                         return r;
-                r = v1_memory_swap_before_update(cg, st->unit, res);
+                r = container_v1_swap_before_update(cg, st->unit, res);
                 if (r < 0)
                         return r;
         }
         r = bus_update_unit(bus, st->unit, resources);
         if (r < 0)
                 return r;
-        return cg ? set_v1_memory_swap(cg, st->unit, res) : 0;
+        return cg ? container_set_v1_swap(cg, st->unit, res) : 0;
 }
 
 int container_connect(const char *root, const char *id, ContainerState **ret_state, sd_bus **ret_bus) {

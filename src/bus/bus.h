@@ -7,6 +7,7 @@
 #include <systemd/sd-bus.h>
 #include <sys/types.h>
 
+#include "bus/wire-msg.h"
 #include "bus/wire.h"
 #include "spec/spec.h"
 #include "util/alloc.h"
@@ -81,6 +82,18 @@ int bus_spread_slice(const char *id, char **ret);
  * path ".../name.slice/unit.scope"; a slice named there is kept as named. */
 int bus_unit_names(const char *cgroups_path, const char *id, char **ret_unit, char **ret_slice);
 
+/* Where unit properties are written: an sd-bus message, or a body wire.c sends (exactly one of the
+ * two set). props-out.c gives each the part of sd-bus's append API the properties use. */
+typedef struct PropsOut {
+        sd_bus_message *sd;
+        WireMsg *wire;
+} PropsOut;
+int props_out_append(PropsOut *o, const char *types, ...);
+int props_out_open(PropsOut *o, char type, const char *contents);
+int props_out_close(PropsOut *o);
+int props_out_append_array(PropsOut *o, char type, const void *p, size_t size);
+int props_out_append_strv(PropsOut *o, char **l);
+
 typedef struct ScopeRequest {
         const char *unit, *slice, *description;
         const Spec *spec;
@@ -101,6 +114,20 @@ int bus_scope_check(sd_bus *bus, const ScopeRequest *req);
 bool bus_unit_has_pid(sd_bus *bus, const char *unit, pid_t pid);
 /* *bus may be replaced: a connection systemd dropped (re-executing) is made again. */
 int bus_start_scope(sd_bus **bus, const ScopeRequest *req, pid_t pid);
+/* StartTransientUnit's body for req (PIDs=[pid] unless pid is 0), written to o. */
+int bus_scope_body(PropsOut *o, const ScopeRequest *req, pid_t pid);
+/* Without libsystemd (unit-wire.c), on a connection to systemd's private socket: what
+ * bus_scope_check() checks, and the start itself, its job waited for. The start returns -EEXIST
+ * when a unit of that name is there, -ENOTCONN when the exchange broke (the start maybe done): in
+ * both cases nothing is logged, and the caller goes on with bus_start_scope(), which knows what to
+ * do (bus_unit_has_pid() first, after -ENOTCONN). */
+int bus_wire_check_scope(const ScopeRequest *req);
+int bus_wire_start_scope(WireConn *c, const ScopeRequest *req, pid_t pid);
+/* bus_wire_start_scope(), and what it left to sd-bus on a connection made then in *busp (c closed). */
+int bus_start_scope_on(WireConn *c, sd_bus **busp, const ScopeRequest *req, pid_t pid);
+/* StopUnit(unit, "replace") answered, its job not waited for (bus_stop_unit_queue()'s case); a
+ * unit gone is no error. Other errors only at debug level: the caller goes the sd-bus way. */
+int bus_wire_stop_unit_queue(WireConn *c, const char *unit);
 typedef struct ServiceRequest {
         const char *unit, *slice, *description;
         char **exec_start;        /* argv; argv[0] is the absolute path */
@@ -207,8 +234,16 @@ int bus_machine_name(const char *id, char **ret);
  * Varlink socket, where systemd has one) whose calls are sent at once and answered later, so that
  * machined works while runscope goes on. None of it ever fails a container: machined absent is a
  * debug line, machined refusing a warning. */
+/* dbus-daemon's socket, from DBUS_SYSTEM_BUS_ADDRESS when that names one (unix:path=…), else the
+ * default one; NULL for an address of another kind, which is sd-bus's to follow. */
+const char *bus_system_socket(void);
+
 typedef struct MachineLink {
         sd_bus *bus;
+        WireConn *wire; /* instead of bus, as root: dbus-daemon spoken without libsystemd */
+        uint32_t wire_serial;
+        bool wire_pending; /* the call sent on wire, its answer not taken yet */
+        char wire_error_name[128], wire_error[256];
         sd_bus_slot *slot; /* the call sent and not yet answered (or failed), if any */
         sd_bus_error error;
         VarlinkCall varlink; /* rootless: instead of bus */
@@ -249,8 +284,10 @@ void machine_link_done(MachineLink *l);
 /* Closes the connection, keeping the name and whether it is registered (unregister reconnects). */
 void machine_link_disconnect(MachineLink *l);
 
+
 /* Translation of OCI resources (and org.systemd.property.* annotations) into unit properties,
  * appended as (sv) entries to an open a(sv). applied may be NULL. */
+int props_write_resources(PropsOut *o, const Spec *spec, PropsApplied *applied);
 int props_append_resources(sd_bus_message *m, const Spec *spec, PropsApplied *applied);
 /* The CPU quota systemd holds for unit, in microseconds per period (CPUQuotaPerSecUSec at
  * CPUQuotaPeriodUSec); -1 for none. */

@@ -1,7 +1,9 @@
 /* Registration of containers with systemd-machined, so machinectl sees them as it sees nspawn
- * machines: the system's over D-Bus; rootless, the per-user one of systemd 259 over Varlink, and
- * none before. Calls are written at once and their answers read later, so that machined's work
- * overlaps runscope's. Never fails a container: machined absent is a debug line, machined refusing
+ * machines: the system's over D-Bus (as root on a connection of the link's own, spoken by wire.c
+ * without libsystemd; on a connection the caller shares, or to a bus address that is not a unix
+ * socket, through sd-bus); rootless, the per-user one of systemd 259 over Varlink, and none before.
+ * Calls are written at once and their answers read later, so that machined's work overlaps
+ * runscope's. Never fails a container: machined absent is a debug line, machined refusing
  * a warning. Must never leave a registration behind: one in flight is answered before it is undone. */
 #include <poll.h>
 #include <stdio.h>
@@ -84,6 +86,11 @@ static sd_bus *link_drop(MachineLink *l) {
 
 static void link_close(MachineLink *l) {
         l->bus = link_drop(l);
+        if (l->wire)
+                wire_close(l->wire);
+        free(l->wire);
+        l->wire = NULL;
+        l->wire_pending = false;
         l->varlink.fd = safe_close(l->varlink.fd);
         l->varlink.pending = false;
 }
@@ -102,7 +109,21 @@ void machine_link_disconnect(MachineLink *l) {
 }
 
 bool machine_link_connected(const MachineLink *l) {
-        return l->bus || l->varlink.fd >= 0;
+        return l->bus || l->wire || l->varlink.fd >= 0;
+}
+
+/* dbus-daemon without libsystemd: the authentication and the Hello written at once, their answers
+ * read with the first call's. */
+static int open_wire(MachineLink *l, const char *socket_path) {
+        l->wire = calloc(1, sizeof(WireConn));
+        if (!l->wire)
+                return -ENOMEM;
+        int r = wire_connect(l->wire, socket_path, false);
+        if (r >= 0)
+                r = wire_hello(l->wire);
+        if (r < 0)
+                link_close(l);
+        return r;
 }
 
 void machine_link_open(MachineLink *l) {
@@ -114,6 +135,13 @@ void machine_link_open(MachineLink *l) {
                 l->varlink.fd = access(path, F_OK) == 0 ? socket_connect_unix(path) : -ENOENT;
                 if (l->varlink.fd < 0)
                         log_debug_errno(l->varlink.fd, "No per-user systemd-machined at %s, not registering: %m", path);
+                return;
+        }
+        const char *socket_path = bus_system_socket();
+        if (geteuid() == 0 && socket_path) {
+                int r = open_wire(l, socket_path);
+                if (r < 0)
+                        log_debug_errno(r, "No system bus at %s, not talking to systemd-machined: %m", socket_path);
                 return;
         }
         /* sd_bus_open_system() connects and writes the authentication, without waiting for its
@@ -131,10 +159,10 @@ void machine_link_use(MachineLink *l, sd_bus *bus) {
         }
         /* Its own, kept since the registration: should dbus-daemon have dropped it meanwhile,
          * machine_link_unregister_send() finds out and sends on a new one. */
-        if (l->bus && !l->shared)
+        if ((l->bus && !l->shared) || l->wire)
                 return;
         l->bus = link_drop(l);
-        if (sd_bus_is_bus_client(bus) > 0) {
+        if (bus && sd_bus_is_bus_client(bus) > 0) {
                 l->bus = sd_bus_ref(bus);
                 l->shared = true;
         } else
@@ -156,7 +184,23 @@ static int on_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) 
 }
 
 static const char *link_error_text(const MachineLink *l, int r) {
-        return l->varlink_error[0] ? l->varlink_error : bus_error_text(&l->error, r);
+        if (l->varlink_error[0])
+                return l->varlink_error;
+        return l->wire_error[0] ? l->wire_error : bus_error_text(&l->error, r);
+}
+
+/* The answer of the call on wire (r and the error's text, taken): its result in l. */
+static void wire_answered(MachineLink *l, int r, char *text) {
+        l->replied = true;
+        l->result = r < 0 ? r : 0;
+        (void) snprintf(l->wire_error_name, sizeof(l->wire_error_name), "%s", r < 0 && l->wire ? l->wire->error_name : "");
+        (void) snprintf(l->wire_error, sizeof(l->wire_error), "%s", text ?: r < 0 ? strerror(-r) : "");
+        free(text);
+}
+
+/* The error name of the answer read, on whichever connection it came. */
+static bool link_error_is(const MachineLink *l, const char *name) {
+        return strcmp(l->wire_error_name, name) == 0 || sd_bus_error_has_name(&l->error, name);
 }
 
 static int link_name(MachineLink *l, const char *name) {
@@ -175,6 +219,7 @@ static void link_reset(MachineLink *l) {
         l->replied = false;
         l->result = 0;
         l->varlink_error[0] = 0;
+        l->wire_error_name[0] = l->wire_error[0] = 0;
         sd_bus_error_free(&l->error);
 }
 
@@ -215,6 +260,26 @@ static int link_send(MachineLink *l, sd_bus_message *m) {
         return r;
 }
 
+/* The wire twin of link_send(): member with body, the answer read later. */
+static int link_send_wire(MachineLink *l, const char *member, const WireMsg *body) {
+        link_reset(l);
+        l->wire->error_name[0] = 0;
+        int r = wire_send_call(l->wire, MACHINED, MACHINED_PATH, MACHINED_MANAGER, member, body, &l->wire_serial);
+        if (r < 0)
+                return r;
+        l->wire_pending = true;
+#ifdef RUNSCOPE_FAULT_POINTS
+        /* As link_send(): paused once sent, then read without waiting, as a runscope descheduled
+         * here under load could, so that the answer is there before anyone polls for it. */
+        FAULT_PAUSE("machine:sent");
+        char *text = NULL;
+        r = wire_try_reply(l->wire, l->wire_serial, &text);
+        if (r != -EAGAIN)
+                wire_answered(l, r, text);
+#endif
+        return 0;
+}
+
 /* The reply read (whole, or all there is without waiting): its result in l. */
 static int link_read_varlink(MachineLink *l, bool wait) {
         int r = varlink_read(&l->varlink, wait);
@@ -228,6 +293,15 @@ static int link_read_varlink(MachineLink *l, bool wait) {
 static int link_wait(MachineLink *l) {
         int r;
 
+        if (l->wire) {
+                if (l->wire_pending && !l->replied) {
+                        char *text = NULL;
+                        r = wire_read_reply(l->wire, l->wire_serial, NULL, &text);
+                        wire_answered(l, r, text);
+                }
+                l->wire_pending = false;
+                return l->result;
+        }
         if (l->varlink.fd >= 0) {
                 r = l->varlink.pending ? link_read_varlink(l, true) : 0;
                 if (r < 0) {
@@ -270,6 +344,24 @@ static int register_varlink(MachineLink *l, const char *name, const uint8_t id[1
         return 0;
 }
 
+/* RegisterMachine(s name, ay id, s service, s class, u leader, s root_directory) on wire. */
+static int register_wire(MachineLink *l, const char *name, const uint8_t id[16], pid_t leader, const char *root) {
+        _cleanup_(wire_msg_done) WireMsg body = WIRE_MSG_NULL;
+        int r = wire_msg_append(&body, "s", name);
+        if (r >= 0)
+                r = wire_msg_append_array(&body, 'y', id, 16);
+        if (r >= 0)
+                r = wire_msg_append(&body, "ssus", "runscope", "container", (uint32_t) leader, root);
+        if (r < 0)
+                return log_error_errno(r, "Failed to build RegisterMachine: %m");
+        r = link_send_wire(l, "RegisterMachine", &body);
+        if (r < 0) {
+                log_debug_errno(r, "Failed to send RegisterMachine for %s: %m", name);
+                link_close(l);
+        }
+        return 0;
+}
+
 int machine_link_register(MachineLink *l, const char *name, const char *id, pid_t leader, const char *root_directory) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         uint8_t machine_id[16];
@@ -288,6 +380,8 @@ int machine_link_register(MachineLink *l, const char *name, const char *id, pid_
         machine_id[8] = (machine_id[8] & 0x3f) | 0x80;
         if (l->varlink.fd >= 0)
                 return register_varlink(l, name, machine_id, leader, root_directory);
+        if (l->wire)
+                return register_wire(l, name, machine_id, leader, root_directory);
 
         r = sd_bus_message_new_method_call(l->bus, &m, MACHINED, MACHINED_PATH, MACHINED_MANAGER, "RegisterMachine");
         if (r >= 0)
@@ -314,8 +408,8 @@ int machine_link_wait(MachineLink *l) {
                 l->registered = true;
                 return 0;
         }
-        if (sd_bus_error_has_names(&l->error, SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER,
-                                   SD_BUS_ERROR_NO_SERVER))
+        if (link_error_is(l, SD_BUS_ERROR_SERVICE_UNKNOWN) || link_error_is(l, SD_BUS_ERROR_NAME_HAS_NO_OWNER) ||
+            link_error_is(l, SD_BUS_ERROR_NO_SERVER))
                 log_debug("systemd-machined is not there, not registering machine %s: %s", l->name,
                           link_error_text(l, r));
         else
@@ -325,19 +419,19 @@ int machine_link_wait(MachineLink *l) {
 }
 
 bool machine_link_answered(const MachineLink *l) {
-        return l->bus && l->slot && l->replied;
+        return ((l->bus && l->slot) || l->wire_pending) && l->replied;
 }
 
 bool machine_link_pending(const MachineLink *l) {
-        return (l->bus && l->slot) || l->varlink.pending;
+        return (l->bus && l->slot) || l->wire_pending || l->varlink.pending;
 }
 
 int machine_link_pending_fd(MachineLink *l, short *ret_events) {
         if (!machine_link_pending(l))
                 return -EBADF;
-        if (l->varlink.pending) {
+        if (l->varlink.pending || l->wire_pending) {
                 *ret_events = POLLIN;
-                return l->varlink.fd;
+                return l->wire_pending ? l->wire->fd : l->varlink.fd;
         }
         int fd = sd_bus_get_fd(l->bus), events = sd_bus_get_events(l->bus);
         if (fd < 0 || events < 0)
@@ -357,6 +451,15 @@ void machine_link_poll(MachineLink *l) {
                         (void) machine_link_wait(l);
                 return;
         }
+        if (l->wire_pending) {
+                char *text = NULL;
+                if (!l->replied && (r = wire_try_reply(l->wire, l->wire_serial, &text)) != -EAGAIN)
+                        wire_answered(l, r, text);
+                /* Answered, or the connection failed: machine_link_wait() says which, without waiting. */
+                if (l->replied)
+                        (void) machine_link_wait(l);
+                return;
+        }
         do
                 r = sd_bus_process(l->bus, NULL);
         while (r > 0 && !l->replied);
@@ -373,6 +476,11 @@ static int unregister_send(MachineLink *l) {
                 char parameters[128];
                 (void) snprintf(parameters, sizeof(parameters), "{\"name\":\"%s\"}", l->name);
                 return link_send_varlink(l, "io.systemd.Machine.Unregister", parameters);
+        }
+        if (l->wire) {
+                _cleanup_(wire_msg_done) WireMsg body = WIRE_MSG_NULL;
+                r = wire_msg_append(&body, "s", l->name);
+                return r < 0 ? r : link_send_wire(l, "UnregisterMachine", &body);
         }
         r = sd_bus_message_new_method_call(l->bus, &m, MACHINED, MACHINED_PATH, MACHINED_MANAGER, "UnregisterMachine");
         if (r >= 0)
@@ -410,7 +518,7 @@ void machine_link_unregister_wait(MachineLink *l) {
                 return;
         int r = link_wait(l);
         /* Gone already: machined drops a machine when its unit stops. */
-        if (r < 0 && !sd_bus_error_has_name(&l->error, "org.freedesktop.machine1.NoSuchMachine") &&
+        if (r < 0 && !link_error_is(l, "org.freedesktop.machine1.NoSuchMachine") &&
             strcmp(l->varlink_error, "io.systemd.Machine.NoSuchMachine") != 0)
                 log_debug("UnregisterMachine %s: %s", l->name, link_error_text(l, r));
         if (r >= 0)

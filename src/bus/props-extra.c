@@ -93,7 +93,7 @@ static int device_entry(const SpecDeviceRule *d, const char *path, char *buf, si
         return 0;
 }
 
-int props_append_devices(sd_bus_message *m, const Spec *spec) {
+int props_append_devices(PropsOut *m, const Spec *spec) {
         const SpecResources *res = &spec->resources;
         char path[64], entry[64];
         size_t first = 0;
@@ -119,15 +119,15 @@ int props_append_devices(sd_bus_message *m, const Spec *spec) {
                 return 0;
         }
 
-        r = sd_bus_message_append(m, "(sv)", "DevicePolicy", "s", "strict");
+        r = props_out_append(m, "(sv)", "DevicePolicy", "s", "strict");
         if (r >= 0)
-                r = sd_bus_message_open_container(m, 'r', "sv");
+                r = props_out_open(m, 'r', "sv");
         if (r >= 0)
-                r = sd_bus_message_append(m, "s", "DeviceAllow");
+                r = props_out_append(m, "s", "DeviceAllow");
         if (r >= 0)
-                r = sd_bus_message_open_container(m, 'v', "a(ss)");
+                r = props_out_open(m, 'v', "a(ss)");
         if (r >= 0)
-                r = sd_bus_message_open_container(m, 'a', "(ss)");
+                r = props_out_open(m, 'a', "(ss)");
         for (size_t i = first; r >= 0 && i < res->n_devices; i++) {
                 const SpecDeviceRule *d = &res->devices[i];
                 (void) snprintf(path, sizeof(path), "devices[%zu]", i);
@@ -137,12 +137,12 @@ int props_append_devices(sd_bus_message *m, const Spec *spec) {
                 if (r < 0)
                         return r;
                 if (d->access[0])
-                        r = sd_bus_message_append(m, "(ss)", entry, d->access);
+                        r = props_out_append(m, "(ss)", entry, d->access);
         }
         /* Last: systemd keeps one entry per device and the last access given wins, and these are
          * always rwm (OCI "Default Devices"), whatever a rule above said of them. */
         for (size_t i = 0; r >= 0 && i < ELEMENTSOF(default_devices); i++)
-                r = sd_bus_message_append(m, "(ss)", default_devices[i], "rwm");
+                r = props_out_append(m, "(ss)", default_devices[i], "rwm");
         /* The nodes linux.devices makes are usable whatever the rules say, as in runc and crun.
          * /dev/char/M:N is parsed by systemd, never looked up: the host need not have the node. */
         for (size_t i = 0; r >= 0 && i < spec->n_devices; i++) {
@@ -151,14 +151,14 @@ int props_append_devices(sd_bus_message *m, const Spec *spec) {
                         continue;
                 (void) snprintf(entry, sizeof(entry), "/dev/%s/%lld:%lld", d->type == 'b' ? "block" : "char",
                                 (long long) d->major, (long long) d->minor);
-                r = sd_bus_message_append(m, "(ss)", entry, "rwm");
+                r = props_out_append(m, "(ss)", entry, "rwm");
         }
         if (r >= 0)
-                r = sd_bus_message_close_container(m);
+                r = props_out_close(m);
         if (r >= 0)
-                r = sd_bus_message_close_container(m);
+                r = props_out_close(m);
         if (r >= 0)
-                r = sd_bus_message_close_container(m);
+                r = props_out_close(m);
         if (r < 0)
                 return log_error_errno(r, "Failed to add property DeviceAllow: %m");
         return 0;
@@ -189,7 +189,7 @@ static const struct {
         { "pids.max", "TasksMax" },         { "cpu.weight", "CPUWeight" },
 };
 
-static int append_unified_one(sd_bus_message *m, PropsApplied *a, const char *key, const char *value) {
+static int append_unified_one(PropsOut *m, PropsApplied *a, const char *key, const char *value) {
         char path[256];
         uint64_t v;
 
@@ -224,7 +224,7 @@ static int append_unified_one(sd_bus_message *m, PropsApplied *a, const char *ke
                                                              "not on update");
                 if (strcmp(value, "0") != 0 && strcmp(value, "1") != 0)
                         return props_error(EINVAL, path, "'%s' is not 0 or 1", value);
-                int r = sd_bus_message_append(m, "(sv)", "OOMPolicy", "s", value[0] == '1' ? "kill" : "continue");
+                int r = props_out_append(m, "(sv)", "OOMPolicy", "s", value[0] == '1' ? "kill" : "continue");
                 return r < 0 ? log_error_errno(r, "Failed to append OOMPolicy: %m") : 0;
         }
         if (strcmp(key, "cpuset.cpus") == 0)
@@ -234,7 +234,7 @@ static int append_unified_one(sd_bus_message *m, PropsApplied *a, const char *ke
         return props_error(EOPNOTSUPP, path, "systemd has no property for this cgroup file");
 }
 
-int props_append_unified(sd_bus_message *m, PropsApplied *a, char **unified) {
+int props_append_unified(PropsOut *m, PropsApplied *a, char **unified) {
         for (char **u = unified; u && u[0] && u[1]; u += 2) {
                 int r = append_unified_one(m, a, u[0], u[1]);
                 if (r < 0)
@@ -305,26 +305,26 @@ static int parse_string_array(const char *value, char ***ret) {
         return 0;
 }
 
-static int append_string_array(sd_bus_message *m, const char *name, const char *value) {
+static int append_string_array(PropsOut *m, const char *name, const char *value) {
         _cleanup_strv_free_ char **l = NULL;
         int r = parse_string_array(value, &l);
         if (r < 0)
                 return r;
-        r = sd_bus_message_open_container(m, 'r', "sv");
+        r = props_out_open(m, 'r', "sv");
         if (r >= 0)
-                r = sd_bus_message_append(m, "s", name);
+                r = props_out_append(m, "s", name);
         if (r >= 0)
-                r = sd_bus_message_open_container(m, 'v', "as");
+                r = props_out_open(m, 'v', "as");
         if (r >= 0)
-                r = sd_bus_message_append_strv(m, l);
+                r = props_out_append_strv(m, l);
         if (r >= 0)
-                r = sd_bus_message_close_container(m);
-        return r < 0 ? r : sd_bus_message_close_container(m);
+                r = props_out_close(m);
+        return r < 0 ? r : props_out_close(m);
 }
 
 /* One value in GVariant text form, as runc documents it: 'string', true/false, "uint64 N" and
  * the other typed integers, a bare integer (int32), "double D", or an array of strings. */
-static int append_gvariant(sd_bus_message *m, const char *name, const char *value) {
+static int append_gvariant(PropsOut *m, const char *name, const char *value) {
         static const struct {
                 const char *prefix;
                 char type;
@@ -337,15 +337,15 @@ static int append_gvariant(sd_bus_message *m, const char *name, const char *valu
                 _cleanup_free_ char *s = strndup(value + 1, n - 2);
                 if (!s)
                         return log_oom();
-                return sd_bus_message_append(m, "(sv)", name, "s", s);
+                return props_out_append(m, "(sv)", name, "s", s);
         }
         if (value[strspn(value, " ")] == '[' || strncmp(value, "@as", 3) == 0)
                 return append_string_array(m, name, value);
         if (strcmp(value, "true") == 0 || strcmp(value, "false") == 0)
-                return sd_bus_message_append(m, "(sv)", name, "b", (int) (value[0] == 't'));
+                return props_out_append(m, "(sv)", name, "b", (int) (value[0] == 't'));
         if (strncmp(value, "double ", 7) == 0) {
                 double d = strtod(value + 7, &end);
-                return end == value + 7 || *end ? -EINVAL : sd_bus_message_append(m, "(sv)", name, "d", d);
+                return end == value + 7 || *end ? -EINVAL : props_out_append(m, "(sv)", name, "d", d);
         }
         for (size_t i = 0; i < ELEMENTSOF(typed); i++) {
                 size_t l = strlen(typed[i].prefix);
@@ -359,29 +359,29 @@ static int append_gvariant(sd_bus_message *m, const char *name, const char *valu
                                 return -EINVAL;
                         char sig[2] = { typed[i].type, 0 };
                         switch (typed[i].type) {
-                        case 't': return sd_bus_message_append(m, "(sv)", name, sig, (uint64_t) v);
-                        case 'u': return v > UINT32_MAX ? -ERANGE : sd_bus_message_append(m, "(sv)", name, sig, (uint32_t) v);
-                        case 'q': return v > UINT16_MAX ? -ERANGE : sd_bus_message_append(m, "(sv)", name, sig, (int) v);
-                        default: return v > UINT8_MAX ? -ERANGE : sd_bus_message_append(m, "(sv)", name, sig, (int) v);
+                        case 't': return props_out_append(m, "(sv)", name, sig, (uint64_t) v);
+                        case 'u': return v > UINT32_MAX ? -ERANGE : props_out_append(m, "(sv)", name, sig, (uint32_t) v);
+                        case 'q': return v > UINT16_MAX ? -ERANGE : props_out_append(m, "(sv)", name, sig, (int) v);
+                        default: return v > UINT8_MAX ? -ERANGE : props_out_append(m, "(sv)", name, sig, (int) v);
                         }
                 }
                 long long v = strtoll(num, &end, 0);
                 if (errno || end == num || *end)
                         return -EINVAL;
                 if (typed[i].type == 'x')
-                        return sd_bus_message_append(m, "(sv)", name, "x", (int64_t) v);
+                        return props_out_append(m, "(sv)", name, "x", (int64_t) v);
                 if (typed[i].type == 'i')
-                        return v < INT32_MIN || v > INT32_MAX ? -ERANGE : sd_bus_message_append(m, "(sv)", name, "i", (int32_t) v);
-                return v < INT16_MIN || v > INT16_MAX ? -ERANGE : sd_bus_message_append(m, "(sv)", name, "n", (int) v);
+                        return v < INT32_MIN || v > INT32_MAX ? -ERANGE : props_out_append(m, "(sv)", name, "i", (int32_t) v);
+                return v < INT16_MIN || v > INT16_MAX ? -ERANGE : props_out_append(m, "(sv)", name, "n", (int) v);
         }
         errno = 0;
         long long v = strtoll(value, &end, 10);
         if (errno || end == value || *end || v < INT32_MIN || v > INT32_MAX)
                 return -EINVAL;
-        return sd_bus_message_append(m, "(sv)", name, "i", (int32_t) v);
+        return props_out_append(m, "(sv)", name, "i", (int32_t) v);
 }
 
-int props_append_annotations(sd_bus_message *m, char **annotations) {
+int props_append_annotations(PropsOut *m, char **annotations) {
         for (char **a = annotations; a && a[0] && a[1]; a += 2) {
                 const char *name, *value = a[1];
                 char usec_name[256];
@@ -400,7 +400,7 @@ int props_append_annotations(sd_bus_message *m, char **annotations) {
                         if (parse_timespan(value, &usec) < 0)
                                 return log_error_errno(EINVAL, "config.json: annotations.%s: '%s' is not a time span", a[0], value);
                         (void) snprintf(usec_name, sizeof(usec_name), "%.*sUSec", (int) (n - 3), name);
-                        r = sd_bus_message_append(m, "(sv)", usec_name, "t", usec);
+                        r = props_out_append(m, "(sv)", usec_name, "t", usec);
                 } else
                         r = append_gvariant(m, name, value);
                 if (r < 0)

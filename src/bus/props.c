@@ -64,8 +64,8 @@ uint64_t props_cpu_quota_per_sec_usec(int64_t quota, uint64_t period) {
         return usec;
 }
 
-int props_u64(sd_bus_message *m, PropsApplied *applied, const char *name, uint64_t v) {
-        int r = sd_bus_message_append(m, "(sv)", name, "t", v);
+int props_u64(PropsOut *m, PropsApplied *applied, const char *name, uint64_t v) {
+        int r = props_out_append(m, "(sv)", name, "t", v);
         if (r < 0)
                 return log_error_errno(r, "Failed to add property %s: %m", name);
         if (applied && applied->n < ELEMENTSOF(applied->items)) {
@@ -86,7 +86,7 @@ static bool host_controllers_are_v1(void) {
         return cgroup_unified_root(&root) < 0 || strcmp(root, "/sys/fs/cgroup") != 0;
 }
 
-static int append_memory(sd_bus_message *m, PropsApplied *a, const SpecResources *res) {
+static int append_memory(PropsOut *m, PropsApplied *a, const SpecResources *res) {
         int r;
 
         if (res->has_memory_limit) {
@@ -123,7 +123,7 @@ static int append_memory(sd_bus_message *m, PropsApplied *a, const SpecResources
         return 0;
 }
 
-static int append_cpu(sd_bus_message *m, PropsApplied *a, const SpecResources *res) {
+static int append_cpu(PropsOut *m, PropsApplied *a, const SpecResources *res) {
         int r;
 
         if (res->has_cpu_shares && res->cpu_shares > 0) {
@@ -172,7 +172,7 @@ static int append_cpu(sd_bus_message *m, PropsApplied *a, const SpecResources *r
         return 0;
 }
 
-static int append_pids(sd_bus_message *m, PropsApplied *a, const SpecResources *res) {
+static int append_pids(PropsOut *m, PropsApplied *a, const SpecResources *res) {
         if (!res->has_pids_limit)
                 return 0;
         if (res->pids_limit < -1)
@@ -182,7 +182,7 @@ static int append_pids(sd_bus_message *m, PropsApplied *a, const SpecResources *
                          res->pids_limit == -1 ? INFINITY_U64 : res->pids_limit == 0 ? 1 : (uint64_t) res->pids_limit);
 }
 
-int props_cpuset(sd_bus_message *m, const char *name, const char *list, const char *path) {
+int props_cpuset(PropsOut *m, const char *name, const char *list, const char *path) {
         uint8_t mask[CPULIST_MAX / 8];
         size_t used;
 
@@ -191,17 +191,17 @@ int props_cpuset(sd_bus_message *m, const char *name, const char *list, const ch
                 return props_error(ERANGE, path, "'%s' goes beyond the %d CPUs or nodes runscope handles", list, CPULIST_MAX);
         if (k < 0)
                 return props_error(EINVAL, path, "'%s' is not a list like 0-3,5", list);
-        int r = sd_bus_message_open_container(m, 'r', "sv");
+        int r = props_out_open(m, 'r', "sv");
         if (r >= 0)
-                r = sd_bus_message_append(m, "s", name);
+                r = props_out_append(m, "s", name);
         if (r >= 0)
-                r = sd_bus_message_open_container(m, 'v', "ay");
+                r = props_out_open(m, 'v', "ay");
         if (r >= 0)
-                r = sd_bus_message_append_array(m, 'y', mask, used);
+                r = props_out_append_array(m, 'y', mask, used);
         if (r >= 0)
-                r = sd_bus_message_close_container(m);
+                r = props_out_close(m);
         if (r >= 0)
-                r = sd_bus_message_close_container(m);
+                r = props_out_close(m);
         if (r < 0)
                 return log_error_errno(r, "Failed to add property %s: %m", name);
         return 0;
@@ -223,7 +223,7 @@ static const char *const io_paths[_BLKIO_MAX] = {
         [BLKIO_THROTTLE_WRITE_IOPS] = "blockIO.throttleWriteIOPSDevice",
 };
 
-static int append_io(sd_bus_message *m, PropsApplied *a, const SpecResources *res) {
+static int append_io(PropsOut *m, PropsApplied *a, const SpecResources *res) {
         char dev[64];
         int r;
 
@@ -238,24 +238,24 @@ static int append_io(sd_bus_message *m, PropsApplied *a, const SpecResources *re
         for (int l = 0; l < _BLKIO_MAX; l++) {
                 if (res->n_blkio[l] == 0)
                         continue;
-                r = sd_bus_message_open_container(m, 'r', "sv");
+                r = props_out_open(m, 'r', "sv");
                 if (r >= 0)
-                        r = sd_bus_message_append(m, "s", io_properties[l]);
+                        r = props_out_append(m, "s", io_properties[l]);
                 if (r >= 0)
-                        r = sd_bus_message_open_container(m, 'v', "a(st)");
+                        r = props_out_open(m, 'v', "a(st)");
                 if (r >= 0)
-                        r = sd_bus_message_open_container(m, 'a', "(st)");
+                        r = props_out_open(m, 'a', "(st)");
                 for (size_t i = 0; r >= 0 && i < res->n_blkio[l]; i++) {
                         const SpecBlockDevice *d = &res->blkio[l][i];
                         if (l == BLKIO_WEIGHT_DEVICE && (d->value < 10 || d->value > 1000))
                                 return props_error(EINVAL, io_paths[l], "weight %llu is not between 10 and 1000",
                                                    (unsigned long long) d->value);
                         (void) snprintf(dev, sizeof(dev), "/dev/block/%lld:%lld", (long long) d->major, (long long) d->minor);
-                        r = sd_bus_message_append(m, "(st)", dev,
+                        r = props_out_append(m, "(st)", dev,
                                                   l == BLKIO_WEIGHT_DEVICE ? 1 + (d->value - 10) * 9999 / 990 : d->value);
                 }
                 for (int k = 0; r >= 0 && k < 3; k++)
-                        r = sd_bus_message_close_container(m);
+                        r = props_out_close(m);
                 if (r < 0)
                         return log_error_errno(r, "Failed to add property %s: %m", io_properties[l]);
         }
@@ -295,7 +295,7 @@ static int check_unified_with_v1(const SpecResources *res) {
         return 0;
 }
 
-int props_append_resources(sd_bus_message *m, const Spec *spec, PropsApplied *applied) {
+int props_write_resources(PropsOut *m, const Spec *spec, PropsApplied *applied) {
         const SpecResources *res = &spec->resources;
         int r;
 
@@ -304,4 +304,9 @@ int props_append_resources(sd_bus_message *m, const Spec *spec, PropsApplied *ap
             (r = props_append_devices(m, spec)) < 0 || (r = props_append_unified(m, applied, res->unified)) < 0)
                 return r;
         return props_append_annotations(m, spec->annotations);
+}
+
+int props_append_resources(sd_bus_message *m, const Spec *spec, PropsApplied *applied) {
+        PropsOut o = { .sd = m };
+        return props_write_resources(&o, spec, applied);
 }

@@ -108,29 +108,63 @@ static const char *unit_interface(const char *unit) {
         return "org.freedesktop.systemd1.Scope";
 }
 
-/* StartTransientUnit(unit, "fail", a(sv) …) with the properties every runscope unit has
+/* StartTransientUnit's (unit, "fail", a(sv) …) with the properties every runscope unit has
  * (Description, Slice, Delegate, TimeoutStopUSec), its property array left open. */
+static int transient_head(PropsOut *o, const char *unit, const char *description, const char *slice) {
+        int r = props_out_append(o, "ss", unit, "fail");
+        if (r >= 0)
+                r = props_out_open(o, 'a', "(sv)");
+        if (r >= 0)
+                r = props_out_append(o, "(sv)(sv)(sv)", "Description", "s", description, "Slice", "s", slice, "Delegate",
+                                     "b", 1);
+        /* A container's init is pid 1 of its namespace and ignores SIGTERM unless it handles it: stop
+         * would wait systemd's 90 s for it. Before the annotations, so that theirs wins (the last
+         * value of a property given twice is the one systemd keeps). */
+        if (r >= 0)
+                r = props_out_append(o, "(sv)", "TimeoutStopUSec", "t", BUS_STOP_TIMEOUT_USEC);
+        if (r < 0)
+                return log_error_errno(r, "Failed to build the properties of %s: %m", unit);
+        return 0;
+}
+
 static int transient_message(sd_bus *bus, const char *unit, const char *description, const char *slice,
                              sd_bus_message **ret) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         int r;
 
         r = sd_bus_message_new_method_call(bus, &m, DEST, PATH, MANAGER, "StartTransientUnit");
-        if (r >= 0)
-                r = sd_bus_message_append(m, "ss", unit, "fail");
-        if (r >= 0)
-                r = sd_bus_message_open_container(m, 'a', "(sv)");
-        if (r >= 0)
-                r = sd_bus_message_append(m, "(sv)(sv)(sv)", "Description", "s", description, "Slice", "s", slice,
-                                          "Delegate", "b", 1);
-        /* A container's init is pid 1 of its namespace and ignores SIGTERM unless it handles it: stop
-         * would wait systemd's 90 s for it. Before the annotations, so that theirs wins (the last
-         * value of a property given twice is the one systemd keeps). */
-        if (r >= 0)
-                r = sd_bus_message_append(m, "(sv)", "TimeoutStopUSec", "t", BUS_STOP_TIMEOUT_USEC);
         if (r < 0)
                 return log_error_errno(r, "Failed to build the properties of %s: %m", unit);
+        r = transient_head(&(PropsOut) { .sd = m }, unit, description, slice);
+        if (r < 0)
+                return r;
         *ret = TAKE_PTR(m);
+        return 0;
+}
+
+int bus_scope_body(PropsOut *o, const ScopeRequest *req, pid_t pid) {
+        int r;
+
+        r = transient_head(o, req->unit, req->description, req->slice);
+        if (r < 0)
+                return r;
+        r = props_out_append(o, "(sv)(sv)", "DefaultDependencies", "b", 0, "CollectMode", "s", "inactive-or-failed");
+        /* PIDs, not PIDFDs: the launcher is the caller's child, not reaped before the job is done
+         * (SIGCHLD is at its default, so the kernel does not reap it either), so its PID cannot be
+         * reused meanwhile. PIDFDs would only cost, on systemd before 253, which refuses them, a
+         * round trip to learn so (or to check a cache of it against systemd's version). */
+        if (r >= 0 && pid > 0)
+                r = props_out_append(o, "(sv)", "PIDs", "au", 1, (uint32_t) pid);
+        if (r < 0)
+                return log_error_errno(r, "Failed to build the properties of %s: %m", req->unit);
+        r = props_write_resources(o, req->spec, NULL);
+        if (r < 0)
+                return r;
+        r = props_out_close(o);
+        if (r >= 0)
+                r = props_out_append(o, "a(sa(sv))", 0);
+        if (r < 0)
+                return log_error_errno(r, "Failed to build the properties of %s: %m", req->unit);
         return 0;
 }
 
@@ -138,26 +172,12 @@ static int scope_message(sd_bus *bus, const ScopeRequest *req, pid_t pid, sd_bus
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         int r;
 
-        r = transient_message(bus, req->unit, req->description, req->slice, &m);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_append(m, "(sv)(sv)", "DefaultDependencies", "b", 0, "CollectMode", "s", "inactive-or-failed");
-        /* PIDs, not PIDFDs: the launcher is the caller's child, not reaped before the job is done
-         * (SIGCHLD is at its default, so the kernel does not reap it either), so its PID cannot be
-         * reused meanwhile. PIDFDs would only cost, on systemd before 253, which refuses them, a
-         * round trip to learn so (or to check a cache of it against systemd's version). */
-        if (r >= 0 && pid > 0)
-                r = sd_bus_message_append(m, "(sv)", "PIDs", "au", 1, (uint32_t) pid);
+        r = sd_bus_message_new_method_call(bus, &m, DEST, PATH, MANAGER, "StartTransientUnit");
         if (r < 0)
                 return log_error_errno(r, "Failed to build the properties of %s: %m", req->unit);
-        r = props_append_resources(m, req->spec, NULL);
+        r = bus_scope_body(&(PropsOut) { .sd = m }, req, pid);
         if (r < 0)
                 return r;
-        r = sd_bus_message_close_container(m);
-        if (r >= 0)
-                r = sd_bus_message_append(m, "a(sa(sv))", 0);
-        if (r < 0)
-                return log_error_errno(r, "Failed to build the properties of %s: %m", req->unit);
         *ret = TAKE_PTR(m);
         return 0;
 }
@@ -406,7 +426,7 @@ int bus_attach_process(sd_bus *bus, const char *unit, const char *subcgroup, pid
 
 /* dbus-daemon's socket, from DBUS_SYSTEM_BUS_ADDRESS when that names one (unix:path=…), else
  * the default one; NULL for an address of another kind, which is sd-bus's to follow. */
-static const char *system_bus_socket(void) {
+const char *bus_system_socket(void) {
 #ifdef RUNSCOPE_FAULT_POINTS
         if (getenv("RUNSCOPE_FAULT_DIRECT_SOCKET"))
                 return NULL; /* the test of the way through sd-bus: no direct connection at all */
@@ -422,7 +442,7 @@ static const char *system_bus_socket(void) {
  * through dbus-daemon, same binary, interleaved); then the private socket, where there is no
  * dbus-daemon. */
 static int wire_open(AttachLink *l, bool wait) {
-        const char *bus = system_bus_socket();
+        const char *bus = bus_system_socket();
         int r = bus ? wire_connect(&l->wire, bus, wait) : -ENOENT;
         if (r >= 0) {
                 r = wire_hello(&l->wire);

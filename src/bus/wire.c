@@ -34,8 +34,12 @@
 /* The specification's limits: an array (the header fields) 64 MiB, a message 128 MiB. */
 #define MAX_FIELDS ((uint64_t) 1 << 26)
 #define MAX_MESSAGE ((uint64_t) 1 << 27)
+/* A deadline that is no deadline: read what is there, and -EAGAIN for the rest. */
+#define NOW INT64_MIN
 
-enum { MSG_METHOD_CALL = 1, MSG_METHOD_RETURN = 2, MSG_ERROR = 3 };
+enum { MSG_METHOD_CALL = 1, MSG_METHOD_RETURN = 2, MSG_ERROR = 3, MSG_SIGNAL = 4 };
+/* What a method return's body is read for. */
+enum { WANT_NOTHING, WANT_VARIANT_STRING, WANT_PATH };
 enum { FIELD_PATH = 1, FIELD_INTERFACE = 2, FIELD_MEMBER = 3, FIELD_ERROR_NAME = 4, FIELD_REPLY_SERIAL = 5,
        FIELD_DESTINATION = 6, FIELD_SIGNATURE = 8 };
 
@@ -88,12 +92,15 @@ static void out_field(Out *o, uint8_t code, const char *sig, const char *value) 
                 out_string(o, value);
 }
 
-/* A method call to destination's path, interface and member; body (of signature sig) may be empty. */
-static int build_call(Out *o, uint32_t serial, const char *destination, const char *path, const char *interface,
-                      const char *member, const char *sig, const Out *body) {
+/* The header of a method call to destination's path, interface and member, whose body (of signature
+ * sig) has body_len bytes, padded to 8: the body follows. */
+static int build_header(Out *o, uint32_t serial, const char *destination, const char *path, const char *interface,
+                        const char *member, const char *sig, size_t body_len) {
         const uint8_t fixed[4] = { NATIVE_ENDIAN, MSG_METHOD_CALL, 0 /* flags: an answer is expected */, 1 };
+        if (body_len > MAX_MESSAGE)
+                return -E2BIG;
         out_bytes(o, fixed, sizeof(fixed));
-        out_u32(o, (uint32_t) body->n);
+        out_u32(o, (uint32_t) body_len);
         out_u32(o, serial);
         out_u32(o, 0); /* the fields' length, set below */
         size_t fields = o->n;
@@ -106,6 +113,15 @@ static int build_call(Out *o, uint32_t serial, const char *destination, const ch
         uint32_t fields_len = (uint32_t) (o->n - fields);
         memcpy(o->b + 12, &fields_len, sizeof(fields_len));
         out_pad(o, 8);
+        return o->overflow ? -ENAMETOOLONG : 0;
+}
+
+/* A method call, header and body (of signature sig, maybe empty) in o. */
+static int build_call(Out *o, uint32_t serial, const char *destination, const char *path, const char *interface,
+                      const char *member, const char *sig, const Out *body) {
+        int r = build_header(o, serial, destination, path, interface, member, sig, body->n);
+        if (r < 0)
+                return r;
         out_bytes(o, body->b, body->n);
         return o->overflow || body->overflow ? -ENAMETOOLONG : 0;
 }
@@ -187,16 +203,20 @@ static int fill(WireConn *c, size_t need, int64_t deadline) {
                 c->start = 0;
         }
         while (c->end - c->start < need) {
-                int64_t left = deadline - now_msec();
-                if (left <= 0)
-                        return -ETIMEDOUT;
-                struct pollfd p = { .fd = c->fd, .events = POLLIN };
-                int k = poll(&p, 1, (int) left);
-                if (k < 0 && errno != EINTR)
-                        return -errno;
-                if (k <= 0)
-                        continue;
+                if (deadline != NOW) {
+                        int64_t left = deadline - now_msec();
+                        if (left <= 0)
+                                return -ETIMEDOUT;
+                        struct pollfd p = { .fd = c->fd, .events = POLLIN };
+                        int k = poll(&p, 1, (int) left);
+                        if (k < 0 && errno != EINTR)
+                                return -errno;
+                        if (k <= 0)
+                                continue;
+                }
                 ssize_t n = recv(c->fd, c->buf + c->end, sizeof(c->buf) - c->end, MSG_DONTWAIT);
+                if (n < 0 && errno == EAGAIN && deadline == NOW)
+                        return -EAGAIN;
                 if (n < 0 && errno != EINTR && errno != EAGAIN)
                         return -errno;
                 if (n == 0)
@@ -207,20 +227,26 @@ static int fill(WireConn *c, size_t need, int64_t deadline) {
         return 0;
 }
 
-/* Consumes n bytes, read or still to come, without holding them. */
-static int skip(WireConn *c, uint64_t n, int64_t deadline) {
-        while (n > 0) {
+/* Consumes what is left to skip of a message (c->skipping), read or still to come, without
+ * holding it: what a read without waiting leaves is skipped by the next read. */
+static int drain(WireConn *c, int64_t deadline) {
+        while (c->skipping > 0) {
                 if (c->end == c->start) {
                         c->start = c->end = 0;
                         int r = fill(c, 1, deadline);
                         if (r < 0)
                                 return r;
                 }
-                size_t k = c->end - c->start < n ? c->end - c->start : (size_t) n;
+                size_t k = c->end - c->start < c->skipping ? c->end - c->start : (size_t) c->skipping;
                 c->start += k;
-                n -= k;
+                c->skipping -= k;
         }
         return 0;
+}
+
+static int skip(WireConn *c, uint64_t n, int64_t deadline) {
+        c->skipping += n;
+        return drain(c, deadline);
 }
 
 /* The server's one line: "OK <guid>"; anything else (REJECTED, ERROR) refuses us. */
@@ -271,7 +297,7 @@ typedef struct Answer {
         uint8_t type;
         bool has_reply_serial;
         uint32_t reply_serial;
-        const char *error_name, *signature;
+        const char *error_name, *signature, *interface, *member;
 } Answer;
 
 /* The header fields of message m (its fields end at end); only those an answer has are kept. A
@@ -302,6 +328,10 @@ static int parse_fields(const uint8_t *m, size_t end, bool swap, Answer *a) {
                                 a->error_name = s;
                         else if (code == FIELD_SIGNATURE)
                                 a->signature = s;
+                        else if (code == FIELD_INTERFACE)
+                                a->interface = s;
+                        else if (code == FIELD_MEMBER)
+                                a->member = s;
                 } else
                         return -EBADMSG;
         }
@@ -345,11 +375,40 @@ static int get_variant_string(const uint8_t *m, size_t total, size_t off, const 
         return *ret ? 0 : -ENOMEM;
 }
 
-/* Reads messages until the answer to serial; 0 for a method return (with ret_value, the string
- * its variant holds), else see wire.h. */
-static int read_answer(WireConn *c, uint32_t serial, int64_t deadline, char **ret_error, char **ret_value) {
+/* The object path a method return's body holds ("o"), at off. */
+static int get_path(const uint8_t *m, size_t total, size_t off, const Answer *a, bool swap, char **ret) {
+        const char *s = a->signature && strcmp(a->signature, "o") == 0 ? get_string(m, total, &off, false, swap) : NULL;
+        if (!s)
+                return -EBADMSG;
+        *ret = strdup(s);
+        return *ret ? 0 : -ENOMEM;
+}
+
+/* A JobRemoved(u id, o job, s unit, s result) of systemd's manager, kept in the ring of c->jobs; any
+ * other signal is let be. */
+static void keep_job_removed(WireConn *c, const uint8_t *m, size_t total, size_t off, const Answer *a, bool swap) {
+        if (!a->member || strcmp(a->member, "JobRemoved") != 0 || !a->interface ||
+            strcmp(a->interface, "org.freedesktop.systemd1.Manager") != 0 || !a->signature || strcmp(a->signature, "uoss") != 0)
+                return;
+        off = ALIGN(off, 4) + 4; /* the job's id */
+        const char *path = off <= total ? get_string(m, total, &off, false, swap) : NULL;
+        const char *unit = path ? get_string(m, total, &off, false, swap) : NULL;
+        const char *result = unit ? get_string(m, total, &off, false, swap) : NULL;
+        WireJob *j = &c->jobs[c->n_jobs % ELEMENTSOF(c->jobs)];
+        if (!result || strlen(path) >= sizeof(j->path) || strlen(result) >= sizeof(j->result))
+                return; /* not one of ours: those are short */
+        (void) snprintf(j->path, sizeof(j->path), "%s", path);
+        (void) snprintf(j->result, sizeof(j->result), "%s", result);
+        c->n_jobs++;
+}
+
+/* Reads messages until the answer to serial; 0 for a method return (with ret_value, what want asks
+ * for), else see wire.h. */
+static int read_answer(WireConn *c, uint32_t serial, int64_t deadline, char **ret_error, int want, char **ret_value) {
         for (;;) {
-                int r = fill(c, 16, deadline);
+                int r = drain(c, deadline);
+                if (r >= 0)
+                        r = fill(c, 16, deadline);
                 if (r < 0)
                         return r;
                 const uint8_t *m = c->buf + c->start;
@@ -360,8 +419,9 @@ static int read_answer(WireConn *c, uint32_t serial, int64_t deadline, char **re
                 uint64_t header = 16 + ALIGN(fields_len, 8), total = header + body_len;
                 if (fields_len > MAX_FIELDS || total > MAX_MESSAGE)
                         return -EBADMSG;
-                if (m[1] != MSG_METHOD_RETURN && m[1] != MSG_ERROR) {
-                        r = skip(c, total, deadline); /* a signal, or a call systemd would not make */
+                if ((m[1] != MSG_METHOD_RETURN && m[1] != MSG_ERROR && m[1] != MSG_SIGNAL) ||
+                    (m[1] == MSG_SIGNAL && total > sizeof(c->buf))) {
+                        r = skip(c, total, deadline); /* a call systemd would not make, a signal not ours */
                         if (r < 0)
                                 return r;
                         continue;
@@ -377,13 +437,23 @@ static int read_answer(WireConn *c, uint32_t serial, int64_t deadline, char **re
                 if (r < 0)
                         return r;
                 c->start += (size_t) total;
-                if (!a.has_reply_serial || a.reply_serial != serial)
-                        continue;
                 size_t off = (size_t) header;
+                if (a.type == MSG_SIGNAL)
+                        keep_job_removed(c, m, (size_t) total, off, &a, swap);
+                if (a.type == MSG_SIGNAL && serial == 0)
+                        return -EAGAIN; /* wire_wait_job() looks at each signal */
+                if (a.type == MSG_SIGNAL || !a.has_reply_serial || a.reply_serial != serial)
+                        continue;
+                c->error_name[0] = 0;
+                if (a.type == MSG_METHOD_RETURN && want == WANT_VARIANT_STRING)
+                        return get_variant_string(m, (size_t) total, off, &a, swap, ret_value);
+                if (a.type == MSG_METHOD_RETURN && want == WANT_PATH)
+                        return get_path(m, (size_t) total, off, &a, swap, ret_value);
                 if (a.type == MSG_METHOD_RETURN)
-                        return ret_value ? get_variant_string(m, (size_t) total, off, &a, swap, ret_value) : 0;
+                        return 0;
                 if (!a.error_name)
                         return -EBADMSG;
+                (void) snprintf(c->error_name, sizeof(c->error_name), "%s", a.error_name);
                 /* The error's text is its body's first string, when it has one. */
                 const char *text = a.signature && a.signature[0] == 's' ? get_string(m, (size_t) total, &off, false, swap) : NULL;
                 if (ret_error) {
@@ -457,7 +527,7 @@ void wire_close(WireConn *c) {
 }
 
 /* Reads the answer to serial (the authentication's first, if not read yet). */
-static int answer(WireConn *c, uint32_t serial, int64_t deadline, char **ret_error, char **ret_value) {
+static int answer(WireConn *c, uint32_t serial, int64_t deadline, char **ret_error, int want, char **ret_value) {
         int r;
 
         if (!c->authenticated) {
@@ -468,13 +538,13 @@ static int answer(WireConn *c, uint32_t serial, int64_t deadline, char **ret_err
                         return r;
                 c->authenticated = true;
         }
-        return read_answer(c, serial, deadline, ret_error, ret_value);
+        return read_answer(c, serial, deadline, ret_error, want, ret_value);
 }
 
 /* Sends the call built in o (serial c->serial) and reads its answer. */
-static int call(WireConn *c, const Out *o, int64_t deadline, char **ret_error, char **ret_value) {
+static int call(WireConn *c, const Out *o, int64_t deadline, char **ret_error) {
         int r = send_all(c->fd, o->b, o->n);
-        return r < 0 ? r : answer(c, c->serial, deadline, ret_error, ret_value);
+        return r < 0 ? r : answer(c, c->serial, deadline, ret_error, WANT_NOTHING, NULL);
 }
 
 int wire_attach_process(WireConn *c, const char *unit, const char *subcgroup, pid_t pid, char **ret_error) {
@@ -484,7 +554,7 @@ int wire_attach_process(WireConn *c, const char *unit, const char *subcgroup, pi
         if (ret_error)
                 *ret_error = NULL;
         int r = build_attach(&o, ++c->serial, unit, subcgroup, (uint32_t) pid);
-        return r < 0 ? r : call(c, &o, deadline, ret_error, NULL);
+        return r < 0 ? r : call(c, &o, deadline, ret_error);
 }
 
 int wire_send_control_group(WireConn *c, const char *unit, const char *interface, uint32_t *ret_serial) {
@@ -504,7 +574,7 @@ int wire_send_control_group(WireConn *c, const char *unit, const char *interface
 int wire_read_control_group(WireConn *c, uint32_t serial, char **ret_cgroup, char **ret_error) {
         if (ret_error)
                 *ret_error = NULL;
-        return answer(c, serial, now_msec() + c->timeout_msec, ret_error, ret_cgroup);
+        return answer(c, serial, now_msec() + c->timeout_msec, ret_error, WANT_VARIANT_STRING, ret_cgroup);
 }
 
 int wire_unit_control_group(WireConn *c, const char *unit, const char *interface, char **ret_cgroup, char **ret_error) {
@@ -514,4 +584,63 @@ int wire_unit_control_group(WireConn *c, const char *unit, const char *interface
                 *ret_error = NULL;
         int r = wire_send_control_group(c, unit, interface, &serial);
         return r < 0 ? r : wire_read_control_group(c, serial, ret_cgroup, ret_error);
+}
+
+int wire_send_call(WireConn *c, const char *destination, const char *path, const char *interface, const char *member,
+                   const WireMsg *body, uint32_t *ret_serial) {
+        Out o = { .n = 0 };
+        int r = body ? wire_msg_complete(body) : 0;
+
+        if (r >= 0)
+                r = build_header(&o, ++c->serial, destination, path, interface, member, body ? body->signature : "",
+                                 body ? body->n : 0);
+        if (r >= 0)
+                r = send_all(c->fd, o.b, o.n);
+        if (r >= 0 && body && body->n > 0)
+                r = send_all(c->fd, body->b, body->n);
+        if (r >= 0)
+                *ret_serial = c->serial;
+        return r;
+}
+
+int wire_read_reply(WireConn *c, uint32_t serial, char **ret_path, char **ret_error) {
+        if (ret_error)
+                *ret_error = NULL;
+        return answer(c, serial, now_msec() + c->timeout_msec, ret_error, ret_path ? WANT_PATH : WANT_NOTHING, ret_path);
+}
+
+/* The result of job among the JobRemoved signals kept, or NULL. */
+static const char *job_result(const WireConn *c, const char *job) {
+        unsigned kept = c->n_jobs < ELEMENTSOF(c->jobs) ? c->n_jobs : (unsigned) ELEMENTSOF(c->jobs);
+        for (unsigned i = 0; i < kept; i++)
+                if (strcmp(c->jobs[i].path, job) == 0)
+                        return c->jobs[i].result;
+        return NULL;
+}
+
+int wire_wait_job(WireConn *c, const char *job, uint64_t timeout_usec, char **ret_result) {
+        int64_t deadline = now_msec() + (int64_t) (timeout_usec / 1000);
+        const char *result;
+
+        /* A reply that never comes (serial 0 is no call's) reads message after message, keeping the
+         * JobRemoved signals, until job's is among them. */
+        while (!(result = job_result(c, job))) {
+                int r = answer(c, 0, deadline, NULL, WANT_NOTHING, NULL);
+                if (r < 0 && r != -EAGAIN)
+                        return r;
+                if (r >= 0)
+                        return -EBADMSG; /* an answer to serial 0 */
+        }
+        *ret_result = strdup(result);
+        return *ret_result ? 0 : -ENOMEM;
+}
+
+int wire_try_reply(WireConn *c, uint32_t serial, char **ret_error) {
+        if (ret_error)
+                *ret_error = NULL;
+        return answer(c, serial, NOW, ret_error, WANT_NOTHING, NULL);
+}
+
+bool wire_buffered(const WireConn *c) {
+        return c->fd >= 0 && c->end > c->start;
 }

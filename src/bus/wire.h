@@ -7,12 +7,24 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "bus/wire-msg.h"
+
+/* A JobRemoved signal systemd sent: the job's object path and its result. */
+typedef struct WireJob {
+        char path[96];
+        char result[16];
+} WireJob;
+
 typedef struct WireConn {
         int fd;
         uint32_t serial;
         bool authenticated;
         int timeout_msec; /* of each call, answer included: 25 s as sd-bus's */
         size_t start, end; /* the bytes read and not yet consumed: buf[start, end) */
+        uint64_t skipping; /* bytes of a message not wanted, still to come */
+        char error_name[128]; /* of the last error answer read ("" after a method return) */
+        WireJob jobs[16];  /* the last JobRemoved signals read, a ring */
+        unsigned n_jobs;   /* read in all; jobs[(n_jobs - 1) % 16] the last */
         uint8_t buf[16384];
 } WireConn;
 #define WIRE_CONN_NULL { .fd = -EBADF }
@@ -42,3 +54,19 @@ int wire_unit_control_group(WireConn *c, const char *unit, const char *interface
  * other work between them. Messages before the answer, other answers included, are skipped. */
 int wire_send_control_group(WireConn *c, const char *unit, const char *interface, uint32_t *ret_serial);
 int wire_read_control_group(WireConn *c, uint32_t serial, char **ret_cgroup, char **ret_error);
+/* A call of member on destination's path and interface with body (NULL: none), sent without
+ * waiting for its answer: its serial in *ret_serial. */
+int wire_send_call(WireConn *c, const char *destination, const char *path, const char *interface, const char *member,
+                   const WireMsg *body, uint32_t *ret_serial);
+/* Reads messages until the answer to serial: 0 for a method return (with ret_path, the object path
+ * its body holds, which must be one "o"), an error answer as wire_attach_process(). JobRemoved
+ * signals read meanwhile are kept for wire_wait_job(); other messages are skipped. */
+int wire_read_reply(WireConn *c, uint32_t serial, char **ret_path, char **ret_error);
+/* Reads until systemd says job (an object path) was removed, unless that was read already, for at
+ * most timeout_usec (-ETIMEDOUT); its result ("done", "failed", "canceled", …) in *ret_result. */
+int wire_wait_job(WireConn *c, const char *job, uint64_t timeout_usec, char **ret_result);
+/* wire_read_reply() without waiting (and without ret_path): -EAGAIN while the answer is not all
+ * there; what came meanwhile is consumed. */
+int wire_try_reply(WireConn *c, uint32_t serial, char **ret_error);
+/* Whether bytes were read and not consumed yet: poll may not say the socket is readable for them. */
+bool wire_buffered(const WireConn *c);

@@ -121,6 +121,7 @@ FORWARD(int, sd_bus_message_new_method_call,
         (sd_bus *bus, sd_bus_message **m, const char *destination, const char *path, const char *interface,
          const char *member),
         (bus, m, destination, path, interface, member))
+FORWARD(int, sd_bus_message_appendv, (sd_bus_message *m, const char *types, va_list ap), (m, types, ap))
 FORWARD(int, sd_bus_message_append_array, (sd_bus_message *m, char type, const void *ptr, size_t size),
         (m, type, ptr, size))
 FORWARD(int, sd_bus_message_append_strv, (sd_bus_message *m, char **l), (m, l))

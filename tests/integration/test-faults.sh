@@ -112,9 +112,29 @@ t_is "$(systemctl is-active "runscope-$idp.scope")" active "... and its unit is 
 err=$(DBUS_SYSTEM_BUS_ADDRESS=unix:path=/run/no-such-bus rs delete -f "$idp" 2>&1)
 t_is "$?:$err" "0:" "delete without dbus-daemon: through the private socket, silently"
 t_ok "... and leaves nothing" nothing_left "$idp" "runscope-$idp.scope"
+# As root, create and run speak to systemd and to machined without libsystemd
+# (src/bus/unit-wire.c, machine.c through wire.c): the scope, the machine, and run's stop.
 id=$(t_id)
-err=$(nolib create -b "$B" "$id" 2>&1)
-t_is "$?:$(wc -l <<<"$err" | tr -d ' ')" "1:1" "create without libsystemd: exits 1 with one line"
+LD_DEBUG=files rs run -d -b "$B" "$id" 2>"$T_WORK/ld.log"
+t_is "$?:$(grep -c 'file=libsystemd' "$T_WORK/ld.log")" "0:0" "create as root does not load libsystemd"
+t_is "$(systemctl is-active "runscope-$id.scope"):$(machinectl show "$id" -p Unit --value 2>&1)" \
+        "active:runscope-$id.scope" "... and its unit is active, its machine registered with that unit"
+rs delete -f "$id"
+t_ok "... which delete leaves nothing of" nothing_left "$id" "runscope-$id.scope"
+make_bundle "$T_WORK/quick" /bin/sh -c 'exit 3'
+id=$(t_id)
+LD_DEBUG=files rs run -b "$T_WORK/quick" "$id" 2>"$T_WORK/ld.log"
+t_is "$?:$(grep -c 'file=libsystemd' "$T_WORK/ld.log")" "3:0" "a foreground run to its end: its exit status, no libsystemd"
+t_ok "... and nothing is left (unit, state, machine)" eval "nothing_left $id runscope-$id.scope && ! machinectl show $id >/dev/null 2>&1"
+id=$(t_id)
+nolib create -b "$B" "$id"
+t_is "$?:$(systemctl is-active "runscope-$id.scope")" "0:active" "create without libsystemd, as root: its unit is active"
+rs delete -f "$id"
+# Where the private socket fails, create needs sd-bus.
+id=$(t_id)
+err=$(RUNSCOPE_FAULT_DIRECT_SOCKET=/run/no-such-socket RUNSCOPE_FAULT_LIBSYSTEMD=libsystemd-gone.so.0 \
+        "$RUNSCOPE_TOP/tests/runscope-faults" --root "$T_ROOT" create -b "$B" "$id" 2>&1)
+t_is "$?:$(wc -l <<<"$err" | tr -d ' ')" "1:1" "create without libsystemd or the private socket: exits 1 with one line"
 t_match "$err" "Failed to load libsystemd-gone\\.so\\.0, needed to talk to systemd" "... naming the file"
 t_ok "... and leaves nothing" nothing_left "$id" "runscope-$id.scope"
 

@@ -1,9 +1,12 @@
-/* Unit tests of src/bus/wire.c, the hand-written AttachProcessesToUnit and Get of ControlGroup: against libsystemd's own
- * server side (the same code systemd's private socket runs) over a socketpair, and against scripted
- * byte streams for what a real server does not send on demand. */
+/* Unit tests of src/bus/wire.c: the hand-written AttachProcessesToUnit and Get of ControlGroup, and the
+ * general calls (wire_send_call with a WireMsg body, wire_read_reply, wire_wait_job and its ring of
+ * JobRemoved signals, wire_try_reply resumed after partial reads, wire_buffered, error_name): against
+ * libsystemd's own server side (the same code systemd's private socket runs) over a socketpair, and
+ * against scripted byte streams for what a real server does not send on demand, written in pieces. */
 #include <stdbool.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <systemd/sd-bus.h>
 #include <unistd.h>
 
@@ -374,5 +377,604 @@ static void test_control_group_not_a_string(void) {
         ASSERT_NULL(e.cgroup);
 }
 
-TEST_MAIN(test_hello_first, test_attach_subcgroup, test_control_group, test_control_group_not_a_string, test_attach_return, test_attach_errors, test_answer_needs_its_serial, test_big_endian_answer,
-          test_refused, test_malformed, test_other_messages, test_no_answer)
+#define DEST "org.freedesktop.systemd1"
+#define MANAGER_PATH "/org/freedesktop/systemd1"
+#define MANAGER "org.freedesktop.systemd1.Manager"
+#define JOB_PATH(n) "/org/freedesktop/systemd1/job/" #n
+
+/* An sd-bus server in a child on one end of a socketpair, c (the client) on the other. */
+typedef struct Server {
+        pid_t pid;
+        WireConn c;
+} Server;
+
+/* The server's side: serve(bus) (its exit status, 0 if what it got was right), then it answers
+ * nothing more until the client closes. */
+typedef int (*ServeFunction)(sd_bus *bus);
+
+static int serve_child(int fd, ServeFunction serve) {
+        /* Everything freed before the child exits: valgrind checks it for leaks too. */
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        sd_id128_t id;
+
+        if (sd_id128_randomize(&id) < 0 || sd_bus_new(&bus) < 0 || sd_bus_set_fd(bus, fd, fd) < 0 ||
+            sd_bus_set_server(bus, 1, id) < 0 || sd_bus_start(bus) < 0)
+                return 2;
+        int r = serve(bus);
+        if (r == 0 && sd_bus_flush(bus) < 0)
+                r = 3;
+        if (r == 0)
+                serve_until_closed(bus);
+        return r;
+}
+
+static Server start_server(ServeFunction serve) {
+        Server s = { .pid = -1, .c = WIRE_CONN_NULL };
+        int sv[2];
+
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+                return s;
+        (void) fflush(stdout); /* the child must not write what the parent has buffered */
+        s.pid = fork();
+        if (s.pid == 0) {
+                (void) close(sv[0]);
+                _exit(serve_child(sv[1], serve));
+        }
+        (void) close(sv[1]);
+        if (wire_start(&s.c, sv[0]) < 0)
+                wire_close(&s.c);
+        return s;
+}
+
+/* Closes the client's side, then the server's exit status (-1 if it did not exit). */
+static int stop_server(Server *s) {
+        int status = 0;
+
+        wire_close(&s->c);
+        if (s->pid <= 0)
+                return -1;
+        pid_t pid = s->pid;
+        s->pid = -1;
+        return waitpid(pid, &status, 0) == pid && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static void server_done(Server *s) {
+        (void) stop_server(s);
+}
+
+/* The next message the client sends, in *ret. */
+static int next_call(sd_bus *bus, sd_bus_message **ret) {
+        *ret = NULL;
+        while (!*ret) {
+                int r = sd_bus_process(bus, ret);
+                if (r < 0 || (r == 0 && sd_bus_wait(bus, UINT64_MAX) < 0))
+                        return -1;
+        }
+        return 0;
+}
+
+static int job_removed(sd_bus *bus, uint32_t id, const char *job, const char *unit, const char *result) {
+        return sd_bus_emit_signal(bus, MANAGER_PATH, MANAGER, "JobRemoved", "uoss", id, job, unit, result);
+}
+
+/* The body of a StartTransientUnit as props.c would build it: name, mode, properties, no aux units. */
+static int start_body(WireMsg *b) {
+        int r = wire_msg_append(b, "ss", "u.scope", "fail");
+        if (r >= 0)
+                r = wire_msg_open(b, 'a', "(sv)");
+        if (r >= 0)
+                r = wire_msg_append(b, "(sv)", "Description", "s", "runscope test");
+        if (r >= 0)
+                r = wire_msg_append(b, "(sv)", "PIDs", "au", 2, 4242, 4343);
+        if (r >= 0)
+                r = wire_msg_append(b, "(sv)", "Delegate", "b", 1);
+        if (r >= 0)
+                r = wire_msg_close(b);
+        if (r >= 0)
+                r = wire_msg_append(b, "a(sa(sv))", 0);
+        return r;
+}
+
+/* Whether m is the call start_body() builds, on systemd's manager. */
+static bool is_start(sd_bus_message *m) {
+        const char *name = NULL, *mode = NULL, *key = NULL, *description = NULL;
+        uint32_t pid1 = 0, pid2 = 0;
+        int delegate = 0;
+
+        if (!sd_bus_message_is_method_call(m, MANAGER, "StartTransientUnit") ||
+            strcmp(sd_bus_message_get_path(m), MANAGER_PATH) != 0 ||
+            strcmp(sd_bus_message_get_destination(m), DEST) != 0 ||
+            !sd_bus_message_has_signature(m, "ssa(sv)a(sa(sv))"))
+                return false;
+        if (sd_bus_message_read(m, "ss", &name, &mode) < 0 || strcmp(name, "u.scope") != 0 ||
+            strcmp(mode, "fail") != 0 || sd_bus_message_enter_container(m, 'a', "(sv)") < 0)
+                return false;
+        if (sd_bus_message_read(m, "(sv)", &key, "s", &description) < 0 || strcmp(key, "Description") != 0 ||
+            strcmp(description, "runscope test") != 0)
+                return false;
+        if (sd_bus_message_read(m, "(sv)", &key, "au", 2, &pid1, &pid2) < 0 || strcmp(key, "PIDs") != 0 ||
+            pid1 != 4242 || pid2 != 4343)
+                return false;
+        if (sd_bus_message_read(m, "(sv)", &key, "b", &delegate) < 0 || strcmp(key, "Delegate") != 0 || !delegate)
+                return false;
+        return sd_bus_message_exit_container(m) >= 0 && sd_bus_message_read(m, "a(sa(sv))", 0) >= 0 &&
+               sd_bus_message_at_end(m, true) > 0;
+}
+
+/* The start checked and answered with job 42, whose JobRemoved comes a little later, behind
+ * other signals (another job's among them). */
+static int serve_start(sd_bus *bus) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+
+        if (next_call(bus, &m) < 0)
+                return 10;
+        if (!is_start(m))
+                return 11;
+        if (sd_bus_reply_method_return(m, "o", JOB_PATH(42)) < 0 || sd_bus_flush(bus) < 0)
+                return 12;
+        (void) usleep(100 * 1000); /* the client is waiting in wire_wait_job() by then */
+        if (send_signal(bus, "u.scope") < 0 || job_removed(bus, 41, JOB_PATH(41), "v.scope", "failed") < 0 ||
+            job_removed(bus, 42, JOB_PATH(42), "u.scope", "done") < 0)
+                return 13;
+        return 0;
+}
+
+static void test_start_then_job_removed(void) {
+        _cleanup_(server_done) Server s = start_server(serve_start);
+        _cleanup_(wire_msg_done) WireMsg body = WIRE_MSG_NULL;
+        _cleanup_free_ char *job = NULL, *error = NULL, *result = NULL;
+        uint32_t serial = 0;
+
+        ASSERT_TRUE(s.pid > 0);
+        ASSERT_EQ(start_body(&body), 0);
+        ASSERT_EQ(wire_send_call(&s.c, DEST, MANAGER_PATH, MANAGER, "StartTransientUnit", &body, &serial), 0);
+        ASSERT_EQ(serial, s.c.serial);
+        (void) snprintf(s.c.error_name, sizeof(s.c.error_name), "stale");
+        ASSERT_EQ(wire_read_reply(&s.c, serial, &job, &error), 0);
+        ASSERT_STREQ(job, JOB_PATH(42));
+        ASSERT_NULL(error);
+        ASSERT_STREQ(s.c.error_name, ""); /* a method return clears it */
+        ASSERT_EQ(wire_wait_job(&s.c, job, 5 * 1000 * 1000, &result), 0);
+        ASSERT_STREQ(result, "done");
+        ASSERT_EQ(s.c.n_jobs, 2); /* job 41's too */
+        ASSERT_EQ(stop_server(&s), 0); /* the call was what systemd expects */
+}
+
+/* JobRemoved of job 42 before the answer (systemd runs the job before it replies), among other
+ * signals. */
+static int serve_early(sd_bus *bus) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+
+        if (next_call(bus, &m) < 0)
+                return 10;
+        if (!is_start(m))
+                return 11;
+        if (send_signal(bus, "u.scope") < 0 || job_removed(bus, 41, JOB_PATH(41), "v.scope", "failed") < 0 ||
+            job_removed(bus, 42, JOB_PATH(42), "u.scope", "done") < 0 || send_signal(bus, "w.scope") < 0)
+                return 12;
+        return sd_bus_reply_method_return(m, "o", JOB_PATH(42)) < 0 ? 13 : 0;
+}
+
+static void test_job_removed_before_reply(void) {
+        _cleanup_(server_done) Server s = start_server(serve_early);
+        _cleanup_(wire_msg_done) WireMsg body = WIRE_MSG_NULL;
+        _cleanup_free_ char *job = NULL, *error = NULL, *result = NULL, *other = NULL, *none = NULL;
+        uint32_t serial = 0;
+
+        ASSERT_TRUE(s.pid > 0);
+        ASSERT_EQ(start_body(&body), 0);
+        ASSERT_EQ(wire_send_call(&s.c, DEST, MANAGER_PATH, MANAGER, "StartTransientUnit", &body, &serial), 0);
+        ASSERT_EQ(wire_read_reply(&s.c, serial, &job, &error), 0);
+        ASSERT_STREQ(job, JOB_PATH(42));
+        ASSERT_EQ(s.c.n_jobs, 2);
+        /* No time to wait: a read would time out at once, so the results come from the ring. */
+        ASSERT_EQ(wire_wait_job(&s.c, job, 0, &result), 0);
+        ASSERT_STREQ(result, "done");
+        ASSERT_EQ(wire_wait_job(&s.c, JOB_PATH(41), 0, &other), 0);
+        ASSERT_STREQ(other, "failed");
+        ASSERT_EQ(wire_wait_job(&s.c, JOB_PATH(43), 0, &none), -ETIMEDOUT);
+        ASSERT_NULL(none);
+        ASSERT_EQ(stop_server(&s), 0);
+}
+
+/* Job 42 started, and only another job's JobRemoved ever comes. */
+static int serve_no_job_removed(sd_bus *bus) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+
+        if (next_call(bus, &m) < 0)
+                return 10;
+        if (!is_start(m))
+                return 11;
+        if (sd_bus_reply_method_return(m, "o", JOB_PATH(42)) < 0 || send_signal(bus, "u.scope") < 0 ||
+            job_removed(bus, 41, JOB_PATH(41), "v.scope", "done") < 0)
+                return 12;
+        return 0;
+}
+
+static int64_t elapsed_msec(const struct timespec *since) {
+        struct timespec now;
+        (void) clock_gettime(CLOCK_MONOTONIC, &now);
+        return (int64_t) (now.tv_sec - since->tv_sec) * 1000 + (now.tv_nsec - since->tv_nsec) / 1000000;
+}
+
+static void test_job_never_removed(void) {
+        _cleanup_(server_done) Server s = start_server(serve_no_job_removed);
+        _cleanup_(wire_msg_done) WireMsg body = WIRE_MSG_NULL;
+        _cleanup_free_ char *job = NULL, *error = NULL, *result = NULL;
+        uint32_t serial = 0;
+        struct timespec start;
+
+        ASSERT_TRUE(s.pid > 0);
+        ASSERT_EQ(start_body(&body), 0);
+        ASSERT_EQ(wire_send_call(&s.c, DEST, MANAGER_PATH, MANAGER, "StartTransientUnit", &body, &serial), 0);
+        ASSERT_EQ(wire_read_reply(&s.c, serial, &job, &error), 0);
+        (void) clock_gettime(CLOCK_MONOTONIC, &start);
+        ASSERT_EQ(wire_wait_job(&s.c, job, 200 * 1000, &result), -ETIMEDOUT);
+        int64_t waited = elapsed_msec(&start);
+        ASSERT_NULL(result);
+        ASSERT_TRUE(waited >= 190 && waited < 3000);
+        ASSERT_EQ(s.c.n_jobs, 1); /* job 41's, read while waiting */
+        ASSERT_EQ(stop_server(&s), 0);
+}
+
+/* Three calls: a StopUnit answered NoSuchUnit, a start answered UnitExists (which wire.c does not
+ * map), a Reload without a body answered with a method return. */
+static int serve_errors(sd_bus *bus) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *stop = NULL, *start = NULL, *reload = NULL;
+        const char *unit = NULL, *mode = NULL;
+
+        if (next_call(bus, &stop) < 0 || !sd_bus_message_is_method_call(stop, MANAGER, "StopUnit") ||
+            sd_bus_message_read(stop, "ss", &unit, &mode) < 0 || strcmp(unit, "u.scope") != 0 ||
+            strcmp(mode, "replace") != 0)
+                return 10;
+        if (sd_bus_reply_method_errorf(stop, "org.freedesktop.systemd1.NoSuchUnit", "Unit %s not loaded.", unit) < 0)
+                return 11;
+        if (next_call(bus, &start) < 0 || !is_start(start) ||
+            sd_bus_reply_method_errorf(start, "org.freedesktop.systemd1.UnitExists", "Unit %s already exists.",
+                                       "u.scope") < 0)
+                return 12;
+        if (next_call(bus, &reload) < 0 || !sd_bus_message_is_method_call(reload, MANAGER, "Reload") ||
+            !sd_bus_message_has_signature(reload, "") || sd_bus_reply_method_return(reload, NULL) < 0)
+                return 13;
+        return 0;
+}
+
+static void test_error_answers(void) {
+        _cleanup_(server_done) Server s = start_server(serve_errors);
+        _cleanup_(wire_msg_done) WireMsg stop = WIRE_MSG_NULL, start = WIRE_MSG_NULL;
+        _cleanup_free_ char *job = NULL, *error = NULL, *job2 = NULL, *error2 = NULL, *error3 = NULL;
+        uint32_t serial = 0;
+
+        ASSERT_TRUE(s.pid > 0);
+        ASSERT_EQ(wire_msg_append(&stop, "ss", "u.scope", "replace"), 0);
+        ASSERT_EQ(wire_send_call(&s.c, DEST, MANAGER_PATH, MANAGER, "StopUnit", &stop, &serial), 0);
+        ASSERT_EQ(wire_read_reply(&s.c, serial, &job, &error), -ENOENT);
+        ASSERT_NULL(job);
+        ASSERT_STREQ(error, "Unit u.scope not loaded.");
+        ASSERT_STREQ(s.c.error_name, "org.freedesktop.systemd1.NoSuchUnit");
+
+        ASSERT_EQ(start_body(&start), 0);
+        ASSERT_EQ(wire_send_call(&s.c, DEST, MANAGER_PATH, MANAGER, "StartTransientUnit", &start, &serial), 0);
+        ASSERT_EQ(wire_read_reply(&s.c, serial, &job2, &error2), -EIO);
+        ASSERT_NULL(job2);
+        ASSERT_STREQ(error2, "Unit u.scope already exists.");
+        ASSERT_STREQ(s.c.error_name, "org.freedesktop.systemd1.UnitExists");
+
+        ASSERT_EQ(wire_send_call(&s.c, DEST, MANAGER_PATH, MANAGER, "Reload", NULL, &serial), 0);
+        ASSERT_EQ(wire_read_reply(&s.c, serial, NULL, &error3), 0);
+        ASSERT_NULL(error3);
+        ASSERT_STREQ(s.c.error_name, "");
+        ASSERT_EQ(stop_server(&s), 0);
+}
+
+/* Messages written by hand, in the native byte order, one after another in b: alignment is from
+ * the start of the message being written (base). */
+typedef struct Raw {
+        uint8_t b[65536];
+        size_t n, base;
+} Raw;
+
+typedef struct RawMessage {
+        uint8_t type;
+        uint32_t reply_serial; /* 0: no such field */
+        const char *interface, *member, *error_name, *signature;
+} RawMessage;
+
+static void raw_bytes(Raw *r, const void *p, size_t n) {
+        memcpy(r->b + r->n, p, n);
+        r->n += n;
+}
+
+static void raw_pad(Raw *r, size_t align) {
+        while ((r->n - r->base) % align)
+                r->b[r->n++] = 0;
+}
+
+static void raw_u32(Raw *r, uint32_t v) {
+        raw_pad(r, 4);
+        raw_bytes(r, &v, sizeof(v));
+}
+
+static void raw_string(Raw *r, const char *s) {
+        raw_u32(r, (uint32_t) strlen(s));
+        raw_bytes(r, s, strlen(s) + 1);
+}
+
+/* A header field: code, the signature of one type, the value. */
+static void raw_field(Raw *r, uint8_t code, char type, const char *value) {
+        const uint8_t head[4] = { code, 1, (uint8_t) type, 0 };
+        raw_pad(r, 8);
+        raw_bytes(r, head, sizeof(head));
+        if (type == 'g') {
+                uint8_t n = (uint8_t) strlen(value);
+                raw_bytes(r, &n, 1);
+                raw_bytes(r, value, (size_t) n + 1);
+        } else
+                raw_string(r, value);
+}
+
+/* Appends the message m with body (body_len bytes, written with alignment from its start). */
+static void raw_message(Raw *r, const RawMessage *m, const void *body, size_t body_len) {
+        static uint32_t serial = 1000;
+        const uint8_t endian = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? 'l' : 'B';
+        const uint8_t fixed[4] = { endian, m->type, 1 /* no reply expected */, 1 };
+
+        r->base = r->n;
+        raw_bytes(r, fixed, sizeof(fixed));
+        raw_u32(r, (uint32_t) body_len);
+        raw_u32(r, ++serial);
+        raw_u32(r, 0); /* the fields' length, set below */
+        size_t fields = r->n;
+        if (m->type == 4)
+                raw_field(r, 1, 'o', MANAGER_PATH);
+        if (m->interface)
+                raw_field(r, 2, 's', m->interface);
+        if (m->member)
+                raw_field(r, 3, 's', m->member);
+        if (m->error_name)
+                raw_field(r, 4, 's', m->error_name);
+        if (m->reply_serial) {
+                const uint8_t head[4] = { 5, 1, 'u', 0 };
+                raw_pad(r, 8);
+                raw_bytes(r, head, sizeof(head));
+                raw_u32(r, m->reply_serial);
+        }
+        if (m->signature)
+                raw_field(r, 8, 'g', m->signature);
+        uint32_t fields_len = (uint32_t) (r->n - fields);
+        memcpy(r->b + r->base + 12, &fields_len, sizeof(fields_len));
+        raw_pad(r, 8);
+        raw_bytes(r, body, body_len);
+}
+
+/* A JobRemoved(id, job, unit, result) signal. */
+static void raw_job_removed(Raw *r, uint32_t id, const char *job, const char *result) {
+        Raw body = { .n = 0 };
+        raw_u32(&body, id);
+        raw_string(&body, job);
+        raw_string(&body, "u.scope");
+        raw_string(&body, result);
+        static const RawMessage m = { .type = 4, .interface = MANAGER, .member = "JobRemoved", .signature = "uoss" };
+        raw_message(r, &m, body.b, body.n);
+}
+
+/* A UnitNew signal whose name has size bytes: more than WireConn.buf holds makes it one to skip. */
+static void raw_big_signal(Raw *r, size_t size) {
+        static char name[20001];
+        Raw body = { .n = 0 };
+        memset(name, 'x', sizeof(name) - 1);
+        name[size < sizeof(name) ? size : sizeof(name) - 1] = 0;
+        raw_string(&body, name);
+        raw_string(&body, "/org/freedesktop/systemd1/unit/x");
+        static const RawMessage m = { .type = 4, .interface = MANAGER, .member = "UnitNew", .signature = "so" };
+        raw_message(r, &m, body.b, body.n);
+}
+
+static void raw_return(Raw *r, uint32_t reply_serial) {
+        raw_message(r, &(RawMessage) { .type = 2, .reply_serial = reply_serial }, NULL, 0);
+}
+
+static void raw_error(Raw *r, uint32_t reply_serial, const char *name, const char *text) {
+        Raw body = { .n = 0 };
+        raw_string(&body, text);
+        raw_message(r, &(RawMessage) { .type = 3, .reply_serial = reply_serial, .error_name = name, .signature = "s" },
+                    body.b, body.n);
+}
+
+/* A client on one end of a socketpair (a call of serial 1 sent), the test writing the other end. */
+typedef struct Scripted {
+        WireConn c;
+        int fd;
+        uint32_t serial;
+} Scripted;
+#define SCRIPTED_NULL { .c = WIRE_CONN_NULL, .fd = -EBADF }
+
+static int scripted_start(Scripted *s) {
+        int sv[2];
+
+        s->c = (WireConn) WIRE_CONN_NULL;
+        s->fd = -EBADF;
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+                return -errno;
+        s->fd = sv[1];
+        int r = wire_start(&s->c, sv[0]);
+        return r < 0 ? r : wire_send_call(&s->c, DEST, MANAGER_PATH, MANAGER, "Reload", NULL, &s->serial);
+}
+
+static void scripted_done(Scripted *s) {
+        wire_close(&s->c);
+        s->fd = safe_close(s->fd);
+}
+
+static bool scripted_write(Scripted *s, const Raw *r, size_t from, size_t to) {
+        return write(s->fd, r->b + from, to - from) == (ssize_t) (to - from);
+}
+
+/* The answer without waiting, over a stream written in pieces: a signal larger than the client's
+ * buffer cut in the middle, the rest of it with a JobRemoved, another call's answer and the first
+ * half of ours, then the rest. */
+static void test_try_reply_in_pieces(void) {
+        _cleanup_(scripted_done) Scripted s = SCRIPTED_NULL;
+        _cleanup_free_ char *error = NULL, *result = NULL;
+        static Raw r;
+
+        r.n = 0;
+        ASSERT_EQ(scripted_start(&s), 0);
+        ASSERT_EQ(s.serial, 1);
+        raw_bytes(&r, OK_LINE, OK_LEN);
+        raw_big_signal(&r, 20000);
+        size_t big_end = r.n;
+        ASSERT_TRUE(big_end - OK_LEN > sizeof(s.c.buf));
+        raw_job_removed(&r, 7, JOB_PATH(7), "done");
+        raw_return(&r, 99);
+        size_t ours = r.n;
+        raw_return(&r, 1);
+
+        ASSERT_EQ(wire_try_reply(&s.c, 1, &error), -EAGAIN); /* nothing yet */
+        ASSERT_TRUE(!wire_buffered(&s.c));
+        size_t half = OK_LEN + (big_end - OK_LEN) / 2;
+        ASSERT_TRUE(scripted_write(&s, &r, 0, half));
+        ASSERT_EQ(wire_try_reply(&s.c, 1, &error), -EAGAIN);
+        ASSERT_TRUE(s.c.skipping > 0);
+        ASSERT_TRUE(!wire_buffered(&s.c)); /* skipped as it came */
+        ASSERT_TRUE(scripted_write(&s, &r, half, ours + (r.n - ours) / 2));
+        ASSERT_EQ(wire_try_reply(&s.c, 1, &error), -EAGAIN);
+        ASSERT_EQ(s.c.skipping, 0);
+        ASSERT_TRUE(wire_buffered(&s.c)); /* half our answer, held */
+        ASSERT_EQ(s.c.n_jobs, 1);
+        ASSERT_EQ(wire_try_reply(&s.c, 1, &error), -EAGAIN); /* still half */
+        ASSERT_TRUE(scripted_write(&s, &r, ours + (r.n - ours) / 2, r.n));
+        (void) snprintf(s.c.error_name, sizeof(s.c.error_name), "stale");
+        ASSERT_EQ(wire_try_reply(&s.c, 1, &error), 0);
+        ASSERT_NULL(error);
+        ASSERT_STREQ(s.c.error_name, "");
+        ASSERT_TRUE(!wire_buffered(&s.c));
+        ASSERT_EQ(wire_wait_job(&s.c, JOB_PATH(7), 0, &result), 0);
+        ASSERT_STREQ(result, "done");
+}
+
+/* Writes r in pieces of size bytes, asking for the answer after each: -EAGAIN until the last,
+ * then its return (want). */
+static int try_chopped(const Raw *r, size_t size, int want, char **ret_error, char *name, size_t name_size) {
+        _cleanup_(scripted_done) Scripted s = SCRIPTED_NULL;
+        int k = scripted_start(&s);
+
+        for (size_t at = 0; (k >= 0 || k == -EAGAIN) && at < r->n; at += size) {
+                size_t to = at + size < r->n ? at + size : r->n;
+                if (!scripted_write(&s, r, at, to))
+                        return -EIO;
+                k = wire_try_reply(&s.c, s.serial, ret_error);
+                if (to < r->n && k != -EAGAIN)
+                        return -ENOTRECOVERABLE; /* an answer before it was all there, or a failure */
+                if (to < r->n && *ret_error)
+                        return -EEXIST;
+        }
+        if (k != want || wire_buffered(&s.c) || s.c.skipping != 0)
+                return -ENOTRECOVERABLE;
+        (void) snprintf(name, name_size, "%s", s.c.error_name);
+        return k;
+}
+
+/* The same stream, with an error answer, cut in pieces of every size from a byte on. */
+static void test_try_reply_chopped(void) {
+        static const size_t sizes[] = { 1, 3, 7, 16, 100, 4096, 12000, 70000 };
+        static Raw r;
+
+        r.n = 0;
+        raw_bytes(&r, OK_LINE, OK_LEN);
+        raw_big_signal(&r, 20000);
+        raw_job_removed(&r, 7, JOB_PATH(7), "done");
+        raw_big_signal(&r, 17000);
+        raw_return(&r, 99);
+        raw_error(&r, 1, "org.freedesktop.systemd1.NoSuchUnit", "Unit u.scope not loaded.");
+        for (size_t i = 0; i < ELEMENTSOF(sizes); i++) {
+                _cleanup_free_ char *error = NULL;
+                char name[128] = "";
+                ASSERT_EQ(try_chopped(&r, sizes[i], -ENOENT, &error, name, sizeof(name)), -ENOENT);
+                ASSERT_STREQ(error, "Unit u.scope not loaded.");
+                ASSERT_STREQ(name, "org.freedesktop.systemd1.NoSuchUnit");
+        }
+}
+
+/* A body "uoss" whose job path claims more bytes than there are, or lacks its NUL, or ends
+ * before the unit: ignored, as is a job path or result longer than WireJob holds. */
+static void test_job_removed_malformed(void) {
+        _cleanup_(scripted_done) Scripted s = SCRIPTED_NULL;
+        _cleanup_free_ char *error = NULL, *a = NULL, *b = NULL, *c = NULL, *d = NULL, *e = NULL;
+        const RawMessage job_removed = { .type = 4, .interface = MANAGER, .member = "JobRemoved", .signature = "uoss" };
+        char longest[96], too_long[97];
+        static Raw r;
+        Raw body = { .n = 0 };
+
+        memset(longest, 'j', sizeof(longest));
+        memcpy(longest, JOB_PATH(), strlen(JOB_PATH()));
+        memcpy(too_long, longest, sizeof(longest));
+        longest[sizeof(longest) - 1] = too_long[sizeof(too_long) - 1] = 0;
+        r.n = 0;
+        raw_bytes(&r, OK_LINE, OK_LEN);
+        raw_job_removed(&r, 1, JOB_PATH(1), "done");
+        raw_u32(&body, 2);
+        raw_u32(&body, 200); /* the job path's length: past the body */
+        raw_bytes(&body, JOB_PATH(2), strlen(JOB_PATH(2)) + 1);
+        raw_message(&r, &job_removed, body.b, body.n);
+        body.n = 0;
+        raw_u32(&body, 3);
+        raw_u32(&body, (uint32_t) strlen(JOB_PATH(3)));
+        raw_bytes(&body, JOB_PATH(3) "X", strlen(JOB_PATH(3)) + 1); /* no NUL */
+        raw_message(&r, &job_removed, body.b, body.n);
+        body.n = 0;
+        raw_u32(&body, 4);
+        raw_string(&body, JOB_PATH(4)); /* and no unit, no result */
+        raw_message(&r, &job_removed, body.b, body.n);
+        raw_message(&r, &job_removed, body.b, 2); /* not even its id */
+        raw_job_removed(&r, 5, too_long, "done");
+        raw_job_removed(&r, 6, JOB_PATH(6), "done-and-much-more");
+        raw_job_removed(&r, 7, longest, "done");
+        raw_return(&r, 1);
+
+        ASSERT_EQ(scripted_start(&s), 0);
+        ASSERT_TRUE(scripted_write(&s, &r, 0, r.n));
+        ASSERT_EQ(wire_read_reply(&s.c, s.serial, NULL, &error), 0);
+        ASSERT_EQ(s.c.n_jobs, 2); /* jobs 1 and 7 */
+        ASSERT_EQ(wire_wait_job(&s.c, JOB_PATH(1), 0, &a), 0);
+        ASSERT_STREQ(a, "done");
+        ASSERT_EQ(wire_wait_job(&s.c, longest, 0, &b), 0);
+        ASSERT_STREQ(b, "done");
+        ASSERT_EQ(wire_wait_job(&s.c, JOB_PATH(2), 0, &c), -ETIMEDOUT);
+        ASSERT_EQ(wire_wait_job(&s.c, JOB_PATH(4), 0, &d), -ETIMEDOUT);
+        ASSERT_EQ(wire_wait_job(&s.c, JOB_PATH(6), 0, &e), -ETIMEDOUT);
+        ASSERT_NULL(c);
+        ASSERT_NULL(d);
+        ASSERT_NULL(e);
+}
+
+/* The ring keeps the last 16 JobRemoved signals: the 17th read replaces the first. */
+static void test_job_ring(void) {
+        _cleanup_(scripted_done) Scripted s = SCRIPTED_NULL;
+        _cleanup_free_ char *error = NULL, *first = NULL, *second = NULL, *last = NULL;
+        static Raw r;
+        char job[64];
+
+        r.n = 0;
+        raw_bytes(&r, OK_LINE, OK_LEN);
+        for (unsigned i = 1; i <= 17; i++) {
+                (void) snprintf(job, sizeof(job), JOB_PATH() "%u", i);
+                raw_job_removed(&r, i, job, i == 17 ? "canceled" : "done");
+        }
+        raw_return(&r, 1);
+        ASSERT_EQ(scripted_start(&s), 0);
+        ASSERT_TRUE(scripted_write(&s, &r, 0, r.n));
+        ASSERT_EQ(wire_read_reply(&s.c, s.serial, NULL, &error), 0);
+        ASSERT_EQ(s.c.n_jobs, 17);
+        ASSERT_EQ(wire_wait_job(&s.c, JOB_PATH(1), 0, &first), -ETIMEDOUT);
+        ASSERT_EQ(wire_wait_job(&s.c, JOB_PATH(2), 0, &second), 0);
+        ASSERT_STREQ(second, "done");
+        ASSERT_EQ(wire_wait_job(&s.c, JOB_PATH(17), 0, &last), 0);
+        ASSERT_STREQ(last, "canceled");
+}
+
+TEST_MAIN(test_hello_first, test_attach_subcgroup, test_control_group, test_control_group_not_a_string,
+          test_attach_return, test_attach_errors, test_answer_needs_its_serial, test_big_endian_answer,
+          test_refused, test_malformed, test_other_messages, test_no_answer, test_start_then_job_removed,
+          test_job_removed_before_reply, test_job_never_removed, test_error_answers, test_try_reply_in_pieces,
+          test_try_reply_chopped, test_job_removed_malformed, test_job_ring)
