@@ -149,9 +149,12 @@ static void created_done(Created *c) {
 /* Undoes a create that failed after the id was taken. */
 static void created_abort(Created *c, const char *id) {
         machine_link_abort(&c->machine);
+        /* Where the start's answer was read without libsystemd (the connection is still open),
+         * unit_started is known, and the stop goes there too. */
+        bool by_wire = c->wire.fd >= 0;
         /* systemd may have dropped the connection (re-executing), even after making the unit
          * though its answer was lost: the unit is ours to stop if our launcher is in it. */
-        if (c->unit && !c->kept_unit && (c->bus || c->wire_scope)) {
+        if (c->unit && !c->kept_unit && c->bus && !by_wire) {
                 /* Quietly: the failure that brought us here is the one error reported. */
                 LogLevel level = log_get_max_level();
                 log_set_max_level(log_debug_enabled() ? LOG_LEVEL_DEBUG : LOG_LEVEL_OFF);
@@ -160,7 +163,9 @@ static void created_abort(Created *c, const char *id) {
                 log_set_max_level(level);
         }
         launch_kill(&c->launcher);
-        if (c->unit_started && c->bus)
+        if (c->unit_started && by_wire && bus_wire_stop_unit(&c->wire, c->unit, true) != -ENOTCONN)
+                c->unit_started = false; /* stopped, or said why not */
+        if (c->unit_started && (c->bus || by_wire) && bus_ensure_connected(&c->bus) >= 0)
                 (void) bus_stop_unit(c->bus, c->unit);
         (void) state_remove(c->root_fd, id);
 }
@@ -424,10 +429,11 @@ static int create(const CreateOptions *o, Created *c) {
                          * starts the scope, its launcher gone before systemd moved it in. systemd
                          * moves nothing then and reports success; the scope stays active, empty. */
                         FAULT_KILL_CHILD("create:scope-empty", c->launcher.pidfd);
-                        r = c->wire_scope ? bus_start_scope_on(&c->wire, &c->bus, &req, c->launcher.pid)
+                        bool ours = false;
+                        r = c->wire_scope ? bus_start_scope_on(&c->wire, &c->bus, &req, c->launcher.pid, &ours)
                                           : bus_start_scope(&c->bus, &req, c->launcher.pid);
                         FAULT_POINT("create:scope-empty");
-                        c->unit_started = r >= 0;
+                        c->unit_started = r >= 0 || ours;
                 }
         }
         if (r >= 0 && go_in_scope)
@@ -741,11 +747,6 @@ static int delete_without_state(const char *root, int root_fd, const char *id) {
         return state_remove(root_fd, id);
 }
 
-/* machine: run's link to machined (its registration state, its connection if still kept), or an
- * unused one. kept: run's connection to systemd, taken, if it still has it, else NULL. emptied: the
- * caller knows the unit holds no process (run, its init reaped in a pid namespace of its own): its
- * stop is queued, not waited for; systemd has nothing to signal, and makes the name free for a
- * new start within a few milliseconds (a start of the same name waits for it). */
 /* The unit stopped through sd-bus (connected now, if bus is not): only queued when emptied. */
 static int stop_by_bus(sd_bus **bus, const char *unit, bool emptied) {
         int r = *bus ? 0 : bus_connect_dbus(bus);
@@ -753,6 +754,14 @@ static int stop_by_bus(sd_bus **bus, const char *unit, bool emptied) {
                 return r;
         return emptied ? bus_stop_unit_queue(*bus, unit) : bus_stop_unit(*bus, unit);
 }
+
+/* machine: run's link to machined (its registration state, its connection if still kept), or an
+ * unused one. kept: run's connection to systemd, taken, if it still has it, else NULL; kept_wire:
+ * run's connection to systemd's private socket without libsystemd (unit-wire.c), open or closed,
+ * else NULL. emptied: the caller knows the unit holds no process (run, its init reaped in a pid
+ * namespace of its own): its stop is queued, not waited for; systemd has nothing to signal, and
+ * makes the name free for a new start within a few milliseconds (a start of the same name waits
+ * for it). */
 
 static int delete_container(const char *root, const char *id, bool force, bool emptied, MachineLink *machine,
                             sd_bus **kept, WireConn *kept_wire) {
@@ -801,8 +810,9 @@ static int delete_container(const char *root, const char *id, bool force, bool e
          * dbus-daemon: StopUnit follows at once, and a new connection to systemd's private socket
          * would make it wait while systemd sets that connection up. The one connection serves
          * machined too. A connection run kept needs no setup: it is used as it is. */
-        /* run's own connection to the private socket, kept from its create, is one too. */
-        bool by_wire = !bus && kept_wire && kept_wire->fd >= 0 && emptied && !st->kept_unit;
+        /* So is run's own to systemd's private socket, kept from its create or, once let go, made
+         * again without libsystemd (as root): its call, AUTH and BEGIN go out together. */
+        bool by_wire = !bus && kept_wire && !st->kept_unit && bus_wire_reopen(kept_wire) >= 0;
         if (!bus && !by_wire) {
                 r = bus_connect_dbus(&bus);
                 if (r < 0)
@@ -826,8 +836,8 @@ static int delete_container(const char *root, const char *id, bool force, bool e
                 (void) late_hooks(dir_fd, st, HOOK_POSTSTOP, "\"poststop\"", "stopped");
                 return state_remove(root_fd, id);
         }
-        r = by_wire ? bus_wire_stop_unit_queue(kept_wire, st->unit) : -ENOTCONN;
-        if (r < 0) /* else, or where the private socket failed it, through dbus-daemon */
+        r = by_wire ? bus_wire_stop_unit(kept_wire, st->unit, !emptied) : -ENOTCONN;
+        if (r == -ENOTCONN) /* else, or where the private socket failed it, through dbus-daemon */
                 r = stop_by_bus(&bus, st->unit, emptied);
         machine_link_unregister_wait(machine);
         if (r < 0)

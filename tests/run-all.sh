@@ -49,8 +49,8 @@ if git -C "$top" ls-files -z | (cd "$top" && xargs -0 cp --parents -t "$asan") &
     ./configure -q CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" \
         LDFLAGS="-fsanitize=address,undefined" >/dev/null &&
     make -s -j"$(nproc)" all tests/runscope-faults tests/console-recv tests/seccomp-agent tests/seccomp-enosys \
-        tests/unit/test-util tests/unit/test-spec tests/unit/test-state tests/unit/test-bus tests/unit/test-wire tests/unit/test-wire-msg >/dev/null 2>&1); then
-        for t in util spec state bus wire wire-msg; do
+        tests/unit/test-util tests/unit/test-spec tests/unit/test-state tests/unit/test-bus tests/unit/test-wire tests/unit/test-wire-stream tests/unit/test-wire-msg >/dev/null 2>&1); then
+        for t in util spec state bus wire wire-stream wire-msg; do
                 if ASAN_OPTIONS=detect_leaks=1 "$asan/tests/unit/test-$t" >"$asan/$t.log" 2>&1; then
                         echo "ok - test-$t is clean under ASan, LSan and UBSan"
                         count 1 0 0
@@ -70,7 +70,7 @@ fi
 echo "== unit tests under valgrind memcheck"
 # Any memcheck error or leak fails the program (exit 99); a test that needs what this valgrind
 # does not know (pidfd_open in 3.19) says so as a TAP skip.
-for t in util spec state bus wire wire-msg; do
+for t in util spec state bus wire wire-stream wire-msg; do
         if valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=all --errors-for-leak-kinds=all \
                 "tests/unit/test-$t" >/tmp/runscope-vg.$$ 2>&1 && ! grep -q "^not ok" /tmp/runscope-vg.$$; then
                 echo "ok - test-$t is clean under valgrind memcheck"

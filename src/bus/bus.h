@@ -117,17 +117,23 @@ int bus_start_scope(sd_bus **bus, const ScopeRequest *req, pid_t pid);
 /* StartTransientUnit's body for req (PIDs=[pid] unless pid is 0), written to o. */
 int bus_scope_body(PropsOut *o, const ScopeRequest *req, pid_t pid);
 /* Without libsystemd (unit-wire.c), on a connection to systemd's private socket: what
- * bus_scope_check() checks, and the start itself, its job waited for. The start returns -EEXIST
+ * bus_scope_check() checks, and the start itself, its job waited for (*ret_queued once systemd
+ * answered with the job). The start returns -EEXIST
  * when a unit of that name is there, -ENOTCONN when the exchange broke (the start maybe done): in
  * both cases nothing is logged, and the caller goes on with bus_start_scope(), which knows what to
  * do (bus_unit_has_pid() first, after -ENOTCONN). */
 int bus_wire_check_scope(const ScopeRequest *req);
-int bus_wire_start_scope(WireConn *c, const ScopeRequest *req, pid_t pid);
-/* bus_wire_start_scope(), and what it left to sd-bus on a connection made then in *busp (c closed). */
-int bus_start_scope_on(WireConn *c, sd_bus **busp, const ScopeRequest *req, pid_t pid);
-/* StopUnit(unit, "replace") answered, its job not waited for (bus_stop_unit_queue()'s case); a
- * unit gone is no error. Other errors only at debug level: the caller goes the sd-bus way. */
-int bus_wire_stop_unit_queue(WireConn *c, const char *unit);
+int bus_wire_start_scope(WireConn *c, const ScopeRequest *req, pid_t pid, bool *ret_queued);
+/* bus_wire_start_scope(), and what it left to sd-bus on a connection made then in *busp (c closed).
+ * *ret_ours: systemd queued the start we asked for, so the unit is ours to stop even if the start
+ * failed (its job timed out or ended otherwise than "done"). */
+int bus_start_scope_on(WireConn *c, sd_bus **busp, const ScopeRequest *req, pid_t pid, bool *ret_ours);
+/* StopUnit(unit, "replace") answered, and with wait its job done (bus_stop_unit(); without,
+ * bus_stop_unit_queue()'s case); a unit gone is no error. -ENOTCONN, at debug level only, when the
+ * exchange broke: the caller goes the sd-bus way. Other errors are logged. */
+int bus_wire_stop_unit(WireConn *c, const char *unit, bool wait);
+/* c connected to systemd's private socket again, if it was closed (root only; -EPERM else). */
+int bus_wire_reopen(WireConn *c);
 typedef struct ServiceRequest {
         const char *unit, *slice, *description;
         char **exec_start;        /* argv; argv[0] is the absolute path */
@@ -230,13 +236,14 @@ bool bus_machine_name_is_valid(const char *name);
  * every character but a letter or digit as '-' (leading ones dropped), cut to 55, plus "-" and 8
  * hex digits of its hash: deterministic, valid, and distinct for distinct ids. */
 int bus_machine_name(const char *id, char **ret);
+/* dbus-daemon's socket, from DBUS_SYSTEM_BUS_ADDRESS when that names one (unix:path=…), else the
+ * default one; NULL for an address of another kind, which is sd-bus's to follow. */
+const char *bus_system_socket(void);
+
 /* A connection to systemd-machined (through the system bus; rootless, the per-user machined's
  * Varlink socket, where systemd has one) whose calls are sent at once and answered later, so that
  * machined works while runscope goes on. None of it ever fails a container: machined absent is a
  * debug line, machined refusing a warning. */
-/* dbus-daemon's socket, from DBUS_SYSTEM_BUS_ADDRESS when that names one (unix:path=…), else the
- * default one; NULL for an address of another kind, which is sd-bus's to follow. */
-const char *bus_system_socket(void);
 
 typedef struct MachineLink {
         sd_bus *bus;

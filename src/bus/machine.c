@@ -115,9 +115,10 @@ bool machine_link_connected(const MachineLink *l) {
 /* dbus-daemon without libsystemd: the authentication and the Hello written at once, their answers
  * read with the first call's. */
 static int open_wire(MachineLink *l, const char *socket_path) {
-        l->wire = calloc(1, sizeof(WireConn));
+        l->wire = malloc(sizeof(WireConn));
         if (!l->wire)
                 return -ENOMEM;
+        *l->wire = (WireConn) WIRE_CONN_NULL;
         int r = wire_connect(l->wire, socket_path, false);
         if (r >= 0)
                 r = wire_hello(l->wire);

@@ -1,16 +1,20 @@
-/* D-Bus spoken by hand, for the one call on exec's path: AttachProcessesToUnit, or where exec clones
- * its launcher into the unit's cgroup, the Get of the unit's ControlGroup; through dbus-daemon
- * (after its Hello) or on systemd's private socket. Loading libsystemd costs half a millisecond (it
- * and the five libraries it binds at load), and sd-bus waits for the answer to its authentication
- * before it sends anything; here the authentication, the Hello and the call go out without
- * waiting, and one answer is read (D-Bus specification, "Authentication Protocol" and "Message
- * Protocol"; both servers take a BEGIN and messages sent ahead).
+/* D-Bus spoken by hand, for the calls on the paths that count: exec's AttachProcessesToUnit (or,
+ * where exec clones its launcher into the unit's cgroup, the Get of the unit's ControlGroup), and
+ * create's and run's StartTransientUnit and StopUnit (unit-wire.c) and RegisterMachine and
+ * UnregisterMachine (machine.c), with bodies from wire-msg.c; through dbus-daemon (after its Hello)
+ * or on systemd's private socket. Loading libsystemd costs 2-3 ms here (it and the five libraries
+ * it binds at load), and sd-bus waits for the answer to its authentication before it sends
+ * anything; here the authentication, the Hello and the call go out without waiting (D-Bus
+ * specification, "Authentication Protocol" and "Message Protocol"; both servers take a BEGIN and
+ * messages sent ahead). Answers are read whole or, for machined's, without waiting, resuming where
+ * a read stopped.
  *
- * Only ever a client of systemd's manager, as root: every other call and every other case is
- * sd-bus's (bus.c, unit.c). Must never read past what it holds (every length read is checked
- * against the bytes there before it is used) nor take a message for the answer without its reply
- * serial: systemd sends every direct connection its signals unasked, dbus-daemon answers the Hello
- * and says NameAcquired, and those are skipped. */
+ * Only ever a client of systemd's manager and of machined, as root: every other call and every
+ * other case is sd-bus's (bus.c, unit.c). Must never read past what it holds (every length read is
+ * checked against the bytes there before it is used) nor take a message for the answer without its
+ * reply serial: systemd sends every direct connection its signals unasked (of which the JobRemoved
+ * ones are kept, for a job wait), dbus-daemon answers the Hello and says NameAcquired, and the rest
+ * is skipped. */
 #include <byteswap.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -434,9 +438,11 @@ static int read_answer(WireConn *c, uint32_t serial, int64_t deadline, char **re
                 m = c->buf + c->start;
                 Answer a = { .type = m[1] };
                 r = parse_fields(m, 16 + (size_t) fields_len, swap, &a);
+                c->start += (size_t) total;
+                if (r < 0 && a.type == MSG_SIGNAL)
+                        continue; /* a header field of a type an answer never has: not ours */
                 if (r < 0)
                         return r;
-                c->start += (size_t) total;
                 size_t off = (size_t) header;
                 if (a.type == MSG_SIGNAL)
                         keep_job_removed(c, m, (size_t) total, off, &a, swap);
@@ -505,8 +511,10 @@ int wire_socket_connect(const char *path, bool wait) {
 
 int wire_connect(WireConn *c, const char *path, bool wait) {
         int fd = wire_socket_connect(path, wait);
-        if (fd < 0)
+        if (fd < 0) {
+                *c = (WireConn) WIRE_CONN_NULL;
                 return fd;
+        }
         int r = wire_start(c, fd);
         if (r < 0) {
                 safe_close(fd);
@@ -517,6 +525,7 @@ int wire_connect(WireConn *c, const char *path, bool wait) {
 
 int wire_hello(WireConn *c) {
         Out o = { .n = 0 }, none = { .n = 0 };
+        c->ahead_ok = true; /* a bus: dbus-daemon reads what follows BEGIN as it comes */
         int r = build_call(&o, ++c->serial, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
                            "Hello", "", &none);
         return r < 0 ? r : send_all(c->fd, o.b, o.n);
@@ -526,24 +535,38 @@ void wire_close(WireConn *c) {
         c->fd = safe_close(c->fd);
 }
 
+/* The server's answer to the authentication, unless read already. */
+static int authenticated(WireConn *c, int64_t deadline, char **ret_error) {
+        if (c->authenticated)
+                return 0;
+        int r = read_auth(c, deadline);
+        if (r == -EPERM && ret_error && !(*ret_error = strdup("the server refused the authentication")))
+                return -ENOMEM;
+        if (r < 0)
+                return r;
+        c->authenticated = true;
+        return 0;
+}
+
+/* Before a message to systemd itself, its OK is read: systemd's server (252 here) takes BEGIN only
+ * once its OK is written, and a call that came in the same read as AUTH and BEGIN is read only when
+ * more comes (systemd/systemd#24875): such a call, sent on a fresh connection, waited out its whole
+ * timeout here. dbus-daemon takes messages sent ahead (c->ahead_ok, from wire_hello()). */
+static int before_send(WireConn *c, int64_t deadline, char **ret_error) {
+        return c->ahead_ok ? 0 : authenticated(c, deadline, ret_error);
+}
+
 /* Reads the answer to serial (the authentication's first, if not read yet). */
 static int answer(WireConn *c, uint32_t serial, int64_t deadline, char **ret_error, int want, char **ret_value) {
-        int r;
-
-        if (!c->authenticated) {
-                r = read_auth(c, deadline);
-                if (r == -EPERM && ret_error && !(*ret_error = strdup("the server refused the authentication")))
-                        return -ENOMEM;
-                if (r < 0)
-                        return r;
-                c->authenticated = true;
-        }
-        return read_answer(c, serial, deadline, ret_error, want, ret_value);
+        int r = authenticated(c, deadline, ret_error);
+        return r < 0 ? r : read_answer(c, serial, deadline, ret_error, want, ret_value);
 }
 
 /* Sends the call built in o (serial c->serial) and reads its answer. */
 static int call(WireConn *c, const Out *o, int64_t deadline, char **ret_error) {
-        int r = send_all(c->fd, o->b, o->n);
+        int r = before_send(c, deadline, ret_error);
+        if (r >= 0)
+                r = send_all(c->fd, o->b, o->n);
         return r < 0 ? r : answer(c, c->serial, deadline, ret_error, WANT_NOTHING, NULL);
 }
 
@@ -564,6 +587,8 @@ int wire_send_control_group(WireConn *c, const char *unit, const char *interface
         int r = unit_path(unit, path, sizeof(path));
         if (r >= 0)
                 r = build_get(&o, ++c->serial, path, interface, "ControlGroup");
+        if (r >= 0)
+                r = before_send(c, now_msec() + c->timeout_msec, NULL);
         if (r >= 0)
                 r = send_all(c->fd, o.b, o.n);
         if (r >= 0)
@@ -591,6 +616,8 @@ int wire_send_call(WireConn *c, const char *destination, const char *path, const
         Out o = { .n = 0 };
         int r = body ? wire_msg_complete(body) : 0;
 
+        if (r >= 0)
+                r = before_send(c, now_msec() + c->timeout_msec, NULL);
         if (r >= 0)
                 r = build_header(&o, ++c->serial, destination, path, interface, member, body ? body->signature : "",
                                  body ? body->n : 0);
@@ -625,6 +652,8 @@ int wire_wait_job(WireConn *c, const char *job, uint64_t timeout_usec, char **re
         /* A reply that never comes (serial 0 is no call's) reads message after message, keeping the
          * JobRemoved signals, until job's is among them. */
         while (!(result = job_result(c, job))) {
+                if (now_msec() >= deadline)
+                        return -ETIMEDOUT; /* signals may come without end, and none ours */
                 int r = answer(c, 0, deadline, NULL, WANT_NOTHING, NULL);
                 if (r < 0 && r != -EAGAIN)
                         return r;
@@ -639,8 +668,4 @@ int wire_try_reply(WireConn *c, uint32_t serial, char **ret_error) {
         if (ret_error)
                 *ret_error = NULL;
         return answer(c, serial, NOW, ret_error, WANT_NOTHING, NULL);
-}
-
-bool wire_buffered(const WireConn *c) {
-        return c->fd >= 0 && c->end > c->start;
 }

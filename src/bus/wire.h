@@ -19,6 +19,7 @@ typedef struct WireConn {
         int fd;
         uint32_t serial;
         bool authenticated;
+        bool ahead_ok; /* the server takes messages sent before its OK (dbus-daemon, after wire_hello()) */
         int timeout_msec; /* of each call, answer included: 25 s as sd-bus's */
         size_t start, end; /* the bytes read and not yet consumed: buf[start, end) */
         uint64_t skipping; /* bytes of a message not wanted, still to come */
@@ -68,5 +69,3 @@ int wire_wait_job(WireConn *c, const char *job, uint64_t timeout_usec, char **re
 /* wire_read_reply() without waiting (and without ret_path): -EAGAIN while the answer is not all
  * there; what came meanwhile is consumed. */
 int wire_try_reply(WireConn *c, uint32_t serial, char **ret_error);
-/* Whether bytes were read and not consumed yet: poll may not say the socket is readable for them. */
-bool wire_buffered(const WireConn *c);

@@ -130,6 +130,30 @@ id=$(t_id)
 nolib create -b "$B" "$id"
 t_is "$?:$(systemctl is-active "runscope-$id.scope")" "0:active" "create without libsystemd, as root: its unit is active"
 rs delete -f "$id"
+# ... and so do a foreground run that outlives its first second, which lets its connections go and
+# makes them again to stop its unit, and a create that fails after its start (the stop, on the
+# same connection, at once).
+make_bundle "$T_WORK/slow" /bin/sh -c 'sleep 1.5; exit 4'
+id=$(t_id)
+nolib run -b "$T_WORK/slow" "$id"
+t_is "$?" 4 "a foreground run of 1.5 s without libsystemd: its exit status"
+t_ok "... and nothing is left (unit, state, machine)" eval "nothing_left $id runscope-$id.scope && ! machinectl show $id >/dev/null 2>&1"
+id=$(t_id)
+err=$(timeout 8 "$RUNSCOPE_TOP/tests/runscope-faults" --root "$T_ROOT" create --pid-file "$T_WORK/no/such/dir/pid" \
+        -b "$B" "$id" 2>&1 </dev/null)
+t_is "$?:$(wc -l <<<"$err" | tr -d ' ')" "1:1" "create failing after its start: exits 1 with one line, at once"
+t_ok "... and leaves nothing" nothing_left "$id" "runscope-$id.scope"
+id=$(t_id)
+err=$(RUNSCOPE_FAULT_LIBSYSTEMD=libsystemd-gone.so.0 timeout 8 "$RUNSCOPE_TOP/tests/runscope-faults" --root "$T_ROOT" \
+        create --pid-file "$T_WORK/no/such/dir/pid" -b "$B" "$id" 2>&1 </dev/null)
+t_is "$?:$(wc -l <<<"$err" | tr -d ' ')" "1:1" "... the same without libsystemd"
+t_ok "... and leaves nothing" nothing_left "$id" "runscope-$id.scope"
+# Without dbus-daemon (machined unreachable), run's stdin is still the container's.
+make_bundle "$T_WORK/cat" /bin/cat
+id=$(t_id)
+out=$(echo through | DBUS_SYSTEM_BUS_ADDRESS=unix:path=/run/no-such-bus rs run -b "$T_WORK/cat" "$id" 2>&1)
+t_is "$?:$out" "0:through" "run without dbus-daemon: the container reads run's stdin"
+t_ok "... and nothing is left" nothing_left "$id" "runscope-$id.scope"
 # Where the private socket fails, create needs sd-bus.
 id=$(t_id)
 err=$(RUNSCOPE_FAULT_DIRECT_SOCKET=/run/no-such-socket RUNSCOPE_FAULT_LIBSYSTEMD=libsystemd-gone.so.0 \
