@@ -32,7 +32,8 @@ typedef struct RawMessage {
 } RawMessage;
 
 static void raw_bytes(Raw *r, const void *p, size_t n) {
-        memcpy(r->b + r->n, p, n);
+        if (n > 0) /* memcpy takes no NULL, even for nothing (UBSan says so) */
+                memcpy(r->b + r->n, p, n);
         r->n += n;
 }
 
