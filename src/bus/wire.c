@@ -4,10 +4,10 @@
  * UnregisterMachine (machine.c), with bodies from wire-msg.c; through dbus-daemon (after its Hello)
  * or on systemd's private socket. Loading libsystemd costs 2-3 ms here (it and the five libraries
  * it binds at load), and sd-bus waits for the answer to its authentication before it sends
- * anything; here the authentication, the Hello and the call go out without waiting (D-Bus
- * specification, "Authentication Protocol" and "Message Protocol"; both servers take a BEGIN and
- * messages sent ahead). Answers are read whole or, for machined's, without waiting, resuming where
- * a read stopped.
+ * anything; here the authentication goes out when the connection is made, and to dbus-daemon the
+ * Hello and the call with it (D-Bus specification, "Authentication Protocol" and "Message
+ * Protocol"); systemd gets a call once its OK is there (before_send()). Answers are read whole or,
+ * for machined's, without waiting, resuming where a read stopped.
  *
  * Only ever a client of systemd's manager and of machined, as root: every other call and every
  * other case is sd-bus's (bus.c, unit.c). Must never read past what it holds (every length read is
