@@ -762,7 +762,6 @@ static int stop_by_bus(sd_bus **bus, const char *unit, bool emptied) {
  * namespace of its own): its stop is queued, not waited for; systemd has nothing to signal, and
  * makes the name free for a new start within a few milliseconds (a start of the same name waits
  * for it). */
-
 static int delete_container(const char *root, const char *id, bool force, bool emptied, MachineLink *machine,
                             sd_bus **kept, WireConn *kept_wire) {
         _cleanup_(state_freep) ContainerState *st = NULL;
@@ -811,7 +810,7 @@ static int delete_container(const char *root, const char *id, bool force, bool e
          * would make it wait while systemd sets that connection up. The one connection serves
          * machined too. A connection run kept needs no setup: it is used as it is. */
         /* So is run's own to systemd's private socket, kept from its create or, once let go, made
-         * again without libsystemd (as root): its call, AUTH and BEGIN go out together. */
+         * again without libsystemd (as root; its call goes once systemd's OK is there). */
         bool by_wire = !bus && kept_wire && !st->kept_unit && bus_wire_reopen(kept_wire) >= 0;
         if (!bus && !by_wire) {
                 r = bus_connect_dbus(&bus);
