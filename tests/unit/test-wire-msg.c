@@ -1,6 +1,6 @@
 /* Unit tests of src/bus/wire-msg.c, the D-Bus message body built without libsystemd. Each body is
- * written twice by the same code, once into a WireMsg and once into sd_bus_messages (through the
- * Ops below), and libsystemd's server side, in a child over a socketpair, gets the WireMsg body in
+ * written twice by the same code, once into a WireMsg and once into sd_bus_messages (through
+ * src/bus/props-out.c's PropsOut, as the unit properties are), and libsystemd's server side, in a child over a socketpair, gets the WireMsg body in
  * a method call: it answers with its own body for the same appends, then with a copy of what it read
  * from ours (sd_bus_message_copy reads every value and appends it again). Both must be ours byte
  * for byte, and the signatures the same. The errors are checked against sd-bus's where it has them. */
@@ -10,7 +10,7 @@
 #include <systemd/sd-bus.h>
 #include <unistd.h>
 
-#include "bus/wire-msg.h"
+#include "bus/bus.h"
 #include "util/alloc.h"
 #include "tap.h"
 
@@ -18,57 +18,6 @@
 #define PATH "/org/freedesktop/systemd1"
 #define INTERFACE "org.freedesktop.systemd1.Manager"
 #define MEMBER "StartTransientUnit"
-
-/* The append API both builders have. */
-typedef struct Ops {
-        int (*appendv)(void *m, const char *types, va_list ap);
-        int (*open)(void *m, char type, const char *contents);
-        int (*close)(void *m);
-        int (*array)(void *m, char type, const void *p, size_t size);
-        int (*strv)(void *m, char **l);
-} Ops;
-
-static int sd_appendv(void *m, const char *types, va_list ap) {
-        return sd_bus_message_appendv(m, types, ap);
-}
-static int sd_open(void *m, char type, const char *contents) {
-        return sd_bus_message_open_container(m, type, contents);
-}
-static int sd_close(void *m) {
-        return sd_bus_message_close_container(m);
-}
-static int sd_array(void *m, char type, const void *p, size_t size) {
-        return sd_bus_message_append_array(m, type, p, size);
-}
-static int sd_strv(void *m, char **l) {
-        return sd_bus_message_append_strv(m, l);
-}
-static const Ops sd_ops = { sd_appendv, sd_open, sd_close, sd_array, sd_strv };
-
-static int w_appendv(void *m, const char *types, va_list ap) {
-        return wire_msg_appendv(m, types, ap);
-}
-static int w_open(void *m, char type, const char *contents) {
-        return wire_msg_open(m, type, contents);
-}
-static int w_close(void *m) {
-        return wire_msg_close(m);
-}
-static int w_array(void *m, char type, const void *p, size_t size) {
-        return wire_msg_append_array(m, type, p, size);
-}
-static int w_strv(void *m, char **l) {
-        return wire_msg_append_strv(m, l);
-}
-static const Ops wire_ops = { w_appendv, w_open, w_close, w_array, w_strv };
-
-static int add(const Ops *o, void *m, const char *types, ...) {
-        va_list ap;
-        va_start(ap, types);
-        int r = o->appendv(m, types, ap);
-        va_end(ap);
-        return r;
-}
 
 #define TRY(x)                                                                                            \
         do {                                                                                              \
@@ -78,107 +27,107 @@ static int add(const Ops *o, void *m, const char *types, ...) {
         } while (0)
 
 /* A body: the same calls on either builder. */
-typedef int (*Build)(const Ops *o, void *m);
+typedef int (*Build)(PropsOut *o);
 
-static int build_ss(const Ops *o, void *m) {
-        return add(o, m, "ss", "unit.scope", "fail");
+static int build_ss(PropsOut *o) {
+        return props_out_append(o, "ss", "unit.scope", "fail");
 }
 
 /* One property of each basic type in a variant, several at once, and an array in a variant. */
-static int add_basic_properties(const Ops *o, void *m) {
-        TRY(add(o, m, "(sv)", "MemoryMax", "t", (uint64_t) 5));
-        TRY(add(o, m, "(sv)", "Description", "s", "a container"));
-        TRY(add(o, m, "(sv)", "Delegate", "b", 1));
-        TRY(add(o, m, "(sv)", "CPUWeight", "d", 0.25));
-        TRY(add(o, m, "(sv)", "TasksMax", "u", (uint32_t) 4000000000U));
-        TRY(add(o, m, "(sv)", "Q", "q", 65535));
-        TRY(add(o, m, "(sv)", "Y", "y", 200));
-        TRY(add(o, m, "(sv)", "X", "x", (int64_t) -5));
-        TRY(add(o, m, "(sv)", "OOMScoreAdjust", "i", (int32_t) -1000));
-        TRY(add(o, m, "(sv)", "N", "n", -2));
-        TRY(add(o, m, "(sv)(sv)(sv)", "A", "s", "x", "B", "y", 1, "C", "t", (uint64_t) 1 << 40));
-        return add(o, m, "(sv)", "PIDs", "au", 1, (uint32_t) 1234);
+static int add_basic_properties(PropsOut *o) {
+        TRY(props_out_append(o, "(sv)", "MemoryMax", "t", (uint64_t) 5));
+        TRY(props_out_append(o, "(sv)", "Description", "s", "a container"));
+        TRY(props_out_append(o, "(sv)", "Delegate", "b", 1));
+        TRY(props_out_append(o, "(sv)", "CPUWeight", "d", 0.25));
+        TRY(props_out_append(o, "(sv)", "TasksMax", "u", (uint32_t) 4000000000U));
+        TRY(props_out_append(o, "(sv)", "Q", "q", 65535));
+        TRY(props_out_append(o, "(sv)", "Y", "y", 200));
+        TRY(props_out_append(o, "(sv)", "X", "x", (int64_t) -5));
+        TRY(props_out_append(o, "(sv)", "OOMScoreAdjust", "i", (int32_t) -1000));
+        TRY(props_out_append(o, "(sv)", "N", "n", -2));
+        TRY(props_out_append(o, "(sv)(sv)(sv)", "A", "s", "x", "B", "y", 1, "C", "t", (uint64_t) 1 << 40));
+        return props_out_append(o, "(sv)", "PIDs", "au", 1, (uint32_t) 1234);
 }
 
 /* A (sv) whose variant holds an array, written as props.c writes DeviceAllow and IOReadBandwidthMax. */
-static int add_array_property(const Ops *o, void *m, const char *name, const char *element, size_t count) {
+static int add_array_property(PropsOut *o, const char *name, const char *element, size_t count) {
         char sig[16], buf[32];
         (void) snprintf(sig, sizeof(sig), "a%s", element);
-        TRY(o->open(m, 'r', "sv"));
-        TRY(add(o, m, "s", name));
-        TRY(o->open(m, 'v', sig));
-        TRY(o->open(m, 'a', element));
+        TRY(props_out_open(o, 'r', "sv"));
+        TRY(props_out_append(o, "s", name));
+        TRY(props_out_open(o, 'v', sig));
+        TRY(props_out_open(o, 'a', element));
         for (size_t i = 0; i < count; i++) {
                 (void) snprintf(buf, sizeof(buf), "/dev/char/%zu:%zu", i % 256, i);
                 if (element[2] == 's')
-                        TRY(add(o, m, element, buf, i % 2 ? "rwm" : "r"));
+                        TRY(props_out_append(o, element, buf, i % 2 ? "rwm" : "r"));
                 else
-                        TRY(add(o, m, element, buf, (uint64_t) i * 1000));
+                        TRY(props_out_append(o, element, buf, (uint64_t) i * 1000));
         }
-        TRY(o->close(m));
-        TRY(o->close(m));
-        return o->close(m);
+        TRY(props_out_close(o));
+        TRY(props_out_close(o));
+        return props_out_close(o);
 }
 
-static int add_other_properties(const Ops *o, void *m) {
+static int add_other_properties(PropsOut *o) {
         static const uint8_t mask[] = { 0xff, 0x0f, 0x01 };
         char *paths[] = { "/a", "/b/c", "", NULL };
 
-        TRY(add_array_property(o, m, "DeviceAllow", "(ss)", 3));
-        TRY(add_array_property(o, m, "IOReadBandwidthMax", "(st)", 2));
-        TRY(o->open(m, 'r', "sv"));
-        TRY(add(o, m, "s", "ReadOnlyPaths"));
-        TRY(o->open(m, 'v', "as"));
-        TRY(o->strv(m, paths));
-        TRY(o->close(m));
-        TRY(o->close(m));
-        TRY(o->open(m, 'r', "sv"));
-        TRY(add(o, m, "s", "AllowedCPUs"));
-        TRY(o->open(m, 'v', "ay"));
-        TRY(o->array(m, 'y', mask, sizeof(mask)));
-        TRY(o->close(m));
-        return o->close(m);
+        TRY(add_array_property(o, "DeviceAllow", "(ss)", 3));
+        TRY(add_array_property(o, "IOReadBandwidthMax", "(st)", 2));
+        TRY(props_out_open(o, 'r', "sv"));
+        TRY(props_out_append(o, "s", "ReadOnlyPaths"));
+        TRY(props_out_open(o, 'v', "as"));
+        TRY(props_out_append_strv(o, paths));
+        TRY(props_out_close(o));
+        TRY(props_out_close(o));
+        TRY(props_out_open(o, 'r', "sv"));
+        TRY(props_out_append(o, "s", "AllowedCPUs"));
+        TRY(props_out_open(o, 'v', "ay"));
+        TRY(props_out_append_array(o, 'y', mask, sizeof(mask)));
+        TRY(props_out_close(o));
+        return props_out_close(o);
 }
 
 /* StartTransientUnit's body: "ssa(sv)a(sa(sv))". */
-static int build_transient_unit(const Ops *o, void *m) {
-        TRY(add(o, m, "ss", "runscope-t.scope", "fail"));
-        TRY(o->open(m, 'a', "(sv)"));
-        TRY(add_basic_properties(o, m));
-        TRY(add_other_properties(o, m));
-        TRY(o->close(m));
-        return add(o, m, "a(sa(sv))", 0);
+static int build_transient_unit(PropsOut *o) {
+        TRY(props_out_append(o, "ss", "runscope-t.scope", "fail"));
+        TRY(props_out_open(o, 'a', "(sv)"));
+        TRY(add_basic_properties(o));
+        TRY(add_other_properties(o));
+        TRY(props_out_close(o));
+        return props_out_append(o, "a(sa(sv))", 0);
 }
 
 /* Over 64 KiB: the buffer grows many times. */
-static int build_big(const Ops *o, void *m) {
-        TRY(add(o, m, "ss", "runscope-big.scope", "fail"));
-        TRY(o->open(m, 'a', "(sv)"));
-        TRY(add_array_property(o, m, "DeviceAllow", "(ss)", 2000));
-        TRY(add_array_property(o, m, "IOWriteBandwidthMax", "(st)", 100));
-        TRY(o->close(m));
-        return add(o, m, "a(sa(sv))", 0);
+static int build_big(PropsOut *o) {
+        TRY(props_out_append(o, "ss", "runscope-big.scope", "fail"));
+        TRY(props_out_open(o, 'a', "(sv)"));
+        TRY(add_array_property(o, "DeviceAllow", "(ss)", 2000));
+        TRY(add_array_property(o, "IOWriteBandwidthMax", "(st)", 100));
+        TRY(props_out_close(o));
+        return props_out_append(o, "a(sa(sv))", 0);
 }
 
 /* Empty arrays, nested and not, of every alignment; variants at the top; a strv that is NULL. */
-static int build_empty(const Ops *o, void *m) {
-        TRY(add(o, m, "a(sa(sv))", 0));
-        TRY(add(o, m, "ya(sa(sv))", 7, 2, "x", 0, "y", 1, "z", "s", "z"));
-        TRY(add(o, m, "yatyayyaqyas", 1, 0, 2, 0, 3, 0, 4, 0));
-        TRY(add(o, m, "vvv", "u", (uint32_t) 9, "a{sv}", 1, "k", "g", "a{ss}", "(iu)", -1, (uint32_t) 2));
-        TRY(add(o, m, "oga{ub}", "/org/x_1/y", "a(sv)", 1, (uint32_t) 3, 0));
-        TRY(o->open(m, 'v', "as"));
-        TRY(o->strv(m, NULL));
-        TRY(o->close(m));
-        TRY(o->open(m, 'a', "{st}"));
-        TRY(o->open(m, 'e', "st"));
-        TRY(add(o, m, "st", "key", (uint64_t) 3));
-        TRY(o->close(m));
-        TRY(o->close(m));
-        TRY(o->array(m, 't', NULL, 0));
+static int build_empty(PropsOut *o) {
+        TRY(props_out_append(o, "a(sa(sv))", 0));
+        TRY(props_out_append(o, "ya(sa(sv))", 7, 2, "x", 0, "y", 1, "z", "s", "z"));
+        TRY(props_out_append(o, "yatyayyaqyas", 1, 0, 2, 0, 3, 0, 4, 0));
+        TRY(props_out_append(o, "vvv", "u", (uint32_t) 9, "a{sv}", 1, "k", "g", "a{ss}", "(iu)", -1, (uint32_t) 2));
+        TRY(props_out_append(o, "oga{ub}", "/org/x_1/y", "a(sv)", 1, (uint32_t) 3, 0));
+        TRY(props_out_open(o, 'v', "as"));
+        TRY(props_out_append_strv(o, NULL));
+        TRY(props_out_close(o));
+        TRY(props_out_open(o, 'a', "{st}"));
+        TRY(props_out_open(o, 'e', "st"));
+        TRY(props_out_append(o, "st", "key", (uint64_t) 3));
+        TRY(props_out_close(o));
+        TRY(props_out_close(o));
+        TRY(props_out_append_array(o, 't', NULL, 0));
         static const int16_t n[] = { -1, 2, 3 };
-        TRY(o->array(m, 'n', n, sizeof(n)));
-        return add(o, m, "y", 5);
+        TRY(props_out_append_array(o, 'n', n, sizeof(n)));
+        return props_out_append(o, "y", 5);
 }
 
 /* The header of a method call carrying w's body, as the specification frames it (written by a
@@ -218,7 +167,7 @@ static int serve(int fd) {
         }
         if (!sd_bus_message_is_method_call(m, INTERFACE, MEMBER) || strcmp(sd_bus_message_get_path(m), PATH) != 0)
                 return 4;
-        if (sd_bus_message_new_method_return(m, &reply) < 0 || serve_build(&sd_ops, reply) < 0)
+        if (sd_bus_message_new_method_return(m, &reply) < 0 || serve_build(&(PropsOut) { .sd = reply }) < 0)
                 return 5;
         if (strcmp(sd_bus_message_get_signature(m, 1), sd_bus_message_get_signature(reply, 1)) != 0)
                 return 6;
@@ -331,7 +280,7 @@ static int sd_signature(Build build, char *buf, size_t size) {
         TRY(sd_bus_set_fd(bus, pair[0], pair[0]));
         TRY(sd_bus_start(bus));
         TRY(sd_bus_message_new_method_call(bus, &m, DESTINATION, PATH, INTERFACE, MEMBER));
-        TRY(build(&sd_ops, m));
+        TRY(build(&(PropsOut) { .sd = m }));
         TRY(sd_bus_message_seal(m, 1, 0));
         (void) snprintf(buf, size, "%s", sd_bus_message_get_signature(m, 1));
         return 0;
@@ -349,7 +298,7 @@ static void check_body(Build build, const char *signature, size_t min_size) {
         _cleanup_(wire_msg_done) WireMsg w = WIRE_MSG_NULL;
         char sd_sig[WIRE_MSG_SIGNATURE];
 
-        ASSERT_EQ(build(&wire_ops, &w), 0);
+        ASSERT_EQ(build(&(PropsOut) { .wire = &w }), 0);
         ASSERT_EQ(wire_msg_complete(&w), 0);
         ASSERT_STREQ(w.signature, signature);
         ASSERT_TRUE(w.n >= min_size);
@@ -382,34 +331,34 @@ static void test_empty_arrays(void) {
 }
 
 /* Mismatches are refused by sd-bus too; the error sticks. */
-static int mismatch_in_variant(const Ops *o, void *m) {
-        TRY(o->open(m, 'v', "s"));
-        return add(o, m, "u", (uint32_t) 1);
+static int mismatch_in_variant(PropsOut *o) {
+        TRY(props_out_open(o, 'v', "s"));
+        return props_out_append(o, "u", (uint32_t) 1);
 }
-static int mismatch_in_struct(const Ops *o, void *m) {
-        TRY(o->open(m, 'r', "sv"));
-        TRY(add(o, m, "s", "x"));
-        return add(o, m, "s", "y");
+static int mismatch_in_struct(PropsOut *o) {
+        TRY(props_out_open(o, 'r', "sv"));
+        TRY(props_out_append(o, "s", "x"));
+        return props_out_append(o, "s", "y");
 }
-static int mismatch_in_array(const Ops *o, void *m) {
-        TRY(o->open(m, 'a', "(ss)"));
-        TRY(add(o, m, "(ss)", "a", "b"));
-        return add(o, m, "(st)", "a", (uint64_t) 1);
+static int mismatch_in_array(PropsOut *o) {
+        TRY(props_out_open(o, 'a', "(ss)"));
+        TRY(props_out_append(o, "(ss)", "a", "b"));
+        return props_out_append(o, "(st)", "a", (uint64_t) 1);
 }
-static int struct_not_complete(const Ops *o, void *m) {
-        TRY(o->open(m, 'r', "sv"));
-        TRY(add(o, m, "s", "x"));
-        return o->close(m);
+static int struct_not_complete(PropsOut *o) {
+        TRY(props_out_open(o, 'r', "sv"));
+        TRY(props_out_append(o, "s", "x"));
+        return props_out_close(o);
 }
-static int variant_not_complete(const Ops *o, void *m) {
-        TRY(o->open(m, 'v', "s"));
-        return o->close(m);
+static int variant_not_complete(PropsOut *o) {
+        TRY(props_out_open(o, 'v', "s"));
+        return props_out_close(o);
 }
-static int entry_outside_array(const Ops *o, void *m) {
-        return o->open(m, 'e', "sv");
+static int entry_outside_array(PropsOut *o) {
+        return props_out_open(o, 'e', "sv");
 }
-static int bad_types(const Ops *o, void *m) {
-        return add(o, m, "(s", "x");
+static int bad_types(PropsOut *o) {
+        return props_out_append(o, "(s", "x");
 }
 
 static void test_errors_as_sd_bus(void) {
@@ -418,7 +367,7 @@ static void test_errors_as_sd_bus(void) {
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 _cleanup_(wire_msg_done) WireMsg w = WIRE_MSG_NULL;
                 char sig[WIRE_MSG_SIGNATURE];
-                int r = cases[i](&wire_ops, &w);
+                int r = cases[i](&(PropsOut) { .wire = &w });
                 ASSERT_TRUE(r < 0);
                 ASSERT_EQ(w.error, r);
                 ASSERT_EQ(wire_msg_append(&w, "s", "later"), r); /* it sticks */
