@@ -117,16 +117,11 @@ int bus_start_scope(sd_bus **bus, const ScopeRequest *req, pid_t pid);
 /* StartTransientUnit's body for req (PIDs=[pid] unless pid is 0), written to o. */
 int bus_scope_body(PropsOut *o, const ScopeRequest *req, pid_t pid);
 /* Without libsystemd (unit-wire.c), on a connection to systemd's private socket: what
- * bus_scope_check() checks, and the start itself, its job waited for (*ret_queued once systemd
- * answered with the job). The start returns -EEXIST
- * when a unit of that name is there, -ENOTCONN when the exchange broke (the start maybe done): in
- * both cases nothing is logged, and the caller goes on with bus_start_scope(), which knows what to
- * do (bus_unit_has_pid() first, after -ENOTCONN). */
+ * bus_scope_check() checks; and the start itself, its job waited for, with what it cannot do itself
+ * (a unit of that name there, a lost connection) left to bus_start_scope() on a connection made then
+ * in *busp (c closed). *ret_ours: systemd queued the start we asked for, so the unit is ours to
+ * stop even if the start failed (its job timed out or ended otherwise than "done"). */
 int bus_wire_check_scope(const ScopeRequest *req);
-int bus_wire_start_scope(WireConn *c, const ScopeRequest *req, pid_t pid, bool *ret_queued);
-/* bus_wire_start_scope(), and what it left to sd-bus on a connection made then in *busp (c closed).
- * *ret_ours: systemd queued the start we asked for, so the unit is ours to stop even if the start
- * failed (its job timed out or ended otherwise than "done"). */
 int bus_start_scope_on(WireConn *c, sd_bus **busp, const ScopeRequest *req, pid_t pid, bool *ret_ours);
 /* StopUnit(unit, "replace") answered, and with wait its job done (bus_stop_unit(); without,
  * bus_stop_unit_queue()'s case); a unit gone is no error. -ENOTCONN, at debug level only, when the

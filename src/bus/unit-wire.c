@@ -24,7 +24,10 @@ int bus_wire_check_scope(const ScopeRequest *req) {
         return bus_scope_body(&(PropsOut) { .wire = &body }, req, 0);
 }
 
-int bus_wire_start_scope(WireConn *c, const ScopeRequest *req, pid_t pid, bool *ret_queued) {
+/* The start, its job waited for (*ret_queued once systemd answered with the job): -EEXIST when a
+ * unit of that name is there, -ENOTCONN when the exchange broke (the start maybe done), neither
+ * logged; every other error is. */
+static int wire_start_scope(WireConn *c, const ScopeRequest *req, pid_t pid, bool *ret_queued) {
         _cleanup_(wire_msg_done) WireMsg body = WIRE_MSG_NULL;
         _cleanup_free_ char *job = NULL, *error = NULL, *result = NULL;
         uint32_t serial;
@@ -109,7 +112,7 @@ int bus_wire_reopen(WireConn *c) {
 
 int bus_start_scope_on(WireConn *c, sd_bus **busp, const ScopeRequest *req, pid_t pid, bool *ret_ours) {
         bool queued = false;
-        int r = bus_wire_start_scope(c, req, pid, &queued);
+        int r = wire_start_scope(c, req, pid, &queued);
         *ret_ours = queued;
         if (r != -EEXIST && r != -ENOTCONN)
                 return r;
