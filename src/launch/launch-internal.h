@@ -56,11 +56,13 @@ void mount_trees_close(int *fds, size_t n);
 /* Whether m is a bind mount (type bind, or the bind or rbind option). */
 bool mount_is_bind(const SpecMount *m);
 /* A cgroup mount prepared before the scope and mounted after pivot_root (mount-cgroup.c): the
- * hierarchies' directories in its tmpfs, by fd, with their super options. */
+ * hierarchies' directories in its tmpfs, by fd, with their super options; on a unified host, the
+ * destination's own directory. */
 typedef struct CgroupLate {
         size_t index, n;     /* the spec mount's, and how many hierarchies */
         const char *dest;
         unsigned long flags; /* the spec mount's */
+        bool whole;          /* a unified host's cgroup2, on dest itself (the one entry) */
         struct {
                 int fd;
                 bool v2;
@@ -68,8 +70,8 @@ typedef struct CgroupLate {
                 char name[256];
         } h[64];
 } CgroupLate;
-/* Whether the spec's cgroup mount can wait until after pivot_root: one cgroup mount on a hybrid or
- * legacy host, a cgroup namespace and no user namespace, no hook that sees the mounts, --no-pivot not asked, and nothing
+/* Whether the spec's cgroup mount can wait until after pivot_root: one cgroup mount, a cgroup
+ * namespace and no user namespace, no hook that sees the mounts, --no-pivot not asked, and nothing
  * later in the spec (mounts, masked or read-only paths) on, over or under its destination. */
 bool mount_cgroup_can_wait(const Spec *spec, bool no_pivot);
 /* before_cgroup runs before the first cgroup mount (the launcher must be in its unit by then);

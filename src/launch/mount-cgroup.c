@@ -1,8 +1,9 @@
-/* The container's cgroup mounts. On a hybrid or legacy host they are a tmpfs holding one mount per
- * hierarchy, and each of those must come after the launcher is in its scope, and after its cgroup
- * namespace is made there: mounted now (mount_cgroup), or, when nothing else in the spec depends
- * on them, prepared now and mounted through kept fds after pivot_root (mount_cgroup_late), so that
- * pivot_root and the masked and read-only paths are done while systemd still starts the scope.
+/* The container's cgroup mounts: one cgroup2 on a unified host; on a hybrid or legacy host a tmpfs
+ * holding one mount per hierarchy. Each must come after the launcher is in its scope, and after its
+ * cgroup namespace is made there: mounted now (mount_cgroup), or, when nothing else in the spec
+ * depends on them, prepared now and mounted through kept fds after pivot_root (mount_cgroup_late),
+ * so that pivot_root and the masked and read-only paths are done while systemd still starts the
+ * scope.
  * Never mounts a hierarchy before the scope, nor without a cgroup namespace of the container's: its
  * view would be rooted at runscope's cgroup or at the hierarchy's root. */
 #include <fcntl.h>
@@ -88,6 +89,22 @@ static int late_add(CgroupLate *late, const char *where, const char *name, bool 
         return 0;
 }
 
+/* A unified host's one cgroup2 mount, on the spec mount's destination itself (target names it
+ * through an fd): kept by the directory's own name, which mount_on_top() looks it up by. */
+static int late_add_destination(CgroupLate *late, const char *target) {
+        char path[PATH_MAX];
+        ssize_t n = readlink(target, path, sizeof(path) - 1);
+        if (n < 0)
+                return launch_error(errno, "mounts[%zu]: %s: %m", late->index, late->dest);
+        path[n] = 0;
+        const char *name = strrchr(path, '/');
+        if (!name || !name[1])
+                return launch_error(EINVAL, "mounts[%zu]: cgroup2 on %s: not a directory below the root", late->index,
+                                    late->dest);
+        late->whole = true;
+        return late_add(late, target, name + 1, true, "");
+}
+
 static unsigned attr_of(unsigned long flags) {
         /* As mount(2): strictatime wins over noatime (fsmount refuses both). */
         unsigned atime = (flags & MS_STRICTATIME) ? MOUNT_ATTR_STRICTATIME : (flags & MS_NOATIME) ? MOUNT_ATTR_NOATIME : 0;
@@ -118,11 +135,11 @@ static int mount_on_top(int dir_fd, const char *name, int *ret) {
 
 /* What mount(2) does with the super options "cpu,cpuacct" or "xattr,name=systemd", through the new
  * mount API: a detached mount, then moved onto the directory fd kept from before pivot_root. */
-static int mount_hierarchy(int target_fd, const char *name, bool v2, const char *opts, unsigned attr) {
+static int mount_hierarchy(int target_fd, const char *name, bool v2, const char *source, const char *opts, unsigned attr) {
         _cleanup_close_ int fs = fsopen(v2 ? "cgroup2" : "cgroup", FSOPEN_CLOEXEC), mnt = -EBADF;
         char buf[sizeof(((CgroupLate *) NULL)->h[0].opts)], *save = NULL;
 
-        if (fs < 0 || fsconfig(fs, FSCONFIG_SET_STRING, "source", "cgroup", 0) < 0)
+        if (fs < 0 || fsconfig(fs, FSCONFIG_SET_STRING, "source", source, 0) < 0)
                 return -errno;
         (void) snprintf(buf, sizeof(buf), "%s", opts);
         for (char *o = strtok_r(buf, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
@@ -151,7 +168,11 @@ static int mount_hierarchy(int target_fd, const char *name, bool v2, const char 
 
 int mount_cgroup_late(CgroupLate *late) {
         for (size_t i = 0; i < late->n; i++) {
-                int r = mount_hierarchy(late->h[i].fd, late->h[i].name, late->h[i].v2, late->h[i].opts, attr_of(late->flags));
+                /* The source mount(2) is given in mount_cgroup(): "cgroup2" for a unified host's. */
+                int r = mount_hierarchy(late->h[i].fd, late->h[i].name, late->h[i].v2, late->whole ? "cgroup2" : "cgroup",
+                                        late->h[i].opts, attr_of(late->flags));
+                if (r < 0 && late->whole)
+                        return launch_error(r, "mounts[%zu]: cgroup2 on %s: %m", late->index, late->dest);
                 if (r < 0)
                         return launch_error(r, "mounts[%zu]: cgroup %s on %s/%s: %m", late->index,
                                             late->h[i].v2 ? "cgroup2" : late->h[i].opts, late->dest, late->h[i].name);
@@ -171,10 +192,17 @@ int mount_cgroup(int root_fd, const char *target, unsigned long flags, const cha
         FILE *f;
         int r = 0;
 
+        if (late) { /* field by field: an assignment of the whole would write every entry */
+                late->index = index;
+                late->n = 0;
+                late->dest = dest;
+                late->flags = flags;
+                late->whole = false;
+        }
         /* A user namespace may mount a hierarchy only when its cgroup namespace is its own. */
         if (statfs("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC) {
-                if (late) /* mount_cgroup_can_wait() said no to a unified host */
-                        return launch_error(EINVAL, "mounts[%zu]: cgroup2 on %s cannot wait", index, dest);
+                if (late) /* the destination itself, kept by its fd */
+                        return late_add_destination(late, target);
                 if (mount("cgroup2", target, "cgroup2", flags, NULL) == 0)
                         return 0;
                 if (!userns || (errno != EPERM && errno != EBUSY))
@@ -182,8 +210,6 @@ int mount_cgroup(int root_fd, const char *target, unsigned long flags, const cha
                 r = bind_own_cgroup("/sys/fs/cgroup", NULL, target, flags);
                 return r < 0 ? launch_error(r, "mounts[%zu]: the container's cgroup on %s: %m", index, dest) : 0;
         }
-        if (late)
-                *late = (CgroupLate) { .index = index, .dest = dest, .flags = flags };
         char data[4200];
         if (label_mount_data(spec->mount_label, "mode=755", data, sizeof(data)) < 0)
                 return launch_error(E2BIG, "linux.mountLabel: too long");

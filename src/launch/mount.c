@@ -365,36 +365,41 @@ static int bind_spec_devices(const Spec *spec, int root_fd) {
         return 0;
 }
 
-/* The mount path is on (its top one), made private, found by its id in mountinfo. */
-static int make_parent_private(const char *path) {
-        char line[4096], point[PATH_MAX];
-        struct statx stx;
-        int r = -ENOENT;
+/* Whether a and b, from statx, are the same mount and the same directory. */
+static bool same_place(const struct statx *a, const struct statx *b) {
+        return a->stx_mnt_id == b->stx_mnt_id && a->stx_ino == b->stx_ino && a->stx_dev_major == b->stx_dev_major &&
+               a->stx_dev_minor == b->stx_dev_minor;
+}
 
-        if (statx(AT_FDCWD, path, 0, STATX_MNT_ID, &stx) < 0)
+/* The mount path is on (its top one), made private. Its root is found by going up while ".." is on
+ * the same mount, a statx each, rather than by its id in /proc/self/mountinfo: a host running many
+ * containers has hundreds of mounts there, all read and parsed on the way to the scope. */
+static int make_parent_private(const char *path) {
+        struct statx own, up;
+        char proc[64];
+
+        _cleanup_close_ int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0 || statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID | STATX_INO, &own) < 0)
                 return -errno;
-        if (!(stx.stx_mask & STATX_MNT_ID))
+        if (!(own.stx_mask & STATX_MNT_ID))
                 return -EOPNOTSUPP;
-        FILE *f = fopen("/proc/self/mountinfo", "re");
-        if (!f)
-                return -errno;
-        while (r == -ENOENT && fgets(line, sizeof(line), f)) {
-                unsigned long long id;
-                if (sscanf(line, "%llu %*s %*s %*s %4095s", &id, point) != 2 || id != stx.stx_mnt_id)
-                        continue;
-                /* mountinfo escapes a space, tab, newline and backslash as \ooo. */
-                for (char *in = point, *out = point;; in++, out++) {
-                        unsigned c;
-                        if (in[0] == '\\' && sscanf(in + 1, "%3o", &c) == 1) {
-                                *out = (char) c;
-                                in += 3;
-                        } else if (!(*out = *in))
-                                break;
-                }
-                r = mount(NULL, point, NULL, MS_PRIVATE, NULL) < 0 ? -errno : 0;
+        for (;;) {
+                /* ".." of a mount's root is its mount point's parent, on another mount; of the
+                 * namespace's root, the root itself. */
+                if (statx(fd, "..", AT_SYMLINK_NOFOLLOW, STATX_MNT_ID | STATX_INO, &up) < 0)
+                        return -errno;
+                if (up.stx_mnt_id != own.stx_mnt_id || same_place(&up, &own))
+                        break;
+                int parent = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (parent < 0)
+                        return -errno;
+                safe_close(fd);
+                fd = parent;
+                own = up;
         }
-        fclose(f);
-        return r;
+        /* The mount's root itself, reached through its fd: mount(2) changes that mount only. */
+        fd_path(fd, proc);
+        return mount(NULL, proc, NULL, MS_PRIVATE, NULL) < 0 ? -errno : 0;
 }
 
 int mount_setup_rootfs(const Spec *spec, const char *bundle, int state_dir_fd, const int *tree_fds, CgroupLate *late,
@@ -542,13 +547,12 @@ bool mount_cgroup_can_wait(const Spec *spec, bool no_pivot) {
                         return false;
         if (any_path_touches(spec->masked_paths, dest) || any_path_touches(spec->readonly_paths, dest))
                 return false;
-        /* One cgroup2 mount on a unified host: nothing to do ahead (and not tested here). */
-        if (statfs("/sys/fs/cgroup", &sfs) < 0 || sfs.f_type == CGROUP2_SUPER_MAGIC)
+        if (statfs("/sys/fs/cgroup", &sfs) < 0)
                 return false;
         /* The late mounts use the new mount API, which an old kernel, a seccomp filter around
          * runscope or valgrind (3.19) may not let through; and a mount's id from statx (Linux 5.8),
          * by which mount_cgroup_late() finds what was mounted over a hierarchy's directory. */
-        int probe = fsopen("cgroup", FSOPEN_CLOEXEC);
+        int probe = fsopen(sfs.f_type == CGROUP2_SUPER_MAGIC ? "cgroup2" : "cgroup", FSOPEN_CLOEXEC);
         if (probe < 0)
                 return false;
         safe_close(probe);

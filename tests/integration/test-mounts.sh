@@ -82,12 +82,7 @@ if [ -f /sys/fs/cgroup/memory/cgroup.procs ]; then
         t_is "$(grep -c "^/ /sys/fs/cgroup/.* cgroup2\? cgroup " <<<"$view")" "$hierarchies" "... as many as the host has"
         t_match "$view" $'\n1\n1\n/\nRead-only file system$' "... the container's init first in them, in a read-only tmpfs"
         # A createContainer hook runs after the mounts, before pivot_root: it finds them mounted.
-        cat >"$T_WORK/cghook" <<EOF
-#!/bin/sh
-test -f "$CG/rootfs/sys/fs/cgroup/memory/cgroup.procs" || { echo "hook: no hierarchy mounted yet" >&2; exit 1; }
-EOF
-        chmod +x "$T_WORK/cghook"
-        bundle_edit "$CG" --arg hook "$T_WORK/cghook" '.hooks.createContainer = [{path: $hook}]'
+        add_mounted_hook "$CG" /sys/fs/cgroup/memory/cgroup.procs
         t_is "$(rs run -b "$CG" "$(t_id)" 2>&1)" "$view" "the same when a hook sees the mounts, which it finds mounted"
         # Mounted after pivot_root and the read-only paths, when nothing in the spec needs them
         # before: their lines in mountinfo come after /proc/sys's (mounts are listed as made).
@@ -95,8 +90,7 @@ EOF
         make_bundle "$CO" /bin/sh -c 'awk "\$5 == \"/proc/sys\" {k = NR} \$5 == \"/sys/fs/cgroup/memory\" {m = NR}
                 END {print (k == 0 || m == 0) ? \"missing\" : (m > k) ? \"after\" : \"before\"}" /proc/self/mountinfo'
         t_is "$(rs run -b "$CO" "$(t_id)" 2>&1)" after "the hierarchies are mounted after the read-only paths"
-        bundle_edit "$CO" --arg hook "$T_WORK/cghook" '.hooks.createContainer = [{path: $hook}]'
-        sed -i "s|$CG/rootfs|$CO/rootfs|" "$T_WORK/cghook"
+        add_mounted_hook "$CO" /sys/fs/cgroup/memory/cgroup.procs
         t_is "$(rs run -b "$CO" "$(t_id)" 2>&1)" before "... and before them when a hook sees the mounts"
         # A masked path reaching a hierarchy through a symlink of the image, or relative: masked
         # all the same, as in the spec's order (the hierarchy goes beneath the mask).

@@ -48,6 +48,19 @@ bundle_edit() {
         fi
 }
 
+# add_mounted_hook BUNDLE PATH: a createContainer hook (BUNDLE/mounted-hook) that fails unless PATH,
+# a path of the container's, exists in its rootfs: the hook runs after the mounts, before
+# pivot_root, and finds what they made there.
+add_mounted_hook() {
+        local dir=$1 path=$2
+        cat >"$dir/mounted-hook" <<EOF
+#!/bin/sh
+test -e "$dir/rootfs$path" || { echo "hook: $path is not mounted yet" >&2; exit 1; }
+EOF
+        chmod +x "$dir/mounted-hook" &&
+                bundle_edit "$dir" --arg hook "$dir/mounted-hook" '.hooks.createContainer = [{path: $hook}]'
+}
+
 # oci_blob BLOBS FILE: moves FILE into BLOBS under its sha256; sets digest and blob_size of the caller.
 oci_blob() {
         digest=$(sha256sum "$2" | cut -d' ' -f1)
