@@ -197,11 +197,11 @@ static int64_t now_msec(void) {
 
 /* At least need bytes held, reading until deadline (CLOCK_MONOTONIC, ms). */
 static int fill(WireConn *c, size_t need, int64_t deadline) {
-        if (need > sizeof(c->buf))
+        if (need > WIRE_BUF_SIZE)
                 return -EBADMSG;
         if (c->end - c->start >= need)
                 return 0;
-        if (c->start + need > sizeof(c->buf)) {
+        if (c->start + need > WIRE_BUF_SIZE) {
                 memmove(c->buf, c->buf + c->start, c->end - c->start);
                 c->end -= c->start;
                 c->start = 0;
@@ -218,7 +218,7 @@ static int fill(WireConn *c, size_t need, int64_t deadline) {
                         if (k <= 0)
                                 continue;
                 }
-                ssize_t n = recv(c->fd, c->buf + c->end, sizeof(c->buf) - c->end, MSG_DONTWAIT);
+                ssize_t n = recv(c->fd, c->buf + c->end, WIRE_BUF_SIZE - c->end, MSG_DONTWAIT);
                 if (n < 0 && errno == EAGAIN && deadline == NOW)
                         return -EAGAIN;
                 if (n < 0 && errno != EINTR && errno != EAGAIN)
@@ -424,13 +424,13 @@ static int read_answer(WireConn *c, uint32_t serial, int64_t deadline, char **re
                 if (fields_len > MAX_FIELDS || total > MAX_MESSAGE)
                         return -EBADMSG;
                 if ((m[1] != MSG_METHOD_RETURN && m[1] != MSG_ERROR && m[1] != MSG_SIGNAL) ||
-                    (m[1] == MSG_SIGNAL && total > sizeof(c->buf))) {
+                    (m[1] == MSG_SIGNAL && total > WIRE_BUF_SIZE)) {
                         r = skip(c, total, deadline); /* a call systemd would not make, a signal not ours */
                         if (r < 0)
                                 return r;
                         continue;
                 }
-                if (total > sizeof(c->buf))
+                if (total > WIRE_BUF_SIZE)
                         return -EBADMSG; /* an answer to this call is far smaller */
                 r = fill(c, (size_t) total, deadline);
                 if (r < 0)
@@ -475,7 +475,10 @@ int wire_start(WireConn *c, int fd) {
         char auth[64] = "\0AUTH EXTERNAL ", uid[16];
         size_t n = sizeof("\0AUTH EXTERNAL ") - 1;
 
-        *c = (WireConn) { .fd = fd, .timeout_msec = WIRE_TIMEOUT_MSEC };
+        /* The caller's wire_close() closes fd and frees buf, whatever fails here. */
+        *c = (WireConn) { .fd = fd, .timeout_msec = WIRE_TIMEOUT_MSEC, .buf = malloc(WIRE_BUF_SIZE) };
+        if (!c->buf)
+                return -ENOMEM;
         /* A NUL first (the credentials byte), then EXTERNAL with our uid in hex-encoded decimal, and
          * BEGIN at once: the server reads it after sending its OK. */
         (void) snprintf(uid, sizeof(uid), "%u", (unsigned) geteuid());
@@ -516,10 +519,8 @@ int wire_connect(WireConn *c, const char *path, bool wait) {
                 return fd;
         }
         int r = wire_start(c, fd);
-        if (r < 0) {
-                safe_close(fd);
-                c->fd = -EBADF;
-        }
+        if (r < 0)
+                wire_close(c);
         return r;
 }
 
@@ -533,6 +534,8 @@ int wire_hello(WireConn *c) {
 
 void wire_close(WireConn *c) {
         c->fd = safe_close(c->fd);
+        free(c->buf);
+        c->buf = NULL;
 }
 
 /* The server's answer to the authentication, unless read already. */

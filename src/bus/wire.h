@@ -26,8 +26,11 @@ typedef struct WireConn {
         char error_name[128]; /* of the last error answer read ("" after a method return) */
         WireJob jobs[16];  /* the last JobRemoved signals read, a ring */
         unsigned n_jobs;   /* read in all; jobs[(n_jobs - 1) % 16] the last */
-        uint8_t buf[16384];
+        uint8_t *buf;      /* WIRE_BUF_SIZE bytes, from wire_start() to wire_close(); not part of
+                            * the struct, which callers zero where they make it: only what a
+                            * connection reads is ever touched */
 } WireConn;
+#define WIRE_BUF_SIZE 16384
 #define WIRE_CONN_NULL { .fd = -EBADF }
 
 /* Connects to the socket at path and sends the authentication (EXTERNAL, as the caller's uid)
@@ -37,7 +40,8 @@ typedef struct WireConn {
 int wire_connect(WireConn *c, const char *path, bool wait);
 /* Only the connect of wire_connect(): a blocking stream socket (SO_SNDTIMEO set), or -errno. */
 int wire_socket_connect(const char *path, bool wait);
-/* The same on a connected stream socket, which c then owns (the tests' socketpair). */
+/* The same on a connected stream socket, which c then owns (the tests' socketpair): wire_close()
+ * closes it and frees c's buffer, also when this fails. */
 int wire_start(WireConn *c, int fd);
 void wire_close(WireConn *c);
 /* The Hello a bus (dbus-daemon) wants first, sent without waiting; its answer is skipped. */

@@ -204,7 +204,7 @@ static void test_try_reply_in_pieces(void) {
         raw_bytes(&r, OK_LINE, OK_LEN);
         raw_big_signal(&r, 20000);
         size_t big_end = r.n;
-        ASSERT_TRUE(big_end - OK_LEN > sizeof(s.c.buf));
+        ASSERT_TRUE(big_end - OK_LEN > WIRE_BUF_SIZE);
         raw_job_removed(&r, 7, JOB_PATH(7), "done");
         raw_return(&r, 99);
         size_t ours = r.n;
