@@ -191,10 +191,10 @@ static int setup(const ChildArgs *a, char *exe, size_t exe_size) {
          * rootfs, pivot, mount, device or /dev/console is made there (the spec has none left). */
         bool own_mounts = spec_has_namespace(spec, NAMESPACE_MOUNT);
         /* The cgroup mount waits for the scope; when it can wait until after pivot_root, the
-         * pivot and the masked and read-only paths are done while systemd starts the scope. */
-        /* Not calloc(): zeroing its 82 KiB would fault in 21 pages of the launcher's copy of the
-         * heap on the way to the scope (0.4 ms on the development VM); mount_cgroup() fills the
-         * header, late_add() each entry it uses. */
+         * pivot and the masked and read-only paths are done while systemd starts the scope. Not
+         * calloc(): zeroing its 82 KiB would fault in 21 pages of the launcher's copy of the heap
+         * on the way to the scope (0.4 ms on the development VM); mount_cgroup() fills the header,
+         * late_add() each entry it uses. */
         _cleanup_free_ CgroupLate *late =
                 own_mounts && mount_cgroup_can_wait(spec, a->no_pivot) ? malloc(sizeof(CgroupLate)) : NULL;
         if (late)
