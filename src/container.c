@@ -583,8 +583,8 @@ static void run_exited(void *userdata) {
         (void) machine_link_wait(&c->machine);
         /* The machine goes at once, while run reaps the init and loads the state: machined's
          * answer is read by delete_container(). */
-        if (c->delete_at_exit && c->machine.registered)
-                machine_link_unregister_send(&c->machine, c->machine.name);
+        if (c->delete_at_exit)
+                machine_link_unregister_registered(&c->machine);
 }
 
 static void run_release(void *userdata) {

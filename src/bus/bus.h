@@ -280,6 +280,8 @@ void machine_link_poll(MachineLink *l);
 /* UnregisterMachine(name), sent (on a new connection if the link has none), and its answer read. */
 void machine_link_unregister_send(MachineLink *l, const char *name);
 void machine_link_unregister_wait(MachineLink *l);
+/* UnregisterMachine sent for the machine this link registered, if it did and nothing is pending. */
+void machine_link_unregister_registered(MachineLink *l);
 /* Undoes a registration sent or made (a create that fails after it). */
 void machine_link_abort(MachineLink *l);
 void machine_link_done(MachineLink *l);

@@ -526,6 +526,11 @@ void machine_link_unregister_wait(MachineLink *l) {
                 l->registered = false;
 }
 
+void machine_link_unregister_registered(MachineLink *l) {
+        if (l->registered && !machine_link_pending(l))
+                machine_link_unregister_send(l, l->name);
+}
+
 void machine_link_abort(MachineLink *l) {
         /* A registration in flight (the only call create leaves unanswered) is answered first, so
          * that it cannot land after the unregister. */
@@ -535,8 +540,6 @@ void machine_link_abort(MachineLink *l) {
                 (void) machine_link_wait(l);
                 log_set_max_level(level);
         }
-        if (l->registered) {
-                machine_link_unregister_send(l, l->name);
-                machine_link_unregister_wait(l);
-        }
+        machine_link_unregister_registered(l);
+        machine_link_unregister_wait(l);
 }
