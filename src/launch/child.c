@@ -132,8 +132,15 @@ static int enter_scope(const void *userdata) {
                 return 0;
         await_scope(a);
         /* A cgroup namespace made now is rooted at the scope systemd just moved us into; made at
-         * clone time it would have been rooted at runscope's own cgroup. */
-        if (spec_has_namespace(a->spec, NAMESPACE_CGROUP) && !a->join_cgroup && unshare(CLONE_NEWCGROUP) < 0)
+         * clone time it would have been rooted at runscope's own cgroup. The binds of a hybrid
+         * host's hierarchies name the scope's cgroups as runscope's namespace shows them: kept
+         * first. */
+        if (!spec_has_namespace(a->spec, NAMESPACE_CGROUP) || a->join_cgroup)
+                return 0;
+        int r = mount_cgroup_keep_own(a->spec);
+        if (r < 0)
+                return r;
+        if (unshare(CLONE_NEWCGROUP) < 0)
                 return launch_error(errno, "linux.namespaces: cgroup: %m");
         return 0;
 }
@@ -191,14 +198,9 @@ static int setup(const ChildArgs *a, char *exe, size_t exe_size) {
          * rootfs, pivot, mount, device or /dev/console is made there (the spec has none left). */
         bool own_mounts = spec_has_namespace(spec, NAMESPACE_MOUNT);
         /* The cgroup mount waits for the scope; when it can wait until after pivot_root, the
-         * pivot and the masked and read-only paths are done while systemd starts the scope. Not
-         * calloc(): zeroing its 82 KiB would fault in 21 pages of the launcher's copy of the heap
-         * on the way to the scope (0.4 ms on the development VM); mount_cgroup() fills the header,
-         * late_add() each entry it uses. */
-        _cleanup_free_ CgroupLate *late =
-                own_mounts && mount_cgroup_can_wait(spec, a->no_pivot) ? malloc(sizeof(CgroupLate)) : NULL;
-        if (late)
-                late->n = 0;
+         * pivot and the masked and read-only paths are done while systemd starts the scope. */
+        CgroupLate late_mount = { .fd = -EBADF };
+        CgroupLate *late = own_mounts && mount_cgroup_can_wait(spec, a->no_pivot) ? &late_mount : NULL;
         _cleanup_close_ int root_fd = -EBADF;
         r = own_mounts ? mount_setup_rootfs(spec, a->bundle, a->state_dir_fd, a->tree_fds, late, enter_scope, a, &root_fd)
                        : 0;

@@ -55,31 +55,28 @@ int mount_trees(const Spec *spec, const char *bundle, int **ret_fds);
 void mount_trees_close(int *fds, size_t n);
 /* Whether m is a bind mount (type bind, or the bind or rbind option). */
 bool mount_is_bind(const SpecMount *m);
-/* A cgroup mount prepared before the scope and mounted after pivot_root (mount-cgroup.c): the
- * hierarchies' directories in its tmpfs, by fd, with their super options; on a unified host, the
- * destination's own directory. */
+/* A unified host's cgroup2 mount, prepared before the scope and mounted after pivot_root
+ * (mount-cgroup.c): the destination's directory, by fd and by its own name. */
 typedef struct CgroupLate {
-        size_t index, n;     /* the spec mount's, and how many hierarchies */
+        size_t index;        /* the spec mount's */
         const char *dest;
         unsigned long flags; /* the spec mount's */
-        bool whole;          /* a unified host's cgroup2, on dest itself (the one entry) */
-        struct {
-                int fd;
-                bool v2;
-                char opts[1024];
-                char name[256];
-        } h[64];
+        int fd;
+        char name[256];
 } CgroupLate;
-/* Whether the spec's cgroup mount can wait until after pivot_root: one cgroup mount, a cgroup
- * namespace and no user namespace, no hook that sees the mounts, --no-pivot not asked, and nothing
+/* Whether the spec's cgroup mount can wait until after pivot_root: a unified host, one cgroup
+ * mount, a cgroup namespace and no user namespace, no hook that sees the mounts, --no-pivot not asked, and nothing
  * later in the spec (mounts, masked or read-only paths) on, over or under its destination. */
 bool mount_cgroup_can_wait(const Spec *spec, bool no_pivot);
 /* before_cgroup runs before the first cgroup mount (the launcher must be in its unit by then);
  * with late, the cgroup mount is only prepared there, and before_cgroup not called. */
 int mount_setup_rootfs(const Spec *spec, const char *bundle, int state_dir_fd, const int *tree_fds, CgroupLate *late,
                        int (*before_cgroup)(const void *userdata), const void *userdata, int *ret_root_fd);
-/* The hierarchies prepared in late, mounted (once in the scope, its cgroup namespace made). */
+/* The cgroup2 prepared in late, mounted (once in the scope, its cgroup namespace made). */
 int mount_cgroup_late(CgroupLate *late);
+/* A hybrid or legacy host's /proc/self/cgroup kept, when the spec mounts the hierarchies: called
+ * in the scope, before the container's cgroup namespace is made. */
+int mount_cgroup_keep_own(const Spec *spec);
 /* A spec mount of type cgroup on target (an fd path), mounted now, or prepared in late. */
 int mount_cgroup(int root_fd, const char *target, unsigned long flags, const char *dest, size_t index, const Spec *spec,
                  CgroupLate *late);

@@ -515,9 +515,10 @@ bool mount_cgroup_can_wait(const Spec *spec, bool no_pivot) {
         size_t at = SIZE_MAX;
 
         /* Hooks see the mounts before pivot_root; --no-pivot has no pivot to do early; a user
-         * namespace may have to, and a container without a cgroup namespace does, bind the host's
-         * hierarchies, out of reach after pivot_root; a shared, slave or unbindable root would
-         * treat mounts made later on differently. */
+         * namespace may have to, a container without a cgroup namespace does, and so does every
+         * container on a hybrid or legacy host (mount_cgroup()), bind the host's hierarchies, out
+         * of reach after pivot_root; a shared, slave or unbindable root would treat mounts made
+         * later on differently. */
         if (no_pivot || launch_in_userns(spec) || !spec_has_namespace(spec, NAMESPACE_CGROUP) ||
             spec->n_hooks[HOOK_PRESTART] + spec->n_hooks[HOOK_CREATE_RUNTIME] + spec->n_hooks[HOOK_CREATE_CONTAINER] > 0 ||
             (propagation_flags(spec->rootfs_propagation) & (MS_SHARED | MS_SLAVE | MS_UNBINDABLE)))
@@ -547,12 +548,12 @@ bool mount_cgroup_can_wait(const Spec *spec, bool no_pivot) {
                         return false;
         if (any_path_touches(spec->masked_paths, dest) || any_path_touches(spec->readonly_paths, dest))
                 return false;
-        if (statfs("/sys/fs/cgroup", &sfs) < 0)
+        if (statfs("/sys/fs/cgroup", &sfs) < 0 || sfs.f_type != CGROUP2_SUPER_MAGIC)
                 return false;
-        /* The late mounts use the new mount API, which an old kernel, a seccomp filter around
+        /* The late mount uses the new mount API, which an old kernel, a seccomp filter around
          * runscope or valgrind (3.19) may not let through; and a mount's id from statx (Linux 5.8),
-         * by which mount_cgroup_late() finds what was mounted over a hierarchy's directory. */
-        int probe = fsopen(sfs.f_type == CGROUP2_SUPER_MAGIC ? "cgroup2" : "cgroup", FSOPEN_CLOEXEC);
+         * by which mount_cgroup_late() finds what was mounted over the destination. */
+        int probe = fsopen("cgroup2", FSOPEN_CLOEXEC);
         if (probe < 0)
                 return false;
         safe_close(probe);

@@ -65,8 +65,8 @@ for case in 'idmap and ridmap need a bind mount%.mounts[-1] = {destination: "/da
 done
 
 # The cgroup hierarchies on a hybrid or legacy host: a read-only tmpfs holding one mount per
-# hierarchy, each rooted at the container's cgroup. Mounted after pivot_root when nothing later in
-# the spec needs them, else in the spec's order: the container sees the same either way.
+# hierarchy, each rooted at the container's cgroup: its own cgroup, bound in the spec's order (only
+# a unified host's cgroup2 waits until after pivot_root, tests/vm/test-v2-mounts.sh).
 if [ -f /sys/fs/cgroup/memory/cgroup.procs ]; then
         CG=$T_WORK/cgview
         make_bundle "$CG" /bin/sh -c 'grep " /sys/fs/cgroup" /proc/self/mountinfo |
@@ -78,20 +78,30 @@ if [ -f /sys/fs/cgroup/memory/cgroup.procs ]; then
         has_line() { grep -qxF "$2" <<<"$1"; }
         t_ok "a hierarchy: read-only, rooted at the container's cgroup" \
                 has_line "$view" "/ /sys/fs/cgroup/memory ro,nosuid,nodev,noexec,relatime cgroup cgroup rw,memory"
-        t_ok "... the unified one too" has_line "$view" "/ /sys/fs/cgroup/unified ro,nosuid,nodev,noexec,relatime cgroup2 cgroup rw"
-        t_is "$(grep -c "^/ /sys/fs/cgroup/.* cgroup2\? cgroup " <<<"$view")" "$hierarchies" "... as many as the host has"
+        usrc=$(awk '$5 == "/sys/fs/cgroup/unified" {for (i = 7; $i != "-"; i++); print $(i + 2)}' /proc/self/mountinfo)
+        t_ok "... the unified one too" has_line "$view" "/ /sys/fs/cgroup/unified ro,nosuid,nodev,noexec,relatime cgroup2 $usrc rw"
+        t_is "$(grep -c "^/ /sys/fs/cgroup/[^ ]* [^ ]* cgroup2\? " <<<"$view")" "$hierarchies" "... as many as the host has"
         t_match "$view" $'\n1\n1\n/\nRead-only file system$' "... the container's init first in them, in a read-only tmpfs"
         # A createContainer hook runs after the mounts, before pivot_root: it finds them mounted.
         add_mounted_hook "$CG" /sys/fs/cgroup/memory/cgroup.procs
         t_is "$(rs run -b "$CG" "$(t_id)" 2>&1)" "$view" "the same when a hook sees the mounts, which it finds mounted"
-        # Mounted after pivot_root and the read-only paths, when nothing in the spec needs them
-        # before: their lines in mountinfo come after /proc/sys's (mounts are listed as made).
+        # Each hierarchy is the container's own cgroup bound, never a cgroup mount of its own: a v1
+        # mount first walks every cgroup of the host, holding cgroup_mutex (README, "Fourth pass").
+        # Called from a service, as containerd or a login shell calls runscope: the tests' shell,
+        # entered with nsenter, sits above the sandbox's cgroup namespace in some hierarchies,
+        # where the container's cgroup is out of reach and its hierarchy mounted (test-cgroupfs.sh).
+        from_unit=$(systemd-run --quiet --wait --pipe --collect strace -f -qq -e trace=mount,fsopen -o "$T_WORK/cgcalls" \
+                "$RUNSCOPE" --root "$T_ROOT" run -b "$CG" "$(t_id)" 2>&1 </dev/null)
+        t_is "$from_unit" "$view" "called from a service, the container sees the same"
+        t_is "$(grep -c 'mount("cgroup\|fsopen("cgroup' "$T_WORK/cgcalls")" 0 "... with no hierarchy mounted anew"
+        t_is "$(grep -c 'mount("/sys/fs/cgroup/[^"]*", "[^"]*", NULL, MS_BIND' "$T_WORK/cgcalls")" "$hierarchies" \
+                "... each one's own cgroup bound"
+        # Bound in the spec's order, before pivot_root and the read-only paths: their lines in
+        # mountinfo come before /proc/sys's (mounts are listed as made).
         CO=$T_WORK/cgorder
         make_bundle "$CO" /bin/sh -c 'awk "\$5 == \"/proc/sys\" {k = NR} \$5 == \"/sys/fs/cgroup/memory\" {m = NR}
                 END {print (k == 0 || m == 0) ? \"missing\" : (m > k) ? \"after\" : \"before\"}" /proc/self/mountinfo'
-        t_is "$(rs run -b "$CO" "$(t_id)" 2>&1)" after "the hierarchies are mounted after the read-only paths"
-        add_mounted_hook "$CO" /sys/fs/cgroup/memory/cgroup.procs
-        t_is "$(rs run -b "$CO" "$(t_id)" 2>&1)" before "... and before them when a hook sees the mounts"
+        t_is "$(rs run -b "$CO" "$(t_id)" 2>&1)" before "the hierarchies are bound before the read-only paths"
         # A masked path reaching a hierarchy through a symlink of the image, or relative: masked
         # all the same, as in the spec's order (the hierarchy goes beneath the mask).
         CM=$T_WORK/cgmask
@@ -103,11 +113,11 @@ if [ -f /sys/fs/cgroup/memory/cgroup.procs ]; then
         t_ok "... and the others are there" test "$(tail -n1 <<<"$out")" -gt 0
         bundle_edit "$CM" '.linux.maskedPaths -= ["sys/fs/cgroup/pids"]'
         out=$(rs run -b "$CM" "$(t_id)" 2>&1)
-        t_is "$(head -n1 <<<"$out")" 0 "... the symlink alone too (the hierarchies then mounted after pivot_root)"
+        t_is "$(head -n1 <<<"$out")" 0 "... the symlink alone too"
         # A read-only path that copies them (a recursive bind) must find them mounted.
         bundle_edit "$CG" 'del(.hooks) | .linux.readonlyPaths += ["/sys/fs/cgroup"]'
         view=$(rs run -b "$CG" "$(t_id)" 2>&1)
-        t_is "$(grep -c "^/ /sys/fs/cgroup/.* cgroup2\? cgroup " <<<"$view")" $((2 * hierarchies)) \
+        t_is "$(grep -c "^/ /sys/fs/cgroup/[^ ]* [^ ]* cgroup2\? " <<<"$view")" $((2 * hierarchies)) \
                 "readonlyPaths /sys/fs/cgroup: each hierarchy in the copy too"
         t_match "$view" $'\n1\n1\n/\nRead-only file system$' "... and the copy holds them"
 fi
