@@ -68,8 +68,8 @@ typedef struct CgroupLate {
  * mount, a cgroup namespace and no user namespace, no hook that sees the mounts, --no-pivot not asked, and nothing
  * later in the spec (mounts, masked or read-only paths) on, over or under its destination. */
 bool mount_cgroup_can_wait(const Spec *spec, bool no_pivot);
-/* before_cgroup runs before the first cgroup mount (the launcher must be in its unit by then);
- * with late, the cgroup mount is only prepared there, and before_cgroup not called. */
+/* before_cgroup runs before a cgroup hierarchy is mounted or bound (the launcher must be in its
+ * unit by then); with late, the cgroup mount is only prepared there, and before_cgroup not called. */
 int mount_setup_rootfs(const Spec *spec, const char *bundle, int state_dir_fd, const int *tree_fds, CgroupLate *late,
                        int (*before_cgroup)(const void *userdata), const void *userdata, int *ret_root_fd);
 /* The cgroup2 prepared in late, mounted (once in the scope, its cgroup namespace made). */
@@ -77,9 +77,16 @@ int mount_cgroup_late(CgroupLate *late);
 /* A hybrid or legacy host's /proc/self/cgroup kept, when the spec mounts the hierarchies: called
  * in the scope, before the container's cgroup namespace is made. */
 int mount_cgroup_keep_own(const Spec *spec);
-/* A spec mount of type cgroup on target (an fd path), mounted now, or prepared in late. */
+/* What puts the launcher in its scope before a hierarchy is mounted or bound (child.c's
+ * enter_scope), with its argument. */
+typedef struct ScopeWait {
+        int (*enter)(const void *userdata);
+        const void *userdata;
+} ScopeWait;
+/* A spec mount of type cgroup on target (an fd path): made now, in the scope scope->enter() puts
+ * the launcher in (after what needs no scope), or prepared in late. */
 int mount_cgroup(int root_fd, const char *target, unsigned long flags, const char *dest, size_t index, const Spec *spec,
-                 CgroupLate *late);
+                 const ScopeWait *scope, CgroupLate *late);
 /* An O_PATH fd of a host node of d's type and major:minor (host-node.c): -ENOENT or -ENODEV if
  * the host has none. */
 int host_node_open(const SpecDevice *d, int *ret_fd);

@@ -16,6 +16,7 @@
 #include <sys/statfs.h>
 
 #include "launch-internal.h"
+#include "util/alloc.h"
 #include "util/fd.h"
 #include "util/missing.h"
 
@@ -96,9 +97,9 @@ static bool out_of_reach(const char *own) {
         return strncmp(own, "/..", 3) == 0 && (own[3] == '/' || own[3] == 0);
 }
 
-/* The cgroup `own` of the hierarchy mounted on `hierarchy` bound on target, with the spec mount's
- * flags. Out of reach, the root is the nearest one in reach ("/sys/fs/cgroup/blkio/.." would be
- * every hierarchy at once). */
+/* The cgroup `own` of the hierarchy mounted on `hierarchy` bound on target; with the spec mount's
+ * flags when `flags` says so (else the caller sets them). Out of reach, the root is the nearest one
+ * in reach ("/sys/fs/cgroup/blkio/.." would be every hierarchy at once). */
 static int bind_cgroup(const char *hierarchy, const char *own, const char *target, unsigned long flags) {
         char src[PATH_MAX * 2];
 
@@ -106,7 +107,8 @@ static int bind_cgroup(const char *hierarchy, const char *own, const char *targe
                 return -ENAMETOOLONG;
         if (mount(src, target, NULL, MS_BIND | MS_REC, NULL) < 0)
                 return -errno;
-        return remount_with(target, flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC));
+        flags &= MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+        return flags ? remount_with(target, flags) : 0;
 }
 
 /* A hybrid or legacy host's hierarchy on `where`, a directory of the container's tmpfs: its own
@@ -132,7 +134,7 @@ static int hierarchy_view(const char *point, const char *where, bool v2, const c
                 if (!userns || (errno != EPERM && errno != EBUSY))
                         return -errno;
         }
-        return bind_cgroup(point, own, where, flags);
+        return bind_cgroup(point, own, where, 0); /* the flags: mount_cgroup(), all at once */
 }
 
 /* A unified host's one cgroup2 mount, on the spec mount's destination itself (target names it
@@ -211,26 +213,95 @@ int mount_cgroup_late(CgroupLate *late) {
         return 0;
 }
 
+/* A hybrid or legacy host's hierarchy, as its mount under /sys/fs/cgroup names it. */
+typedef struct Hierarchy {
+        char name[64], opts[256]; /* the directory's name; the super options without rw or ro */
+        bool v2;
+} Hierarchy;
+
+/* The tmpfs `top` and the hierarchies below it, with the spec mount's read-only, nosuid, nodev and
+ * noexec: one call, where the kernel has mount_setattr (Linux 5.12), else a remount each. */
+static int set_flags_below(const char *top, const Hierarchy *h, size_t n, unsigned long flags) {
+        struct mount_attr attr = { .attr_set = attr_of(flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)) };
+        char where[64 + sizeof(h->name) + 1];
+        int r = 0;
+
+        _cleanup_close_ int fd = open(top, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (fd >= 0 && mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) == 0)
+                return 0;
+        for (size_t i = 0; i < n && r >= 0; i++) {
+                (void) snprintf(where, sizeof(where), "%s/%.63s", top, h[i].name);
+                r = remount_with(where, flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC));
+        }
+        if (r >= 0 && (flags & MS_RDONLY) && mount(NULL, top, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+                r = -errno;
+        return r;
+}
+
+/* The hierarchies the host mounts under /sys/fs/cgroup, in h (n at most), each given its directory
+ * in the tmpfs `top`: their number in *ret_n. */
+static int list_hierarchies(const char *top, const char *dest, size_t index, Hierarchy *h, size_t size, size_t *ret_n) {
+        char line[4096], where[64 + sizeof(h->name) + 1];
+        size_t n = 0;
+        int r = 0;
+
+        _cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
+        if (!f)
+                return launch_error(errno, "Failed to read /proc/self/mountinfo: %m");
+        while (r >= 0 && fgets(line, sizeof(line), f)) {
+                char point[PATH_MAX], fstype[32], opts[1024];
+                const char *sep = strstr(line, " - ");
+                if (!sep || sscanf(line, "%*s %*s %*s %*s %4095s", point) != 1 ||
+                    sscanf(sep + 3, "%31s %*s %1023s", fstype, opts) != 2 || strncmp(point, "/sys/fs/cgroup/", 15) != 0)
+                        continue;
+                const char *name = point + 15;
+                bool v2 = strcmp(fstype, "cgroup2") == 0;
+                if ((!v2 && strcmp(fstype, "cgroup") != 0) || strchr(name, '/'))
+                        continue;
+                /* The super options name the controllers (or name=systemd); rw/ro are ours to say. */
+                char *o = opts;
+                if (strncmp(o, "rw,", 3) == 0 || strncmp(o, "ro,", 3) == 0)
+                        o += 3;
+                if (n == size)
+                        return launch_error(E2BIG, "mounts[%zu]: more than %zu cgroup hierarchies under /sys/fs/cgroup", index,
+                                            size);
+                if (snprintf(h[n].name, sizeof(h[n].name), "%s", name) >= (int) sizeof(h[n].name) ||
+                    snprintf(h[n].opts, sizeof(h[n].opts), "%s", o) >= (int) sizeof(h[n].opts))
+                        return launch_error(ENAMETOOLONG, "mounts[%zu]: cgroup %s on %s/%s: %m", index, o, dest, name);
+                (void) snprintf(where, sizeof(where), "%s/%.63s", top, h[n].name);
+                if (mkdir(where, 0755) < 0 && errno != EEXIST)
+                        r = launch_error(errno, "mounts[%zu]: %s/%s: %m", index, dest, name);
+                h[n++].v2 = v2;
+        }
+        *ret_n = n;
+        return r;
+}
+
 /* The container's view of the cgroup hierarchies, rooted at its own cgroup: cgroup2 (by its cgroup
  * namespace) on a unified host; on a hybrid or legacy one, a tmpfs holding each hierarchy the host
- * mounts under /sys/fs/cgroup, as runc and crun lay it out. */
+ * mounts under /sys/fs/cgroup, as runc and crun lay it out. What needs no scope (the tmpfs, its
+ * directories, the host's hierarchies read) is done before the launcher waits for it. */
 int mount_cgroup(int root_fd, const char *target, unsigned long flags, const char *dest, size_t index, const Spec *spec,
-                 CgroupLate *late) {
+                 const ScopeWait *scope, CgroupLate *late) {
         const SpecNamespace *cgroupns = spec_namespace(spec, NAMESPACE_CGROUP);
         bool userns = launch_in_userns(spec);
         struct statfs sfs;
-        char line[4096], where[PATH_MAX + 64], top[64], own[PATH_MAX] = "";
-        FILE *f;
-        int r = 0, k;
+        char where[PATH_MAX + 64], top[64], own[PATH_MAX] = "";
+        Hierarchy h[32];
+        size_t n = 0;
+        int r = 0;
 
-        /* A user namespace may mount a hierarchy only when its cgroup namespace is its own. */
         if (statfs("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC) {
                 if (late) { /* the destination itself, kept by its fd */
                         *late = (CgroupLate) { .index = index, .dest = dest, .flags = flags, .fd = -EBADF };
                         return late_prepare(late, target);
                 }
+                r = scope->enter(scope->userdata);
+                if (r < 0)
+                        return r;
                 if (mount("cgroup2", target, "cgroup2", flags, NULL) == 0)
                         return 0;
+                /* A user namespace may mount a hierarchy only when its cgroup namespace is its own. */
                 if (!userns || (errno != EPERM && errno != EBUSY))
                         return launch_error(errno, "mounts[%zu]: cgroup2 on %s: %m", index, dest);
                 r = own_cgroup_path(NULL, own, sizeof(own));
@@ -248,33 +319,20 @@ int mount_cgroup(int root_fd, const char *target, unsigned long flags, const cha
         if (tmpfs_fd < 0)
                 return launch_error(tmpfs_fd, "mounts[%zu]: %s: %m", index, dest);
         fd_path(tmpfs_fd, top);
-        f = fopen("/proc/self/mountinfo", "re");
-        if (!f)
-                return launch_error(errno, "Failed to read /proc/self/mountinfo: %m");
-        while (r >= 0 && fgets(line, sizeof(line), f)) {
-                char point[PATH_MAX], fstype[32], opts[1024];
-                const char *sep = strstr(line, " - ");
-                if (!sep || sscanf(line, "%*s %*s %*s %*s %4095s", point) != 1 ||
-                    sscanf(sep + 3, "%31s %*s %1023s", fstype, opts) != 2 || strncmp(point, "/sys/fs/cgroup/", 15) != 0)
-                        continue;
-                const char *name = point + 15;
-                bool v2 = strcmp(fstype, "cgroup2") == 0;
-                if ((!v2 && strcmp(fstype, "cgroup") != 0) || strchr(name, '/'))
-                        continue;
-                /* The super options name the controllers (or name=systemd); rw/ro are ours to say. */
-                char *o = opts;
-                if (strncmp(o, "rw,", 3) == 0 || strncmp(o, "ro,", 3) == 0)
-                        o += 3;
-                if (snprintf(where, sizeof(where), "%s/%s", top, name) >= (int) sizeof(where))
-                        continue;
-                if (mkdir(where, 0755) < 0 && errno != EEXIST)
-                        r = launch_error(errno, "mounts[%zu]: %s/%s: %m", index, dest, name);
-                else if ((k = hierarchy_view(point, where, v2, o, flags, cgroupns, userns)) < 0)
-                        r = launch_error(k, "mounts[%zu]: cgroup %s on %s/%s: %m", index, v2 ? "cgroup2" : o, dest, name);
+        r = list_hierarchies(top, dest, index, h, ELEMENTSOF(h), &n);
+        /* In the scope from here: each hierarchy's cgroup is the scope's. */
+        if (r >= 0)
+                r = scope->enter(scope->userdata);
+        for (size_t i = 0; i < n && r >= 0; i++) {
+                char point[sizeof("/sys/fs/cgroup/") + sizeof(h[i].name)];
+                (void) snprintf(point, sizeof(point), "/sys/fs/cgroup/%.63s", h[i].name);
+                (void) snprintf(where, sizeof(where), "%s/%.63s", top, h[i].name);
+                int k = hierarchy_view(point, where, h[i].v2, h[i].opts, flags, cgroupns, userns);
+                if (k < 0)
+                        r = launch_error(k, "mounts[%zu]: cgroup %s on %s/%s: %m", index, h[i].v2 ? "cgroup2" : h[i].opts,
+                                         dest, h[i].name);
         }
-        fclose(f);
-        if (r >= 0 && (flags & MS_RDONLY) && mount(NULL, top, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-                r = launch_error(errno, "mounts[%zu]: read-only %s: %m", index, dest);
+        if (r >= 0 && (r = set_flags_below(top, h, n, flags)) < 0)
+                r = launch_error(r, "mounts[%zu]: the options of %s: %m", index, dest);
         return r;
 }
-

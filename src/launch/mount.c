@@ -191,7 +191,8 @@ static bool type_is(const char *type, const char *name) {
         return type && strcmp(type, name) == 0;
 }
 
-static int mount_one(int root_fd, const Spec *spec, size_t index, const char *bundle, int tree_fd, CgroupLate *late) {
+static int mount_one(int root_fd, const Spec *spec, size_t index, const char *bundle, int tree_fd, const ScopeWait *scope,
+                     CgroupLate *late) {
         const SpecMount *m = &spec->mounts[index];
         unsigned long flags, propagation;
         char options[4096], data[8192], target[64], source[PATH_MAX];
@@ -238,7 +239,7 @@ static int mount_one(int root_fd, const Spec *spec, size_t index, const char *bu
         if (type && strcmp(type, "cgroup") == 0 && rec)
                 return launch_error(EOPNOTSUPP, "mounts[%zu]: recursive options on a cgroup mount: %m", index);
         if (type && strcmp(type, "cgroup") == 0)
-                return mount_cgroup(root_fd, target, flags & ~MS_REMOUNT, m->destination, index, spec, late);
+                return mount_cgroup(root_fd, target, flags & ~MS_REMOUNT, m->destination, index, spec, scope, late);
 
         r = label_mount_data(label_mount_takes_context(type) ? spec->mount_label : NULL, options, data, sizeof(data));
         if (r < 0)
@@ -457,14 +458,9 @@ int mount_setup_rootfs(const Spec *spec, const char *bundle, int state_dir_fd, c
         if (root_fd < 0)
                 return launch_error(errno, "Failed to open the rootfs %s: %m", rootfs);
 
+        const ScopeWait scope = { before_cgroup, userdata };
         for (size_t i = 0; i < spec->n_mounts; i++) {
-                const char *type = spec->mounts[i].type;
-                if (type && strcmp(type, "cgroup") == 0 && !late) {
-                        r = before_cgroup(userdata);
-                        if (r < 0)
-                                return r;
-                }
-                r = mount_one(root_fd, spec, i, bundle, tree_fds ? tree_fds[i] : -EBADF, late);
+                r = mount_one(root_fd, spec, i, bundle, tree_fds ? tree_fds[i] : -EBADF, &scope, late);
                 if (r < 0)
                         return r;
         }
