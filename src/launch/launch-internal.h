@@ -65,8 +65,9 @@ typedef struct CgroupLate {
         char name[256];
 } CgroupLate;
 /* Whether the spec's cgroup mount can wait until after pivot_root: a unified host, one cgroup
- * mount, a cgroup namespace and no user namespace, no hook that sees the mounts, --no-pivot not asked, and nothing
- * later in the spec (mounts, masked or read-only paths) on, over or under its destination. */
+ * mount, a cgroup namespace and no user namespace, no hook that sees the mounts, --no-pivot not
+ * asked, and nothing later in the spec (mounts, masked or read-only paths) on, over or under its
+ * destination. */
 bool mount_cgroup_can_wait(const Spec *spec, bool no_pivot);
 /* before_cgroup runs before a cgroup hierarchy is mounted or bound (the launcher must be in its
  * unit by then); with late, the cgroup mount is only prepared there, and before_cgroup not called. */

@@ -67,7 +67,8 @@ static int own_cgroup_path(const char *opts, char *buf, size_t size) {
                 return r;
         memcpy(text, own_cgroups, strlen(own_cgroups) + 1); /* strtok_r writes into it */
         r = -ENOENT;
-        for (char *save = NULL, *line = strtok_r(text, "\n", &save); r == -ENOENT && line; line = strtok_r(NULL, "\n", &save)) {
+        char *save = NULL;
+        for (char *line = strtok_r(text, "\n", &save); r == -ENOENT && line; line = strtok_r(NULL, "\n", &save)) {
                 char *ctrls = strchr(line, ':'), *path = ctrls ? strchr(ctrls + 1, ':') : NULL;
                 if (!path)
                         continue;
@@ -233,7 +234,8 @@ static int set_flags_below(const char *top, const Hierarchy *h, size_t n, unsign
                 (void) snprintf(where, sizeof(where), "%s/%.63s", top, h[i].name);
                 r = remount_with(where, flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC));
         }
-        if (r >= 0 && (flags & MS_RDONLY) && mount(NULL, top, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+        if (r >= 0 && (flags & MS_RDONLY) &&
+            mount(NULL, top, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
                 r = -errno;
         return r;
 }

@@ -90,8 +90,14 @@ if [ -f /sys/fs/cgroup/memory/cgroup.procs ]; then
         # Called from a service, as containerd or a login shell calls runscope: the tests' shell,
         # entered with nsenter, sits above the sandbox's cgroup namespace in some hierarchies,
         # where the container's cgroup is out of reach and its hierarchy mounted (test-cgroupfs.sh).
-        from_unit=$(systemd-run --quiet --wait --pipe --collect strace -f -qq -e trace=mount,fsopen -o "$T_WORK/cgcalls" \
-                "$RUNSCOPE" --root "$T_ROOT" run -b "$CG" "$(t_id)" 2>&1 </dev/null)
+        # The service gets what this shell's environment says of runscope's build.
+        unit_env=()
+        for v in ASAN_OPTIONS UBSAN_OPTIONS RUNSCOPE_NO_OPENAT2; do
+                [ -z "${!v:-}" ] || unit_env+=(-E "$v=${!v}")
+        done
+        from_unit=$(systemd-run --quiet --wait --pipe --collect "${unit_env[@]}" \
+                strace -f -qq -e trace=mount,fsopen -o "$T_WORK/cgcalls" "$RUNSCOPE" --root "$T_ROOT" run -b "$CG" "$(t_id)" \
+                2>&1 </dev/null)
         t_is "$from_unit" "$view" "called from a service, the container sees the same"
         t_is "$(grep -c 'mount("cgroup\|fsopen("cgroup' "$T_WORK/cgcalls")" 0 "... with no hierarchy mounted anew"
         t_is "$(grep -c 'mount("/sys/fs/cgroup/[^"]*", "[^"]*", NULL, MS_BIND' "$T_WORK/cgcalls")" "$hierarchies" \
