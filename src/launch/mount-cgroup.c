@@ -240,7 +240,7 @@ static int set_flags_below(const char *top, const Hierarchy *h, size_t n, unsign
         return r;
 }
 
-/* The hierarchies the host mounts under /sys/fs/cgroup, in h (n at most), each given its directory
+/* The hierarchies the host mounts under /sys/fs/cgroup, in h (size at most), each given its directory
  * in the tmpfs `top`: their number in *ret_n. */
 static int list_hierarchies(const char *top, const char *dest, size_t index, Hierarchy *h, size_t size, size_t *ret_n) {
         char line[4096], where[64 + sizeof(h->name) + 1];
