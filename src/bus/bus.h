@@ -207,7 +207,8 @@ typedef struct PropsApplied {
         size_t n;
 } PropsApplied;
 
-/* One Varlink call at a time (varlink.c), for the per-user systemd-machined of systemd 259. */
+/* One Varlink call at a time (varlink.c), for systemd-machined: the system's (systemd 257 and
+ * later) and the per-user one of systemd 259. */
 #define VARLINK_TIMEOUT_MSEC (25 * 1000)
 typedef struct VarlinkCall {
         int fd;
@@ -223,6 +224,8 @@ int varlink_read(VarlinkCall *c, bool wait);
 int varlink_error(const VarlinkCall *c, char *name, size_t size);
 /* Where the per-user systemd-machined listens (systemd 259), in the user's runtime directory. */
 #define BUS_USER_MACHINED "systemd/machine/io.systemd.Machine"
+/* Where the system's systemd-machined listens (systemd 256 and later; Unregister since 257). */
+#define MACHINED_VARLINK "/run/systemd/machine/io.systemd.Machine"
 
 /* systemd's machine_name_is_valid() (hostname_is_valid()): 1 to 64 of [a-zA-Z0-9.-], in labels
  * between dots that are not empty and neither start nor end with '-'. No '_'. */
@@ -235,10 +238,10 @@ int bus_machine_name(const char *id, char **ret);
  * default one; NULL for an address of another kind, which is sd-bus's to follow. */
 const char *bus_system_socket(void);
 
-/* A connection to systemd-machined (through the system bus; rootless, the per-user machined's
- * Varlink socket, where systemd has one) whose calls are sent at once and answered later, so that
- * machined works while runscope goes on. None of it ever fails a container: machined absent is a
- * debug line, machined refusing a warning. */
+/* A connection to systemd-machined (its Varlink socket where it has one, else the system bus;
+ * rootless, the per-user machined's Varlink socket, where systemd has one) whose calls are sent at
+ * once and answered later, so that machined works while runscope goes on. None of it ever fails a
+ * container: machined absent is a debug line, machined refusing a warning. */
 
 typedef struct MachineLink {
         sd_bus *bus;
@@ -248,7 +251,7 @@ typedef struct MachineLink {
         char wire_error_name[128], wire_error[256];
         sd_bus_slot *slot; /* the call sent and not yet answered (or failed), if any */
         sd_bus_error error;
-        VarlinkCall varlink; /* rootless: instead of bus */
+        VarlinkCall varlink; /* machined's Varlink socket: instead of bus and wire */
         char varlink_error[128];
         char *name;
         int result;
@@ -260,8 +263,8 @@ typedef struct MachineLink {
 void machine_link_open(MachineLink *l);
 /* Whether machine_link_open() found a machined to talk to. */
 bool machine_link_connected(const MachineLink *l);
-/* The link's own connection if it kept one from the registration, else the system bus connection
- * bus, shared (a connection of its own when bus is not one). */
+/* The link's own connection if it kept one from the registration, else machined's Varlink socket,
+ * else the system bus connection bus, shared (a connection of its own when bus is not one). */
 void machine_link_use(MachineLink *l, sd_bus *bus);
 /* Sends RegisterMachine(name, id from the container id, "runscope", "container", leader, root):
  * machined takes the leader's unit as the machine's, so the leader must be in it already. */

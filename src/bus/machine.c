@@ -1,7 +1,8 @@
 /* Registration of containers with systemd-machined, so machinectl sees them as it sees nspawn
- * machines: the system's over D-Bus (as root on a connection of the link's own, spoken by wire.c
- * without libsystemd; on a connection the caller shares, or to a bus address that is not a unix
- * socket, through sd-bus); rootless, the per-user one of systemd 259 over Varlink, and none before.
+ * machines: the system's over its own Varlink socket where it has one (systemd 257 and later), else
+ * over D-Bus (as root on a connection of the link's own, spoken by wire.c without libsystemd; on a
+ * connection the caller shares, or to a bus address that is not a unix socket, through sd-bus);
+ * rootless, the per-user one of systemd 259 over Varlink, and none before.
  * Calls are written at once and their answers read later, so that machined's work overlaps
  * runscope's. Never fails a container: machined absent is a debug line, machined refusing
  * a warning. Must never leave a registration behind: one in flight is answered before it is undone. */
@@ -127,17 +128,8 @@ static int open_wire(MachineLink *l, const char *socket_path) {
         return r;
 }
 
-void machine_link_open(MachineLink *l) {
-        if (bus_user_manager()) {
-                char path[320];
-                /* The system's machined registers only what root asks it to. A user's, of systemd 259,
-                 * listens in the user's runtime directory (socket-activated); before, there is none. */
-                (void) snprintf(path, sizeof(path), "%s/" BUS_USER_MACHINED, bus_runtime_dir());
-                l->varlink.fd = access(path, F_OK) == 0 ? socket_connect_unix(path) : -ENOENT;
-                if (l->varlink.fd < 0)
-                        log_debug_errno(l->varlink.fd, "No per-user systemd-machined at %s, not registering: %m", path);
-                return;
-        }
+/* The system's machined by D-Bus: as root on a connection of the link's own, else through sd-bus. */
+static void open_bus(MachineLink *l) {
         const char *socket_path = bus_system_socket();
         if (geteuid() == 0 && socket_path) {
                 int r = open_wire(l, socket_path);
@@ -152,6 +144,37 @@ void machine_link_open(MachineLink *l) {
                 log_debug_errno(r, "No system bus, not talking to systemd-machined: %m");
 }
 
+/* The system's machined of systemd 257 and later answers Register and Unregister on a Varlink
+ * socket of its own, as root: a call there reaches machined without dbus-daemon, so no connection
+ * to authenticate, no Hello, and no NameOwnerChanged for every runscope that comes and goes
+ * (measured in the modern-host tier's guest: dbus-daemon's CPU per `run` was the largest part of
+ * the registration's cost). No socket (before systemd 256, or machined not started yet, which a
+ * D-Bus call activates) or nobody listening on it (machined exited): D-Bus. */
+static bool open_system_varlink(MachineLink *l) {
+        if (geteuid() != 0)
+                return false;
+        l->varlink.fd = socket_connect_unix(MACHINED_VARLINK);
+        if (l->varlink.fd >= 0)
+                return true;
+        log_debug_errno(l->varlink.fd, "No Varlink socket of systemd-machined at %s, over D-Bus: %m", MACHINED_VARLINK);
+        return false;
+}
+
+void machine_link_open(MachineLink *l) {
+        if (bus_user_manager()) {
+                char path[320];
+                /* The system's machined registers only what root asks it to. A user's, of systemd 259,
+                 * listens in the user's runtime directory (socket-activated); before, there is none. */
+                (void) snprintf(path, sizeof(path), "%s/" BUS_USER_MACHINED, bus_runtime_dir());
+                l->varlink.fd = access(path, F_OK) == 0 ? socket_connect_unix(path) : -ENOENT;
+                if (l->varlink.fd < 0)
+                        log_debug_errno(l->varlink.fd, "No per-user systemd-machined at %s, not registering: %m", path);
+                return;
+        }
+        if (!open_system_varlink(l))
+                open_bus(l);
+}
+
 void machine_link_use(MachineLink *l, sd_bus *bus) {
         if (bus_user_manager()) {
                 if (!machine_link_connected(l))
@@ -160,9 +183,11 @@ void machine_link_use(MachineLink *l, sd_bus *bus) {
         }
         /* Its own, kept since the registration: should dbus-daemon have dropped it meanwhile,
          * machine_link_unregister_send() finds out and sends on a new one. */
-        if ((l->bus && !l->shared) || l->wire)
+        if ((l->bus && !l->shared) || l->wire || l->varlink.fd >= 0)
                 return;
         l->bus = link_drop(l);
+        if (open_system_varlink(l))
+                return;
         if (bus && sd_bus_is_bus_client(bus) > 0) {
                 l->bus = sd_bus_ref(bus);
                 l->shared = true;
@@ -518,6 +543,16 @@ void machine_link_unregister_wait(MachineLink *l) {
         if (!machine_link_pending(l))
                 return;
         int r = link_wait(l);
+        if (r < 0 && strcmp(l->varlink_error, "org.varlink.service.MethodNotFound") == 0 && !bus_user_manager()) {
+                /* systemd 256's machined takes Register on its Varlink socket, but not Unregister yet:
+                 * that goes over D-Bus, where both are machined's since the start. */
+                log_debug("systemd-machined has no Varlink Unregister, UnregisterMachine %s over D-Bus", l->name);
+                link_close(l);
+                open_bus(l);
+                r = machine_link_connected(l) ? unregister_send(l) : -ENOTCONN;
+                if (r >= 0)
+                        r = link_wait(l);
+        }
         /* Gone already: machined drops a machine when its unit stops. */
         if (r < 0 && !link_error_is(l, "org.freedesktop.machine1.NoSuchMachine") &&
             strcmp(l->varlink_error, "io.systemd.Machine.NoSuchMachine") != 0)

@@ -1,11 +1,14 @@
-/* A Varlink client of the smallest kind, for the per-user systemd-machined (systemd 259), which
- * listens on $XDG_RUNTIME_DIR/systemd/machine/io.systemd.Machine: one call at a time, written at
- * once, its reply (a NUL-terminated JSON object) read when it is wanted. The reply is only looked at
- * for an "error" member; nothing else of it is parsed. */
+/* A Varlink client of the smallest kind, for systemd-machined: the system's (systemd 257 and later,
+ * /run/systemd/machine/io.systemd.Machine) and the per-user one of systemd 259
+ * ($XDG_RUNTIME_DIR/systemd/machine/io.systemd.Machine). One call at a time, written at once, its
+ * reply (a NUL-terminated JSON object) read when it is wanted and looked at only for its "error"
+ * member. Never blocks on a peer without a deadline, and never raises SIGPIPE. */
 #include <fcntl.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
+
+#include <cjson/cJSON.h>
 
 #include "bus.h"
 
@@ -59,14 +62,19 @@ int varlink_read(VarlinkCall *c, bool wait) {
 }
 
 int varlink_error(const VarlinkCall *c, char *name, size_t size) {
-        static const char key[] = "\"error\":\"";
-        const char *e = strstr(c->reply, key);
+        /* Parsed, not searched: the reply's own "error" member, wherever the peer puts it and however
+         * it spaces it, and never a string of the same text inside its parameters. */
+        cJSON *reply = cJSON_Parse(c->reply);
+        const cJSON *error = cJSON_GetObjectItemCaseSensitive(reply, "error");
+        int r = 0;
 
-        if (!e)
-                return 0;
-        e += strlen(key);
-        const char *q = strchr(e, '"');
-        size_t n = q ? (size_t) (q - e) : strlen(e);
-        (void) snprintf(name, size, "%.*s", (int) n, e);
-        return 1;
+        if (cJSON_IsString(error)) {
+                (void) snprintf(name, size, "%s", error->valuestring);
+                r = 1;
+        } else if (!cJSON_IsObject(reply)) {
+                (void) snprintf(name, size, "%s", "(a reply that is not a JSON object)");
+                r = 1;
+        }
+        cJSON_Delete(reply);
+        return r;
 }

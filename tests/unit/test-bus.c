@@ -283,6 +283,23 @@ static void test_varlink_call(void) {
         close(sv[0]);
 }
 
+/* The reply's own "error" member, however spaced; not a member of that name inside its parameters;
+ * a reply that is no JSON object is an error too. */
+static void test_varlink_error_parsed(void) {
+        VarlinkCall c = { .fd = -EBADF };
+        char name[64] = "";
+
+        (void) snprintf(c.reply, sizeof(c.reply), "%s",
+                        "{ \"error\" : \"org.varlink.service.MethodNotFound\", \"parameters\": {\"method\": \"x\"} }");
+        ASSERT_EQ(varlink_error(&c, name, sizeof(name)), 1);
+        ASSERT_STREQ(name, "org.varlink.service.MethodNotFound");
+        (void) snprintf(c.reply, sizeof(c.reply), "%s", "{\"parameters\":{\"error\":\"x\"}}");
+        ASSERT_EQ(varlink_error(&c, name, sizeof(name)), 0);
+        (void) snprintf(c.reply, sizeof(c.reply), "%s", "{\"parameters\":");
+        ASSERT_EQ(varlink_error(&c, name, sizeof(name)), 1);
+}
+
 TEST_MAIN(test_default_unit_names, test_spread_slices, test_escaped_unit_name, test_systemd_cgroups_path, test_path_cgroups_path, test_overlong_unit_name,
           test_cpu_shares_to_weight, test_cpu_quota_rounding, test_device_major_name, test_annotation_time_spans,
-          test_annotation_string_arrays, test_machine_name, test_varlink_call)
+          test_annotation_string_arrays, test_machine_name, test_varlink_call,
+          test_varlink_error_parsed)

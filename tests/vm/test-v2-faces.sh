@@ -1,6 +1,7 @@
 #!/bin/bash
 # runscope's other faces on a pure cgroup v2 host (tests/vm/run.sh): machinectl lists, shows and
-# terminates a container; runscope@NAME.service runs one in its own cgroup's payload child with the
+# terminates a container, registered over machined's Varlink socket (D-Bus when machined is not
+# running); runscope@NAME.service runs one in its own cgroup's payload child with the
 # bundle's limits in force there, execs into it, and leaves nothing once stopped; runscope-run's
 # -p properties are what the container reads in its cgroup files.
 . "$(dirname "$0")/../lib/common.sh"
@@ -18,9 +19,18 @@ listed() { machinectl list --no-legend --no-pager 2>/dev/null | awk '{print $1}'
 unknown() { ! machinectl show "$1" >/dev/null 2>&1; }
 stopped() { [ "$(rs state "$1" | jq -r .status)" = stopped ]; }
 
+# systemd 257's machined answers on its Varlink socket: runscope registers there, not through
+# dbus-daemon (tests/lib/machine-bus.sh watches the bus). machined is started first (a D-Bus call
+# activates it; its socket is there once it runs).
+. "$RUNSCOPE_TOP/tests/lib/machine-bus.sh"
+trap 'kill "$MACHINE_BUS_PID" 2>/dev/null; t_cleanup' EXIT
+machine_bus_watch "$T_WORK/monitor.out"
+t_ok "systemd-machined listens on its Varlink socket" wait_until listening /run/systemd/machine/io.systemd.Machine
 id=$(t_id)
 rs run -d -b "$B" "$id" >/dev/null 2>&1
 t_ok "machinectl list shows the container" listed "$id"
+wait_until machine_bus_mark mark-1
+t_is "$(machine_bus_calls machine-bus-start mark-1)" "" "... registered over Varlink, not through dbus-daemon"
 status=$(machinectl status --no-pager "$id")
 t_match "$status" "Unit: runscope-$id.scope" "machinectl status shows its unit"
 t_match "$status" "Leader: $(rs state "$id" | jq -r .pid)" "... and its leader, the container's init"
@@ -30,6 +40,19 @@ rs delete "$id"
 t_ok "... after delete the machine is gone" unknown "$id"
 t_ok "... and so are the unit and the state" nothing_left "$id" "runscope-$id.scope"
 t_is "$(find /sys/fs/cgroup -name "runscope-$id.scope")" "" "... and the cgroup"
+wait_until machine_bus_mark mark-2
+t_is "$(machine_bus_calls mark-1 mark-2)" "" "... unregistered over Varlink too"
+
+# machined stopped, its socket left: run goes over D-Bus, which starts machined again.
+systemctl stop systemd-machined
+id=$(t_id)
+rs run -d -b "$B" "$id" >/dev/null 2>&1
+t_ok "with machined stopped, run -d registers the container all the same" listed "$id"
+rs delete -f "$id"
+t_ok "... delete unregisters it" unknown "$id"
+wait_until machine_bus_mark mark-3
+t_is "$(machine_bus_calls mark-2 mark-3)" "RegisterMachine $id" "... registered through dbus-daemon, unregistered over Varlink"
+kill "$MACHINE_BUS_PID"
 
 # runscope@NAME.service, its bundle's memory and pids limits applied to the service.
 name=v2tpl$$
