@@ -220,15 +220,15 @@ typedef struct Hierarchy {
         bool v2;
 } Hierarchy;
 
-/* The tmpfs `top` and the hierarchies below it, with the spec mount's read-only, nosuid, nodev and
- * noexec: one call, where the kernel has mount_setattr (Linux 5.12), else a remount each. */
-static int set_flags_below(const char *top, const Hierarchy *h, size_t n, unsigned long flags) {
+/* The tmpfs `top` (open as top_fd) and the hierarchies below it, with the spec mount's read-only,
+ * nosuid, nodev and noexec: one call, where the kernel has mount_setattr (Linux 5.12), else a
+ * remount each. */
+static int set_flags_below(int top_fd, const char *top, const Hierarchy *h, size_t n, unsigned long flags) {
         struct mount_attr attr = { .attr_set = attr_of(flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)) };
         char where[64 + sizeof(h->name) + 1];
         int r = 0;
 
-        _cleanup_close_ int fd = open(top, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (fd >= 0 && mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) == 0)
+        if (mount_setattr(top_fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) == 0)
                 return 0;
         for (size_t i = 0; i < n && r >= 0; i++) {
                 (void) snprintf(where, sizeof(where), "%s/%.63s", top, h[i].name);
@@ -334,7 +334,7 @@ int mount_cgroup(int root_fd, const char *target, unsigned long flags, const cha
                         r = launch_error(k, "mounts[%zu]: cgroup %s on %s/%s: %m", index, h[i].v2 ? "cgroup2" : h[i].opts,
                                          dest, h[i].name);
         }
-        if (r >= 0 && (r = set_flags_below(top, h, n, flags)) < 0)
+        if (r >= 0 && (r = set_flags_below(tmpfs_fd, top, h, n, flags)) < 0)
                 r = launch_error(r, "mounts[%zu]: the options of %s: %m", index, dest);
         return r;
 }
