@@ -35,8 +35,7 @@ id=$(t_id)
 (cd "$T_WORK/runcstyle" && rs spec && rs run -d --console-socket "$T_WORK/console.sock" "$id")
 rc=$?
 t_is "$rc" 0 "runc-style: spec, then run -d --console-socket succeeds"
-[ "$rc" = 0 ] || kill "$recv"
-wait "$recv"
+recv_done "$recv" "$rc"
 t_match "$(tr -d '\r' <"$T_WORK/console.out")" "from-the-console-42" "... and the spec's shell runs on the pty it sent"
 rs delete -f "$id"
 

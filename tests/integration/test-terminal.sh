@@ -29,9 +29,10 @@ bundle_edit "$B" '.process.args = ["/bin/sh", "-c", "read line; echo got:$line; 
 recv=$!
 wait_until grep -qs listening "$T_WORK/console.out"
 rs create --console-socket "$T_WORK/console.sock" -b "$B" "$id"
-t_is "$?" 0 "create --console-socket succeeds"
+rc=$?
+t_is "$rc" 0 "create --console-socket succeeds"
 rs start "$id"
-wait "$recv"
+recv_done "$recv" "$rc"
 out=$(tr -d '\r' <"$T_WORK/console.out")
 t_match "$out" "got /dev/pts/0" "the console socket receives the pty master and its name"
 t_match "$out" "got:hello" "input written to the master reaches the process"
@@ -60,8 +61,9 @@ t_match "$out" "/dev/pts/[0-9]+" "exec -t with the pty ready before the launcher
 recv=$!
 wait_until grep -qs listening "$T_WORK/exec.out"
 rs exec -d -t --console-socket "$T_WORK/exec.sock" "$id" /bin/sh -c 'echo from-exec; tty'
-t_is "$?" 0 "exec -d -t --console-socket succeeds"
-wait "$recv"
+rc=$?
+t_is "$rc" 0 "exec -d -t --console-socket succeeds"
+recv_done "$recv" "$rc"
 t_match "$(tr -d '\r' <"$T_WORK/exec.out")" "from-exec" "... and the socket gets the exec'd process's terminal"
 t_is "$(rs exec -d -t "$id" /bin/true 2>&1)" "runscope: cannot allocate a terminal when runscope detaches without --console-socket" \
         "exec -d -t without a console socket is refused"
@@ -93,7 +95,7 @@ wait_until grep -qs listening "$T_WORK/size.out"
 printf '%s' '{"terminal": true, "consoleSize": {"height": 10, "width": 110}, "cwd": "/", "user": {"uid": 0, "gid": 0},
         "args": ["/bin/sh", "-c", "stty size > /tmp/size-p"]}' >"$T_WORK/process.json"
 rs exec -d -t --console-socket "$T_WORK/size.sock" --pid-file "$T_WORK/size.pid" -p "$T_WORK/process.json" "$id"
-wait "$recv"
+recv_done "$recv" "$?"
 # Not merely there: the shell makes the file before stty writes to it.
 written() { [ -n "$(rs exec "$id" /bin/cat "$1" 2>/dev/null)" ]; }
 wait_until written /tmp/size-p
@@ -102,7 +104,7 @@ t_is "$(rs exec "$id" /bin/cat /tmp/size-p 2>&1)" "10 110" "exec -t --process: t
 recv=$!
 wait_until grep -qs listening "$T_WORK/size2.out"
 rs exec -d -t --console-socket "$T_WORK/size2.sock" "$id" /bin/sh -c 'stty size > /tmp/size-c'
-wait "$recv"
+recv_done "$recv" "$?"
 wait_until written /tmp/size-c
 t_is "$(rs exec "$id" /bin/cat /tmp/size-c 2>&1)" "33 77" "exec -t: the pty has the container's consoleSize"
 rs delete -f "$id"
