@@ -57,7 +57,16 @@
 /* FAULT_USEC("RUNSCOPE_FAULT_X_SEC", usec): usec, or as many seconds as $RUNSCOPE_FAULT_X_SEC says,
  * so that a test can make a wait of runscope's short, or long enough to look at what it holds. */
 #define FAULT_USEC(env, usec) (getenv(env) ? strtoull(getenv(env), NULL, 10) * 1000000ULL : (usec))
+/* FAULT_WRITABLE_MAP(env, fd, attempt): a writable shared mapping of the memfd fd while attempt is
+ * below $env, as a reference to its pages that F_SEAL_WRITE meets as EBUSY; else MAP_FAILED. */
+#include <sys/mman.h>
+static inline void *fault_writable_map(const char *env, int fd, unsigned attempt) {
+        const char *n = getenv(env);
+        return n && attempt < strtoul(n, NULL, 10) ? mmap(NULL, 1, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) : MAP_FAILED;
+}
+#define FAULT_WRITABLE_MAP(env, fd, attempt) fault_writable_map(env, fd, attempt)
 #else
+#define FAULT_WRITABLE_MAP(env, fd, attempt) MAP_FAILED
 #define FAULT_USEC(env, usec) (usec)
 #define FAULT_POINT(name) do {} while (0)
 #define FAULT_PAUSE(name) do {} while (0)

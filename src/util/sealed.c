@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "fault.h"
 #include "fd.h"
 #include "sealed.h"
 
@@ -37,18 +38,11 @@ void sealed_init(char **argv) {
  * that now and then (CI saw it once); they are gone by a later try. The seals are added all or none. */
 static int seal_copy(int fd) {
         for (unsigned attempt = 0;; attempt++) {
-#ifdef RUNSCOPE_FAULT_POINTS
-                /* The tests' stand-in for those references: a writable shared mapping, which the
-                 * first $RUNSCOPE_FAULT_SEAL_BUSY tries meet as EBUSY. */
-                const char *busy_env = getenv("RUNSCOPE_FAULT_SEAL_BUSY");
-                void *busy = busy_env && attempt < strtoul(busy_env, NULL, 10) ?
-                        mmap(NULL, 1, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) : MAP_FAILED;
-#endif
+                /* The test build's stand-in for those references, on its first tries. */
+                void *busy = FAULT_WRITABLE_MAP("RUNSCOPE_FAULT_SEAL_BUSY", fd, attempt);
                 int r = fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0 ? -errno : 0;
-#ifdef RUNSCOPE_FAULT_POINTS
                 if (busy != MAP_FAILED)
                         (void) munmap(busy, 1);
-#endif
                 if (r != -EBUSY || attempt + 1 == SEAL_ATTEMPTS)
                         return r;
         }
