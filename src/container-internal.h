@@ -3,9 +3,45 @@
 
 #include <systemd/sd-bus.h>
 
+#include "bus/bus.h"
 #include "container.h"
 #include "criu/criu-rpc.h"
+#include "launch/launch.h"
 #include "spec/spec.h"
+#include "util/cgroup-oom.h"
+
+/* A container on its way up (container-create.c), and a foreground run's hold on it (container.c). */
+typedef struct Created {
+        int root_fd;
+        int dir_fd; /* locked */
+        sd_bus *bus;
+        WireConn wire;   /* instead of bus, as long as wire_scope */
+        bool wire_scope; /* the scope started and stopped without libsystemd (unit-wire.c) */
+        Launcher launcher;
+        char *unit;
+        bool unit_started; /* ours to stop: a unit of the same name may belong to someone else */
+        bool kept_unit;    /* --keep-unit: the unit is the service runscope runs in, never ours to stop */
+        bool has_poststart; /* so that run need not read the configuration again after start */
+        bool own_pidns;     /* a new pid namespace: every process of the container dies with its init */
+        int notify_fd;     /* the sd_notify relay socket, with relay_notify */
+        bool ready_by_container; /* the container says READY=1 itself (ANNOTATION_NOTIFY_READY) */
+        MachineLink machine; /* to systemd-machined, when the container is registered */
+        bool released;       /* a foreground run let its connections go (run_release) */
+        bool delete_at_exit; /* a foreground run deletes its container once the init exits (no --keep) */
+        CgroupOomWatch oom;  /* a foreground run's, to tell an OOM kill */
+} Created;
+#define CREATED_NULL                                                                                      \
+        ((Created) { .root_fd = -EBADF, .dir_fd = -EBADF, .notify_fd = -EBADF, .wire = WIRE_CONN_NULL,          \
+                     .launcher = LAUNCHER_NULL, .machine = MACHINE_LINK_NULL, .oom = CGROUP_OOM_WATCH_NULL })
+/* create: the bundle and options checked, the id locked, the launcher cloned into its scope, the
+ * state saved, the machine registered and the launcher released (its createRuntime hooks run); on
+ * failure everything undone (created_abort()) but what created_done() frees. */
+int container_create_into(const CreateOptions *o, Created *c);
+/* Undoes a create that failed after the id was taken: the machine, the launcher, the unit (where it
+ * is ours), the state directory. */
+void created_abort(Created *c, const char *id);
+/* Frees and closes what c holds; undoes nothing. */
+void created_done(Created *c);
 
 /* Opens and locks a container and loads its state. A directory without state.json is a create
  * that died before saving: -ENOENT, logged unless incomplete_ok (with *ret_dir_fd set then). */

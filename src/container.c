@@ -1,8 +1,7 @@
-/* Orchestrates the lifecycle over spec/, state/, bus/ and launch/: validate everything, then lock
- * the id, clone, ask systemd for the scope, release the launcher. Never leaves a unit, a state
+/* Orchestrates the lifecycle over spec/, state/, bus/ and launch/ after create (container-create.c):
+ * start, a foreground run's wait, kill, delete, pause, update. Never leaves a unit, a state
  * directory or a process behind when a step fails. */
 #include <fcntl.h>
-#include <limits.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -10,7 +9,6 @@
 
 #include "bus/bus.h"
 #include "container-internal.h"
-#include "launch/console.h"
 #include "launch/hooks.h"
 #include "launch/launch.h"
 #include "spec/spec.h"
@@ -18,12 +16,10 @@
 #include "util/cgroup-oom.h"
 #include "util/fault.h"
 #include "util/fd.h"
-#include "util/sealed.h"
 #include "util/log.h"
 #include "util/missing.h"
 #include "util/notify.h"
 #include "util/proc.h"
-#include "util/strv.h"
 
 static const char *const status_names[_CONTAINER_STATUS_MAX] = {
         [CONTAINER_CREATED] = "created",
@@ -77,175 +73,9 @@ int container_load(int root_fd, const char *id, ContainerState **ret_state, Cont
         return 0;
 }
 
-int container_write_pid_file(const char *path, pid_t pid) {
-        char buf[32], dir[PATH_MAX];
-        _cleanup_close_ int dir_fd = -EBADF;
-        int n = snprintf(buf, sizeof(buf), "%d", (int) pid), r;
-
-        (void) snprintf(dir, sizeof(dir), "%s", path);
-        char *slash = strrchr(dir, '/');
-        const char *name = slash ? slash + 1 : path;
-        if (slash)
-                *slash = 0;
-        dir_fd = open(slash ? (dir[0] ? dir : "/") : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dir_fd < 0)
-                return log_error_errno(errno, "Failed to open the directory of pid file %s: %m", path);
-        r = write_file_atomic_at(dir_fd, name, buf, (size_t) n, 0644);
-        if (r < 0)
-                return log_error_errno(r, "Failed to write pid file %s: %m", path);
-        return 0;
-}
-
-int container_send_pidfd(const char *socket_path, int pidfd) {
-        int r = socket_send_fd(socket_path, pidfd, "pidfd");
-        if (r < 0)
-                return log_error_errno(r, "--pidfd-socket %s: %m", socket_path);
-        return 0;
-}
-
-int container_check_terminal(bool terminal, bool foreground, const char *console_socket) {
-        if (terminal && !foreground && !console_socket)
-                return log_error_errno(EINVAL, "cannot allocate a terminal when runscope detaches without --console-socket");
-        if (!terminal && console_socket)
-                return log_error_errno(EINVAL, "--console-socket needs process.terminal (or exec -t)");
-        return 0;
-}
-
-typedef struct Created {
-        int root_fd;
-        int dir_fd; /* locked */
-        sd_bus *bus;
-        WireConn wire;   /* instead of bus, as long as wire_scope */
-        bool wire_scope; /* the scope started and stopped without libsystemd (unit-wire.c) */
-        Launcher launcher;
-        char *unit;
-        bool unit_started; /* ours to stop: a unit of the same name may belong to someone else */
-        bool kept_unit;    /* --keep-unit: the unit is the service runscope runs in, never ours to stop */
-        bool has_poststart; /* so that run need not read the configuration again after start */
-        bool own_pidns;     /* a new pid namespace: every process of the container dies with its init */
-        int notify_fd;     /* the sd_notify relay socket, with relay_notify */
-        bool ready_by_container; /* the container says READY=1 itself (ANNOTATION_NOTIFY_READY) */
-        MachineLink machine; /* to systemd-machined, when the container is registered */
-        bool released;       /* a foreground run let its connections go (run_release) */
-        bool delete_at_exit; /* a foreground run deletes its container once the init exits (no --keep) */
-        CgroupOomWatch oom;  /* a foreground run's, to tell an OOM kill */
-} Created;
 
 static int delete_container(const char *root, const char *id, bool force, bool emptied, MachineLink *machine,
                             sd_bus **kept, WireConn *kept_wire);
-
-static void created_done(Created *c) {
-        launcher_done(&c->launcher);
-        c->dir_fd = safe_close(c->dir_fd);
-        c->root_fd = safe_close(c->root_fd);
-        c->bus = sd_bus_flush_close_unref(c->bus);
-        wire_close(&c->wire);
-        c->notify_fd = safe_close(c->notify_fd);
-        machine_link_done(&c->machine);
-        cgroup_oom_watch_done(&c->oom);
-        free(c->unit);
-        c->unit = NULL;
-}
-
-/* Undoes a create that failed after the id was taken. */
-static void created_abort(Created *c, const char *id) {
-        machine_link_abort(&c->machine);
-        /* Where the start's answer was read without libsystemd (the connection is still open),
-         * unit_started is known, and the stop goes there too. */
-        bool by_wire = c->wire.fd >= 0;
-        /* systemd may have dropped the connection (re-executing), even after making the unit
-         * though its answer was lost: the unit is ours to stop if our launcher is in it. */
-        if (c->unit && !c->kept_unit && c->bus && !by_wire) {
-                /* Quietly: the failure that brought us here is the one error reported. */
-                LogLevel level = log_get_max_level();
-                log_set_max_level(log_debug_enabled() ? LOG_LEVEL_DEBUG : LOG_LEVEL_OFF);
-                if (bus_ensure_connected(&c->bus) >= 0 && !c->unit_started && c->launcher.pid > 0)
-                        c->unit_started = bus_unit_has_pid(c->bus, c->unit, c->launcher.pid);
-                log_set_max_level(level);
-        }
-        launch_kill(&c->launcher);
-        if (c->unit_started && by_wire && bus_wire_stop_unit(&c->wire, c->unit, true) != -ENOTCONN)
-                c->unit_started = false; /* stopped, or said why not */
-        if (c->unit_started && (c->bus || by_wire) && bus_ensure_connected(&c->bus) >= 0)
-                (void) bus_stop_unit(c->bus, c->unit);
-        (void) state_remove(c->root_fd, id);
-}
-
-/* --keep-unit: the launcher goes into the "payload" child of the service's delegated cgroup, and
- * the bundle's resources become the service's runtime properties. */
-static int place_in_kept_unit(Created *c, const Spec *spec) {
-        _cleanup_free_ char *cg = NULL;
-        int r;
-
-        r = bus_unit_control_group(c->bus, c->unit, &cg);
-        if (r < 0)
-                return r;
-        r = cgroup_attach_payload(cg, c->launcher.pid);
-        if (r < 0)
-                return log_error_errno(r, "Failed to move the container into %s/payload (is %s Delegate=yes?): %m", cg,
-                                       c->unit);
-        return bus_update_unit(c->bus, c->unit, spec);
-}
-
-/* The container notifies on a socket of its own, bound in at /run/notify; `run` relays it. */
-static int setup_notify_relay(Created *c, const CreateOptions *o, Spec *spec) {
-        _cleanup_free_ char *source = NULL, *env = NULL;
-        char root[PATH_MAX];
-        int r;
-
-        r = notify_relay_open(c->dir_fd, &c->notify_fd);
-        if (r < 0)
-                return r;
-        if (!realpath(o->root, root))
-                return log_error_errno(errno, "state root %s: %m", o->root);
-        if (asprintf(&source, "%s/%s/" NOTIFY_DIR, root, o->id) < 0 ||
-            asprintf(&env, "NOTIFY_SOCKET=" NOTIFY_CONTAINER_DIR "/" NOTIFY_SOCKET_NAME) < 0)
-                return log_oom();
-        SpecMount *mounts = realloc(spec->mounts, (spec->n_mounts + 1) * sizeof(SpecMount));
-        if (!mounts)
-                return log_oom();
-        spec->mounts = mounts;
-        spec->mounts[spec->n_mounts] = (SpecMount) {};
-        SpecMount *m = &spec->mounts[spec->n_mounts++];
-        m->destination = strdup(NOTIFY_CONTAINER_DIR);
-        m->type = strdup("bind");
-        m->source = TAKE_PTR(source);
-        if (!m->destination || !m->type || strv_extend(&m->options, "bind") < 0)
-                return log_oom();
-        for (char **e = spec->process.env; e && *e; e++)
-                if (strncmp(*e, "NOTIFY_SOCKET=", 14) == 0) {
-                        free(*e);
-                        *e = TAKE_PTR(env);
-                        return 0;
-                }
-        return strv_extend(&spec->process.env, env) < 0 ? log_oom() : 0;
-}
-
-typedef struct RuntimeHooks {
-        const char *id, *bundle;
-        const Spec *spec;
-} RuntimeHooks;
-
-/* prestart and createRuntime, in runscope's namespaces, once the launcher's mounts are done. Their
- * state says "created", as every hook's up to startContainer (runtime-spec 1.3, crun). */
-static int runtime_hooks(const Launcher *l, void *userdata) {
-        const RuntimeHooks *h = userdata;
-        _cleanup_free_ char *state = hook_state_json(h->id, "created", l->pid, h->bundle, h->spec->annotations);
-        char err[512];
-        int r;
-
-        if (!state)
-                return log_oom();
-        r = launch_move_net_devices(h->spec, l->pid);
-        if (r < 0)
-                return r;
-        r = hooks_run(h->spec, HOOK_PRESTART, state, err, sizeof(err));
-        if (r >= 0)
-                r = hooks_run(h->spec, HOOK_CREATE_RUNTIME, state, err, sizeof(err));
-        if (r < 0)
-                return log_error_errno(r, "%s", err);
-        return 0;
-}
 
 /* poststart and poststop, read from the configuration kept in the state directory, only when it
  * has such hooks. A failing poststop hook is a warning and the next ones still run; the first
@@ -282,227 +112,6 @@ static void stop_init(int pidfd) {
                 return (void) log_warning_errno(errno, "Failed to kill the container's init: %m");
         while (poll(&p, 1, 10 * 1000) < 0 && errno == EINTR)
                 ;
-}
-
-static int create(const CreateOptions *o, Created *c) {
-        _cleanup_(spec_freep) Spec *spec = NULL;
-        _cleanup_(state_freep) ContainerState *st = NULL;
-        _cleanup_free_ char *slice = NULL, *description = NULL;
-        char bundle[PATH_MAX];
-        int r;
-
-        r = state_validate_id(o->id);
-        if (r < 0)
-                return r;
-        /* First: systemd sets the connection up while the bundle is read and libsystemd loaded. */
-        _cleanup_close_ int early_fd = bus_preconnect();
-        if (!realpath(o->bundle ?: ".", bundle))
-                return log_error_errno(errno, "bundle %s: %m", o->bundle ?: ".");
-        r = spec_load(bundle, &spec);
-        if (r < 0)
-                return r;
-        r = container_labels(spec, "config.json: process.apparmorProfile");
-        if (r < 0)
-                return r;
-        /* Before anything is made: the launcher will run (in the container) from a copy no one can
-         * write, when a process there may ptrace it: the container's own, or, in a pid namespace
-         * joined by path, another container's. */
-        const SpecNamespace *pidns = spec_namespace(spec, NAMESPACE_PID);
-        if (spec_can_ptrace_host(spec) || (pidns && pidns->path)) {
-                r = sealed_reexec();
-                if (r < 0)
-                        return log_error_errno(r, "Failed to run from a sealed copy of runscope: %m");
-        }
-        r = container_check_terminal(spec->process.terminal, o->foreground, o->console_socket);
-        if (r < 0)
-                return r;
-        const char *ready = spec_annotation(spec, ANNOTATION_NOTIFY_READY);
-        if (ready && strcmp(ready, "runscope") != 0 && strcmp(ready, "container") != 0)
-                return log_error_errno(EINVAL, "config.json: annotations.%s: '%s' is neither 'runscope' nor "
-                                               "'container'", ANNOTATION_NOTIFY_READY, ready);
-        c->ready_by_container = ready && strcmp(ready, "container") == 0;
-        c->has_poststart = spec->n_hooks[HOOK_POSTSTART] > 0;
-        c->own_pidns = pidns && !pidns->path;
-        /* Socket activation passes through, as with runc: the fds after the preserved ones, and
-         * LISTEN_FDS/LISTEN_PID for the container's init (pid 1 in its namespace). */
-        int listen_fds = 0;
-        const char *lf = getenv("LISTEN_FDS");
-        if (lf && atoi(lf) > 0) {
-                _cleanup_free_ char *env_fds = NULL;
-                listen_fds = atoi(lf);
-                if (asprintf(&env_fds, "LISTEN_FDS=%d", listen_fds) < 0 || strv_extend(&spec->process.env, env_fds) < 0 ||
-                    strv_extend(&spec->process.env, "LISTEN_PID=1") < 0)
-                        return log_oom();
-        }
-        /* As root on the private socket, and with nothing sd-bus alone does (a kept unit, a swap
-         * limit on cgroup v1), the scope is started and stopped without libsystemd. */
-        c->wire_scope = early_fd >= 0 && !bus_user_manager() && !o->keep_unit &&
-                        !(spec->resources.has_memory_swap && cgroup_memory_is_v1());
-        if (c->wire_scope && wire_start(&c->wire, TAKE_FD(early_fd)) < 0) {
-                wire_close(&c->wire);
-                c->wire_scope = false;
-        }
-        r = c->wire_scope ? 0 : bus_connect_system_on(TAKE_FD(early_fd), &c->bus);
-        if (r < 0)
-                return r;
-        const char *machine = spec_annotation(spec, ANNOTATION_MACHINE);
-        bool register_machine = !o->no_machine && !(machine && strcmp(machine, "false") == 0);
-        if (register_machine)
-                /* Now, so that dbus-daemon authenticates us while systemd makes the scope. */
-                machine_link_open(&c->machine);
-        /* Rootless, a machine only where the user has a machined of its own (systemd 259). */
-        if (register_machine && bus_user_manager() && !machine_link_connected(&c->machine))
-                register_machine = false;
-        c->kept_unit = o->keep_unit;
-        if (o->keep_unit)
-                /* As systemd-nspawn --keep-unit: the service runscope runs in is the container's unit. */
-                r = bus_unit_of_pid(c->bus, getpid(), &c->unit);
-        else
-                r = bus_unit_names(spec->cgroups_path, o->id, &c->unit, &slice);
-        if (r < 0)
-                return r;
-        if (asprintf(&description, "runscope container %s", o->id) < 0)
-                return log_oom();
-        ScopeRequest req = { .unit = c->unit, .slice = slice ?: bus_default_slice(), .description = description,
-                             .spec = spec };
-        /* Everything is checked before the first side effect. */
-        r = c->wire_scope ? bus_wire_check_scope(&req) : bus_scope_check(c->bus, &req);
-        if (r < 0)
-                return r;
-
-        r = state_root_open(o->root, &c->root_fd);
-        if (r < 0)
-                return r;
-        r = state_create(c->root_fd, o->id, &c->dir_fd);
-        if (r < 0)
-                return r;
-        FAULT_POINT("create:state-dir");
-        /* exec reads the container's configuration from here: the bundle may change meanwhile. */
-        r = state_save_config(c->dir_fd, bundle);
-        if (r >= 0 && o->relay_notify)
-                r = setup_notify_relay(c, o, spec);
-        if (r < 0) {
-                (void) state_remove(c->root_fd, o->id);
-                return r;
-        }
-
-        st = calloc(1, sizeof(ContainerState));
-        if (!st)
-                return log_oom();
-        st->id = strdup(o->id);
-        st->bundle = strdup(bundle);
-        st->rootfs = spec->root_path[0] == '/' ? strdup(spec->root_path) : NULL;
-        if (!st->rootfs && asprintf(&st->rootfs, "%s/%s", bundle, spec->root_path) < 0)
-                st->rootfs = NULL;
-        st->unit = strdup(c->unit);
-        st->slice = slice ? strdup(slice) : NULL;
-        st->kept_unit = o->keep_unit;
-        st->owner = getuid();
-        if (!st->id || !st->bundle || !st->rootfs || !st->unit || (slice && !st->slice) || state_now(&st->created) < 0)
-                r = log_oom();
-        for (char **a = spec->annotations; r >= 0 && a && *a; a++)
-                if (strv_extend(&st->annotations, *a) < 0)
-                        r = log_oom();
-        if (r >= 0 && register_machine && bus_machine_name(o->id, &st->machine) < 0)
-                r = log_oom();
-        if (r >= 0)
-                r = launch_clone(&(LaunchParams) { .id = o->id, .spec = spec, .bundle = bundle, .state_dir_fd = c->dir_fd,
-                                                   .keep_fds = o->preserve_fds + listen_fds, .no_pivot = o->no_pivot,
-                                                   .no_new_keyring = o->no_new_keyring },
-                                 &c->launcher);
-        /* Before systemd moves it into its unit and before it enters a user namespace's limits. */
-        if (r >= 0)
-                r = launch_set_from_outside(&c->launcher, &spec->process);
-        /* Rootless, the launcher goes on once it is in its scope: the first thing it does is become
-         * root of its user namespace, a subordinate uid to the host. A user manager that cannot move
-         * it itself (runscope in a cgroup that is not its user's, a login session's) asks the
-         * system's, which before systemd 258 moves only processes of the user's own uid ("Process N
-         * not owned by client's UID. Refusing."). */
-        bool go_in_scope = bus_user_manager();
-        if (r >= 0 && !go_in_scope)
-                r = launch_go(&c->launcher);
-        if (r >= 0) {
-                FAULT_POINT("create:cloned");
-                if (o->keep_unit)
-                        r = place_in_kept_unit(c, spec);
-                else {
-                        /* The fault build's create:scope-empty: a runscope killed while systemd
-                         * starts the scope, its launcher gone before systemd moved it in. systemd
-                         * moves nothing then and reports success; the scope stays active, empty. */
-                        FAULT_KILL_CHILD("create:scope-empty", c->launcher.pidfd);
-                        bool ours = false;
-                        r = c->wire_scope ? bus_start_scope_on(&c->wire, &c->bus, &req, c->launcher.pid, &ours)
-                                          : bus_start_scope(&c->bus, &req, c->launcher.pid);
-                        FAULT_POINT("create:scope-empty");
-                        c->unit_started = r >= 0 || ours;
-                }
-        }
-        if (r >= 0 && go_in_scope)
-                r = launch_go(&c->launcher);
-        if (r >= 0)
-                r = container_apply_v1_swap(c->bus, c->unit, &spec->resources);
-        if (r >= 0) {
-                st->pid = c->launcher.pid;
-                r = proc_stat(st->pid, &st->pid_start_time, NULL);
-                if (r < 0)
-                        r = log_error_errno(r, "Failed to read the launcher's start time: %m");
-        }
-        /* Saved before the launcher sets up, so that a runscope killed from here on leaves a
-         * container that `delete --force` finds. */
-        if (r >= 0) {
-                FAULT_POINT("create:scope");
-                r = state_save(c->dir_fd, st);
-        }
-        /* The launcher goes on first: it is on the way to the container's start, the registration
-         * is not. A runscope killed before this leaves a launcher that dies with it. */
-        if (r >= 0) {
-                FAULT_POINT("create:saved");
-                r = launch_scope(&c->launcher);
-        }
-        /* Once the launcher is in the scope (machined takes the leader's unit as the machine's) and
-         * the state names the machine (a runscope killed from here on leaves it to delete); its
-         * answer is read once the launcher is set up, which machined's work overlaps. */
-        if (r >= 0 && st->machine)
-                r = machine_link_register(&c->machine, st->machine, o->id, st->pid, st->rootfs);
-        _cleanup_free_ char *listener_state = NULL;
-        if (r >= 0 && spec->seccomp && spec->seccomp->notify) {
-                listener_state = hook_state_json(o->id, "creating", c->launcher.pid, bundle, spec->annotations);
-                c->launcher.listener_spec = spec->seccomp;
-                c->launcher.listener_state = listener_state;
-                if (!listener_state)
-                        r = log_oom();
-        }
-        if (r >= 0) {
-                RuntimeHooks rh = { .id = o->id, .bundle = bundle, .spec = spec };
-                r = launch_release(&c->launcher, runtime_hooks, &rh);
-        }
-        c->launcher.listener_state = NULL; /* freed at the end of this function */
-        if (r >= 0)
-                FAULT_POINT("create:released");
-        if (r >= 0 && c->launcher.console_fd >= 0 && o->console_socket) {
-                r = console_send(o->console_socket, c->launcher.console_fd);
-                c->launcher.console_fd = safe_close(c->launcher.console_fd);
-        }
-        if (r >= 0 && o->pidfd_socket)
-                r = container_send_pidfd(o->pidfd_socket, c->launcher.pidfd);
-        /* run in the foreground reads machined's answer while the container runs instead. */
-        if (r >= 0 && !o->foreground)
-                r = machine_link_wait(&c->machine);
-        if (r >= 0 && o->pid_file)
-                r = container_write_pid_file(o->pid_file, st->pid);
-        if (r < 0) {
-                created_abort(c, o->id);
-                return r;
-        }
-        return 0;
-}
-
-int container_create(const CreateOptions *o) {
-        Created c = { .root_fd = -EBADF, .dir_fd = -EBADF, .notify_fd = -EBADF, .wire = WIRE_CONN_NULL,
-                      .launcher = LAUNCHER_NULL, .machine = MACHINE_LINK_NULL, .oom = CGROUP_OOM_WATCH_NULL };
-        int r = create(o, &c);
-        created_done(&c);
-        return r;
 }
 
 int container_open(const char *root, const char *id, bool incomplete_ok, int *ret_root_fd, int *ret_dir_fd,
@@ -605,11 +214,10 @@ static void run_release(void *userdata) {
 }
 
 int container_run(const CreateOptions *o, bool detach) {
-        Created c = { .root_fd = -EBADF, .dir_fd = -EBADF, .notify_fd = -EBADF, .wire = WIRE_CONN_NULL,
-                      .launcher = LAUNCHER_NULL, .machine = MACHINE_LINK_NULL, .oom = CGROUP_OOM_WATCH_NULL };
+        Created c = CREATED_NULL;
         int r, status;
 
-        r = create(o, &c);
+        r = container_create_into(o, &c);
         if (r < 0) {
                 int command_error = c.launcher.command_error;
                 created_done(&c);
