@@ -91,7 +91,7 @@ kill_code() {
         local run=$!
         wait_until grep -qs ready "$T_WORK/$id.out"
         c task kill "$@" "$id"
-        wait "$run"
+        reap "$run"
         echo $?
 }
 
@@ -238,7 +238,7 @@ exec 9>"$T_WORK/tty.in"
 wait_until grep -q stdin-is-a-tty "$T_WORK/tty.out"
 echo >&9
 exec 9>&-
-wait "$spid"
+reap "$spid"
 rc=$?
 out=$(tr -d '\r' <"$T_WORK/tty.out")
 t_match "$out" "/dev/pts/[0-9]+" "task exec -t: a pty (exec --console-socket)"

@@ -12,7 +12,7 @@ marker="sleep 3131"
 # faulty ARGS...: the fault build with $fault set; a background job, so bash does not report the kill.
 faulty() {
         RUNSCOPE_FAULT=$fault "$FAULTY" --root "$T_ROOT" "$@" 2>/dev/null &
-        wait $!
+        reap $!
 }
 
 list_status() { rs list --format json | jq -r --arg id "$1" '.[] | select(.id == $id) | .status'; }

@@ -39,7 +39,7 @@ wait_until stats_lines 1 "$T_WORK/events2"
 rs kill "$id" KILL
 wait_until gone "$epid"
 t_ok "events ends when the container stops" bash -c "! kill -0 $epid 2>/dev/null"
-wait "$epid"
+reap "$epid"
 t_is "$?" 0 "... with status 0"
 rs delete "$id"
 
@@ -51,7 +51,7 @@ rs events --interval 100ms "$id" >"$T_WORK/events3" &
 epid=$!
 wait_until stats_lines 2 "$T_WORK/events3"
 touch "$B/rootfs/tmp/go2"
-wait "$epid"
+reap "$epid"
 t_is "$?:$(grep -c '"type":"oom"' "$T_WORK/events3")" 0:1 "events reports the OOM kill of the init, and ends"
 t_is "$(rs state "$id" | jq -r '.status + " " + (.oomKills | tostring)')" "stopped null" \
         "... state says stopped, with no oomKills: the memory cgroup went with the unit"

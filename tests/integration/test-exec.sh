@@ -65,7 +65,7 @@ t_is "$(rs exec --process "$T_WORK/bad.json" "$id" 2>&1)" \
 xpid=$!
 wait_until grep -qs up "$T_WORK/x.out"
 kill -TERM "$xpid"
-wait "$xpid"
+reap "$xpid"
 t_is "$?" 9 "signals to a foreground exec reach the process"
 
 # --additional-gids, repeated as runc takes it, replaces the supplementary groups; a list is refused.
@@ -87,7 +87,7 @@ xpid=$!
 sleep 1 # a window for an exec that should not end: it cannot fail a right runscope
 t_ok "exec --ignore-paused waits while the container is paused" kill -0 "$xpid"
 rs resume "$id"
-wait "$xpid"
+reap "$xpid"
 t_is "$?:$(cat "$T_WORK/paused.out")" "0:exechost" "... and runs the process once it is resumed"
 
 rs kill "$id" KILL

@@ -31,7 +31,7 @@ spid=$!
 wait_until is_stopped "$spid" || echo "# start did not stop before its wait"
 kill -9 "$pid"
 kill -CONT "$spid"
-wait "$spid"
+reap "$spid"
 t_is "$?:$(cat "$T_WORK/start.out")" "1:runscope: cannot start a container that has stopped" \
         "start while the init dies: exits 1 with the same line"
 rs delete "$id"
@@ -74,7 +74,7 @@ wait_until stopped_child "$epid" >/dev/null || echo "# the exec'd process did no
 proc=$(stopped_child "$epid")
 fds=$(for f in /proc/"$proc"/fd/*; do readlink "$f"; done)
 kill -CONT "$proc"
-wait "$epid"
+reap "$epid"
 t_is "$(grep -c '^socket:' <<<"$fds"):$(grep -c "^$T_ROOT" <<<"$fds")" "1:0" "an exec'd process holds one socket and nothing of the state root"
 nolib() { RUNSCOPE_FAULT_LIBSYSTEMD=libsystemd-gone.so.0 "$RUNSCOPE_TOP/tests/runscope-faults" --root "$T_ROOT" "$@"; }
 t_is "$(nolib state "$id" | jq -r .status)" running "... and state works without it"
@@ -250,8 +250,8 @@ fg_across_reexec() {
         reexec=$!
         sleep 0.05
         touch "$B/rootfs/go"
-        wait "$reexec"
-        wait "$FG_PID"
+        reap "$reexec"
+        reap "$FG_PID"
         t_is "$?:$(cat "$T_WORK/fg.out")" "$2:" "$3: its exit code, no error"
         t_ok "... and nothing is left" nothing_left "$FG_ID" "runscope-$FG_ID.scope"
 }

@@ -53,7 +53,7 @@ err=$(rs delete "$id" 2>&1)
 t_is "$?:$err" "0:" "... and delete succeeds"
 t_ok "... and leaves nothing" nothing_left "$id" "runscope-$id.scope"
 kill -CONT "$ex"
-wait "$ex"
+reap "$ex"
 # kill ID 0 checks that the container is alive, as in runc: 0 while it runs, 1 with one line after.
 bundle_edit "$B" '.process.args = ["/bin/sh", "-c", "trap \"exit 0\" TERM; echo up >/tmp/up; while :; do sleep 0.05; done"]'
 id=$(t_id)

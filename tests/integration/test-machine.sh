@@ -110,7 +110,7 @@ wait_until listed "$id"
 t_ok "... while it runs, it is a machine" listed "$id"
 t_is "$(ss -xpH | grep -c "pid=$rpid,")" 2 "... and run keeps its two connections at first"
 touch "$T_WORK/fg/rootfs/tmp/done"
-wait "$rpid"
+reap "$rpid"
 # Once the container has run a second, run holds no connection: dbus-daemon allows a user 256, and
 # systemd sends every job signal to each connection on its private socket.
 id=$(t_id)
@@ -128,7 +128,7 @@ t_is "$(on_bus)" 0 "... and none to dbus-daemon after a second"
 t_is "$(ss -xpH | grep -c "pid=$rspid,")" 0 "... nor to systemd"
 t_ok "... while its container still runs" kill -0 "$rspid"
 touch "$T_WORK/fg/rootfs/tmp/done"
-wait "$rpid"
+reap "$rpid"
 t_ok "... and once run returns, it is not" unknown "$id"
 # The same when machined's answer came with the registration's own send (sd-bus read it then, and
 # the socket is not readable for it again): the fault build pauses a second once it has sent, as a
@@ -144,7 +144,7 @@ wait_until let_go
 t_is "$(on_bus)" 0 "... none to dbus-daemon after a second when machined's answer came with the send"
 t_is "$(ss -xpH | grep -c "pid=$rspid,")" 0 "... nor to systemd"
 touch "$T_WORK/fg/rootfs/tmp/done"
-wait "$rpid"
+reap "$rpid"
 t_ok "... and once run returns, it is not a machine" unknown "$id"
 
 # A foreground run reads machined's answer while its container runs: with machined stopped, the
@@ -162,7 +162,7 @@ kill -TERM "$(pgrep -f -- "run -b $T_WORK/slow $FG_ID\$")"
 wait_until status_is "$FG_ID" stopped
 t_is "$(rs state "$FG_ID" | jq -r .status)" stopped "run forwards a signal while machined has not answered yet"
 kill -CONT "$machined"
-wait "$FG_PID"
+reap "$FG_PID"
 t_is "$?:$(cat "$T_WORK/fg.out")" "7:" "... and returns the container's status once machined answers"
 t_ok "... leaving no machine" unknown "$FG_ID"
 
@@ -181,7 +181,7 @@ wait_until status_is "$FG_ID" stopped
 t_is "$(rs state "$FG_ID" | jq -r .status)" stopped "run forwards a signal after its first second while machined has not answered"
 t_is "$(ss -xpH | grep -c "pid=$rspid,")" 1 "... holding only the connection machined's answer comes on"
 kill -CONT "$machined"
-wait "$FG_PID"
+reap "$FG_PID"
 t_is "$?:$(cat "$T_WORK/fg.out")" "7:" "... and returns the container's status once machined answers"
 t_ok "... leaving no machine" unknown "$FG_ID"
 
@@ -251,7 +251,7 @@ fg_across_dbus_restart() {
         systemctl restart dbus.service
         wait_until busctl status org.freedesktop.machine1 >/dev/null 2>&1
         [ "$1" = 1000 ] && rs kill "$FG_ID" KILL
-        wait "$FG_PID"
+        reap "$FG_PID"
         t_is "$?:$(cat "$T_WORK/fg.out")" "$2:" "$3: the container's status, no error"
         t_ok "... and it leaves nothing" nothing_left "$FG_ID" "runscope-$FG_ID.scope"
         t_ok "... no machine either" unknown "$FG_ID"

@@ -25,7 +25,7 @@ wait_until grep -qs "^pid" "$T_WORK/create.out"
 t_is "$(sed -n 's/^pid //p' "$T_WORK/create.out")" "$(rs state "$id" | jq -r .pid)" "... the socket gets a pidfd of the container's init"
 rs start "$id"
 echo go >"$B/rootfs/tmp/go"
-wait "$RECV_PID"
+reap "$RECV_PID"
 t_is "$(tail -n1 "$T_WORK/create.out")" exited "... which tells its holder when the container's process has ended"
 rs delete "$id"
 
@@ -39,7 +39,7 @@ listen exec
 rs exec -d --pid-file "$T_WORK/exec.pid" --pidfd-socket "$T_WORK/exec.sock" "$id" /bin/sleep 1
 wait_until grep -qs "^pid" "$T_WORK/exec.out"
 t_is "$(sed -n 's/^pid //p' "$T_WORK/exec.out")" "$(cat "$T_WORK/exec.pid")" "exec -d --pidfd-socket: the exec'd process's pidfd"
-wait "$RECV_PID"
+reap "$RECV_PID"
 t_is "$(tail -n1 "$T_WORK/exec.out")" exited "... and it ends when that process does"
 rs delete --force "$id"
 kill "$(jobs -p)" 2>/dev/null

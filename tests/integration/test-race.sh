@@ -70,7 +70,7 @@ epid=$!
 wait_until stopped_child "$epid" >/dev/null || echo "# the exec'd process did not stop before its execve"
 wait_until met
 kill -CONT "$(stopped_child "$epid")"
-wait "$epid"
+reap "$epid"
 seen=$(rs exec "$id" /bin/cat /tmp/seen 2>&1)
 rs delete -f "$id"
 t_match "$seen" "/memfd:runscope-sealed" "the watcher met the exec launcher: a sealed copy of runscope"

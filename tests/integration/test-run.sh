@@ -75,7 +75,7 @@ bundle_edit "$B" '.process.args = ["/bin/sh","-c","trap \"exit 42\" TERM; echo u
 runpid=$!
 wait_until grep -qs up "$T_WORK/sig.out"
 kill -TERM "$runpid"
-wait "$runpid"
+reap "$runpid"
 t_is "$?" 42 "SIGTERM to runscope run is forwarded to the container (its handler exits 42)"
 
 id=$(t_id)

@@ -42,7 +42,7 @@ wait_until grep -qs up "$T_WORK/fg.out"
 id=$FG_ID
 systemctl stop "runscope-$id.scope"
 t_ok "systemctl stop of the scope ends one that handles SIGTERM" wait_until stopped "$id"
-wait "$FG_PID"
+reap "$FG_PID"
 t_is "$?" 3 "... at once: run in the foreground returns its trap's exit status"
 
 # The annotation wins over the default; here it keeps the test short.
@@ -66,7 +66,7 @@ if command -v machinectl >/dev/null; then
         id=$FG_ID
         timeout 30 machinectl terminate "$id"
         t_ok "machinectl terminate ends one that handles SIGTERM" wait_until stopped "$id"
-        wait "$FG_PID"
+        reap "$FG_PID"
         t_is "$?" 3 "... at once: run in the foreground returns its trap's exit status"
 else
         t_skip "machinectl terminate" "machinectl (systemd-container) is not installed"

@@ -98,6 +98,15 @@ wait_until() {
         done
 }
 
+# reap PID: `wait PID` for a background command of the test's own that something has told to end
+# (a signal, a file it waits for, its container's stop), bounded: one still running after $T_WAIT s
+# is a defect (what was to end it did not), so it is killed and its checks fail, never a hang of the
+# whole file until run.sh's timeout. Returns the command's status (137 once killed).
+reap() {
+        wait_until gone "$1" || { echo "# pid $1 still ran after ${T_WAIT}s: killed" >&2; kill -KILL "$1" 2>/dev/null; }
+        wait "$1"
+}
+
 # recv_done PID RC: reaps a tests/console-recv of the test's own, once the command that was to connect
 # to it has returned RC. One that nothing connected to (RC not 0, or a connection that never came)
 # is ended, so that the failure shows in the checks after it, never as a hang.

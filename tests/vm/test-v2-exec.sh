@@ -50,7 +50,7 @@ launcher=$(pgrep -P "$xpid" | head -n1)
 t_is "$(cat "/proc/$launcher/cgroup" 2>&1)" "0::$cg" "exec --ignore-paused: its launcher is born in the frozen cgroup"
 t_ok "... and exec waits while the container is paused" kill -0 "$xpid"
 rs resume "$id"
-wait "$xpid"
+reap "$xpid"
 t_is "$?:$(cat "$T_WORK/paused.out")" "0:v2exec" "... and runs the process once it is resumed"
 rs delete -f "$id"
 

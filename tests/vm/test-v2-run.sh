@@ -24,7 +24,7 @@ bundle_edit "$B" '.process.args = ["/bin/sh", "-c", "trap \"exit 42\" TERM; echo
 runpid=$!
 for _ in $(seq 1 $((50 * T_SLOW))); do grep -q up "$T_WORK/kill.out" && break; sleep 0.1; done
 rs kill "$id" KILL
-wait "$runpid"
+reap "$runpid"
 t_is "$?" 137 "a foreground run whose container is killed (KILL) exits 137"
 t_ok "... and leaves no state, unit or cgroup" gone "$id"
 id=$(t_id)
@@ -32,7 +32,7 @@ id=$(t_id)
 runpid=$!
 for _ in $(seq 1 $((50 * T_SLOW))); do grep -q up "$T_WORK/term.out" && break; sleep 0.1; done
 kill -TERM "$runpid"
-wait "$runpid"
+reap "$runpid"
 t_is "$?" 42 "SIGTERM to run reaches the container's init, whose status run returns"
 t_ok "... and leaves nothing" gone "$id"
 
