@@ -73,7 +73,6 @@ int container_load(int root_fd, const char *id, ContainerState **ret_state, Cont
         return 0;
 }
 
-
 static int delete_container(const char *root, const char *id, bool force, bool emptied, MachineLink *machine,
                             sd_bus **kept, WireConn *kept_wire);
 
