@@ -108,12 +108,11 @@ reap() {
 }
 
 # recv_done PID RC: reaps a tests/console-recv of the test's own, once the command that was to connect
-# to it has returned RC. One that nothing connected to (RC not 0, or a connection that never came)
-# is ended, so that the failure shows in the checks after it, never as a hang.
+# to it has returned RC. One that nothing connected to (RC not 0, or a connection that never came:
+# reap's bound) is ended, so that the failure shows in the checks after it, never as a hang.
 recv_done() {
         [ "$2" = 0 ] || kill "$1" 2>/dev/null
-        wait_until gone "$1" || kill "$1" 2>/dev/null
-        wait "$1" 2>/dev/null
+        reap "$1" 2>/dev/null
 }
 
 # status_is ID STATUS: `state` says STATUS (a missing container is no status).
